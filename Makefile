@@ -1,0 +1,37 @@
+# Axiom Drop — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-fast bench sandbox clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+## Open the app (creates the venv and installs the app the first time).
+run: $(STAMP)
+	$(PY) -m app
+
+## Run the whole test suite: offscreen Qt, the sandbox on loopback, and a real Secret Service
+## (gnome-keyring in a private D-Bus session) when dbus-run-session and gnome-keyring exist.
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen QT_API=pyside6 tests/with_keyring.sh $(PY) -m pytest -q $(PYTEST_ARGS)
+
+## The tests without the slow marker (quick feedback while coding).
+test-fast: $(STAMP)
+	QT_QPA_PLATFORM=offscreen QT_API=pyside6 $(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)
+
+## Benchmarks: print figures (never part of the test run).
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+## A local Axiom-compatible server on loopback.
+sandbox: $(STAMP)
+	$(PY) -m app sandbox
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,18 @@
+"""`python -m app` / `axiom-drop`: no arguments opens the window, subcommands run the CLI."""
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    from app import cli
+
+    if cli.is_cli_invocation(argv):
+        return cli.main(argv)
+    from app.ui.main import run_app
+
+    return run_app(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""The token store: the keyring API for real, and a refusal (not a file) when none is secure."""
+
+import keyring
+import keyring.backend
+import pytest
+
+from app.core import secrets
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """An in-memory backend for unit tests only (the real Secret Service is tested in tests/ui)."""
+
+    priority = 1
+
+    def __init__(self):
+        super().__init__()
+        self.store = {}
+
+    def get_password(self, service, username):
+        return self.store.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.store[(service, username)] = password
+
+    def delete_password(self, service, username):
+        if (service, username) not in self.store:
+            raise keyring.errors.PasswordDeleteError("none")
+        del self.store[(service, username)]
+
+
+@pytest.fixture
+def memory_keyring():
+    previous = keyring.get_keyring()
+    kr = MemoryKeyring()
+    keyring.set_keyring(kr)
+    yield kr
+    keyring.set_keyring(previous)
+
+
+def test_token_round_trip_through_keyring(memory_keyring):
+    secrets.set_token("Axiom US", "xaat-test-token")
+    assert memory_keyring.store[("axiom-drop", "Axiom US")] == "xaat-test-token"
+    assert secrets.get_token("Axiom US") == "xaat-test-token"
+    secrets.delete_token("Axiom US")
+    assert secrets.get_token("Axiom US") is None
+    secrets.delete_token("Axiom US")  # signing out twice is fine
+
+
+def test_no_secure_keyring_is_refused_not_written_to_a_file(tmp_path):
+    import keyring.backends.fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    try:
+        assert secrets.backend_description() == ("none", False)
+        with pytest.raises(secrets.NoSecureKeyring, match="session only"):
+            secrets.set_token("Axiom US", "xaat-secret")
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_session_tokens_live_in_memory():
+    store = secrets.SessionTokens()
+    store.set("p", "xaat-1")
+    assert store.get("p") == "xaat-1"
+    store.delete("p")
+    assert store.get("p") is None
