@@ -73,6 +73,7 @@ class Utf8Transcoder(io.RawIOBase):
         self._chunk = chunk
         self._buf = b""
         self._eof = False
+        self._first = True
 
     def readable(self) -> bool:
         return True
@@ -84,7 +85,11 @@ class Utf8Transcoder(io.RawIOBase):
                 self._eof = True
                 self._buf = self._decoder.decode(b"", final=True).encode("utf-8")
             else:
-                self._buf = self._decoder.decode(data).encode("utf-8")
+                text = self._decoder.decode(data)
+                if self._first and text:
+                    text = text.removeprefix("\ufeff")  # utf-16-le/-be keep the BOM as a character
+                    self._first = False
+                self._buf = text.encode("utf-8")
         n = min(len(b), len(self._buf))
         b[:n] = self._buf[:n]
         self._buf = self._buf[n:]
