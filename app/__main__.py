@@ -5,6 +5,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--self-test"]:
+        from app import selftest
+
+        return selftest.main(argv[1:])
     from app import cli
 
     if cli.is_cli_invocation(argv):

@@ -392,7 +392,7 @@ def _ndjson(text: str, whole: bool) -> _Candidate:
     if not whole and len(lines) > 1:
         cut = lines.pop()  # the head ends inside this line
     covered_chars = len(text) - len(cut)
-    total = good = 0
+    total = good = parsed = 0
     first_bad: tuple[int, str] | None = None
     sample: list[dict] = []
     for i, line in enumerate(lines, 1):
@@ -405,6 +405,7 @@ def _ndjson(text: str, whole: bool) -> _Candidate:
             if first_bad is None:
                 first_bad = (i, f"not valid JSON: {str(e).split(':')[0]}")
             continue
+        parsed += 1
         if isinstance(value, dict):
             good += 1
             if len(sample) < SAMPLE_EVENTS:
@@ -431,6 +432,9 @@ def _ndjson(text: str, whole: bool) -> _Candidate:
         reasons.append("the last line of the head is cut (only the head was read)")
     frac = good / total
     conf = frac * (0.99 if total >= 3 else 0.9)
+    if parsed == total and good and total > 1:
+        # Every line is JSON on its own line: NDJSON whose non-object lines will be reported as failed.
+        conf = max(conf, 0.7 + 0.29 * frac)
     covered = covered_chars / len(text) if text else 1.0
     return _Candidate("ndjson", conf, reasons, events_in_head=good, covered=covered, sample=sample)
 

@@ -1,0 +1,652 @@
+"""An upload job: read → batch → compress → send, with every event accounted for.
+
+The reader runs in a thread (file reads never block the event loop, which may be Qt's), batches
+are compressed in a thread pool (zstandard and zlib release the GIL), and a few senders keep
+requests in flight. A bounded queue between reader and senders keeps memory flat whatever the
+input size. Each response is folded into the job's counts; the failure rules follow DESIGN.md:
+
+- 400: the server took nothing from that batch. Validate the batch locally, report the bad events
+  by line, send the rest; if nothing is locally wrong, drop the event the server names ("index N")
+  or bisect the batch until the culprits are alone.
+- 200 with failures: the others are stored. Never resend; map failures to lines by timestamp.
+- 413: split the batch and send the halves.
+- 429/430: wait until the reset the headers give (430 — the monthly quota — stops the job).
+- 5xx and network errors: capped, jittered backoff. A request whose body was fully sent may have
+  been stored: its events are counted as possible duplicates if it is sent again.
+- 401/403/404: stop with a message that says what to do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import enum
+import gzip
+import io
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Callable
+
+import zstandard
+
+from app.core import sources
+from app.core.axiom import (
+    AuthError,
+    AxiomClient,
+    AxiomError,
+    BadRequest,
+    IngestOptions,
+    IngestResult,
+    NotFound,
+    RateLimited,
+    ServerError,
+    TooLarge,
+    TransportError,
+)
+from app.core.batching import Batch, InputError, Plan, iter_batches, validate_records
+from app.core.retry import Backoff, wait_for_rate_limit
+from app.core.timeparse import to_epoch_ns
+
+RECORD_PREVIEW_BYTES = 2048
+MAX_RATE_LIMIT_WAIT = 15 * 60  # give up on a batch after waiting this long for rate limits
+
+
+class JobState(str, enum.Enum):
+    QUEUED = "queued"
+    UPLOADING = "uploading"
+    WAITING = "waiting for rate limit"
+    RETRYING = "retrying"
+    PAUSED = "paused"
+    DONE = "done"
+    DONE_WITH_FAILURES = "done with failures"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def finished(self) -> bool:
+        return self in (JobState.DONE, JobState.DONE_WITH_FAILURES, JobState.FAILED, JobState.CANCELLED)
+
+
+@dataclass
+class Failure:
+    """One event that was not stored: its input line (when known), why, and the event itself."""
+
+    line: int | None
+    error: str
+    record: str | None = None
+
+
+@dataclass
+class Progress:
+    state: JobState = JobState.QUEUED
+    bytes_read: int = 0
+    total_bytes: int | None = None
+    events_read: int = 0
+    ingested: int = 0
+    failed: int = 0
+    not_sent: int = 0
+    possible_duplicates: int = 0
+    bytes_per_s: float = 0.0
+    events_per_s: float = 0.0
+    wait_until: float | None = None
+    message: str = ""
+
+    @property
+    def fraction(self) -> float | None:
+        if not self.total_bytes:
+            return None
+        return min(1.0, self.bytes_read / self.total_bytes)
+
+
+@dataclass
+class JobResult:
+    name: str
+    dataset: str
+    state: JobState
+    ingested: int = 0
+    failed: int = 0
+    not_sent: int = 0
+    possible_duplicates: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    trace_ids: list[str] = field(default_factory=list)
+    stopped_at: str | None = None
+    error: str | None = None
+    error_kind: str | None = None  # "input", "auth", "dataset", "quota", "network", "server"
+    requests: list[dict] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    def to_json(self, path: str | None = None) -> dict:
+        return {
+            "path": path if path is not None else self.name,
+            "dataset": self.dataset,
+            "state": self.state.value,
+            "ingested": self.ingested,
+            "failed": self.failed,
+            "not_sent": self.not_sent,
+            "possible_duplicates": self.possible_duplicates,
+            "failures": [{"line": f.line, "error": f.error} for f in self.failures],
+            "warnings": self.warnings,
+            "trace_ids": self.trace_ids,
+            "stopped_at": self.stopped_at,
+            "error": self.error,
+            "error_kind": self.error_kind,
+            "elapsed_s": round(self.elapsed, 3),
+        }
+
+
+class Source:
+    """What a job reads: a file on disk, bytes in memory (a paste), or standard input."""
+
+    def __init__(self, name: str, path: Path | None = None, data: bytes | None = None,
+                 stream: BinaryIO | None = None):
+        self.name = name
+        self.path = path
+        self.data = data
+        self._stream = stream  # stdin: read once, never resumable
+        self.size: int | None = None
+        if path is not None:
+            try:
+                self.size = path.stat().st_size
+            except OSError:
+                self.size = None
+        elif data is not None:
+            self.size = len(data)
+
+    @classmethod
+    def from_path(cls, path: str | os.PathLike) -> "Source":
+        p = Path(path)
+        return cls(str(p), path=p)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, name: str = "pasted") -> "Source":
+        return cls(name, data=data)
+
+    @classmethod
+    def from_stream(cls, stream: BinaryIO, head: bytes, name: str = "-") -> "Source":
+        """Standard input: `head` was already read (for sniffing) and is put back in front."""
+        return cls(name, stream=_Chain(head, stream))
+
+    def open_raw(self) -> BinaryIO:
+        if self.path is not None:
+            return sources.open_raw(self.path)
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        if self._stream is not None:
+            stream, self._stream = self._stream, None
+            return stream  # type: ignore[return-value]
+        raise sources.SourceError(f"{self.name}: can only be read once")
+
+    def __repr__(self) -> str:
+        return f"Source({self.name!r})"
+
+
+class _Chain(io.RawIOBase):
+    def __init__(self, head: bytes, rest: BinaryIO):
+        self._head, self._rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:  # type: ignore[override]
+        if self._head:
+            n = min(len(b), len(self._head))
+            b[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+
+def compress(payload: bytes, encoding: str | None, level: int) -> bytes:
+    """Runs in the thread pool: both libraries release the GIL while they work."""
+    if encoding == "zstd":
+        return zstandard.ZstdCompressor(level=level).compress(payload)
+    if encoding == "gzip":
+        return gzip.compress(payload, compresslevel=level, mtime=0)
+    return payload
+
+
+def ingest_options(plan: Plan) -> IngestOptions:
+    csv = plan.csv if plan.format == "csv" else None
+    return IngestOptions(
+        timestamp_field=plan.timestamp_field or None,
+        timestamp_format=plan.timestamp_format or None,
+        csv_delimiter=(csv.delimiter if csv and csv.delimiter != "," else None),
+        csv_fields=(list(csv.fields) if csv and not csv.has_header else None),
+        labels=dict(plan.labels) or None,
+    )
+
+
+class _Stop(Exception):
+    """A fatal answer (auth, unknown dataset, quota): the job stops sending."""
+
+
+class UploadJob:
+    def __init__(
+        self,
+        source: Source,
+        plan: Plan,
+        client: AxiomClient,
+        dataset: str,
+        *,
+        on_progress: Callable[[Progress], None] | None = None,
+        in_flight: int = 4,
+        max_events: int = 10_000,
+        max_bytes: int = 4 << 20,
+        compression: str | None = "zstd",
+        level: int | None = None,
+        executor: concurrent.futures.Executor | None = None,
+        backoff: Callable[[], Backoff] = Backoff,
+    ):
+        self.source = source
+        self.plan = plan
+        self.client = client
+        self.dataset = dataset
+        self.on_progress = on_progress
+        self.in_flight = max(1, in_flight)
+        self.max_events = max_events
+        self.max_bytes = max_bytes
+        self.compression = compression
+        self.level = level if level is not None else (3 if compression == "zstd" else 5)
+        self._executor = executor
+        self._make_backoff = backoff
+        self.options = ingest_options(plan)
+        self.progress = Progress(total_bytes=source.size)
+        self.result: JobResult | None = None
+        self._failures: list[Failure] = []
+        self._warnings: list[str] = []
+        self._trace_ids: list[str] = []
+        self._requests: list[dict] = []
+        self._resume = asyncio.Event()
+        self._resume.set()
+        self._cancelled = False
+        self._fatal: str | None = None
+        self._input_error: str | None = None
+        self._stopped_at: str | None = None
+        self._rate_limit_until = 0.0
+        self._raw: BinaryIO | None = None
+        self._started = 0.0
+        self._maybe_sent: set[int] = set()
+
+    # -- control ---------------------------------------------------------------------------
+    def pause(self) -> None:
+        if not self.progress.state.finished:
+            self._resume.clear()
+            self._set_state(JobState.PAUSED, "paused")
+
+    def resume(self) -> None:
+        if self.progress.state == JobState.PAUSED:
+            self._set_state(JobState.UPLOADING, "")
+        self._resume.set()
+
+    def cancel(self) -> None:
+        """Stop sending new requests; the ones in flight finish, so their outcome is known."""
+        self._cancelled = True
+        self._resume.set()
+
+    # -- running ---------------------------------------------------------------------------
+    async def run(self) -> JobResult:
+        loop = asyncio.get_running_loop()
+        self._started = time.monotonic()
+        own_pool = self._executor is None
+        pool = self._executor or concurrent.futures.ThreadPoolExecutor(
+            max_workers=max(2, min(4, os.cpu_count() or 2)), thread_name_prefix="axiom-drop-compress")
+        reader = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="axiom-drop-read")
+        queue: asyncio.Queue = asyncio.Queue(maxsize=self.in_flight)
+        if self._resume.is_set():
+            self._set_state(JobState.UPLOADING, "")
+        else:
+            self._set_state(JobState.PAUSED, "paused")
+        try:
+            try:
+                stream = await loop.run_in_executor(reader, self._open)
+            except (sources.SourceError, OSError) as e:
+                return self._finish(error=str(e) if isinstance(e, sources.SourceError) else f"{self.source.name}: {e}")
+            batches = iter_batches(stream, self.plan, max_events=self.max_events, max_bytes=self.max_bytes)
+            senders = [asyncio.create_task(self._sender(queue, pool)) for _ in range(self.in_flight)]
+            try:
+                await self._produce(batches, queue, pool, reader, loop)
+            finally:
+                for _ in senders:
+                    await queue.put(None)
+                await asyncio.gather(*senders)
+                await loop.run_in_executor(reader, stream.close)
+        except asyncio.CancelledError:
+            self._cancelled = True
+            self._finish()
+            raise
+        finally:
+            reader.shutdown(wait=False)
+            if own_pool:
+                pool.shutdown(wait=False)
+        return self._finish()
+
+    def _open(self) -> BinaryIO:
+        raw = self.source.open_raw()
+        self._raw = raw
+        stream = sources.transcoding(sources.decompressing(raw, self.plan.compression), self.plan.encoding)
+        return stream
+
+    def _raw_position(self) -> int:
+        try:
+            return self._raw.tell() if self._raw is not None else 0
+        except (OSError, ValueError):
+            return self.progress.bytes_read
+
+    async def _produce(self, batches, queue: asyncio.Queue, pool, reader, loop) -> None:
+        while True:
+            await self._resume.wait()
+            if self._cancelled or self._fatal:
+                batch = None
+            else:
+                try:
+                    batch = await loop.run_in_executor(reader, next, batches, None)
+                except InputError as e:
+                    self._input_error = str(e)
+                    self._stopped_at = f"line {e.line}" if getattr(e, "line", None) else None
+                    return
+                except (OSError, EOFError, zstandard.ZstdError) as e:
+                    self._input_error = f"{self.source.name}: reading stopped: {e}"
+                    self._stopped_at = f"byte {self._raw_position()} of the file"
+                    return
+            if batch is None:
+                if (self._cancelled or self._fatal) and self._stopped_at is None:
+                    self._stopped_at = f"line {self._next_line}"
+                return
+            self._next_line = batch.last_line + 1
+            self.progress.events_read += batch.count + len(batch.skipped)
+            self.progress.bytes_read = self._raw_position() if self.plan.compression else batch.end
+            for line, reason in batch.skipped:
+                self._fail(line, reason, None)
+            if batch.count:
+                body = loop.run_in_executor(pool, compress, batch.payload(), self.compression, self.level)
+                await queue.put((batch, body))
+            self._emit()
+
+    _next_line = 1
+
+    async def _sender(self, queue: asyncio.Queue, pool) -> None:
+        while True:
+            item = await queue.get()
+            if item is None:
+                return
+            batch, body = item
+            if self._cancelled or self._fatal:
+                body.cancel()
+                self._not_sent(batch)
+                continue
+            try:
+                await self._deliver(batch, await body, pool)
+            except _Stop:
+                pass
+
+    async def _deliver(self, first: Batch, first_body: bytes, pool) -> None:
+        """Send one batch and whatever it splits into, until each event is accounted for."""
+        loop = asyncio.get_running_loop()
+        work: list[tuple[Batch, bytes | None]] = [(first, first_body)]
+        while work:
+            batch, body = work.pop(0)
+            if self._cancelled or self._fatal:
+                self._not_sent(batch)
+                for rest, _ in work:
+                    self._not_sent(rest)
+                return
+            if body is None:
+                body = await loop.run_in_executor(pool, compress, batch.payload(), self.compression, self.level)
+            outcome = await self._send_with_retries(batch, body)
+            if isinstance(outcome, IngestResult):
+                self._fold(batch, outcome)
+            elif isinstance(outcome, TooLarge):
+                if batch.count == 1:
+                    self._fail(batch.lines[0], f"the event is too large for one request (413: {outcome.message})",
+                               batch.records()[0])
+                else:
+                    work[:0] = [(half, None) for half in batch.split()]
+            elif isinstance(outcome, BadRequest):
+                work[:0] = [(b, None) for b in self._after_400(batch, outcome)]
+
+    async def _send_with_retries(self, batch: Batch, body: bytes) -> IngestResult | TooLarge | BadRequest:
+        backoff = self._make_backoff()
+        waited_for_limits = 0.0
+        while True:
+            await self._resume.wait()
+            if self._cancelled:
+                self._not_sent(batch)
+                raise _Stop
+            await self._wait_rate_limit()
+            t0 = time.monotonic()
+            entry = {"seq": batch.seq, "lines": [batch.first_line, batch.last_line], "events": batch.count,
+                     "bytes": len(body)}
+            try:
+                res = await self.client.ingest(
+                    self.dataset, body, content_type=batch.content_type(),
+                    content_encoding=self.compression, options=self.options)
+            except (TooLarge, BadRequest) as e:
+                self._log(entry, e.status, t0, trace_id=e.trace_id, error=e.message)
+                return e
+            except RateLimited as e:
+                self._log(entry, e.status, t0, trace_id=e.trace_id, error=e.message)
+                if e.quota:
+                    self._stop(batch, e.message, "quota")
+                wait = wait_for_rate_limit(e)
+                waited_for_limits += wait
+                if waited_for_limits > MAX_RATE_LIMIT_WAIT:
+                    self._stop(batch, f"rate limited for over {MAX_RATE_LIMIT_WAIT // 60} minutes; stopped", "quota")
+                self._rate_limit_until = max(self._rate_limit_until, time.time() + wait)
+                continue
+            except (ServerError, TransportError) as e:
+                status = getattr(e, "status", None)
+                self._log(entry, status, t0, trace_id=e.trace_id, error=e.message)
+                if isinstance(e, TransportError) and e.maybe_sent and id(batch) not in self._maybe_sent:
+                    # The body went out; the server may have stored it. Sending again may duplicate.
+                    self._maybe_sent.add(id(batch))
+                    self.progress.possible_duplicates += batch.count
+                    self._warnings.append(
+                        f"lines {batch.first_line}–{batch.last_line}: the connection failed after the request "
+                        f"was sent ({e.message}); it was sent again, so these {batch.count} events may be stored twice")
+                delay = backoff.next_delay()
+                if backoff.give_up:
+                    self._not_sent(batch)
+                    self._fatal_msg(f"gave up after {backoff.attempts} attempts: {e.message}",
+                                    "network" if isinstance(e, TransportError) else "server")
+                    raise _Stop
+                self._set_state(JobState.RETRYING, f"retrying in {delay:.0f} s: {e.message}",
+                                wait_until=time.time() + delay)
+                await asyncio.sleep(delay)
+                continue
+            except AuthError as e:
+                self._log(entry, e.status, t0, trace_id=e.trace_id, error=e.message)
+                self._stop(batch, str(e.message), "auth")
+            except NotFound as e:
+                self._log(entry, e.status, t0, trace_id=e.trace_id, error=e.message)
+                self._stop(batch, f"dataset {self.dataset!r} not found (404): create it first, or pick another", "dataset")
+            except AxiomError as e:
+                self._log(entry, e.status, t0, trace_id=e.trace_id, error=e.message)
+                self._stop(batch, str(e.message), "server")
+            self._log(entry, 200, t0, trace_id=res.trace_id, ingested=res.ingested, failed=res.failed)
+            if self.progress.state in (JobState.RETRYING, JobState.WAITING):
+                self._set_state(JobState.UPLOADING, "")
+            return res
+
+    async def _wait_rate_limit(self) -> None:
+        while True:
+            wait = self._rate_limit_until - time.time()
+            if wait <= 0:
+                if self.progress.state == JobState.WAITING:
+                    self._set_state(JobState.UPLOADING, "")
+                return
+            self._set_state(JobState.WAITING, f"waiting {wait:.0f} s for the rate limit to reset",
+                            wait_until=self._rate_limit_until)
+            await asyncio.sleep(min(wait, 1.0))
+
+    def _after_400(self, batch: Batch, err: BadRequest) -> list[Batch]:
+        """The server took nothing: name the bad events, return what is left to send."""
+        bad = dict(validate_records(batch))
+        if not bad and err.event_index is not None and 0 <= err.event_index < batch.count:
+            bad = {err.event_index: err.message}
+        if not bad:
+            if batch.count == 1:
+                bad = {0: err.message}
+            else:
+                return list(batch.split())  # bisect until the culprit is alone
+        records = batch.records()
+        for index in sorted(bad):
+            self._fail(batch.lines[index], bad[index], records[index])
+        keep = [i for i in range(batch.count) if i not in bad]
+        return [batch.subset(keep)] if keep else []
+
+    def _fold(self, batch: Batch, res: IngestResult) -> None:
+        self.progress.ingested += res.ingested
+        if res.trace_id:
+            self._trace_ids.append(res.trace_id)
+        for w in res.warnings:
+            msg = w.get("msg") or w.get("message") or str(w)
+            count = w.get("count")
+            self._warnings.append(f"lines {batch.first_line}–{batch.last_line}: {msg}" + (f" ({count}×)" if count else ""))
+        if res.failed:
+            self.progress.failed += res.failed
+            for line, error, record in self._map_failures(batch, res.failures, res.failed):
+                self._failures.append(Failure(line, error, record))
+        # Events the server neither ingested nor failed (it should not happen) are not lost silently.
+        missing = batch.count - res.ingested - res.failed
+        if missing > 0:
+            self.progress.not_sent += missing
+            self._warnings.append(
+                f"lines {batch.first_line}–{batch.last_line}: the server acknowledged {res.ingested + res.failed} "
+                f"of {batch.count} events; {missing} are counted as not sent")
+        self._emit()
+
+    def _map_failures(self, batch: Batch, failures: list[dict], failed: int):
+        """200 with failures names timestamps, not positions: match them to the batch's events."""
+        by_time: dict[int, list[int]] = {}
+        records = batch.records()
+        field_name = self.plan.timestamp_field or "_time"
+        for i, value in enumerate(_timestamp_values(batch, records, field_name, self.plan)):
+            ns = to_epoch_ns(value)
+            if ns is not None:
+                by_time.setdefault(ns, []).append(i)
+        used: set[int] = set()
+        span = f"lines {batch.first_line}–{batch.last_line}"
+        for f in failures[:failed]:
+            error = str(f.get("error", "failed"))
+            ns = to_epoch_ns(f.get("timestamp"))
+            candidates = [i for i in by_time.get(ns, []) if i not in used] if ns is not None else []
+            if len(candidates) == 1:
+                used.add(candidates[0])
+                yield batch.lines[candidates[0]], error, _preview(records[candidates[0]])
+            elif candidates:
+                lines = ", ".join(str(batch.lines[i]) for i in candidates[:5])
+                yield None, f"{error} (one of lines {lines}, which share its timestamp)", None
+            else:
+                yield None, f"{error} (somewhere in {span})", None
+        for _ in range(failed - len(failures)):
+            yield None, f"failed without a reason from the server (somewhere in {span})", None
+
+    # -- accounting ------------------------------------------------------------------------
+    def _fail(self, line: int | None, error: str, record: bytes | None) -> None:
+        self.progress.failed += 1
+        self._failures.append(Failure(line, error, _preview(record) if record is not None else None))
+
+    def _not_sent(self, batch: Batch) -> None:
+        self.progress.not_sent += batch.count
+        if self._stopped_at is None or (batch.first_line < self._first_unsent_line):
+            self._first_unsent_line = batch.first_line
+            self._stopped_at = f"line {batch.first_line}"
+        self._emit()
+
+    _first_unsent_line = sys.maxsize
+
+    def _stop(self, batch: Batch, message: str, kind: str):
+        self._fatal_msg(message, kind)
+        self._not_sent(batch)
+        raise _Stop
+
+    def _fatal_msg(self, message: str, kind: str) -> None:
+        if not self._fatal:
+            self._fatal, self._fatal_kind = message, kind
+
+    _fatal_kind: str | None = None
+
+    def _log(self, entry: dict, status: int | None, t0: float, **extra) -> None:
+        entry.update(status=status, ms=round((time.monotonic() - t0) * 1000), **extra)
+        self._requests.append(entry)
+
+    def _set_state(self, state: JobState, message: str, wait_until: float | None = None) -> None:
+        self.progress.state = state
+        self.progress.message = message
+        self.progress.wait_until = wait_until
+        self._emit()
+
+    def _emit(self) -> None:
+        elapsed = max(1e-6, time.monotonic() - self._started) if self._started else 0
+        if elapsed:
+            self.progress.bytes_per_s = self.progress.bytes_read / elapsed
+            self.progress.events_per_s = (self.progress.ingested + self.progress.failed) / elapsed
+        if self.on_progress is not None:
+            self.on_progress(self.progress)
+
+    def _finish(self, error: str | None = None) -> JobResult:
+        p = self.progress
+        kind = "input" if (error or self._input_error) else self._fatal_kind
+        error = error or self._input_error or self._fatal
+        if self._cancelled and not error:
+            state = JobState.CANCELLED
+        elif error and not p.ingested:
+            state = JobState.FAILED
+        elif p.failed or p.not_sent or error:
+            state = JobState.DONE_WITH_FAILURES
+        else:
+            state = JobState.DONE
+        if state == JobState.DONE and self.plan.compression is None and p.total_bytes:
+            p.bytes_read = p.total_bytes
+        self._failures.sort(key=lambda f: (f.line is None, f.line or 0))
+        self.result = JobResult(
+            name=self.source.name, dataset=self.dataset, state=state,
+            ingested=p.ingested, failed=p.failed, not_sent=p.not_sent,
+            possible_duplicates=p.possible_duplicates, failures=self._failures,
+            warnings=self._warnings, trace_ids=self._trace_ids,
+            stopped_at=self._stopped_at if (self._cancelled or error) else None,
+            error=error, error_kind=kind if error else None, requests=self._requests, elapsed=time.monotonic() - self._started)
+        self._set_state(state, error or "")
+        return self.result
+
+
+def _preview(record: bytes | None) -> str | None:
+    if record is None:
+        return None
+    text = record[:RECORD_PREVIEW_BYTES].decode("utf-8", "replace").rstrip("\r\n")
+    return text + ("…" if len(record) > RECORD_PREVIEW_BYTES else "")
+
+
+def _timestamp_values(batch: Batch, records: list[bytes], field_name: str, plan: Plan):
+    """The timestamp value of each event of a batch (None where there is none)."""
+    import orjson
+
+    if batch.kind == "csv":
+        import csv
+
+        delimiter = plan.csv.delimiter if plan.csv else ","
+        if batch.header:
+            header = next(csv.reader([batch.header.decode("utf-8", "replace")], delimiter=delimiter), [])
+        else:
+            header = list(plan.csv.fields) if plan.csv else []
+        try:
+            col = header.index(field_name)
+        except ValueError:
+            col = None
+        for rec in records:
+            row = next(csv.reader(io.StringIO(rec.decode("utf-8", "replace")), delimiter=delimiter), [])
+            yield row[col] if col is not None and col < len(row) else None
+        return
+    for rec in records:
+        try:
+            obj = orjson.loads(rec)
+        except orjson.JSONDecodeError:
+            yield None
+            continue
+        yield obj.get(field_name) if isinstance(obj, dict) else None
