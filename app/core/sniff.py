@@ -175,28 +175,10 @@ def _gunzip_head(first: bytes, raw: BinaryIO, limit: int) -> _Head:
     return _Head(bytes(out[:limit]), whole, "gzip", max(1, consumed - len(pending)), problem)
 
 
-class _Prefixed(io.RawIOBase):
-    def __init__(self, head: bytes, inner: BinaryIO):
-        self._head, self._inner, self.consumed = head, inner, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b) -> int:  # type: ignore[override]
-        if self._head:
-            n = min(len(b), len(self._head))
-            b[:n] = self._head[:n]
-            self._head = self._head[n:]
-        else:
-            data = self._inner.read(len(b))
-            n = len(data)
-            b[:n] = data
-        self.consumed += n
-        return n
 
 
 def _unzstd_head(first: bytes, raw: BinaryIO, limit: int) -> _Head:
-    src = _Prefixed(first, raw)
+    src = sources.Prepended(first, raw)
     reader = zstandard.ZstdDecompressor().stream_reader(
         # Small reads keep `consumed` close to what the decompressor really used: the compression
         # ratio seen in the head scales the event estimate.

@@ -112,14 +112,17 @@ def transcoding(stream: BinaryIO, encoding: str | None) -> BinaryIO:
     if enc in ("utf-8-sig",):
         head = stream.read(3)
         if head != codecs.BOM_UTF8:
-            return io.BufferedReader(_Prepend(head, stream))  # type: ignore[return-value]
+            return io.BufferedReader(Prepended(head, stream))  # type: ignore[return-value]
         return stream
     return io.BufferedReader(Utf8Transcoder(stream, enc), buffer_size=1 << 20)  # type: ignore[return-value]
 
 
-class _Prepend(io.RawIOBase):
+class Prepended(io.RawIOBase):
+    """A stream that yields `head` (bytes already read, e.g. for sniffing) and then the rest of
+    `inner`. `consumed` counts the bytes handed out."""
+
     def __init__(self, head: bytes, inner: BinaryIO):
-        self._head, self._inner = head, inner
+        self._head, self._inner, self.consumed = head, inner, 0
 
     def readable(self) -> bool:
         return True
@@ -129,10 +132,12 @@ class _Prepend(io.RawIOBase):
             n = min(len(b), len(self._head))
             b[:n] = self._head[:n]
             self._head = self._head[n:]
-            return n
-        data = self._inner.read(len(b))
-        b[: len(data)] = data
-        return len(data)
+        else:
+            data = self._inner.read(len(b))
+            n = len(data)
+            b[:n] = data
+        self.consumed += n
+        return n
 
 
 def open_decoded(path: str | os.PathLike, compression: str | None, encoding: str | None) -> BinaryIO:

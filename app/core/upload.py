@@ -168,7 +168,7 @@ class Source:
     @classmethod
     def from_stream(cls, stream: BinaryIO, head: bytes, name: str = "-") -> "Source":
         """Standard input: `head` was already read (for sniffing) and is put back in front."""
-        return cls(name, stream=_Chain(head, stream))
+        return cls(name, stream=sources.Prepended(head, stream))
 
     def open_raw(self) -> BinaryIO:
         if self.path is not None:
@@ -182,24 +182,6 @@ class Source:
 
     def __repr__(self) -> str:
         return f"Source({self.name!r})"
-
-
-class _Chain(io.RawIOBase):
-    def __init__(self, head: bytes, rest: BinaryIO):
-        self._head, self._rest = head, rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b) -> int:  # type: ignore[override]
-        if self._head:
-            n = min(len(b), len(self._head))
-            b[:n] = self._head[:n]
-            self._head = self._head[n:]
-            return n
-        data = self._rest.read(len(b))
-        b[: len(data)] = data
-        return len(data)
 
 
 def compress(payload: bytes, encoding: str | None, level: int) -> bytes:
