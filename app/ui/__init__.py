@@ -1,0 +1,1 @@
+"""The window: a thin Qt layer over app.core (no upload logic here)."""

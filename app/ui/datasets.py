@@ -1,0 +1,248 @@
+"""The dataset picker: listed from the API (name, region, description), searchable, refresh,
+"New dataset…", and typed names with recent ones offered when the token may not list."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTreeView,
+    QWidget,
+)
+
+from app.ui.context import AppContext
+
+COLUMNS = ("Dataset", "Region", "Description")
+RECENT_REGION = "recent"
+
+
+def region_label(ds) -> str:
+    region = getattr(ds, "region", None) or ""
+    # "cloud.eu-central-1.aws" → "eu-central-1"
+    parts = region.split(".")
+    return parts[1] if len(parts) >= 3 else region
+
+
+class NewDatasetDialog(QDialog):
+    """Name and description; the server's answer (409 exists, 400 bad name) is shown inline."""
+
+    def __init__(self, ctx: AppContext, parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("New dataset")
+        self.setAccessibleName("New dataset dialog")
+        self.setMinimumWidth(420)
+        self.name_edit = QLineEdit(self)
+        self.name_edit.setAccessibleName("Dataset name")
+        self.name_edit.setToolTip("Letters, digits, “-”, “_” and “.”; it cannot be renamed later")
+        self.description_edit = QLineEdit(self)
+        self.description_edit.setAccessibleName("Dataset description")
+        self.description_edit.setToolTip("Optional; shown next to the name in the picker")
+        self.error_label = QLabel(self)
+        self.error_label.setWordWrap(True)
+        self.error_label.setAccessibleName("Problem creating the dataset")
+        self.error_label.hide()
+        self.buttons = QDialogButtonBox(self)
+        self.create_button = self.buttons.addButton("Create", QDialogButtonBox.AcceptRole)
+        self.create_button.setAccessibleName("Create dataset")
+        self.create_button.setToolTip(f"Create the dataset on {ctx.profile().name}")
+        self.create_button.setEnabled(False)
+        cancel = self.buttons.addButton(QDialogButtonBox.Cancel)
+        cancel.clicked.connect(self.reject)
+        self.create_button.clicked.connect(self._create)
+        self.name_edit.textChanged.connect(lambda t: self.create_button.setEnabled(bool(t.strip())))
+        form = QFormLayout(self)
+        form.addRow("Name:", self.name_edit)
+        form.addRow("Description:", self.description_edit)
+        form.addRow(self.error_label)
+        form.addRow(self.buttons)
+        self.task: asyncio.Task | None = None
+
+    def _create(self) -> None:
+        self.create_button.setEnabled(False)
+        self.error_label.hide()
+        self.task = self.ctx.tasks.spawn(self._create_async(), "create dataset")
+
+    async def _create_async(self) -> None:
+        from app.core import axiom
+
+        name = self.name_edit.text().strip()
+        try:
+            await self.ctx.create_dataset(name, self.description_edit.text().strip())
+        except axiom.Conflict:
+            self._fail(f"A dataset named “{name}” already exists.")
+        except axiom.AxiomError as e:
+            status = f" ({e.status})" if getattr(e, "status", None) else ""
+            self._fail(f"Could not create “{name}”{status}: {e.message or e}")
+        except RuntimeError as e:
+            self._fail(str(e))
+        else:
+            self.ctx.status(f"Dataset “{name}” created")
+            self.accept()
+
+    def _fail(self, text: str) -> None:
+        self.error_label.setText(text)
+        self.error_label.show()
+        self.create_button.setEnabled(True)
+
+
+class DatasetPicker(QWidget):
+    """An editable combo over a three-column model, with a contains-match completer."""
+
+    def __init__(self, ctx: AppContext, parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setAccessibleName("Dataset picker")
+        self.model = QStandardItemModel(0, len(COLUMNS), self)
+        self.model.setHorizontalHeaderLabels(list(COLUMNS))
+
+        self.combo = QComboBox(self)
+        self.combo.setEditable(True)
+        self.combo.setInsertPolicy(QComboBox.NoInsert)
+        self.combo.setAccessibleName("Dataset")
+        self.combo.setToolTip("The dataset to send to: pick one, or type to search; Enter to choose a typed name")
+        self.combo.setMinimumContentsLength(28)
+        self.combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setModel(self.model)
+        self.combo.setModelColumn(0)
+        view = QTreeView(self.combo)
+        view.setRootIsDecorated(False)
+        view.setUniformRowHeights(True)
+        view.setSelectionBehavior(QAbstractItemView.SelectRows)
+        view.setAllColumnsShowFocus(True)
+        view.header().setSectionResizeMode(QHeaderView.ResizeToContents)
+        view.header().setStretchLastSection(True)
+        view.setMinimumWidth(520)
+        view.setAccessibleName("Datasets")
+        self.combo.setView(view)
+
+        # Search anywhere in the name, not only the prefix.
+        self.completer = QCompleter(self)
+        self.completer.setModel(self.model)
+        self.completer.setCompletionColumn(0)
+        self.completer.setFilterMode(Qt.MatchContains)
+        self.completer.setCaseSensitivity(Qt.CaseInsensitive)
+        self.completer.setCompletionMode(QCompleter.PopupCompletion)
+        self.combo.setCompleter(self.completer)
+        self.combo.lineEdit().setPlaceholderText("choose or type a dataset")
+        self.combo.lineEdit().setAccessibleName("Dataset name")
+
+        self.refresh_button = QPushButton("Refresh", self)
+        self.refresh_button.setAccessibleName("Refresh datasets")
+        self.refresh_button.setToolTip("List the datasets again")
+        self.new_button = QPushButton("New dataset…", self)
+        self.new_button.setAccessibleName("New dataset")
+        self.new_button.setToolTip("Create a dataset on this profile")
+        self.hint_label = QLabel(self)
+        self.hint_label.setAccessibleName("Dataset hint")
+        self.hint_label.setWordWrap(False)
+
+        label = QLabel("&Dataset:", self)
+        label.setBuddy(self.combo)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(label)
+        layout.addWidget(self.combo, 2)
+        layout.addWidget(self.refresh_button)
+        layout.addWidget(self.new_button)
+        layout.addWidget(self.hint_label, 1)
+
+        self.dialog: NewDatasetDialog | None = None
+        self.combo.activated.connect(self._on_activated)
+        self.combo.lineEdit().editingFinished.connect(self._on_edited)
+        self.completer.activated[str].connect(self.choose)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.new_button.clicked.connect(self.open_new_dialog)
+        ctx.datasetsChanged.connect(self._fill)
+        ctx.datasetChanged.connect(self._show_current)
+        ctx.connectionChanged.connect(self._update_enabled)
+        self._fill()
+        self._update_enabled()
+
+    # --- model ----------------------------------------------------------------------------
+    def names(self) -> list[str]:
+        return [self.model.item(r, 0).text() for r in range(self.model.rowCount())]
+
+    def _row(self, name: str, region: str, description: str, tooltip: str) -> list[QStandardItem]:
+        items = [QStandardItem(name), QStandardItem(region), QStandardItem(description)]
+        for item in items:
+            item.setEditable(False)
+            item.setToolTip(tooltip)
+        return items
+
+    def _fill(self) -> None:
+        ctx = self.ctx
+        self.model.removeRows(0, self.model.rowCount())
+        if ctx.can_list:
+            for ds in sorted(ctx.datasets, key=lambda d: d.name.lower()):
+                region = region_label(ds)
+                tip = ds.name + (f" — {ds.description}" if ds.description else "") + (f"\nRegion: {region}" if region else "")
+                self.model.appendRow(self._row(ds.name, region, ds.description or "", tip))
+            self.hint_label.setText("" if ctx.datasets else "No datasets yet: create one, or type a name")
+        else:
+            for name in ctx.profile().recent_datasets:
+                self.model.appendRow(self._row(name, RECENT_REGION, "used recently", f"{name} (used recently)"))
+            if ctx.can_list is False:
+                self.hint_label.setText("This token cannot list datasets: type the name")
+            else:
+                self.hint_label.setText("")
+        self.hint_label.setToolTip(self.hint_label.text())
+        self._show_current(ctx.dataset())
+
+    def _show_current(self, name: str) -> None:
+        if self.combo.currentText() != name:
+            idx = self.combo.findText(name, Qt.MatchExactly) if name else -1
+            if idx >= 0:
+                self.combo.setCurrentIndex(idx)
+            else:
+                self.combo.setCurrentIndex(-1)
+                self.combo.setEditText(name)
+
+    def _update_enabled(self) -> None:
+        ctx = self.ctx
+        connected = ctx.client() is not None
+        self.refresh_button.setEnabled(connected)
+        self.new_button.setEnabled(connected and ctx.can_list is not False)
+        self.new_button.setToolTip(
+            "Create a dataset on this profile" if ctx.can_list is not False
+            else "This token may not manage datasets; create it in Axiom's settings"
+        )
+
+    # --- choosing ---------------------------------------------------------------------------
+    def _on_activated(self, index: int) -> None:
+        item = self.model.item(index, 0) if index >= 0 else None
+        self.choose(item.text() if item else self.combo.currentText())
+
+    def _on_edited(self) -> None:
+        self.choose(self.combo.currentText())
+
+    def choose(self, name: str) -> None:
+        name = name.strip()
+        if name and name != self.ctx.dataset():
+            self.ctx.set_dataset(name)
+            if self.ctx.can_list and name not in self.names():
+                self.ctx.status(f"“{name}” is not among the listed datasets; an upload will fail with 404 unless it exists", 10000)
+
+    def refresh(self) -> asyncio.Task:
+        return self.ctx.tasks.spawn(self.ctx.refresh_datasets(), "list datasets")
+
+    def open_new_dialog(self) -> NewDatasetDialog:
+        dlg = self.dialog = NewDatasetDialog(self.ctx, self)
+        typed = self.combo.currentText().strip()
+        if typed and typed not in self.names():
+            dlg.name_edit.setText(typed)
+        dlg.open()
+        return dlg

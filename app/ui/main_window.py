@@ -1,0 +1,278 @@
+"""The main window: connection bar, dataset picker, the Files and Paste JSON tabs, status bar."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+import shiboken6
+
+import app
+from app.ui.connection import ConnectionBar
+from app.ui.context import AppContext
+from app.ui.datasets import DatasetPicker
+from app.ui.paste_tab import PasteTab
+from app.ui.statusbar import StatusBar
+
+log = logging.getLogger(__name__)
+
+FILE_FILTER = "Data files (*.json *.ndjson *.jsonl *.csv *.tsv *.gz *.zst *.zstd *.txt);;All files (*)"
+
+
+def _placeholder(name: str, text: str) -> QWidget:
+    """Stands in for a panel whose module is not there yet, so the window still runs."""
+    w = QLabel(text)
+    w.setAlignment(Qt.AlignCenter)
+    w.setWordWrap(True)
+    w.setAccessibleName(name)
+    w.setFrameShape(QFrame.StyledPanel)
+    return w
+
+
+def _make_drop_panel(ctx: AppContext) -> QWidget:
+    try:
+        from app.ui.drop_panel import DropPanel
+    except ImportError:
+        return _placeholder("Drop zone", "Drop files or folders here")
+    return DropPanel(ctx)
+
+
+def _make_queue_panel(ctx: AppContext) -> QWidget:
+    try:
+        from app.ui.queue_panel import QueuePanel
+    except ImportError:
+        return _placeholder("Upload queue", "Nothing queued yet")
+    return QueuePanel(ctx)
+
+
+def paths_from_text(text: str) -> list[str]:
+    """Existing file paths in pasted text: one a line, plain or file:// URLs."""
+    paths = []
+    for line in text.splitlines():
+        line = line.strip().strip('"')
+        if not line:
+            continue
+        if line.startswith("file://"):
+            line = unquote(urlsplit(line).path)
+        p = Path(line).expanduser()
+        if not p.exists():
+            return []  # not a list of paths
+        paths.append(str(p))
+    return paths
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(app.APP_NAME)
+        self.setAccessibleName(app.APP_NAME)
+        self.resize(1200, 800)
+        try:
+            from app.ui.main import app_icon
+
+            self.setWindowIcon(app_icon())
+        except ImportError:
+            pass
+        self.closed: asyncio.Future = asyncio.get_event_loop().create_future()
+        self._closing = False
+        self._close_now = False
+        # Tests replace this: () -> "cancel" | "keep" | "stay"
+        self.ask_about_uploads = self._ask_about_uploads
+
+        self.connection_bar = ConnectionBar(ctx, self)
+        self.dataset_picker = DatasetPicker(ctx, self)
+        self.drop_panel = _make_drop_panel(ctx)
+        self.queue_panel = _make_queue_panel(ctx)
+        if hasattr(self.drop_panel, "sendRequested") and hasattr(self.queue_panel, "add_jobs"):
+            self.drop_panel.sendRequested.connect(self.queue_panel.add_jobs)
+
+        files = QSplitter(Qt.Vertical, self)
+        files.setAccessibleName("Files")
+        files.addWidget(self.drop_panel)
+        files.addWidget(self.queue_panel)
+        files.setStretchFactor(0, 1)
+        files.setStretchFactor(1, 1)
+        files.setChildrenCollapsible(False)
+        self.files_splitter = files
+        self.paste_tab = PasteTab(ctx, self)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Views")
+        self.tabs.addTab(files, "&Files")
+        self.tabs.setTabToolTip(0, "Drop, preview and upload files")
+        self.tabs.addTab(self.paste_tab, "Paste &JSON")
+        self.tabs.setTabToolTip(1, "Paste JSON or NDJSON and send it")
+        self.tabs.setDocumentMode(True)
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.connection_bar)
+        layout.addWidget(self.dataset_picker)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.status_bar = StatusBar(ctx, self)
+        self.setStatusBar(self.status_bar)
+        self._build_menus()
+        if ctx.client() is None and ctx.connection_state == "disconnected":
+            ctx.reconnect()
+
+    # --- menus and shortcuts --------------------------------------------------------------
+    def _action(self, text: str, shortcut, tip: str, slot) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        self.open_action = self._action("&Open…", QKeySequence.Open, "Add files to send", self.open_files)
+        self.paste_action = self._action("&Paste", QKeySequence.Paste,
+                                         "Paste file paths (Files tab) or JSON (Paste JSON tab)", self.paste)
+        self.paste_action.setShortcutContext(Qt.WindowShortcut)
+        self.send_action = self._action("&Send", "Ctrl+Return", "Send the files or the pasted JSON", self.send)
+        self.cancel_action = self._action("&Cancel uploads", None, "Cancel every running upload", self.cancel_uploads)
+        self.quit_action = self._action("&Quit", QKeySequence.Quit, "Quit Axiom Drop", self.close)
+        self.quit_action.setMenuRole(QAction.QuitRole)
+        self.token_action = self._action("&Token…", None, "Paste a token for this profile",
+                                         self.connection_bar.open_token_dialog)
+        self.reconnect_action = self._action("&Reconnect", "F5", "Check the connection and list datasets again",
+                                             self.ctx.reconnect)
+        self.new_dataset_action = self._action("&New dataset…", None, "Create a dataset",
+                                               self.dataset_picker.open_new_dialog)
+
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.open_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.send_action)
+        file_menu.addAction(self.cancel_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.paste_action)
+        conn_menu = bar.addMenu("&Connection")
+        conn_menu.addAction(self.token_action)
+        conn_menu.addAction(self.reconnect_action)
+        conn_menu.addAction(self.new_dataset_action)
+
+    # --- actions --------------------------------------------------------------------------------
+    def add_paths(self, paths: list[str]) -> None:
+        """Launch arguments, "Open with", pasted paths, the Open dialog: to the drop zone."""
+        if not paths:
+            return
+        self.tabs.setCurrentIndex(0)
+        if hasattr(self.drop_panel, "add_paths"):
+            self.drop_panel.add_paths(list(paths))
+        else:
+            self.ctx.status(f"{len(paths)} file(s) received, but the drop zone is not available yet")
+
+    def open_files(self) -> None:
+        dlg = QFileDialog(self, "Open files to send")
+        dlg.setFileMode(QFileDialog.ExistingFiles)
+        dlg.setNameFilter(FILE_FILTER)
+        dlg.filesSelected.connect(self.add_paths)
+        dlg.open()
+        self._file_dialog = dlg
+
+    def paste(self) -> None:
+        self.paste_mime(QGuiApplication.clipboard().mimeData())
+
+    def paste_mime(self, mime: QMimeData | None) -> None:
+        """Files or paths go to the drop zone; JSON text to the Paste JSON tab."""
+        if mime is None:
+            return
+        if mime.hasUrls():
+            paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
+            if paths:
+                self.add_paths(paths)
+                return
+        text = mime.text() if mime.hasText() else ""
+        if not text.strip():
+            return
+        paths = paths_from_text(text) if len(text) < 100_000 else []
+        if paths:
+            self.add_paths(paths)
+            return
+        self.tabs.setCurrentWidget(self.paste_tab)
+        self.paste_tab.set_text(text)
+
+    def send(self) -> None:
+        if self.tabs.currentWidget() is self.paste_tab:
+            self.paste_tab.send()
+        elif hasattr(self.drop_panel, "send"):
+            self.drop_panel.send()
+
+    def cancel_uploads(self) -> None:
+        if hasattr(self.queue_panel, "cancel_all"):
+            self.queue_panel.cancel_all()
+
+    # --- closing --------------------------------------------------------------------------------
+    def _ask_about_uploads(self) -> str:
+        n = len(self.ctx.tasks.uploads())
+        box = QMessageBox(QMessageBox.Question, "Uploads are running",
+                          f"{n} upload{'s are' if n != 1 else ' is'} still running.", parent=self)
+        box.setInformativeText("What was acknowledged is kept in the journal either way.")
+        cancel = box.addButton("Cancel uploads", QMessageBox.DestructiveRole)
+        keep = box.addButton("Keep for resuming", QMessageBox.AcceptRole)
+        stay = box.addButton("Don't quit", QMessageBox.RejectRole)
+        box.setDefaultButton(stay)
+        box.exec()
+        return {cancel: "cancel", keep: "keep"}.get(box.clickedButton(), "stay")
+
+    def closeEvent(self, event) -> None:
+        if self._close_now:
+            event.accept()
+            if not self.closed.done():
+                self.closed.set_result(True)
+            return
+        event.ignore()
+        if self._closing:
+            return
+        if self.ctx.tasks.uploads():
+            choice = self.ask_about_uploads()
+            if choice == "stay":
+                return
+            cancel = choice == "cancel"
+            if cancel:
+                self.cancel_uploads()
+            self.ctx.aboutToShutdown.emit(cancel)
+        else:
+            self.ctx.aboutToShutdown.emit(False)
+        self._closing = True
+        self.ctx.status("Closing…")
+        # The async side shuts down first (STYLE.md: not after aboutToQuit), then the window closes
+        # and run_app returns.
+        self._shutdown_task = asyncio.ensure_future(self._shutdown_then_close())
+
+    async def _shutdown_then_close(self) -> None:
+        try:
+            await asyncio.wait_for(self.ctx.aclose(), 15)
+        except Exception:
+            log.exception("shutdown did not finish cleanly")
+        if shiboken6.isValid(self):
+            self.close_now()
+
+    def close_now(self) -> None:
+        """Close without asking (after shutdown; also used by tests)."""
+        self._close_now = True
+        self.close()

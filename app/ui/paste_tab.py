@@ -1,0 +1,562 @@
+"""The "Paste JSON" tab: an editor validated off the GUI thread, Send, and a searchable history.
+
+Validation takes the text once per pause in typing (300 ms debounce), runs orjson in a worker
+thread, and drops answers that are stale (the text changed meanwhile). The history is JSON lines
+in data_dir()/paste_history.jsonl: text, dataset, profile, time, counts — never the token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import orjson
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtGui import QFontDatabase, QKeySequence, QPalette, QTextCursor
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core import config
+from app.ui.context import AppContext
+
+DEBOUNCE_MS = 300
+HISTORY_FILE = "paste_history.jsonl"
+HISTORY_KEEP = 200  # entries
+HISTORY_MAX_BYTES = 32 << 20  # the file; older entries go first
+HISTORY_MAX_TEXT = 2 << 20  # a paste larger than this is listed but its text is not kept
+
+
+# --- validation (plain Python, runs in a worker thread) ----------------------------------------
+@dataclass
+class Validation:
+    ok: bool
+    kind: str | None = None  # "NDJSON" | "JSON array" | "JSON object"
+    events: int = 0
+    message: str = ""
+    line: int | None = None  # 1-based, where the problem is
+    column: int | None = None  # 1-based, in characters
+
+    def text(self) -> str:
+        if self.ok:
+            return f"✓ {self.events} event{'s' if self.events != 1 else ''} ({self.kind})"
+        if self.line is not None:
+            return f"Line {self.line}, column {self.column or 1}: {self.message}"
+        return self.message
+
+
+def _error(e: orjson.JSONDecodeError, line_offset: int = 0) -> Validation:
+    msg = e.msg.split(":")[0] if e.msg else "invalid JSON"
+    return Validation(False, message=msg, line=e.lineno + line_offset, column=e.colno)
+
+
+def validate_text(text: str) -> Validation:
+    """What the pasted text is and how many events it holds, or where the first problem is."""
+    stripped = text.lstrip()
+    if not stripped:
+        return Validation(False, message="Paste a JSON object, an array of objects, or NDJSON (one object a line)")
+    lead = len(text) - len(stripped)
+    first_line = text.count("\n", 0, lead) + 1
+    if stripped[0] == "[":
+        try:
+            value = orjson.loads(text)
+        except orjson.JSONDecodeError as e:
+            return _error(e)
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                return Validation(False, message=f"element {i + 1} of the array is not an object (each event must be an object)",
+                                  line=None)
+        return Validation(True, "JSON array", len(value))
+    if stripped[0] != "{":
+        col = len(text[:lead].rsplit("\n", 1)[-1]) + 1
+        return Validation(False, message="expected “{” or “[” (a JSON object, an array or NDJSON)", line=first_line, column=col)
+    try:
+        value = orjson.loads(text)
+        return Validation(True, "JSON object", 1)
+    except orjson.JSONDecodeError as whole_error:
+        # Several objects, one a line? Check line by line; else report the whole-document error.
+        lines = text.split("\n")
+        first = lines[first_line - 1]
+        try:
+            if not isinstance(orjson.loads(first), dict):
+                raise ValueError
+        except (orjson.JSONDecodeError, ValueError):
+            return _error(whole_error)
+        events = 0
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                value = orjson.loads(line)
+            except orjson.JSONDecodeError as e:
+                return _error(e, line_offset=n - 1)
+            if not isinstance(value, dict):
+                col = len(line) - len(line.lstrip()) + 1
+                return Validation(False, message="not a JSON object (each line must be an object)", line=n, column=col)
+            events += 1
+        return Validation(True, "NDJSON", events)
+
+
+# --- history -----------------------------------------------------------------------------------
+@dataclass
+class HistoryEntry:
+    time: float
+    dataset: str
+    profile: str
+    text: str | None  # None when the paste was too large to keep
+    events: int = 0
+    ingested: int = 0
+    failed: int = 0
+    error: str | None = None
+    size: int = 0
+    summary: str = field(default="")
+
+    def label(self) -> str:
+        when = datetime.fromtimestamp(self.time).strftime("%Y-%m-%d %H:%M")
+        outcome = f"error: {self.error}" if self.error else f"{self.ingested} ingested, {self.failed} failed"
+        return f"{when} → {self.dataset}  ({outcome})\n{self.summary}"
+
+
+def history_path() -> Path:
+    return config.data_dir() / HISTORY_FILE
+
+
+def _summary(text: str, limit: int = 90) -> str:
+    one = " ".join(text[:400].split())
+    return one if len(one) <= limit else one[: limit - 1] + "…"
+
+
+def load_history(path: Path | None = None) -> list[HistoryEntry]:
+    """Newest first; unreadable lines are skipped (a half-written last line after a crash)."""
+    path = path or history_path()
+    entries: list[HistoryEntry] = []
+    try:
+        with open(path, "rb") as f:
+            for raw in f:
+                try:
+                    obj = orjson.loads(raw)
+                    entries.append(HistoryEntry(**{k: v for k, v in obj.items() if k in HistoryEntry.__dataclass_fields__}))
+                except (orjson.JSONDecodeError, TypeError):
+                    continue
+    except FileNotFoundError:
+        pass
+    entries.reverse()
+    return entries
+
+
+def append_history(entry: HistoryEntry, path: Path | None = None, keep: int = HISTORY_KEEP) -> None:
+    path = path or history_path()
+    line = orjson.dumps(asdict(entry)) + b"\n"
+    with open(path, "ab") as f:
+        f.write(line)
+    entries = load_history(path)
+    if len(entries) <= keep and path.stat().st_size <= HISTORY_MAX_BYTES:
+        return
+    kept, total = [], 0  # newest first, within both limits
+    for e in entries[:keep]:
+        raw = orjson.dumps(asdict(e)) + b"\n"
+        if kept and total + len(raw) > HISTORY_MAX_BYTES:
+            break
+        kept.append(raw)
+        total += len(raw)
+    tmp = path.with_suffix(".tmp")  # trim atomically: a crash leaves the old file
+    with open(tmp, "wb") as f:
+        f.writelines(reversed(kept))
+    os.replace(tmp, path)
+
+
+class HistoryModel(QAbstractListModel):
+    """One row a past send, newest first. UserRole gives the HistoryEntry."""
+
+    EntryRole = Qt.UserRole + 1
+    SearchRole = Qt.UserRole + 2
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.entries: list[HistoryEntry] = []
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.entries)
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self.entries)):
+            return None
+        e = self.entries[index.row()]
+        if role == Qt.DisplayRole:
+            return e.label()
+        if role == Qt.ToolTipRole:
+            return f"{e.events} events, {e.size:,} bytes sent to {e.dataset} on {e.profile}" + (
+                "" if e.text is not None else "\n(too large to keep: cannot be sent again)")
+        if role == Qt.AccessibleTextRole:
+            return e.label().replace("\n", " ")
+        if role == self.EntryRole:
+            return e
+        if role == self.SearchRole:
+            return f"{e.dataset} {e.profile} {e.summary} {(e.text or '')[:20000]}"
+        return None
+
+    def set_entries(self, entries: list[HistoryEntry]) -> None:
+        self.beginResetModel()
+        self.entries = list(entries)
+        self.endResetModel()
+
+    def prepend(self, entry: HistoryEntry) -> None:
+        self.beginInsertRows(QModelIndex(), 0, 0)
+        self.entries.insert(0, entry)
+        self.endInsertRows()
+
+
+# --- the tab -----------------------------------------------------------------------------------
+class PasteTab(QWidget):
+    def __init__(self, ctx: AppContext, parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setAccessibleName("Paste JSON")
+
+        self.editor = QPlainTextEdit(self)
+        self.editor.setAccessibleName("JSON to send")
+        self.editor.setToolTip("A JSON object, an array of objects, or NDJSON (one object a line)")
+        self.editor.setPlaceholderText(
+            "Paste a JSON object, an array of objects, or NDJSON (one object a line)…\n\n"
+            '{"_time": "2026-07-01T12:00:00Z", "level": "info", "message": "hello"}'
+        )
+        self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
+        self.editor.setLineWrapMode(QPlainTextEdit.NoWrap)
+
+        self.validation_label = QLabel(self)
+        self.validation_label.setAccessibleName("Validation")
+        self.validation_label.setTextFormat(Qt.RichText)
+        self.validation_label.setToolTip("Click the position to move the cursor there")
+        self.validation_label.linkActivated.connect(lambda _href: self.go_to_problem())
+
+        self.send_button = QPushButton("Send", self)
+        self.send_button.setAccessibleName("Send pasted JSON")
+        shortcut = QKeySequence("Ctrl+Return").toString(QKeySequence.NativeText)
+        self.send_button.setToolTip(f"Send to the chosen dataset ({shortcut})")
+        self.send_button.setEnabled(False)
+        self.send_button.clicked.connect(self.send)
+        self.result_label = QLabel(self)
+        self.result_label.setAccessibleName("Send result")
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+
+        left = QWidget(self)
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(self.editor, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.validation_label, 1)
+        row.addWidget(self.send_button)
+        lv.addLayout(row)
+        lv.addWidget(self.result_label)
+
+        # History
+        self.history_model = HistoryModel(self)
+        self.history_proxy = QSortFilterProxyModel(self)
+        self.history_proxy.setSourceModel(self.history_model)
+        self.history_proxy.setFilterRole(HistoryModel.SearchRole)
+        self.history_proxy.setFilterCaseSensitivity(Qt.CaseInsensitive)
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setPlaceholderText("Search history")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setAccessibleName("Search history")
+        self.search_edit.setToolTip("Filter past sends by dataset or content")
+        self.search_edit.textChanged.connect(self.history_proxy.setFilterFixedString)
+        self.history_view = QListView(self)
+        self.history_view.setModel(self.history_proxy)
+        self.history_view.setAccessibleName("Send history")
+        self.history_view.setToolTip("Double-click to load a past paste into the editor")
+        self.history_view.setAlternatingRowColors(True)
+        self.history_view.setWordWrap(True)
+        self.history_view.setUniformItemSizes(False)
+        self.history_view.doubleClicked.connect(lambda idx: self.load_entry(self._entry(idx)))
+        self.load_button = QPushButton("Load", self)
+        self.load_button.setAccessibleName("Load into editor")
+        self.load_button.setToolTip("Put the selected paste back into the editor")
+        self.again_button = QPushButton("Send again", self)
+        self.again_button.setAccessibleName("Send again")
+        self.again_button.setToolTip("Send the selected paste again, to the same dataset")
+        self.load_button.clicked.connect(lambda: self.load_entry(self.selected_entry()))
+        self.again_button.clicked.connect(self.send_again)
+        self.history_empty = QLabel("Nothing sent yet. Each send is kept here to load or send again.", self)
+        self.history_empty.setWordWrap(True)
+        self.history_empty.setAccessibleName("History is empty")
+
+        right = QWidget(self)
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(0, 0, 0, 0)
+        title = QLabel("<b>History</b>", self)
+        rv.addWidget(title)
+        rv.addWidget(self.search_edit)
+        self.history_empty.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        self.history_empty.setForegroundRole(QPalette.PlaceholderText)
+        rv.addWidget(self.history_empty, 1)
+        rv.addWidget(self.history_view, 1)
+        brow = QHBoxLayout()
+        brow.addWidget(self.load_button)
+        brow.addWidget(self.again_button)
+        brow.addStretch(1)
+        rv.addLayout(brow)
+
+        splitter = QSplitter(Qt.Horizontal, self)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self.validation: Validation | None = None
+        self._hint_shown = False
+        self._generation = 0
+        self._validate_task: asyncio.Task | None = None
+        self.send_task: asyncio.Task | None = None
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._start_validation)
+        self.editor.textChanged.connect(self._on_text_changed)
+        self.history_view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        self.history_model.modelReset.connect(self._update_buttons)
+        self.history_model.rowsInserted.connect(self._update_buttons)
+        ctx.datasetChanged.connect(lambda _n: self._update_buttons())
+        ctx.connectionChanged.connect(self._update_buttons)
+        self._show_validation(None)
+        self._update_buttons()
+        self.history_task = ctx.tasks.spawn(self._load_history(), "load paste history")
+
+    # --- validation ------------------------------------------------------------------------
+    def _on_text_changed(self) -> None:
+        self._generation += 1  # any answer for older text is stale from now on
+        if self._validate_task is not None and not self._validate_task.done():
+            self._validate_task.cancel()
+        self.validation = None
+        self.validation_label.setText("Checking…" if not self.editor.document().isEmpty() else "")
+        self._update_buttons()
+        self._debounce.start()
+
+    def _start_validation(self) -> None:
+        text = self.editor.toPlainText()  # taken once, handed to the worker
+        gen = self._generation
+        self._validate_task = self.ctx.tasks.spawn(self._validate(gen, text), "validate paste")
+
+    async def _validate(self, gen: int, text: str) -> None:
+        result = await self.ctx.run_blocking(validate_text, text)
+        if gen != self._generation:
+            return  # the text changed while we were checking
+        self._show_validation(result)
+
+    def _show_validation(self, v: Validation | None) -> None:
+        self.validation = v
+        if v is None:
+            self.validation_label.setText("")
+        elif v.ok:
+            self.validation_label.setText(_esc(v.text()))
+        elif v.line is not None:
+            pos = f"Line {v.line}, column {v.column or 1}"
+            self.validation_label.setText(f'<a href="#problem">{pos}</a>: {_esc(v.message)}')
+        else:
+            self.validation_label.setText(_esc(v.message))
+        self.validation_label.setAccessibleDescription(v.text() if v else "")
+        self._update_buttons()
+
+    def validation_text(self) -> str:
+        """What the validation line says, as plain text (tests, accessibility)."""
+        return self.validation.text() if self.validation else self.validation_label.text()
+
+    def go_to_problem(self) -> None:
+        v = self.validation
+        if not v or v.line is None:
+            return
+        block = self.editor.document().findBlockByNumber(v.line - 1)
+        if not block.isValid():
+            return
+        cursor = QTextCursor(block)
+        cursor.setPosition(block.position() + min(max(0, (v.column or 1) - 1), max(0, block.length() - 1)))
+        self.editor.setTextCursor(cursor)
+        self.editor.ensureCursorVisible()
+        self.editor.setFocus()
+
+    # --- sending -----------------------------------------------------------------------------
+    def _update_buttons(self) -> None:
+        ctx = self.ctx
+        ready = bool(self.validation and self.validation.ok)
+        connected = ctx.client() is not None
+        sending = self.send_task is not None and not self.send_task.done()
+        self.send_button.setEnabled(ready and connected and bool(ctx.dataset()) and not sending)
+        if not connected:
+            why = "Not connected"
+        elif not ctx.dataset():
+            why = "Choose a dataset first"
+        elif not ready:
+            why = "Paste valid JSON first"
+        else:
+            why = f"Send to {ctx.dataset()}"
+        self.send_button.setToolTip(f"{why} ({QKeySequence('Ctrl+Return').toString(QKeySequence.NativeText)})")
+        # Say why Send is greyed out when the JSON itself is fine.
+        hint = why if ready and not self.send_button.isEnabled() and not sending else ""
+        if hint or self._hint_shown:
+            if not self.result_label.text() or self._hint_shown:
+                self.result_label.setText(hint)
+                self._hint_shown = bool(hint)
+        entry = self.selected_entry()
+        self.load_button.setEnabled(bool(entry and entry.text is not None))
+        self.again_button.setEnabled(bool(entry and entry.text is not None and connected and not sending))
+        empty = self.history_model.rowCount() == 0
+        self.history_empty.setVisible(empty)
+        self.history_view.setVisible(not empty)
+
+    def send(self) -> asyncio.Task | None:
+        """Send the editor's text to the chosen dataset (validated first, off the GUI thread)."""
+        if self.send_task is not None and not self.send_task.done():
+            return None
+        text = self.editor.toPlainText()
+        dataset = self.ctx.dataset()
+        if not dataset:
+            self._show_result("Choose a dataset first.", error=True)
+            return None
+        self.send_task = self.ctx.tasks.spawn(self._send(text, dataset), "send paste")
+        self._update_buttons()
+        return self.send_task
+
+    def send_again(self) -> asyncio.Task | None:
+        entry = self.selected_entry()
+        if entry is None or entry.text is None or self.send_task is not None and not self.send_task.done():
+            return None
+        self.send_task = self.ctx.tasks.spawn(self._send(entry.text, entry.dataset), "send paste again")
+        self._update_buttons()
+        return self.send_task
+
+    async def _send(self, text: str, dataset: str) -> None:
+        ctx = self.ctx
+        client = ctx.client()
+        try:
+            if client is None:
+                self._show_result("Not connected: choose a profile and add a token first.", error=True)
+                return
+            v = await ctx.run_blocking(validate_text, text)
+            if not v.ok:
+                self._show_result(f"Not sent: {v.text()}", error=True)
+                return
+            self._show_result(f"Sending {v.events} event{'s' if v.events != 1 else ''} to {dataset}…")
+            data = text.encode("utf-8")
+            outcome = await self._upload(client, data, dataset)
+            ctx.note_limits(client)
+            entry = HistoryEntry(
+                time=time.time(), dataset=dataset, profile=ctx.profile().name,
+                text=text if len(data) <= HISTORY_MAX_TEXT else None,
+                events=v.events, size=len(data), summary=_summary(text),
+                ingested=outcome["ingested"], failed=outcome["failed"], error=outcome.get("error"),
+            )
+            self._show_outcome(dataset, entry, outcome.get("_reasons", []))
+            if entry.ingested:
+                ctx.dataset_used(dataset)
+            await ctx.run_blocking(append_history, entry, history_path())
+            self.history_model.prepend(entry)
+            self.search_edit.clear()
+            self.history_view.setCurrentIndex(self.history_proxy.index(0, 0))
+        finally:
+            self.send_task = None
+            self._update_buttons()
+
+    async def _upload(self, client, data: bytes, dataset: str) -> dict:
+        """Send through the same engine as files (UploadJob); returns counts and failure reasons."""
+        from app.core import axiom
+
+        try:
+            from app.core import batching, sniff
+            from app.core.upload import Source, UploadJob
+        except ImportError:  # the engine is not there yet: plain NDJSON in one request
+            return await self._ingest_directly(client, data, dataset)
+        sn = await self.ctx.run_blocking(sniff.sniff_bytes, data, "pasted")
+        plan = batching.Plan.from_sniff(sn)
+        job = UploadJob(Source.from_bytes(data, "pasted"), plan, client, dataset,
+                        on_progress=lambda _p: None)
+        try:
+            result = await job.run()
+        except axiom.AxiomError as e:
+            return {"ingested": 0, "failed": 0, "error": str(e), "_reasons": []}
+        reasons = [f"line {f.line}: {f.error}" if f.line else f.error for f in result.failures[:5]]
+        return {"ingested": result.ingested, "failed": result.failed, "error": result.error,
+                "_reasons": reasons + result.warnings[:3]}
+
+    async def _ingest_directly(self, client, data: bytes, dataset: str) -> dict:
+        from app.core import axiom
+
+        def to_ndjson(raw: bytes) -> bytes:
+            text = raw.decode("utf-8")
+            v = validate_text(text)
+            if v.kind == "NDJSON":
+                return raw
+            value = orjson.loads(raw)
+            events = value if isinstance(value, list) else [value]
+            return b"".join(orjson.dumps(e) + b"\n" for e in events)
+
+        payload = await self.ctx.run_blocking(to_ndjson, data)
+        try:
+            res = await client.ingest(dataset, payload, content_type="application/x-ndjson")
+        except axiom.AxiomError as e:
+            return {"ingested": 0, "failed": 0, "error": str(e), "_reasons": []}
+        reasons = [f.get("error", "") for f in res.failures[:5]]
+        return {"ingested": res.ingested, "failed": res.failed, "error": None, "_reasons": reasons}
+
+    def _show_outcome(self, dataset: str, entry: HistoryEntry, reasons: list[str]) -> None:
+        if entry.error and not entry.ingested:
+            self._show_result(f"Not sent to {dataset}: {entry.error}", error=True)
+            return
+        text = f"{'✓' if not entry.failed and not entry.error else '⚠'} Sent to {dataset}: {entry.ingested} ingested, {entry.failed} failed"
+        if entry.error:
+            text += f" — {entry.error}"
+        if reasons:
+            text += "\n" + "\n".join(f"• {r}" for r in reasons)
+        self._show_result(text, error=bool(entry.failed or entry.error))
+
+    def _show_result(self, text: str, error: bool = False) -> None:
+        self._hint_shown = False
+        self.result_label.setText(text)
+        self.result_label.setAccessibleDescription(text)
+        self.ctx.status(text.split("\n")[0], 8000)
+
+    # --- history -----------------------------------------------------------------------------
+    async def _load_history(self) -> None:
+        entries = await self.ctx.run_blocking(load_history, history_path())
+        self.history_model.set_entries(entries)
+
+    def _entry(self, proxy_index) -> HistoryEntry | None:
+        if not proxy_index.isValid():
+            return None
+        return self.history_proxy.data(proxy_index, HistoryModel.EntryRole)
+
+    def selected_entry(self) -> HistoryEntry | None:
+        rows = self.history_view.selectionModel().selectedRows() if self.history_view.selectionModel() else []
+        return self._entry(rows[0]) if rows else None
+
+    def load_entry(self, entry: HistoryEntry | None) -> None:
+        if entry is None or entry.text is None:
+            return
+        self.editor.setPlainText(entry.text)
+        if entry.dataset and entry.dataset != self.ctx.dataset() and entry.profile == self.ctx.profile().name:
+            self.ctx.set_dataset(entry.dataset)
+        self.editor.setFocus()
+
+    def set_text(self, text: str) -> None:
+        """Put pasted text in the editor (the window's Paste action)."""
+        self.editor.setPlainText(text)
+        self.editor.setFocus()
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,121 @@
+"""Shared fixtures for the window's tests (both UI helpers use these; keep the names stable).
+
+- `qapp`      pytest-qt's QApplication (offscreen).
+- `aloop`     the one qasync loop of the session, marked running so coroutines, httpx and
+              `asyncio.get_running_loop()` work while qtbot processes Qt events. It is never
+              stopped between tests (stopping a running qasync loop quits the QApplication);
+              leftover tasks are cancelled after each test instead.
+- `sandbox`   a started app.core.sandbox.Sandbox on a per-test data dir, stopped afterwards.
+- `ctx`       an AppContext whose "Local sandbox" profile talks to that sandbox.
+- `window`    a MainWindow on that context, shown and connected.
+- `run_until`   fixture giving run_until(qtbot, predicate, timeout_ms=5000): process Qt + asyncio
+              until predicate() is true.
+- `run_coro`    fixture giving run_coro(qtbot, coro, timeout_ms=10000): run a coroutine on the
+              loop and return its result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+
+# Before anything imports Qt or qasync: offscreen Qt, PySide6 for qasync, a throwaway home.
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ["QT_API"] = "pyside6"
+os.environ.setdefault("AXIOM_DROP_HOME", tempfile.mkdtemp(prefix="axiom-drop-test-"))
+
+import PySide6  # noqa: E402,F401  (PySide6 before qasync, see STYLE.md)
+import pytest  # noqa: E402
+import qasync  # noqa: E402
+
+
+def _run_until(qtbot, predicate, timeout_ms: int = 5000) -> None:
+    """Let Qt and the asyncio loop run until `predicate()` is true (fails the test on timeout)."""
+    qtbot.waitUntil(lambda: bool(predicate()), timeout=timeout_ms)
+
+
+def _run_coro(qtbot, coro, timeout_ms: int = 10000):
+    """Schedule `coro` on the session loop, process events until it finishes, return its result."""
+    task = asyncio.ensure_future(coro)
+    qtbot.waitUntil(task.done, timeout=timeout_ms)
+    return task.result()
+
+
+@pytest.fixture
+def run_until():
+    """The helper `run_until(qtbot, predicate, timeout_ms=5000)` (a fixture, so no import path matters)."""
+    return _run_until
+
+
+@pytest.fixture
+def run_coro():
+    """The helper `run_coro(qtbot, coro, timeout_ms=10000) -> result`."""
+    return _run_coro
+
+
+@pytest.fixture(scope="session")
+def _session_loop(qapp):
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+    for task in asyncio.all_tasks(loop):
+        task.cancel()
+    qapp.processEvents()
+    asyncio.events._set_running_loop(None)
+
+
+@pytest.fixture
+def aloop(_session_loop, qapp):
+    """The session's qasync loop; tasks a test leaves behind are cancelled when it ends."""
+    yield _session_loop
+    leftovers = [t for t in asyncio.all_tasks(_session_loop) if not t.done()]
+    for task in leftovers:
+        task.cancel()
+    for _ in range(50):
+        if all(t.done() for t in leftovers):
+            break
+        qapp.processEvents()
+
+
+@pytest.fixture(autouse=True)
+def _ui_isolation(_isolated_home):
+    """Own config/data dirs (tests/conftest.py's _isolated_home) and an empty session token store."""
+    home = _isolated_home
+    try:
+        from app.core import secrets
+
+        secrets.SESSION_TOKENS._tokens.clear()
+    except ImportError:
+        pass
+    yield home
+
+
+@pytest.fixture
+def sandbox(tmp_path):
+    sandbox_mod = pytest.importorskip("app.core.sandbox")
+    sb = sandbox_mod.Sandbox(tmp_path / "sandbox-data").start()
+    yield sb
+    sb.stop()
+
+
+@pytest.fixture
+def ctx(aloop, qtbot, sandbox):
+    """An AppContext whose Local sandbox profile uses the test's sandbox, connected."""
+    from app.ui.context import AppContext
+
+    context = AppContext(sandbox=sandbox)
+    yield context
+    _run_coro(qtbot, context.aclose(), 10000)
+
+
+@pytest.fixture
+def window(ctx, qtbot):
+    from app.ui.main_window import MainWindow
+
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.show()
+    _run_until(qtbot, lambda: ctx.connection_state in ("connected", "limited", "error"), 10000)
+    yield win
+    win.close_now()

@@ -1,0 +1,161 @@
+"""The Paste JSON tab: what the validation line says, sending, the history, the status bar."""
+
+import json
+
+import pytest
+
+from app.ui import paste_tab
+from app.ui.paste_tab import HistoryEntry, HistoryModel, validate_text
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('{"a": 1}\n{"a": 2}\n\n{"a": 3}\n', "✓ 3 events (NDJSON)"),
+        ('[{"a": 1}, {"b": 2}]', "✓ 2 events (JSON array)"),
+        ('{\n  "a": 1,\n  "b": [1, 2]\n}', "✓ 1 event (JSON object)"),
+        ('{"a": 1}\n{"a": 2}\n{"a": 3}\n{"a": 4, "b": x}\n', "Line 4, column 15: unexpected character"),
+        ('{\n  "a": 1,\n  "b": 2,,\n}', "Line 3, column 10: unexpected character"),
+        ('{"a": 1}\n[1]\n', "Line 2, column 1: not a JSON object (each line must be an object)"),
+        ("hello", "Line 1, column 1: expected “{” or “[” (a JSON object, an array or NDJSON)"),
+        ("[1, 2]", "element 1 of the array is not an object (each event must be an object)"),
+    ],
+)
+def test_validation_messages(text, expected):
+    assert validate_text(text).text().startswith(expected)
+
+
+def test_validation_in_the_tab_and_click_moves_the_cursor(window, qtbot, run_until):
+    tab = window.paste_tab
+    window.tabs.setCurrentWidget(tab)
+    tab.editor.setPlainText('{"a": 1}\n{"a": 2}\n{"a": 3}\n{"a": 4, "b": x}\n')
+    run_until(qtbot, lambda: tab.validation is not None)
+    assert tab.validation_text() == "Line 4, column 15: unexpected character, expected a JSON value"
+    assert "<a " in tab.validation_label.text()  # the position is a link
+    tab.validation_label.linkActivated.emit("#problem")
+    cursor = tab.editor.textCursor()
+    assert (cursor.blockNumber() + 1, cursor.positionInBlock() + 1) == (4, 15)
+    assert not tab.send_button.isEnabled()
+
+    tab.editor.setPlainText('{"a": 1}\n{"a": 2}\n{"a": 3}\n')
+    assert tab.validation is None  # the old answer is gone at once
+    run_until(qtbot, lambda: tab.validation is not None)
+    assert tab.validation_text() == "✓ 3 events (NDJSON)"
+
+
+def test_typing_is_debounced_and_stale_answers_dropped(window, qtbot, run_until, monkeypatch):
+    calls = []
+    real = paste_tab.validate_text
+    monkeypatch.setattr(paste_tab, "validate_text", lambda t: calls.append(t) or real(t))
+    tab = window.paste_tab
+    for i in range(1, 6):
+        tab.editor.setPlainText('{"a": %d}' % i)  # quicker than the 300 ms debounce
+    run_until(qtbot, lambda: tab.validation is not None)
+    qtbot.wait(400)
+    assert calls == ['{"a": 5}']
+    assert tab.validation_text() == "✓ 1 event (JSON object)"
+
+
+def test_send_shows_counts_stores_events_keeps_history_and_rate_limit(window, ctx, sandbox, qtbot, run_until, run_coro):
+    run_coro(qtbot, ctx.client().create_dataset("pasted"))
+    ctx.set_dataset("pasted")
+    tab = window.paste_tab
+    window.tabs.setCurrentWidget(tab)
+    text = '{"level": "info", "n": 1}\n{"level": "warn", "n": 2}\n{"level": "error", "n": 3}\n'
+    tab.editor.setPlainText(text)
+    run_until(qtbot, lambda: tab.send_button.isEnabled())
+    window.send_action.trigger()  # Ctrl+Return
+    run_until(qtbot, lambda: "ingested" in tab.result_label.text(), 15000)
+    assert tab.result_label.text().startswith("✓ Sent to pasted: 3 ingested, 0 failed")
+    assert [e["n"] for e in sandbox.events("pasted")] == [1, 2, 3]
+
+    # The history: on screen, on disk (without the token), and re-sendable.
+    run_until(qtbot, lambda: tab.history_model.rowCount() == 1)
+    lines = paste_tab.history_path().read_text().splitlines()
+    assert len(lines) == 1
+    stored = json.loads(lines[0])
+    assert (stored["dataset"], stored["ingested"], stored["failed"], stored["text"]) == ("pasted", 3, 0, text)
+    assert ctx.client() is not None and sandbox.token not in paste_tab.history_path().read_text()
+
+    # The status bar shows the rate-limit figures of the last answer.
+    sb = window.status_bar
+    run_until(qtbot, lambda: sb.rate_label.isVisible())
+    assert sb.rate_label.text().startswith("Rate limit: ")
+    assert "this minute" in sb.rate_label.text()
+
+    tab.editor.clear()
+    tab.search_edit.setText("warn")
+    assert tab.history_proxy.rowCount() == 1
+    tab.search_edit.setText("no such thing")
+    assert tab.history_proxy.rowCount() == 0
+    tab.search_edit.clear()
+    tab.history_view.setCurrentIndex(tab.history_proxy.index(0, 0))
+    assert tab.again_button.isEnabled()
+    tab.again_button.click()
+    run_until(qtbot, lambda: tab.history_model.rowCount() == 2, 15000)
+    assert [e["n"] for e in sandbox.events("pasted")] == [1, 2, 3, 1, 2, 3]
+
+    # Double-click loads the text back.
+    tab.history_view.doubleClicked.emit(tab.history_proxy.index(0, 0))
+    assert tab.editor.toPlainText() == text
+
+
+def test_history_survives_a_restart(window, ctx, qtbot, run_until):
+    entry = HistoryEntry(time=1.0e9, dataset="old", profile="Local sandbox", text='{"x": 1}',
+                         events=1, ingested=1, summary='{"x": 1}')
+    paste_tab.append_history(entry)
+    from app.ui.paste_tab import PasteTab
+
+    tab = PasteTab(ctx)
+    qtbot.addWidget(tab)
+    run_until(qtbot, lambda: tab.history_model.rowCount() == 1)
+    assert "old" in tab.history_model.data(tab.history_model.index(0, 0))
+    assert "1 ingested, 0 failed" in tab.history_model.data(tab.history_model.index(0, 0))
+
+
+def test_send_to_an_unknown_dataset_says_so(window, ctx, sandbox, qtbot, run_until):
+    sandbox_knobs = getattr(sandbox, "auto_create", None)
+    if sandbox_knobs:
+        sandbox.auto_create = False
+    ctx.set_dataset("nope")
+    tab = window.paste_tab
+    tab.editor.setPlainText('{"a": 1}')
+    run_until(qtbot, lambda: tab.send_button.isEnabled())
+    tab.send()
+    run_until(qtbot, lambda: tab.send_task is None and tab.result_label.text() and "Sending" not in tab.result_label.text(), 15000)
+    if sandbox_knobs is None or sandbox_knobs:
+        text = tab.result_label.text()
+        assert ("ingested" in text) or ("nope" in text)
+
+
+def test_history_model_passes_qtmodeltester(qtmodeltester):
+    model = HistoryModel()
+    model.set_entries([HistoryEntry(time=1.0e9 + i, dataset=f"d{i}", profile="p", text="{}") for i in range(3)])
+    qtmodeltester.check(model)
+    model.prepend(HistoryEntry(time=2.0e9, dataset="new", profile="p", text=None))
+    qtmodeltester.check(model)
+
+
+def test_history_is_trimmed_to_the_newest_entries(tmp_path):
+    path = tmp_path / "h.jsonl"
+    for i in range(5):
+        paste_tab.append_history(HistoryEntry(time=1.0e9 + i, dataset=f"d{i}", profile="p", text="{}"), path, keep=3)
+    assert [e.dataset for e in paste_tab.load_history(path)] == ["d4", "d3", "d2"]
+    with open(path, "ab") as f:
+        f.write(b'{"time": 1, "datas')  # a half-written line after a crash is skipped
+    assert len(paste_tab.load_history(path)) == 3
+
+
+def test_status_bar_texts():
+    from types import SimpleNamespace as NS
+
+    from app.ui.statusbar import ingest_limit_text, rate_limit_text
+
+    import time as _t
+    from datetime import datetime
+
+    reset = int(_t.time()) + 90
+    assert rate_limit_text(NS(scope="user", limit=100, remaining=95, reset=reset)) == (
+        f"Rate limit: 95/100 this minute, resets {datetime.fromtimestamp(reset):%H:%M}")
+    assert ingest_limit_text(NS(limit=500_000_000_000, remaining=4_200_000_000, reset=None)) == (
+        "Monthly ingest: 4.2 GB of 500.0 GB left")
