@@ -35,3 +35,22 @@ sandbox: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis
+
+## Packaged builds (packaging/): a one-folder PyInstaller bundle built in a fresh venv under
+## build/, then dist/axiom-drop-VERSION-linux-ARCH.tar.gz; prints both sizes.
+.PHONY: package install-desktop uninstall-desktop
+package:
+	$(PYTHON) packaging/build.py $(BUILD_ARGS)
+
+dist/axiom-drop/axiom-drop:
+	$(MAKE) package
+
+## Install the bundle for this user: ~/.local/lib/axiom-drop, ~/.local/bin/axiom-drop, the menu
+## entry, icons and AppStream metadata under ~/.local/share (builds the bundle first if missing;
+## BUNDLE=path installs another one, e.g. an unpacked release tarball).
+BUNDLE ?= dist/axiom-drop
+install-desktop: $(BUNDLE)/axiom-drop
+	packaging/linux/desktop-install.sh install $(BUNDLE)
+
+uninstall-desktop:
+	packaging/linux/desktop-install.sh uninstall
