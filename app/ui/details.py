@@ -1,0 +1,369 @@
+"""The details pane of the selected upload: what failed and why (by input line, with the row
+itself), the server's warnings, trace ids for Axiom support, the request log, and an export of
+the failed rows that can be fixed and dropped again."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QPushButton,
+    QTableView, QTabWidget, QVBoxLayout, QWidget,
+)
+
+from app.ui.queue_model import QueueEntry, format_label
+
+ERROR_FIELD = "_axiom_drop_error"
+LINE_FIELD = "_axiom_drop_line"
+RECORD_FIELD = "_axiom_drop_record"
+CSV_ERROR_COLUMN = "error"
+
+
+# -- export (plain Python, tested without dialogs) -------------------------------------------
+def _csv_dialect(plan) -> tuple[str, str, bool, list[str]]:
+    d = getattr(plan, "csv", None)
+    if d is None:
+        return ",", '"', True, []
+    return d.delimiter or ",", d.quotechar or '"', bool(d.has_header), list(d.fields or [])
+
+
+def _parse_csv_record(record: str, delimiter: str, quotechar: str) -> list[str] | None:
+    try:
+        rows = list(csv.reader(io.StringIO(record), delimiter=delimiter, quotechar=quotechar))
+    except csv.Error:
+        return None
+    return rows[0] if len(rows) == 1 else None
+
+
+def export_failures(path: str | Path, entry_or_failures, plan=None, fmt: str = "ndjson") -> int:
+    """Write the failed rows with their reasons to `path`; returns how many rows were written.
+
+    NDJSON: each failed event object plus `_axiom_drop_error` (and `_axiom_drop_line`); an event
+    that is not an object (or a CSV row that cannot be split) is written as
+    {"_axiom_drop_line", "_axiom_drop_record", "_axiom_drop_error"}.
+    CSV (for CSV inputs): the original columns, in the same dialect, plus an `error` column.
+    """
+    if isinstance(entry_or_failures, QueueEntry):
+        failures = entry_or_failures.result.failures if entry_or_failures.result else []
+        plan = entry_or_failures.plan
+    else:
+        failures = list(entry_or_failures)
+    is_csv = getattr(plan, "format", None) == "csv"
+    delimiter, quotechar, _, fields = _csv_dialect(plan)
+    written = 0
+    if fmt == "csv":
+        if not is_csv:
+            raise ValueError("CSV export is for CSV inputs; use NDJSON for JSON events")
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f, delimiter=delimiter, quotechar=quotechar, lineterminator="\n")
+            writer.writerow([*fields, CSV_ERROR_COLUMN])
+            for failure in failures:
+                values = _parse_csv_record((failure.record or "").rstrip("\r\n"), delimiter, quotechar)
+                if values is None:
+                    values = [failure.record or ""]
+                padded = values + [""] * (len(fields) - len(values)) if len(values) < len(fields) else values
+                writer.writerow([*padded, _reason(failure)])
+                written += 1
+        return written
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        for failure in failures:
+            f.write(json.dumps(_ndjson_row(failure, is_csv, delimiter, quotechar, fields), ensure_ascii=False))
+            f.write("\n")
+            written += 1
+    return written
+
+
+def _reason(failure) -> str:
+    return failure.error or "failed"
+
+
+def _ndjson_row(failure, is_csv: bool, delimiter: str, quotechar: str, fields: list[str]) -> dict[str, Any]:
+    record = (failure.record or "").rstrip("\r\n")
+    obj: Any = None
+    if is_csv:
+        values = _parse_csv_record(record, delimiter, quotechar)
+        if values is not None and fields and len(values) == len(fields):
+            obj = dict(zip(fields, values))
+    elif record:
+        try:
+            obj = json.loads(record)
+        except ValueError:
+            obj = None
+    if isinstance(obj, dict):
+        out = dict(obj)
+        out[ERROR_FIELD] = _reason(failure)
+        if failure.line is not None:
+            out[LINE_FIELD] = failure.line
+        return out
+    return {LINE_FIELD: failure.line, RECORD_FIELD: record, ERROR_FIELD: _reason(failure)}
+
+
+# -- models ---------------------------------------------------------------------------------
+class FailuresModel(QAbstractTableModel):
+    """Failed events: input line, reason, the event itself."""
+
+    LINE, REASON, EVENT = range(3)
+    HEADERS = ["Line", "Reason", "Event"]
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._failures: list = []
+
+    def set_failures(self, failures: list) -> None:
+        self.beginResetModel()
+        self._failures = list(failures or [])
+        self.endResetModel()
+
+    def failure(self, row: int):
+        return self._failures[row]
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._failures)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else 3
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 3:
+            return self.HEADERS[section]
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self._failures)):
+            return None
+        f = self._failures[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == self.LINE:
+                return "—" if f.line is None else str(f.line)
+            if col == self.REASON:
+                return f.error or ""
+            if col == self.EVENT:
+                return (f.record or "").strip().replace("\n", " ⏎ ")[:300]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == self.LINE and f.line is None:
+                return "The server did not say which event this was"
+            if col == self.REASON:
+                return f.error
+            if col == self.EVENT:
+                return (f.record or "")[:2000] or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == self.LINE:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class RequestsModel(QAbstractTableModel):
+    """The request log of a job: one row per HTTP request."""
+
+    COLUMNS = [("seq", "#"), ("lines", "Lines"), ("status", "Status"), ("ingested", "Ingested"),
+               ("failed", "Failed"), ("ms", "Time"), ("trace_id", "Trace id")]
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[dict] = []
+
+    def set_requests(self, rows: list[dict]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows or [])
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            if 0 <= section < len(self.COLUMNS):
+                return self.COLUMNS[section][1]
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        key = self.COLUMNS[index.column()][0]
+        value = self._rows[index.row()].get(key)
+        if value is None:
+            return ""
+        if key == "lines":
+            if isinstance(value, (list, tuple)) and len(value) == 2:
+                return f"{value[0]}–{value[1]}"
+            if isinstance(value, range) and len(value):
+                return f"{value[0]}–{value[-1]}"
+        if key == "ms":
+            return f"{float(value):.0f} ms"
+        return str(value)
+
+
+# -- the pane -------------------------------------------------------------------------------
+class DetailsPane(QWidget):
+    """Shows one queue entry; `show_entry(None)` shows the hint to select a row."""
+
+    exported = Signal(str, int)  # path, rows
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.entry: QueueEntry | None = None
+        self._shown_result = None
+        self.summary = QLabel("Select a file in the queue to see what was sent, what failed and why.")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary.setObjectName("detailsSummary")
+        self.export_button = QPushButton("Export failed rows…")
+        self.export_button.setToolTip("Write the failed rows with the reason, ready to fix and drop again")
+        self.export_button.clicked.connect(self._export_clicked)
+        self.export_button.setEnabled(False)
+
+        self.failures = FailuresModel(self)
+        self.failures_view = self._table(self.failures)
+        hh = self.failures_view.horizontalHeader()
+        hh.setSectionResizeMode(FailuresModel.LINE, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(FailuresModel.REASON, QHeaderView.ResizeMode.Interactive)
+        hh.resizeSection(FailuresModel.REASON, 320)
+        hh.setStretchLastSection(True)
+
+        self.warnings = QPlainTextEdit(readOnly=True)
+        self.warnings.setPlaceholderText("The server sent no warnings.")
+        self.trace_ids = QPlainTextEdit(readOnly=True)
+        self.trace_ids.setPlaceholderText("Trace ids appear here once requests are answered.")
+        copy = QPushButton("Copy trace ids")
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.trace_ids.toPlainText()))
+        trace_box = QWidget()
+        tl = QVBoxLayout(trace_box)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(QLabel("Give these to Axiom support to find the requests:"))
+        tl.addWidget(self.trace_ids)
+        tl.addWidget(copy, 0, Qt.AlignmentFlag.AlignLeft)
+        self.requests = RequestsModel(self)
+        self.requests_view = self._table(self.requests)
+        self.requests_view.horizontalHeader().setStretchLastSection(True)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.failures_view, "Failures")
+        self.tabs.addTab(self.warnings, "Warnings")
+        self.tabs.addTab(trace_box, "Trace ids")
+        self.tabs.addTab(self.requests_view, "Requests")
+
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.tabs, 1)
+        self.show_entry(None)
+
+    @staticmethod
+    def _table(model) -> QTableView:
+        view = QTableView()
+        view.setModel(model)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setAlternatingRowColors(True)
+        view.setWordWrap(False)
+        view.verticalHeader().setVisible(False)
+        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+        return view
+
+    def show_entry(self, entry: QueueEntry | None) -> None:
+        self.entry = entry
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the entry (called when its row changes)."""
+        e = self.entry
+        if e is None:
+            self.summary.setText("Select a file in the queue to see what was sent, what failed and why.")
+            self._shown_result = None
+            self.failures.set_failures([])
+            self.requests.set_requests([])
+            self.warnings.setPlainText("")
+            self.trace_ids.setPlainText("")
+            self.export_button.setEnabled(False)
+            self._retitle(0, 0, 0)
+            return
+        self.summary.setText(self._summary(e))
+        r = e.result
+        failures = r.failures if r else []
+        if r is not self._shown_result or self.failures.rowCount() != len(failures):
+            self._shown_result = r  # reset the tables only when the result changes (keeps selection)
+            self.failures.set_failures(failures)
+            self.requests.set_requests(r.requests if r else [])
+        self.warnings.setPlainText("\n".join(str(w) for w in (r.warnings if r else [])))
+        self.trace_ids.setPlainText("\n".join(r.trace_ids if r else []))
+        self.export_button.setEnabled(bool(failures) and any(f.record for f in failures))
+        self._retitle(len(failures), len(r.warnings) if r else 0, len(r.requests) if r else 0)
+
+    def _retitle(self, failures: int, warnings: int, requests: int) -> None:
+        self.tabs.setTabText(0, f"Failures ({failures:,})")
+        self.tabs.setTabText(1, f"Warnings ({warnings:,})")
+        self.tabs.setTabText(3, f"Requests ({requests:,})")
+
+    @staticmethod
+    def _summary(e: QueueEntry) -> str:
+        head = f"<b>{_esc(e.name)}</b> → {_esc(e.dataset) or '(no dataset)'} · " \
+               f"{format_label(getattr(e.plan, 'format', None), getattr(e.plan, 'csv', None))} · {_esc(e.status_text())}"
+        parts = [f"{e.ingested:,} ingested", f"{e.failed:,} failed"]
+        if e.not_sent:
+            parts.append(f"{e.not_sent:,} not sent")
+        if e.possible_duplicates:
+            parts.append(f"{e.possible_duplicates:,} possibly stored twice (sent, then the connection dropped)")
+        lines = [head, " · ".join(parts)]
+        problem = e.error or (e.result.error if e.result else None)
+        if problem:
+            lines.append(f"<span style='color:#b41e1e'>{_esc(problem)}</span>")
+        if e.result and e.result.stopped_at:
+            lines.append(f"Stopped at {_esc(e.result.stopped_at)}; retry sends the rest.")
+        elif e.progress is not None and e.result is None and e.progress.message:
+            lines.append(_esc(e.progress.message))
+        return "<br>".join(lines)
+
+    # -- export -----------------------------------------------------------------------------
+    def _export_clicked(self) -> None:
+        e = self.entry
+        if e is None or not e.result or not e.result.failures:
+            return
+        is_csv = getattr(e.plan, "format", None) == "csv"
+        stem = Path(e.name).name.split(".")[0] or "failed"
+        filters = "NDJSON, one event with its error per line (*.ndjson)"
+        if is_csv:
+            filters = "CSV, the original columns plus an error column (*.csv);;" + filters
+        default = str(Path.home() / f"{stem}-failed.{'csv' if is_csv else 'ndjson'}")
+        path, chosen = QFileDialog.getSaveFileName(self, "Export failed rows", default, filters)
+        if not path:
+            return
+        fmt = "csv" if chosen.startswith("CSV") else "ndjson"
+        self.export_to(path, fmt)
+
+    def export_to(self, path: str, fmt: str = "ndjson") -> int:
+        """Write the failed rows of the shown entry (the dialog calls this; tests too)."""
+        assert self.entry is not None
+        n = export_failures(path, self.entry, fmt=fmt)
+        self.ctx.status(f"Wrote {n:,} failed row{'s' if n != 1 else ''} to {path}")
+        self.exported.emit(path, n)
+        return n
+
+
+def _esc(text: str | None) -> str:
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,641 @@
+"""The drop zone: files, folders and pasted paths become cards with a preview, then a send.
+
+Everything that touches the disk (expanding folders, sniffing, re-reading the head for a
+preview) runs in the context's thread pool; results come back to the GUI thread through the
+asyncio loop. Results that arrive for a card that has since been removed or changed are dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QRectF, Qt, QUrl, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QKeySequence, QPainter, QPalette, QPen
+from PySide6.QtWidgets import (
+    QFileDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter,
+    QStackedWidget, QStyle, QVBoxLayout, QWidget,
+)
+
+from app.core import sniff as sniffing
+from app.core import sources
+from app.ui.cards import FileCard
+from app.ui.preview import PreviewModel, PreviewView
+
+log = logging.getLogger(__name__)
+
+SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
+
+
+def sample_files() -> list[Path]:
+    """The sample inputs shipped with the app ("Try sample data")."""
+    if not SAMPLES_DIR.is_dir():
+        return []
+    return sorted(p for p in SAMPLES_DIR.iterdir() if p.is_file() and sources.is_supported_name(p.name))
+
+
+def paths_from_text(text: str) -> list[str]:
+    """Paths in pasted text: one per line, file:// URLs, quoted paths, ~ for home. Lines that do
+    not look like paths (JSON, prose) are ignored."""
+    found: list[str] = []
+    for line in text.splitlines():
+        item = line.strip().strip("'\"")
+        if not item:
+            continue
+        if item.startswith("file:"):
+            local = QUrl(item).toLocalFile()
+            if local:
+                found.append(local)
+            continue
+        if item.startswith("~"):
+            item = os.path.expanduser(item)
+        looks_windows = len(item) > 2 and item[1] == ":" and item[2] in "\\/"
+        if item.startswith(("/", "\\\\")) or looks_windows:
+            found.append(item)
+    return found
+
+
+class DropZone(QWidget):
+    """The inviting empty state: a big dashed area with an icon, a sentence and two buttons."""
+
+    browseRequested = Signal()
+    samplesRequested = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.highlight = False
+        self.setMinimumHeight(180)
+        icon = QLabel()
+        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton).pixmap(48, 48))
+        icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text = QLabel("Drop JSON, NDJSON or CSV files here")
+        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = self.text.font()
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        self.text.setFont(font)
+        hint = QLabel("Folders work too (their JSON, NDJSON and CSV files), gzip and zstd are read as they are, "
+                      "and Ctrl+V pastes file paths.")
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint.setWordWrap(True)
+        hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.clicked.connect(self.browseRequested)
+        self.samples_button = QPushButton("Try sample data")
+        self.samples_button.setToolTip("Load three small sample files: web logs (NDJSON), sensor readings "
+                                       "(CSV) and orders (a JSON array)")
+        self.samples_button.clicked.connect(self.samplesRequested)
+        or_label = QLabel("— or —")
+        or_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.browse_button)
+        buttons.addWidget(or_label)
+        buttons.addWidget(self.samples_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(40, 24, 40, 24)
+        layout.addStretch(1)
+        layout.addWidget(icon)
+        layout.addWidget(self.text)
+        layout.addSpacing(6)
+        layout.addLayout(buttons)
+        layout.addSpacing(6)
+        layout.addWidget(hint)
+        layout.addStretch(1)
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(self.rect()).adjusted(8, 8, -8, -8)
+        color = QColor("#2f6fde") if self.highlight else self.palette().color(QPalette.ColorRole.Mid)
+        if self.highlight:
+            p.setBrush(QColor(47, 111, 222, 28))
+        else:
+            p.setBrush(Qt.BrushStyle.NoBrush)
+        pen = QPen(color, 2.5 if self.highlight else 2, Qt.PenStyle.DashLine)
+        pen.setDashPattern([6, 4])
+        p.setPen(pen)
+        p.drawRoundedRect(rect, 14, 14)
+
+
+class _DropOverlay(QWidget):
+    """Drawn over the cards while something is dragged over the panel."""
+
+    def __init__(self, parent):
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.hide()
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(self.rect()).adjusted(4, 4, -4, -4)
+        p.setBrush(QColor(47, 111, 222, 40))
+        pen = QPen(QColor("#2f6fde"), 2.5, Qt.PenStyle.DashLine)
+        p.setPen(pen)
+        p.drawRoundedRect(rect, 12, 12)
+        p.setPen(QColor("#1d4fa8"))
+        font = p.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        p.setFont(font)
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, "Drop to add these files")
+
+
+class DropPanel(QWidget):
+    """Drop zone + file cards + preview + the send button."""
+
+    sendRequested = Signal(list)  # list[tuple[Source, Plan]]
+    cardsChanged = Signal()
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setAcceptDrops(True)
+        self._cards: list[FileCard] = []
+        self._selected: FileCard | None = None
+        self._preview_generation = 0
+        self._pending = 0  # folder expansions in progress
+
+        self.zone = DropZone()
+        self.zone.browseRequested.connect(self.browse)
+        self.zone.samplesRequested.connect(self.add_samples)
+
+        # Cards column.
+        self.cards_box = QWidget()
+        self.cards_layout = QVBoxLayout(self.cards_box)
+        self.cards_layout.setContentsMargins(2, 2, 6, 2)
+        self.cards_layout.setSpacing(8)
+        self.cards_layout.addStretch(1)
+        self.cards_scroll = QScrollArea()
+        self.cards_scroll.setWidgetResizable(True)
+        self.cards_scroll.setWidget(self.cards_box)
+        self.cards_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.cards_scroll.setMinimumWidth(360)
+        self.notice = QLabel("")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("QLabel { background: #fff4d6; border: 1px solid #e6c66a; border-radius: 4px; "
+                                  "padding: 4px 6px; color: #5a4400; }")
+        self.notice.hide()
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.notice)
+        ll.addWidget(self.cards_scroll, 1)
+
+        # Preview column.
+        self.preview_title = QLabel("Preview")
+        self.preview_title.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.preview_title.font()
+        font.setBold(True)
+        self.preview_title.setFont(font)
+        self.preview_note = QLabel("")
+        self.preview_note.setWordWrap(True)
+        self.preview_note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.preview_model = PreviewModel(self)
+        self.preview_view = PreviewView(self.preview_model)
+        self.preview_empty = QLabel("Select a file to preview its first events.")
+        self.preview_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview_empty.setWordWrap(True)
+        self.preview_empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.preview_stack = QStackedWidget()
+        self.preview_stack.addWidget(self.preview_empty)
+        self.preview_stack.addWidget(self.preview_view)
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.preview_title)
+        rl.addWidget(self.preview_stack, 1)
+        rl.addWidget(self.preview_note)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([400, 700])
+        self.splitter.setChildrenCollapsible(False)
+
+        # Bottom bar.
+        self.add_button = QPushButton("Add files…")
+        self.add_button.clicked.connect(self.browse)
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Remove all the files above (nothing is sent)")
+        self.clear_button.clicked.connect(self.clear)
+        self.summary_label = QLabel("")
+        self.summary_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.send_button = QPushButton("Send")
+        self.send_button.setDefault(True)
+        self.send_button.setMinimumWidth(200)
+        self.send_button.setStyleSheet(
+            "QPushButton:enabled { background: #2f6fde; color: white; font-weight: 600; border-radius: 4px;"
+            " padding: 5px 14px; border: 1px solid #2459b8; }"
+            "QPushButton:enabled:hover { background: #2a63c7; }")
+        self.send_button.clicked.connect(self.send)
+        bar = QHBoxLayout()
+        bar.addWidget(self.add_button)
+        bar.addWidget(self.clear_button)
+        bar.addSpacing(8)
+        bar.addWidget(self.summary_label, 1)
+        bar.addWidget(self.send_button)
+
+        self.files_page = QWidget()
+        fl = QVBoxLayout(self.files_page)
+        fl.setContentsMargins(0, 0, 0, 0)
+        fl.addWidget(self.splitter, 1)
+        fl.addLayout(bar)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.zone)
+        self.stack.addWidget(self.files_page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        self.overlay = _DropOverlay(self)
+
+        for signal in ("datasetChanged", "connectionChanged"):
+            sig = getattr(ctx, signal, None)
+            if sig is not None:
+                sig.connect(self._update_send)
+        self._update_send()
+
+    # -- public -------------------------------------------------------------------------------
+    def cards(self) -> list[FileCard]:
+        return list(self._cards)
+
+    def card_for(self, path: str | os.PathLike) -> FileCard | None:
+        key = _key(path)
+        for card in self._cards:
+            if _key(card.path) == key:
+                return card
+        return None
+
+    def busy(self) -> bool:
+        """True while folders are being expanded or cards are being sniffed."""
+        return self._pending > 0 or any(c.sniffing for c in self._cards)
+
+    def selected_card(self) -> FileCard | None:
+        return self._selected
+
+    def add_paths(self, paths: list[str | os.PathLike]) -> None:
+        """Add files and folders (a folder means its supported files); sniffing happens off the GUI thread."""
+        paths = [str(p) for p in paths if str(p).strip()]
+        if not paths:
+            return
+        self._pending += 1
+        self._update_send()
+        self.ctx.tasks.spawn(self._expand_and_add(paths), "add files")
+
+    def add_samples(self) -> None:
+        files = sample_files()
+        if not files:
+            self.ctx.status("The sample files are missing from this installation")
+            return
+        self.add_paths([str(p) for p in files])
+
+    def browse(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Add files to send", str(Path.home()),
+            "Data files (*.json *.ndjson *.jsonl *.csv *.tsv *.txt *.log *.gz *.zst *.zstd);;All files (*)")
+        if paths:
+            self.add_paths(paths)
+
+    def paste_from_clipboard(self) -> bool:
+        """Ctrl+V: add the files whose paths (or file URLs) are on the clipboard."""
+        mime = QGuiApplication.clipboard().mimeData()
+        paths: list[str] = []
+        if mime is not None and mime.hasUrls():
+            paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
+        if not paths and mime is not None and mime.hasText():
+            paths = paths_from_text(mime.text())
+        if not paths:
+            self.ctx.status("The clipboard holds no file paths (to send JSON text, use the Paste JSON tab)")
+            return False
+        self.add_paths(paths)
+        return True
+
+    def remove_card(self, card: FileCard) -> None:
+        if card not in self._cards:
+            return
+        self._cards.remove(card)
+        self.cards_layout.removeWidget(card)
+        card.deleteLater()
+        if self._selected is card:
+            self._selected = None
+            self.select(self._cards[0] if self._cards else None)
+        self._after_cards_changed()
+
+    def clear(self) -> None:
+        for card in list(self._cards):
+            self.remove_card(card)
+        self.notice.hide()
+
+    def select(self, card: FileCard | None) -> None:
+        if self._selected is not None and self._selected is not card and self._selected in self._cards:
+            self._selected.set_selected(False)
+        self._selected = card
+        if card is None:
+            self._preview_generation += 1
+            self.preview_model.clear()
+            self.preview_title.setText("Preview")
+            self.preview_note.setText("")
+            self.preview_empty.setText("Select a file to preview its first events.")
+            self.preview_stack.setCurrentWidget(self.preview_empty)
+            return
+        card.set_selected(True)
+        self.cards_scroll.ensureWidgetVisible(card)
+        self._refresh_preview(card)
+
+    def sendable_cards(self) -> list[FileCard]:
+        return [c for c in self._cards if c.sendable]
+
+    def send(self) -> None:
+        """Hand the ready cards to the queue (as (Source, Plan) pairs) and clear them."""
+        if not self.send_button.isEnabled():
+            return
+        from app.core.upload import Source
+
+        cards = self.sendable_cards()
+        jobs = []
+        for card in cards:
+            try:
+                jobs.append((Source.from_path(card.path), card.plan()))
+            except Exception as e:  # a plan that cannot be built must not lose the other files
+                log.exception("cannot plan %s", card.path)
+                self.ctx.status(f"{card.name}: {e}")
+                return
+        if not jobs:
+            return
+        self.sendRequested.emit(jobs)
+        for card in cards:
+            self.remove_card(card)
+        n = len(jobs)
+        self.ctx.status(f"Queued {n} file{'s' if n != 1 else ''} for {self.ctx.dataset()}")
+
+    # -- drag and drop, paste --------------------------------------------------------------------
+    def _accepts(self, mime) -> bool:
+        if mime is None:
+            return False
+        if mime.hasUrls() and any(u.isLocalFile() for u in mime.urls()):
+            return True
+        return mime.hasText() and bool(paths_from_text(mime.text()))
+
+    def dragEnterEvent(self, event) -> None:
+        if self._accepts(event.mimeData()):
+            event.acceptProposedAction()
+            self._set_highlight(True)
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        if self._accepts(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragLeaveEvent(self, event) -> None:
+        self._set_highlight(False)
+
+    def dropEvent(self, event) -> None:
+        self._set_highlight(False)
+        mime = event.mimeData()
+        paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()] if mime.hasUrls() else []
+        if not paths and mime.hasText():
+            paths = paths_from_text(mime.text())
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.add_paths(paths)
+
+    def _set_highlight(self, on: bool) -> None:
+        self.zone.highlight = on
+        self.zone.update()
+        if on and self.stack.currentWidget() is self.files_page:
+            self.overlay.setGeometry(self.rect())
+            self.overlay.raise_()
+            self.overlay.show()
+        else:
+            self.overlay.hide()
+
+    def keyPressEvent(self, event) -> None:
+        if event.matches(QKeySequence.StandardKey.Paste):
+            self.paste_from_clipboard()
+            event.accept()
+            return
+        if event.key() == Qt.Key.Key_Delete and self._selected is not None:
+            self.remove_card(self._selected)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.overlay.setGeometry(self.rect())
+
+    # -- cards ------------------------------------------------------------------------------------
+    async def _expand_and_add(self, paths: list[str]) -> None:
+        try:
+            files, problems = await self.ctx.run_blocking(sources.expand_paths, paths)
+        except Exception as e:
+            files, problems = [], [f"cannot read the dropped items: {e}"]
+        finally:
+            self._pending -= 1
+        added, duplicates = [], 0
+        for f in files:
+            if self.card_for(f) is not None:
+                duplicates += 1
+                continue
+            added.append(self._new_card(str(f)))
+        # Dropped folders with nothing to send, and missing files, are said plainly.
+        empty_folders = [p for p in paths if os.path.isdir(p) and not any(_under(f, p) for f in files)]
+        messages = list(problems)
+        messages += [f"{p}: no JSON, NDJSON or CSV files in this folder" for p in empty_folders]
+        if duplicates:
+            messages.append(f"{duplicates} file{'s were' if duplicates != 1 else ' was'} already in the list")
+        self._show_notice(messages)
+        if added and (self._selected is None):
+            self.select(added[0])
+        self._after_cards_changed()
+
+    def _new_card(self, path: str) -> FileCard:
+        card = FileCard(path)
+        card.removeRequested.connect(self.remove_card)
+        card.clicked.connect(self.select)
+        card.changed.connect(self._card_changed)
+        self._cards.append(card)
+        self.cards_layout.insertWidget(self.cards_layout.count() - 1, card)
+        self.ctx.tasks.spawn(self._sniff(card), f"sniff {card.name}")
+        return card
+
+    async def _sniff(self, card: FileCard) -> None:
+        try:
+            result = await self.ctx.run_blocking(sniffing.sniff_path, card.path)
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:  # sniff_path should never raise; still show the card as broken
+            log.exception("sniffing %s failed", card.path)
+            result = sniffing.Sniff(path=card.path, error=f"{card.path}: cannot be read ({e})")
+        if card not in self._cards:
+            return
+        card.set_sniff(result)
+        if card is self._selected:
+            self._refresh_preview(card)
+        self._after_cards_changed()
+
+    def _card_changed(self, card: FileCard) -> None:
+        self._refresh_preview(card, show=card is self._selected)
+        self._update_send()
+
+    def _after_cards_changed(self) -> None:
+        has_cards = bool(self._cards) or self._pending > 0
+        if has_cards and self.stack.currentWidget() is not self.files_page and self.height() < 380:
+            from app.ui.queue_panel import share_parent_splitter
+
+            share_parent_splitter(self, 0.6)  # cards and a preview need room
+        self.stack.setCurrentWidget(self.files_page if has_cards else self.zone)
+        if not self._cards:
+            self.select(None)
+        self._update_send()
+        self.cardsChanged.emit()
+
+    def _show_notice(self, messages: list[str]) -> None:
+        if not messages:
+            return
+        shown = messages[:5] + ([f"… and {len(messages) - 5} more"] if len(messages) > 5 else [])
+        self.notice.setText("\n".join(shown))
+        self.notice.show()
+        self.ctx.status(messages[0])
+
+    def _update_send(self, *_) -> None:
+        ready = self.sendable_cards()
+        broken = [c for c in self._cards if c.sniff is not None and c.sniff.error]
+        waiting = [c for c in self._cards if c.sniffing]
+        dataset = self.ctx.dataset()
+        n = len(ready)
+        files = f"{n} file{'s' if n != 1 else ''}"
+        client = self.ctx.client() if hasattr(self.ctx, "client") else None
+        if waiting or self._pending:
+            text, ok, tip = "Looking at the files…", False, "Sniffing the files; this takes a moment"
+        elif not n:
+            text, ok, tip = "Send", False, "Add a file that can be sent"
+        elif not dataset:
+            text, ok, tip = f"Send {files} to…", False, "Choose a dataset above first"
+        elif client is None:
+            text, ok, tip = f"Send {files} to {dataset}", False, "Not connected: choose a profile and a token above"
+        else:
+            text, ok, tip = f"Send {files} to {dataset}", True, "Ctrl+Enter"
+        self.send_button.setText(text)
+        self.send_button.setEnabled(ok)
+        self.send_button.setToolTip(tip)
+        bits = []
+        if n:
+            bits.append(f"{n} ready")
+        if waiting:
+            bits.append(f"{len(waiting)} being read")
+        if broken:
+            bits.append(f"{len(broken)} can't be sent")
+        if n and not dataset:
+            bits.append("choose a dataset above to send")
+        self.summary_label.setText(" · ".join(bits))
+
+    # -- preview ------------------------------------------------------------------------------------
+    def _refresh_preview(self, card: FileCard, show: bool = True) -> None:
+        if show:
+            self._preview_generation += 1
+            self.preview_title.setText(f"Preview — {card.name}")
+        generation = self._preview_generation
+        if card.sniff is None:
+            if show:
+                self.preview_empty.setText("Looking at the file…")
+                self.preview_stack.setCurrentWidget(self.preview_empty)
+            return
+        if card.sniff.error:
+            if show:
+                self.preview_empty.setText(f"Nothing to preview: {card.sniff.error}")
+                self.preview_stack.setCurrentWidget(self.preview_empty)
+                self.preview_note.setText("")
+            return
+        self.ctx.tasks.spawn(self._load_preview(card, generation, show), f"preview {card.name}")
+
+    async def _load_preview(self, card: FileCard, generation: int, show: bool) -> None:
+        if card not in self._cards:  # removed (or sent) before the task ran
+            return
+        eff = card.effective_sniff()
+        try:
+            rows = await self.ctx.run_blocking(sniffing.preview_rows, card.path, eff)
+            error = None
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:
+            rows, error = [], str(e)
+        if card not in self._cards:
+            return
+        is_csv = eff.format == "csv"
+        fields = _fields_of(rows) if is_csv else None
+        if is_csv and fields is not None:
+            card.set_fields(fields)
+        elif not is_csv:
+            card.set_fields(_union_keys(rows))
+        if not show or generation != self._preview_generation or card is not self._selected:
+            return
+        if error:
+            self.preview_model.clear(error)
+            self.preview_empty.setText(f"Cannot preview: {error}")
+            self.preview_stack.setCurrentWidget(self.preview_empty)
+            return
+        kind, layout = card.timestamp_kind()
+        field = card.timestamp_field()
+        self.preview_model.set_rows(rows, fields=fields, csv=is_csv, timestamp_field=field,
+                                    timestamp_kind=kind or ("auto" if field else None), timestamp_layout=layout)
+        if not rows:
+            self.preview_empty.setText("No events in the head of this file with these settings.")
+            self.preview_stack.setCurrentWidget(self.preview_empty)
+        else:
+            self.preview_stack.setCurrentWidget(self.preview_view)
+        notes = [f"The first {len(rows)} event{'s' if len(rows) != 1 else ''} as they will be sent"
+                 + (" (CSV values arrive as strings)" if is_csv else "") + "."]
+        ragged = self.preview_model.ragged_rows()
+        if ragged:
+            notes.append(f"⚠ {len(ragged)} row{'s' if len(ragged) != 1 else ''} do{'' if len(ragged) != 1 else 'es'}"
+                         " not match the header (marked); check the delimiter.")
+        if field:
+            notes.append("The clock marks the time field: hover a value to see how it will be read.")
+        self.preview_note.setText(" ".join(notes))
+
+
+def _key(path) -> str:
+    try:
+        return os.path.normcase(os.path.realpath(str(path)))
+    except OSError:
+        return str(path)
+
+
+def _under(f, folder: str) -> bool:
+    try:
+        return Path(f).resolve().is_relative_to(Path(folder).resolve())
+    except OSError:
+        return False
+
+
+def _fields_of(rows: list[dict]) -> list[str] | None:
+    """The CSV header as preview_rows applied it: the keys of the first row that lines up."""
+    if not rows:
+        return None
+    for row in rows:
+        if not row.get(sniffing.RAGGED_KEY):
+            return [k for k in row]
+    return [k for k in rows[0] if k != sniffing.RAGGED_KEY]
+
+
+def _union_keys(rows: list[dict]) -> list[str]:
+    keys, seen = [], set()
+    for row in rows:
+        if isinstance(row, dict):
+            for k in row:
+                if k not in seen and k != sniffing.RAGGED_KEY:
+                    seen.add(k)
+                    keys.append(k)
+    return keys
+
