@@ -1,4 +1,4 @@
-"""The same engine from a terminal: `axiom-drop inspect|send|sandbox …`.
+"""The same engine from a terminal: `axiom-drop inspect|send|resume|sandbox …`.
 
 Exit codes of `send`: 0 when every event was ingested, 1 when some failed or were not sent,
 2 for a usage, file or authentication error.
@@ -14,7 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-COMMANDS = ("inspect", "send", "sandbox")
+COMMANDS = ("inspect", "send", "resume", "sandbox")
+SANDBOX_ENDPOINT = "sandbox (local)"  # the journal's endpoint for --sandbox runs (their port changes)
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
 
 
@@ -56,6 +57,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compression", choices=["zstd", "gzip", "none"], default="zstd")
     p.add_argument("--in-flight", type=int, default=4, help="requests in flight at once (default 4)")
 
+    p = sub.add_parser("resume", help="list interrupted uploads, or continue them (--all or JOB_ID…)",
+                       description="Without --all or job ids, lists the unfinished jobs. A job continues where "
+                                   "it stopped: batches the server acknowledged are not sent again; batches "
+                                   "that were in flight when it stopped are resent and reported as possible "
+                                   "duplicates. A file that changed since is refused.")
+    p.add_argument("jobs", nargs="*", metavar="JOB_ID", help="job ids (or unique prefixes) to continue")
+    p.add_argument("--all", action="store_true", help="continue every unfinished job")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--sandbox", action="store_true", help="jobs that were sent to a local sandbox")
+    where.add_argument("--profile", help="a profile of the app (default: the job's own profile)")
+    p.add_argument("--allow-http", action="store_true", help="allow plain http to a host other than loopback")
+    p.add_argument("--json", action="store_true", help="print the list or the summary as one JSON object")
+    p.add_argument("--in-flight", type=int, default=4, help="requests in flight at once (default 4)")
+
     p = sub.add_parser("sandbox", help="run a local Axiom-compatible server on loopback")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--token")
@@ -77,6 +92,12 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(cmd_send(args))
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
+            return EXIT_FAILURES
+    if args.command == "resume":
+        try:
+            return asyncio.run(cmd_resume(args))
+        except KeyboardInterrupt:
+            print("interrupted (run `axiom-drop resume` again to continue)", file=sys.stderr)
             return EXIT_FAILURES
     if args.command == "sandbox":
         return cmd_sandbox(args)
@@ -276,8 +297,10 @@ async def cmd_send(args) -> int:
                 code = EXIT_USAGE
                 continue
             line = ProgressLine(Path(name).name, tty)
+            profile_name, endpoint = where_label(args, client, sandbox)
             job = UploadJob(source, plan, client, args.dataset, on_progress=line, in_flight=args.in_flight,
-                            compression=None if args.compression == "none" else args.compression)
+                            compression=None if args.compression == "none" else args.compression,
+                            profile=profile_name, endpoint=endpoint)
             result = await job.run()
             line.done()
             summaries.append(result.to_json(name))
@@ -294,6 +317,122 @@ async def cmd_send(args) -> int:
     if args.json:
         print(json.dumps({"dataset": args.dataset, "files": summaries}, ensure_ascii=False))
     else:
+        for s in summaries:
+            print(describe_summary(s))
+    return code
+
+
+def where_label(args, client, sandbox) -> tuple[str | None, str]:
+    """(profile, endpoint) recorded in the journal: resume must send to the same place."""
+    if sandbox is not None:
+        return (getattr(args, "profile", None) or "Local sandbox"), SANDBOX_ENDPOINT
+    return getattr(args, "profile", None), client.endpoint.ingest_url
+
+
+# -- resume ------------------------------------------------------------------------------------
+async def cmd_resume(args) -> int:
+    from app.core import axiom, config, journal
+    from app.core.upload import JobState, resume_job
+
+    try:
+        journal.prune(config.load_settings().history_keep_days)
+        unfinished = journal.unfinished_jobs()
+    except journal.JournalError as e:
+        return _usage(args, str(e))
+    if not args.all and not args.jobs:
+        if args.json:
+            print(json.dumps({"jobs": [r.to_json() for r in unfinished]}, ensure_ascii=False))
+        elif not unfinished:
+            print("no unfinished uploads")
+        else:
+            for r in unfinished:
+                print(r.describe())
+            print("continue them with `axiom-drop resume --all`, or `axiom-drop resume JOB_ID …`")
+        return EXIT_OK
+
+    summaries: list[dict] = []
+    code = EXIT_OK
+    selected = list(unfinished)
+    if not args.all:
+        selected = []
+        for given in args.jobs:
+            matches = [r for r in unfinished if r.id.startswith(given)]
+            if len(matches) == 1:
+                if matches[0] not in selected:
+                    selected.append(matches[0])
+                continue
+            known = journal.find_jobs(given)
+            problem = (f"job id {given!r} is ambiguous ({', '.join(r.id for r in matches)})" if matches else
+                       f"job {known[0].id} ({known[0].name}) has nothing left to send" if len(known) == 1 else
+                       f"no job with id {given!r} (`axiom-drop resume` lists them)")
+            summaries.append(_error_summary(given, problem))
+            code = EXIT_USAGE
+    if not selected and not summaries:
+        return _finish_resume(args, [], EXIT_OK, "no unfinished uploads")
+
+    clients: dict[tuple, tuple] = {}
+    try:
+        for record in selected:
+            try:
+                key, client, sandbox = await _client_for(args, record, clients)
+            except axiom.InsecureURL as e:
+                return _usage(args, f"{e.message} (from the command line: --allow-http)")
+            except (UsageError, axiom.AxiomError) as e:
+                summaries.append(_error_summary(record.name, str(getattr(e, "message", e)), record))
+                code = EXIT_USAGE
+                continue
+            _, endpoint = where_label(argparse.Namespace(profile=record.profile), client, sandbox)
+            try:
+                line = ProgressLine(Path(record.name).name, sys.stderr.isatty() and not args.json)
+                job = resume_job(record, client, endpoint=endpoint, on_progress=line, in_flight=args.in_flight)
+            except journal.ResumeError as e:
+                summaries.append(_error_summary(record.name, str(e), record))
+                code = EXIT_USAGE
+                continue
+            result = await job.run()
+            line.done()
+            summaries.append(result.to_json(record.name))
+            if result.error_kind in ("input", "auth", "dataset", "changed", "busy"):
+                code = EXIT_USAGE
+            elif code == EXIT_OK and result.state != JobState.DONE:
+                code = EXIT_FAILURES
+    finally:
+        for _, client, sandbox in clients.values():
+            await client.aclose()
+            if sandbox is not None:
+                sandbox.stop()
+    return _finish_resume(args, summaries, code)
+
+
+async def _client_for(args, record, cache: dict):
+    """The client for a job: the one asked for on the command line, else the job's own profile."""
+    if args.sandbox or args.profile or os.environ.get("AXIOM_TOKEN"):
+        key: tuple = ("args",)
+        ns = args
+    elif record.endpoint == SANDBOX_ENDPOINT:
+        key, ns = ("sandbox",), argparse.Namespace(sandbox=True, profile=None, allow_http=False)
+    elif record.profile:
+        key, ns = ("profile", record.profile), argparse.Namespace(sandbox=False, profile=record.profile,
+                                                                  allow_http=args.allow_http)
+    else:
+        raise UsageError(f"job {record.id} was sent with AXIOM_TOKEN/AXIOM_URL: set them again to resume it")
+    if key not in cache:
+        client, sandbox = open_client(ns)
+        cache[key] = (key, client, sandbox)
+    return cache[key]
+
+
+def _error_summary(path: str, message: str, record=None) -> dict:
+    return {"path": path, "error": message, "ingested": 0, "failed": 0, "not_sent": 0, "possible_duplicates": 0,
+            "failures": [], "job_id": record.id if record is not None else None}
+
+
+def _finish_resume(args, summaries: list[dict], code: int, note: str | None = None) -> int:
+    if args.json:
+        print(json.dumps({"files": summaries}, ensure_ascii=False))
+    else:
+        if note:
+            print(note)
         for s in summaries:
             print(describe_summary(s))
     return code
@@ -327,6 +466,8 @@ def describe_summary(s: dict, max_failures: int = 20) -> str:
         lines.append(f"  … and {more:,} more failures (--json lists them all)")
     for w in s.get("warnings", [])[:10]:
         lines.append(f"  warning: {w}")
+    if s.get("job_id") and s.get("not_sent") and s.get("error_kind") != "input":
+        lines.append(f"  continue it later with: axiom-drop resume {s['job_id']}")
     return "\n".join(lines)
 
 

@@ -14,6 +14,12 @@ input size. Each response is folded into the job's counts; the failure rules fol
 - 5xx and network errors: capped, jittered backoff. A request whose body was fully sent may have
   been stored: its events are counted as possible duplicates if it is sent again.
 - 401/403/404: stop with a message that says what to do.
+
+Journal (journal.py): before a batch's first request it is marked "in flight"; once each of its
+events is stored or failed it is "acked" with its counts and failures, in one transaction. A
+resumed job re-reads its input from the start with the same Plan and limits (batch boundaries are
+deterministic from the same start), skips acked batches, and resends the rest — those that were
+in flight are reported as possible duplicates (Axiom has no idempotency key).
 """
 
 from __future__ import annotations
@@ -32,7 +38,8 @@ from typing import BinaryIO, Callable
 
 import zstandard
 
-from app.core import sources
+from app.core import journal as journaling
+from app.core import sources, tuning
 from app.core.axiom import (
     AuthError,
     AxiomClient,
@@ -118,6 +125,8 @@ class JobResult:
     error_kind: str | None = None  # "input", "auth", "dataset", "quota", "network", "server"
     requests: list[dict] = field(default_factory=list)
     elapsed: float = 0.0
+    job_id: str | None = None           # the journal's id (resume it with `axiom-drop resume ID`)
+    possible_duplicate_lines: list[list[int]] = field(default_factory=list)  # [first, last] spans
 
     def to_json(self, path: str | None = None) -> dict:
         return {
@@ -135,6 +144,8 @@ class JobResult:
             "error": self.error,
             "error_kind": self.error_kind,
             "elapsed_s": round(self.elapsed, 3),
+            "job_id": self.job_id,
+            "possible_duplicate_lines": self.possible_duplicate_lines,
         }
 
 
@@ -184,6 +195,10 @@ class Source:
         return f"Source({self.name!r})"
 
 
+def _pool_workers() -> int:
+    return max(2, min(4, os.cpu_count() or 2))
+
+
 def compress(payload: bytes, encoding: str | None, level: int) -> bytes:
     """Runs in the thread pool: both libraries release the GIL while they work."""
     if encoding == "zstd":
@@ -208,6 +223,29 @@ class _Stop(Exception):
     """A fatal answer (auth, unknown dataset, quota): the job stops sending."""
 
 
+@dataclass
+class _BatchAcc:
+    """What happened to one batch (and its splits) in this run: journaled when it is settled."""
+
+    seq: int
+    start: int
+    end: int
+    first_line: int | None
+    last_line: int | None
+    count: int
+    ingested: int = 0
+    failed: int = 0
+    not_sent: int = 0
+    dups: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    trace_ids: list[str] = field(default_factory=list)
+    marked: bool = False          # journaled as in flight
+    maybe_stored: bool = False    # some request of it may have been stored
+    prior_inflight: bool = False  # in flight when an earlier run died
+    dup_all: bool = False         # the whole batch is already counted as possible duplicates
+
+
 class UploadJob:
     def __init__(
         self,
@@ -224,6 +262,10 @@ class UploadJob:
         level: int | None = None,
         executor: concurrent.futures.Executor | None = None,
         backoff: Callable[[], Backoff] = Backoff,
+        journal: bool = True,
+        profile: str | None = None,
+        endpoint: str | None = None,
+        resume_from: "journaling.JobRecord | None" = None,
     ):
         self.source = source
         self.plan = plan
@@ -235,6 +277,9 @@ class UploadJob:
         self.max_bytes = max_bytes
         self.compression = compression
         self.level = level if level is not None else (3 if compression == "zstd" else 5)
+        # zstd without a given level: the tuner picks it from the measured link and CPU speed
+        self._tuner = tuning.Tuner(compression, workers=_pool_workers(), senders=self.in_flight,
+                                   fixed=None if (compression == "zstd" and level is None) else self.level)
         self._executor = executor
         self._make_backoff = backoff
         self.options = ingest_options(plan)
@@ -254,6 +299,16 @@ class UploadJob:
         self._raw: BinaryIO | None = None
         self._started = 0.0
         self._maybe_sent: set[int] = set()
+        self.profile = profile
+        self.endpoint = endpoint if endpoint is not None else client.endpoint.ingest_url
+        self._resume_from = resume_from
+        self._recorder = journaling.JobRecorder() if (journal or resume_from is not None) else None
+        self.job_id: str | None = resume_from.id if resume_from is not None else None
+        self._acc: dict[int, _BatchAcc] = {}
+        self._acked: dict[int, journaling.BatchMark] = {}
+        self._prior_inflight: set[int] = set()
+        self._dup_lines: list[list[int]] = []
+        self._refused: str | None = None
 
     # -- control ---------------------------------------------------------------------------
     def pause(self) -> None:
@@ -277,7 +332,7 @@ class UploadJob:
         self._started = time.monotonic()
         own_pool = self._executor is None
         pool = self._executor or concurrent.futures.ThreadPoolExecutor(
-            max_workers=max(2, min(4, os.cpu_count() or 2)), thread_name_prefix="axiom-drop-compress")
+            max_workers=_pool_workers(), thread_name_prefix="axiom-drop-compress")
         reader = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="axiom-drop-read")
         queue: asyncio.Queue = asyncio.Queue(maxsize=self.in_flight)
         if self._resume.is_set():
@@ -285,10 +340,13 @@ class UploadJob:
         else:
             self._set_state(JobState.PAUSED, "paused")
         try:
+            if not await self._journal_start():
+                return await self._journal_finish(self._finish(error=self._refused))
             try:
                 stream = await loop.run_in_executor(reader, self._open)
             except (sources.SourceError, OSError) as e:
-                return self._finish(error=str(e) if isinstance(e, sources.SourceError) else f"{self.source.name}: {e}")
+                return await self._journal_finish(
+                    self._finish(error=str(e) if isinstance(e, sources.SourceError) else f"{self.source.name}: {e}"))
             batches = iter_batches(stream, self.plan, max_events=self.max_events, max_bytes=self.max_bytes)
             senders = [asyncio.create_task(self._sender(queue, pool)) for _ in range(self.in_flight)]
             try:
@@ -301,12 +359,124 @@ class UploadJob:
         except asyncio.CancelledError:
             self._cancelled = True
             self._finish()
+            if self._recorder is not None:  # left "running" in the journal: resumable, dups reported
+                self._recorder.close()
             raise
         finally:
             reader.shutdown(wait=False)
             if own_pool:
                 pool.shutdown(wait=False)
-        return self._finish()
+        return await self._journal_finish(self._finish())
+
+    # -- journal ---------------------------------------------------------------------------
+    def _kind(self) -> str:
+        if self.source.path is not None:
+            return "file"
+        return "pasted" if self.source.data is not None else "stdin"
+
+    async def _journal_start(self) -> bool:
+        """Create (or reopen, when resuming) the job's journal entry. False: refuse to run."""
+        rec = self._recorder
+        if rec is None:
+            return True
+        if self._resume_from is not None:
+            marks, failures, refusal = await rec.start_resume(self._resume_from)
+            if refusal is not None:
+                self._refused = refusal
+                self._refused_kind = ("changed" if "changed since" in refusal else
+                                      "input" if ("no longer exists" in refusal or "cannot be read" in refusal)
+                                      else "busy")
+                return False
+            self._load_previous(marks, failures)
+        else:
+            self.job_id = await rec.start_new(
+                kind=self._kind(), name=self.source.name,
+                path=str(self.source.path) if self.source.path is not None else None, dataset=self.dataset,
+                profile=self.profile, endpoint=self.endpoint, plan=self.plan, max_events=self.max_events,
+                max_bytes=self.max_bytes, compression=self.compression)
+        if rec.problem:
+            self._warnings.append(rec.problem)
+        return True
+
+    _refused_kind: str | None = None
+
+    def _load_previous(self, marks: list, failures: list) -> None:
+        """Counts, failures and warnings of the batches acknowledged before the interruption."""
+        p = self.progress
+        for m in marks:
+            if m.status == "acked":
+                self._acked[m.seq] = m
+                p.ingested += m.ingested
+                p.failed += m.failed
+                p.possible_duplicates += m.possible_duplicates
+                if m.possible_duplicates:
+                    self._dup_lines.append([m.first_line, m.last_line])
+                self._warnings.extend(m.warnings)
+                self._trace_ids.extend(m.trace_ids)
+            else:
+                self._prior_inflight.add(m.seq)
+        for _seq, line, error, record in failures:
+            self._failures.append(Failure(line, error, record))
+
+    def _acc_for(self, batch: Batch) -> _BatchAcc:
+        acc = self._acc.get(batch.seq)
+        if acc is None:
+            acc = self._acc[batch.seq] = _BatchAcc(batch.seq, batch.start, batch.end, batch.first_line,
+                                                   batch.last_line, batch.count)
+            acc.prior_inflight = batch.seq in self._prior_inflight
+        return acc
+
+    async def _mark_sending(self, batch: Batch) -> None:
+        """Before a batch's first request: journal it as in flight (committed before it leaves)."""
+        acc = self._acc_for(batch)
+        if acc.prior_inflight and not acc.dup_all:
+            acc.dup_all = True
+            acc.dups += acc.count
+            self.progress.possible_duplicates += acc.count
+            self._dup_lines.append([acc.first_line, acc.last_line])
+            w = (f"lines {acc.first_line}–{acc.last_line}: these {acc.count} events were being sent when the "
+                 "upload was interrupted; they were sent again, so they may be stored twice")
+            self._warnings.append(w)
+            acc.warnings.append(w)
+        if not acc.marked and self._recorder is not None:
+            acc.marked = True
+            await self._recorder.inflight(acc.seq, acc.start, acc.end, acc.first_line, acc.last_line, acc.count)
+
+    async def _settle(self, batch: Batch) -> None:
+        """The batch is done in this run: acked when every event is stored or failed; otherwise
+        its in-flight mark stays only if some of it may have been stored."""
+        acc = self._acc.pop(batch.seq, None)
+        if acc is None or self._recorder is None:
+            return
+        if acc.not_sent == 0:
+            await self._recorder.ack(seq=acc.seq, start=acc.start, end=acc.end, first_line=acc.first_line,
+                                     last_line=acc.last_line, events=acc.count, ingested=acc.ingested,
+                                     failed=acc.failed, possible_duplicates=acc.dups, failures=acc.failures,
+                                     warnings=acc.warnings, trace_ids=acc.trace_ids)
+        elif acc.marked and not acc.maybe_stored and not acc.prior_inflight:
+            await self._recorder.unmark(acc.seq)
+
+    async def _journal_finish(self, result: JobResult) -> JobResult:
+        result.job_id = self.job_id
+        result.possible_duplicate_lines = sorted(self._dup_lines, key=lambda s: (s[0] or 0))
+        rec = self._recorder
+        if rec is None:
+            return result
+        kind = self._kind()
+        if self._refused is not None:
+            result.error_kind = self._refused_kind
+            rec.close()
+            return result
+        if kind != "file" and result.state != JobState.DONE and result.not_sent:
+            result.warnings.append(("standard input" if kind == "stdin" else "pasted text")
+                                   + " cannot be resumed: send what was not sent again")
+        resumable = (kind == "file" and result.not_sent > 0 and result.error_kind != "input")
+        await rec.finish(state=result.state.value, ingested=result.ingested, failed=result.failed,
+                         not_sent=result.not_sent, possible_duplicates=result.possible_duplicates,
+                         error=result.error, error_kind=result.error_kind, stopped_at=result.stopped_at,
+                         warnings=[w for w in result.warnings], resumable=resumable,
+                         job_failures=[f for f in result.failures] if kind != "file" else None)
+        return result
 
     def _open(self) -> BinaryIO:
         raw = self.source.open_raw()
@@ -339,18 +509,51 @@ class UploadJob:
             if batch is None:
                 if (self._cancelled or self._fatal) and self._stopped_at is None:
                     self._stopped_at = f"line {self._next_line}"
+                elif not (self._cancelled or self._fatal):
+                    self._check_unchanged()
                 return
             self._next_line = batch.last_line + 1
             self.progress.events_read += batch.count + len(batch.skipped)
             self.progress.bytes_read = self._raw_position() if self.plan.compression else batch.end
+            done = self._acked.get(batch.seq)
+            if done is not None:  # acknowledged before the interruption: counted already, not resent
+                if (done.start, done.end) != (batch.start, batch.end):
+                    self._input_error = (f"{self.source.name}: the input no longer cuts into the same batches "
+                                         f"(batch {batch.seq} was bytes {done.start}–{done.end}, now "
+                                         f"{batch.start}–{batch.end}); not resuming")
+                    self._stopped_at = f"line {batch.first_line}"
+                    return
+                self._emit()
+                continue
+            self._acc_for(batch)
             for line, reason in batch.skipped:
-                self._fail(line, reason, None)
+                self._fail(line, reason, None, batch)
             if batch.count:
-                body = loop.run_in_executor(pool, compress, batch.payload(), self.compression, self.level)
-                await queue.put((batch, body))
+                # compressed by its sender just before it is sent, at the level the tuner picks then
+                await queue.put((batch, None))
+            else:  # only input the reader could not use: its failures are this batch's outcome
+                await self._settle(batch)
             self._emit()
 
     _next_line = 1
+
+    def _check_unchanged(self) -> None:
+        """At the end of the input: a file that shrank while it was read lost events we cannot
+        count — say so instead of reporting a complete upload."""
+        path, before = self.source.path, self.source.size
+        if path is None or before is None or self._raw is None:
+            return
+        try:
+            now = os.fstat(self._raw.fileno()).st_size
+        except (OSError, ValueError, AttributeError):
+            return
+        if now < before:
+            self._input_error = (f"{self.source.name} changed while it was being read (size {before:,} → {now:,} "
+                                 f"bytes): what was read up to line {self._next_line - 1} was sent; the rest was not")
+            self._stopped_at = f"line {self._next_line}"
+        elif now > before:
+            self._warnings.append(f"{self.source.name} grew while it was being read (size {before:,} → {now:,} "
+                                  "bytes); what was there when reading ended was sent")
 
     async def _sender(self, queue: asyncio.Queue, pool) -> None:
         while True:
@@ -359,13 +562,16 @@ class UploadJob:
                 return
             batch, body = item
             if self._cancelled or self._fatal:
-                body.cancel()
+                if body is not None:
+                    body.cancel()
                 self._not_sent(batch)
+                await self._settle(batch)
                 continue
             try:
-                await self._deliver(batch, await body, pool)
+                await self._deliver(batch, body if body is None else await body, pool)
             except _Stop:
                 pass
+            await self._settle(batch)
 
     async def _deliver(self, first: Batch, first_body: bytes, pool) -> None:
         """Send one batch and whatever it splits into, until each event is accounted for."""
@@ -379,14 +585,19 @@ class UploadJob:
                     self._not_sent(rest)
                 return
             if body is None:
-                body = await loop.run_in_executor(pool, compress, batch.payload(), self.compression, self.level)
-            outcome = await self._send_with_retries(batch, body)
+                body = await loop.run_in_executor(pool, self._tuner.compress, batch.payload())
+            try:
+                outcome = await self._send_with_retries(batch, body)
+            except _Stop:
+                for rest, _ in work:  # the other pieces of a split batch are not lost from the counts
+                    self._not_sent(rest)
+                raise
             if isinstance(outcome, IngestResult):
                 self._fold(batch, outcome)
             elif isinstance(outcome, TooLarge):
                 if batch.count == 1:
                     self._fail(batch.lines[0], f"the event is too large for one request (413: {outcome.message})",
-                               batch.records()[0])
+                               batch.records()[0], batch)
                 else:
                     work[:0] = [(half, None) for half in batch.split()]
             elif isinstance(outcome, BadRequest):
@@ -401,6 +612,7 @@ class UploadJob:
                 self._not_sent(batch)
                 raise _Stop
             await self._wait_rate_limit()
+            await self._mark_sending(batch)
             t0 = time.monotonic()
             entry = {"seq": batch.seq, "lines": [batch.first_line, batch.last_line], "events": batch.count,
                      "bytes": len(body)}
@@ -424,13 +636,20 @@ class UploadJob:
             except (ServerError, TransportError) as e:
                 status = getattr(e, "status", None)
                 self._log(entry, status, t0, trace_id=e.trace_id, error=e.message)
-                if isinstance(e, TransportError) and e.maybe_sent and id(batch) not in self._maybe_sent:
+                acc = self._acc_for(batch)
+                if isinstance(e, TransportError) and e.maybe_sent:
+                    acc.maybe_stored = True
+                if (isinstance(e, TransportError) and e.maybe_sent and id(batch) not in self._maybe_sent
+                        and not acc.dup_all):
                     # The body went out; the server may have stored it. Sending again may duplicate.
                     self._maybe_sent.add(id(batch))
                     self.progress.possible_duplicates += batch.count
-                    self._warnings.append(
-                        f"lines {batch.first_line}–{batch.last_line}: the connection failed after the request "
-                        f"was sent ({e.message}); it was sent again, so these {batch.count} events may be stored twice")
+                    acc.dups += batch.count
+                    self._dup_lines.append([batch.first_line, batch.last_line])
+                    w = (f"lines {batch.first_line}–{batch.last_line}: the connection failed after the request "
+                         f"was sent ({e.message}); it was sent again, so these {batch.count} events may be stored twice")
+                    self._warnings.append(w)
+                    acc.warnings.append(w)
                 delay = backoff.next_delay()
                 if backoff.give_up:
                     self._not_sent(batch)
@@ -451,6 +670,7 @@ class UploadJob:
                 self._log(entry, e.status, t0, trace_id=e.trace_id, error=e.message)
                 self._stop(batch, str(e.message), "server")
             self._log(entry, 200, t0, trace_id=res.trace_id, ingested=res.ingested, failed=res.failed)
+            self._tuner.note_sent(len(body), time.monotonic() - t0)
             if self.progress.state in (JobState.RETRYING, JobState.WAITING):
                 self._set_state(JobState.UPLOADING, "")
             return res
@@ -478,26 +698,35 @@ class UploadJob:
                 return list(batch.split())  # bisect until the culprit is alone
         records = batch.records()
         for index in sorted(bad):
-            self._fail(batch.lines[index], bad[index], records[index])
+            self._fail(batch.lines[index], bad[index], records[index], batch)
         keep = [i for i in range(batch.count) if i not in bad]
         return [batch.subset(keep)] if keep else []
 
     def _fold(self, batch: Batch, res: IngestResult) -> None:
+        acc = self._acc_for(batch)
+        acc.maybe_stored = True
         self.progress.ingested += res.ingested
+        acc.ingested += res.ingested
         if res.trace_id:
             self._trace_ids.append(res.trace_id)
+            acc.trace_ids.append(res.trace_id)
         for w in res.warnings:
             msg = w.get("msg") or w.get("message") or str(w)
             count = w.get("count")
-            self._warnings.append(f"lines {batch.first_line}–{batch.last_line}: {msg}" + (f" ({count}×)" if count else ""))
+            text = f"lines {batch.first_line}–{batch.last_line}: {msg}" + (f" ({count}×)" if count else "")
+            self._warnings.append(text)
+            acc.warnings.append(text)
         if res.failed:
             self.progress.failed += res.failed
+            acc.failed += res.failed
             for line, error, record in self._map_failures(batch, res.failures, res.failed):
                 self._failures.append(Failure(line, error, record))
+                acc.failures.append(self._failures[-1])
         # Events the server neither ingested nor failed (it should not happen) are not lost silently.
         missing = batch.count - res.ingested - res.failed
         if missing > 0:
             self.progress.not_sent += missing
+            acc.not_sent += missing
             self._warnings.append(
                 f"lines {batch.first_line}–{batch.last_line}: the server acknowledged {res.ingested + res.failed} "
                 f"of {batch.count} events; {missing} are counted as not sent")
@@ -530,12 +759,17 @@ class UploadJob:
             yield None, f"failed without a reason from the server (somewhere in {span})", None
 
     # -- accounting ------------------------------------------------------------------------
-    def _fail(self, line: int | None, error: str, record: bytes | None) -> None:
+    def _fail(self, line: int | None, error: str, record: bytes | None, batch: Batch | None = None) -> None:
         self.progress.failed += 1
         self._failures.append(Failure(line, error, _preview(record) if record is not None else None))
+        if batch is not None:
+            acc = self._acc_for(batch)
+            acc.failed += 1
+            acc.failures.append(self._failures[-1])
 
     def _not_sent(self, batch: Batch) -> None:
         self.progress.not_sent += batch.count
+        self._acc_for(batch).not_sent += batch.count
         if self._stopped_at is None or (batch.first_line < self._first_unsent_line):
             self._first_unsent_line = batch.first_line
             self._stopped_at = f"line {batch.first_line}"
@@ -596,6 +830,28 @@ class UploadJob:
             error=error, error_kind=kind if error else None, requests=self._requests, elapsed=time.monotonic() - self._started)
         self._set_state(state, error or "")
         return self.result
+
+
+def resume_job(record: "journaling.JobRecord", client: AxiomClient, *, endpoint: str | None = None,
+               on_progress: Callable[[Progress], None] | None = None, **kw) -> UploadJob:
+    """An UploadJob that continues a journaled job (from journal.unfinished_jobs()): it re-reads
+    the file with the same Plan and limits, skips the acknowledged batches and sends the rest.
+
+    `endpoint` labels where `client` sends (default: its ingest URL); it must be where the job was
+    sending, or ResumeError. A changed source or a job running elsewhere is refused when the job
+    runs: its result is FAILED with the reason in `error` (error_kind "changed", "input" or "busy")."""
+    if record.kind != "file" or not record.path:
+        raise journaling.ResumeError(f"{record.name}: {record.kind} input cannot be resumed")
+    where = endpoint if endpoint is not None else client.endpoint.ingest_url
+    if record.endpoint and journaling.safe_endpoint(where) != record.endpoint:
+        raise journaling.ResumeError(
+            f"job {record.id} ({record.name}) was sending to {record.endpoint}; resuming it would send to "
+            f"{journaling.safe_endpoint(where)}. Resume it with the profile or AXIOM_URL it started with")
+    source = Source(record.name, path=Path(record.path))
+    kw.setdefault("compression", record.compression)
+    return UploadJob(source, journaling.plan_from_json(record.plan), client, record.dataset,
+                     on_progress=on_progress, max_events=record.max_events, max_bytes=record.max_bytes,
+                     profile=record.profile, endpoint=where, resume_from=record, **kw)
 
 
 def _preview(record: bytes | None) -> str | None:

@@ -1,0 +1,52 @@
+"""The compression tuner: a slow link moves it to smaller bodies, a fast one to cheaper levels,
+and whatever level it picks, the body decompresses to the same bytes."""
+
+import zstandard
+
+from app.core.tuning import LADDER, START_RUNG, Tuner
+
+PAYLOAD = b"".join(b'{"_time":"2024-01-01T00:00:%02dZ","path":"/api/v1/users","status":200,"n":%d}\n' % (i % 60, i)
+                   for i in range(20_000))
+
+
+def _feed(tuner: Tuner, link_bytes_per_s: float, rounds: int = 30) -> None:
+    """Compress batches and report sends that took as long as the link would need."""
+    for _ in range(rounds):
+        body = tuner.compress(PAYLOAD)
+        tuner.note_sent(len(body), len(body) * tuner.senders / link_bytes_per_s)
+
+
+def test_a_slow_link_moves_to_smaller_bodies():
+    tuner = Tuner("zstd", workers=2, senders=4)
+    _feed(tuner, 100_000)  # 100 kB/s: CPU time is cheap next to the wire
+    assert tuner.rung > START_RUNG
+    assert tuner.summary()["changes"]
+
+
+def test_a_fast_link_moves_to_cheaper_levels():
+    tuner = Tuner("zstd", workers=2, senders=4)
+    _feed(tuner, 10e9)  # 10 GB/s: compression is the bottleneck
+    assert tuner.rung < START_RUNG
+
+
+def test_every_rung_round_trips():
+    d = zstandard.ZstdDecompressor()
+    for i in range(len(LADDER)):
+        tuner = Tuner("zstd", start=i)
+        out = tuner.compress(PAYLOAD)
+        assert len(out) < len(PAYLOAD) / 5
+        assert d.decompressobj().decompress(out) == PAYLOAD
+
+
+def test_a_given_level_is_kept():
+    tuner = Tuner("zstd", fixed=3)
+    _feed(tuner, 100_000)
+    assert tuner.describe() == "zstd-3"
+    assert zstandard.ZstdDecompressor().decompressobj().decompress(tuner.compress(PAYLOAD)) == PAYLOAD
+
+
+def test_gzip_and_none():
+    import gzip
+
+    assert gzip.decompress(Tuner("gzip", fixed=5).compress(PAYLOAD)) == PAYLOAD
+    assert Tuner(None).compress(PAYLOAD) == PAYLOAD
