@@ -228,6 +228,7 @@ def test_cancel_reports_where_it_stopped(sandbox, tmp_path):
     assert stopped_line == result.ingested + 1  # everything before that line is stored
     assert stored_ns(sandbox) == list(range(1, result.ingested + 1))
     assert result.ingested < 60_000
+    assert result.ingested + result.failed + result.not_sent == 60_000  # the unsent rest is counted
 
 
 def test_pause_and_resume(sandbox, tmp_path):

@@ -58,6 +58,7 @@ from app.core.retry import Backoff, wait_for_rate_limit
 from app.core.timeparse import to_epoch_ns
 
 RECORD_PREVIEW_BYTES = 2048
+REST_COUNT_SECONDS = 5.0  # after a cancel, how long to spend counting the unsent rest of the input
 MAX_RATE_LIMIT_WAIT = 15 * 60  # give up on a batch after waiting this long for rate limits
 
 
@@ -507,9 +508,11 @@ class UploadJob:
                     self._stopped_at = f"byte {self._raw_position()} of the file"
                     return
             if batch is None:
-                if (self._cancelled or self._fatal) and self._stopped_at is None:
-                    self._stopped_at = f"line {self._next_line}"
-                elif not (self._cancelled or self._fatal):
+                if self._cancelled or self._fatal:
+                    if self._stopped_at is None:
+                        self._stopped_at = f"line {self._next_line}"
+                    await loop.run_in_executor(reader, self._count_rest, batches)
+                else:
                     self._check_unchanged()
                 return
             self._next_line = batch.last_line + 1
@@ -536,6 +539,23 @@ class UploadJob:
             self._emit()
 
     _next_line = 1
+
+    def _count_rest(self, batches) -> None:
+        """After a cancel or a fatal answer: read (not send) the rest of the input so its events
+        are counted as not sent. Bounded in time: past REST_COUNT_SECONDS the rest is named by
+        where it starts instead of counted."""
+        deadline = time.monotonic() + REST_COUNT_SECONDS
+        try:
+            for batch in batches:
+                if batch.seq not in self._acked:
+                    self.progress.not_sent += batch.count + len(batch.skipped)
+                if time.monotonic() > deadline:
+                    self._warnings.append(
+                        f"the input after line {batch.last_line} was not read, so its events are not "
+                        f"counted as not sent; nothing from there on was sent")
+                    return
+        except (InputError, OSError, EOFError, ValueError, zstandard.ZstdError) as e:
+            self._warnings.append(f"counting the events that were not sent stopped: {e}")
 
     def _check_unchanged(self) -> None:
         """At the end of the input: a file that shrank while it was read lost events we cannot
