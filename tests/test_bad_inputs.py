@@ -85,14 +85,24 @@ def test_csv_with_an_unclosed_quote_stops_at_its_line(capsys):
     accounted(f, 2)
 
 
-def test_mixed_encodings_are_read_whole_and_inspect_says_where(capsys):
+def test_mixed_encodings_fail_the_foreign_lines_by_number(capsys):
     code, [f] = send(capsys, BAD / "mixed_encoding.ndjson")
-    assert code == 0
+    assert code == 1
     accounted(f, 4)
-    assert sorted(e["n"] for e in stored()) == [1, 2, 3, 4]
+    assert [x["line"] for x in f["failures"]] == [2, 3]
+    assert all("not valid UTF-8" in x["error"] for x in f["failures"])
+    assert sorted((e["n"], e["name"]) for e in stored()) == [(1, "café"), (4, "plain")]  # no mojibake
     cli.main(["inspect", str(BAD / "mixed_encoding.ndjson")])
     out, _ = capsys.readouterr()
-    assert "not valid UTF-8 (byte" in out  # the reason the whole file is read as a legacy encoding
+    assert "invalid byte" in out and "line 2" in out
+
+
+def test_a_legacy_8bit_file_is_transcoded_whole(tmp_path, capsys):
+    path = tmp_path / "latin.ndjson"
+    path.write_bytes('{"n": 1, "name": "café"}\n{"n": 2, "name": "Müller"}\n'.encode("cp1252"))
+    code, [f] = send(capsys, path)
+    assert code == 0
+    assert sorted((e["n"], e["name"]) for e in stored()) == [(1, "café"), (2, "Müller")]
 
 
 def test_long_field_names_and_deep_nesting(capsys):

@@ -182,6 +182,12 @@ def validate_records(batch: Batch) -> list[tuple[int, str]]:
         try:
             value = orjson.loads(rec[:-1])  # without the "\n", so the column is on the line itself
         except orjson.JSONDecodeError as e:
+            try:
+                rec.decode("utf-8")
+            except UnicodeDecodeError as u:
+                bad.append((i, f"not valid UTF-8 (byte 0x{rec[u.start]:02X} at column {u.start + 1}): "
+                               "the file mixes text encodings; fix this line's encoding and send it again"))
+                continue
             bad.append((i, f"invalid JSON: {e.msg} at column {e.colno}"))
             continue
         if not isinstance(value, dict):

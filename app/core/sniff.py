@@ -276,6 +276,13 @@ def _detect_encoding(head: bytes, whole: bool, reasons: list[str]) -> tuple[str,
     except UnicodeDecodeError as e:
         bad_at = e.start
 
+    mixed = _mostly_utf8(head, whole)
+    if mixed is not None:
+        line = head[:bad_at].count(b"\n") + 1
+        reasons.append(f"UTF-8 text, but {mixed} invalid byte{'s' if mixed > 1 else ''} (the first on line {line}, "
+                       f"byte {bad_at}) in another encoding: such lines will be reported as failed")
+        return "utf-8", codecs.decode(head[: len(head) - (0 if whole else 3)], "utf-8", "replace")
+
     import charset_normalizer  # imported lazily: only legacy 8-bit files need it
 
     sample = head[: 64 * 1024]
@@ -297,6 +304,19 @@ def _detect_encoding(head: bytes, whole: bool, reasons: list[str]) -> tuple[str,
                 break
     reasons.append(f"not valid UTF-8 (byte {bad_at}); reads as {name} (legacy 8-bit encoding)")
     return name, _decode(head, name, whole)
+
+
+def _mostly_utf8(head: bytes, whole: bool) -> int | None:
+    """The number of invalid bytes when a head holds real UTF-8 multi-byte text with a few bytes
+    of another encoding mixed in (a file appended to by two programs); None when it does not look
+    like UTF-8 at all (then it is a legacy 8-bit file)."""
+    body = head if whole else head[:-3]
+    text = body.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd") - body.decode("utf-8", errors="ignore").count("\ufffd")
+    valid_multibyte = sum(1 for ch in text if ord(ch) > 127 and ch != "\ufffd")
+    if valid_multibyte and invalid <= valid_multibyte * 4:
+        return invalid
+    return None
 
 
 def _control_ratio(text: str) -> float:
