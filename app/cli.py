@@ -260,6 +260,7 @@ async def cmd_send(args) -> int:
     from app.core.upload import JobState, Source, UploadJob
 
     summaries: list[dict] = []
+    notes: list[str] = []
     code = EXIT_OK
     try:
         parse_labels(args.label)
@@ -275,6 +276,9 @@ async def cmd_send(args) -> int:
         if "-" in args.paths:
             inputs.insert(args.paths.index("-"), ("-", "-"))
         for problem in problems:
+            if problem.endswith(sources.LOOP_SKIPPED):  # nothing lost: the folder was read once already
+                notes.append(problem)
+                continue
             summaries.append({"path": problem.split(":")[0], "error": problem, "ingested": 0, "failed": 0,
                               "not_sent": 0, "possible_duplicates": 0, "failures": []})
             code = EXIT_USAGE
@@ -315,10 +319,12 @@ async def cmd_send(args) -> int:
         if sandbox is not None:
             sandbox.stop()
     if args.json:
-        print(json.dumps({"dataset": args.dataset, "files": summaries}, ensure_ascii=False))
+        print(json.dumps({"dataset": args.dataset, "files": summaries, "warnings": notes}, ensure_ascii=False))
     else:
         for s in summaries:
             print(describe_summary(s))
+        for note in notes:
+            print(f"warning: {note}")
     return code
 
 

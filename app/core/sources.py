@@ -166,7 +166,7 @@ def expand_paths(paths: list[str | os.PathLike]) -> tuple[list[Path], list[str]]
                     continue
                 key = (st.st_dev, st.st_ino)
                 if key in seen:
-                    problems.append(f"{root}: skipped, a link loops back to a folder already read")
+                    problems.append(f"{root}: {LOOP_SKIPPED}")
                     dirs[:] = []
                     continue
                 seen.add(key)
@@ -179,6 +179,9 @@ def expand_paths(paths: list[str | os.PathLike]) -> tuple[list[Path], list[str]]
         else:
             problems.append(f"{p}: no such file")
     return files, problems
+
+
+LOOP_SKIPPED = "skipped, a link loops back to a folder already read"
 
 
 def is_supported_name(name: str) -> bool:
