@@ -25,9 +25,11 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	QT_QPA_PLATFORM=offscreen QT_API=pyside6 $(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)
 
-## Benchmarks: print figures (never part of the test run).
+## Benchmarks: print figures (never part of the test run). Needs root for the shaped-link rows
+## (network namespaces); installs iproute2, curl and zstd when missing. ~4 min; BENCH_ARGS=--quick ~2 min.
 bench: $(STAMP)
-	$(PY) bench/run.py
+	@if [ "$$(id -u)" != 0 ]; then echo "make bench: not root — the shaped-link rows (network namespaces) are skipped; run 'sudo make bench' for them"; fi
+	trap '$(PY) bench/netns.py --cleanup 2>/dev/null' EXIT INT TERM; $(PY) bench/run.py $(BENCH_ARGS)
 
 ## A local Axiom-compatible server on loopback.
 sandbox: $(STAMP)

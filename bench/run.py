@@ -1,10 +1,19 @@
-"""Benchmarks that print figures (never part of the test run).
+"""Benchmarks that print figures (never part of the test run): `make bench` (as root).
 
-    make bench                      # 1 GB NDJSON to the sandbox: wall time, throughput, peak memory
-    python bench/run.py --size-mb 200
+    make bench                          # everything, ~4 min on a 2-core machine
+    make bench BENCH_ARGS=--quick       # one run per row, smaller memory inputs, ~2 min
+    python bench/run.py --only link     # link | memory | window (comma-separated)
 
-The sandbox runs in its own process so that only `axiom-drop send` is measured. Peak memory is
-the child's maximum resident set size as the kernel reports it (getrusage), not a sample.
+Sections (each prints a table; all of it goes to bench/out/results.json and results.md):
+- link: 80 MB of NDJSON web logs uploaded over a shaped link (50 and 500 Mbit/s: two network
+  namespaces joined by a veth pair, tbf on the client side, the sandbox holding each response
+  50 ms) and over plain loopback, by Axiom Drop, curl, zstd | curl, axiom-py; the lower bound.
+  Needs root (network namespaces); without it only the loopback rows run.
+- memory: peak RSS of `axiom-drop send` for 1 GB NDJSON, 1 GB CSV and a 500 MB JSON array.
+- window: event-loop stalls while uploading and validating a paste, launch-to-shown,
+  drop-to-preview (offscreen Qt).
+Every row talks to the same server: the sandbox in `--fast` mode (counts and spot-checks
+events, stores nothing), in its own process.
 """
 
 from __future__ import annotations
@@ -12,130 +21,158 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import random
-import resource
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-PATHS = ["/api/v1/users", "/api/v1/orders", "/login", "/static/app.js", "/health", "/api/v2/search"]
-AGENTS = ["Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0", "curl/8.5.0", "Go-http-client/2.0"]
+import data  # noqa: E402
+import netns  # noqa: E402
+from common import OUT, machine  # noqa: E402
 
-
-def generate_ndjson(path: Path, size_mb: int, seed: int = 7) -> None:
-    """Realistic web-log events of about 270 bytes each, written in large blocks."""
-    rng = random.Random(seed)
-    target = size_mb * 1_000_000
-    written = 0
-    t = 1_700_000_000
-    with open(path, "wb") as f:
-        while written < target:
-            block = []
-            for _ in range(5000):
-                t += rng.random() * 0.05
-                event = {
-                    "_time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t * 1000) % 1000:03d}Z",
-                    "method": rng.choice(["GET", "GET", "GET", "POST", "PUT"]),
-                    "path": rng.choice(PATHS),
-                    "status": rng.choice([200, 200, 200, 201, 304, 404, 500]),
-                    "duration_ms": round(rng.expovariate(1 / 40), 2),
-                    "bytes": rng.randint(100, 50_000),
-                    "client_ip": f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
-                    "user_agent": rng.choice(AGENTS),
-                    "trace_id": "%032x" % rng.getrandbits(128),
-                }
-                block.append(json.dumps(event, separators=(",", ":")))
-            data = ("\n".join(block) + "\n").encode()
-            f.write(data)
-            written += len(data)
+TOOLS = {"ip": "iproute2", "tc": "iproute2", "curl": "curl", "zstd": "zstd"}
 
 
-def start_sandbox(data_dir: Path) -> tuple[subprocess.Popen, str, str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "sandbox", "--data-dir", str(data_dir)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
-    )
-    url = token = None
-    while url is None or token is None:
-        line = proc.stdout.readline()
-        if not line:
-            raise SystemExit("the sandbox did not start")
-        if "http://" in line:
-            url = line[line.index("http://"):].split()[0]
-        if "token:" in line:
-            token = line.split("token:", 1)[1].strip()
-    return proc, url, token
+def ensure_tools() -> list[str]:
+    """Install the Debian packages the rows need (as root); the names of tools still missing."""
+    missing = sorted({pkg for tool, pkg in TOOLS.items() if shutil.which(tool) is None})
+    if missing and os.geteuid() == 0 and shutil.which("apt-get"):
+        print(f"installing {' '.join(missing)} (apt-get) …", flush=True)
+        subprocess.run(["apt-get", "update", "-q"], stdout=subprocess.DEVNULL, check=False)
+        subprocess.run(["apt-get", "install", "-y", "-q", *missing], stdout=subprocess.DEVNULL, check=False)
+    return [tool for tool in TOOLS if shutil.which(tool) is None]
 
 
-def measure_send(path: Path, url: str, token: str, dataset: str) -> dict:
-    env = dict(os.environ, AXIOM_URL=url, AXIOM_TOKEN=token)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    t0 = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "app", "send", str(path), "--dataset", dataset, "--json"],
-        env=env, capture_output=True, text=True, cwd=ROOT,
-    )
-    wall = time.perf_counter() - t0
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if proc.returncode != 0:
-        raise SystemExit(f"send failed ({proc.returncode}): {proc.stdout[-2000:]} {proc.stderr[-2000:]}")
-    summary = json.loads(proc.stdout)["files"][0]
-    size = path.stat().st_size
-    return {
-        "input": path.name,
-        "input_mb": round(size / 1e6, 1),
-        "events": summary["ingested"],
-        "failed": summary["failed"],
-        "wall_s": round(wall, 2),
-        "mb_per_s": round(size / 1e6 / wall, 1),
-        "peak_rss_mb": round(max(peak_kb, before) / 1024, 1),
-        "peak_note": "max RSS of the send process (getrusage)",
-    }
+def count_events(path: Path) -> int:
+    n = 0
+    with open(path, "rb") as f:
+        while block := f.read(1 << 24):
+            n += block.count(b"\n")
+    return n
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def fmt_link_table(res: dict) -> list[str]:
+    lines = [f"### {res['link']} ({res['input_mb']} MB NDJSON, {res['events']:,} events; "
+             f"server holds each response {res['server_delay_s'] * 1000:.0f} ms; "
+             f"link goodput {res['link_goodput_mb_s']} MB/s)", "",
+             "| row | wall s | × Axiom Drop | MB sent | CPU s | |", "|---|---:|---:|---:|---:|---|"]
+    for r in res["rows"]:
+        note = "" if r["ok"] else "FAILED"
+        if r.get("tuning"):
+            note = f"level: {r['tuning']['final']}"
+        runs = f" (runs {', '.join(f'{x:.2f}' for x in r['runs'])})" if len(r.get("runs", [])) > 1 else ""
+        cpu = f"{r['cpu_s']:.2f}" if r.get("cpu_s") is not None else ""
+        lines.append(f"| {_cell(r['row'])} | {r['wall_s']:.2f}{runs} | {r['x_axiom_drop']:.2f} | "
+                     f"{r['wire_mb'] if r['wire_mb'] is not None else ''} | {cpu} | {note} |")
+    if res["in_flight"]:
+        lines += ["", "Axiom Drop with N requests in flight: " + ", ".join(
+            f"{x['in_flight']}: {x['wall_s']:.2f} s" for x in res["in_flight"])]
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--size-mb", type=int, default=1000, help="size of the generated NDJSON (default 1000)")
-    parser.add_argument("--keep", action="store_true", help="keep the generated input under bench/out")
+    parser.add_argument("--quick", action="store_true", help="one run per row, 200 MB memory inputs, no in-flight sweep")
+    parser.add_argument("--only", default="link,memory,window", help="sections to run: link,memory,window")
+    parser.add_argument("--size-mb", type=float, default=80, help="NDJSON size for the link rows (default 80)")
+    parser.add_argument("--rates", default="50,500,loopback", help="links to measure (Mbit/s or 'loopback')")
+    parser.add_argument("--repeat", type=int, default=None, help="runs of the close rows (default 5; 1 with --quick)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated inputs under bench/out")
     args = parser.parse_args(argv)
-
+    only = set(args.only.split(","))
+    repeat = args.repeat or (1 if args.quick else 5)
     OUT.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="axiom-drop-bench-"))
-    try:
-        src = OUT / f"events-{args.size_mb}MB.ndjson"
-        if not src.exists():
-            print(f"generating {args.size_mb} MB of NDJSON …", flush=True)
-            generate_ndjson(src, args.size_mb)
-        sandbox, url, token = start_sandbox(work / "sandbox")
-        try:
-            row = measure_send(src, url, token, "bench")
-        finally:
-            sandbox.terminate()
-            sandbox.wait(timeout=30)
-        machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-        print()
-        print(f"NDJSON upload to the local sandbox (loopback, no shaping) — {machine}")
-        print(f"{'input':<28}{'MB':>8}{'events':>12}{'wall s':>9}{'MB/s':>8}{'peak RSS MB':>13}")
-        print(f"{row['input']:<28}{row['input_mb']:>8}{row['events']:>12,}{row['wall_s']:>9}"
-              f"{row['mb_per_s']:>8}{row['peak_rss_mb']:>13}")
-        target = "met" if row["peak_rss_mb"] < 200 else "MISSED"
-        print(f"peak memory target (< 200 MB): {target}")
-        result = {"machine": machine, "date": time.strftime("%Y-%m-%d"), "ndjson_to_sandbox": row}
-        (OUT / "results.json").write_text(json.dumps(result, indent=2))
-        print(f"written to {OUT / 'results.json'}")
-        if not args.keep and args.size_mb >= 500:
+    started = time.monotonic()
+    given = sys.argv[1:] if argv is None else argv
+    results: dict = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M"),
+                     "command": "make bench" + (f" BENCH_ARGS=\"{' '.join(given)}\"" if given else ""),
+                     "links": [], "memory": [], "window": None, "targets": []}
+    md: list[str] = []
+    print(f"Axiom Drop benchmarks — {results['machine']}", flush=True)
+
+    missing = ensure_tools()
+    if "link" in only:
+        import link
+        import lowerbound
+
+        why_not = netns.available()
+        rates: list[float | None] = [None if r == "loopback" else float(r) for r in args.rates.split(",")]
+        if why_not:
+            print(f"NOTE: the shaped-link rows are skipped: {why_not}. Only loopback rows run.", flush=True)
+            rates = [r for r in rates if r is None]
+        if missing:
+            print(f"NOTE: missing tools {', '.join(missing)}: rows that need them fail.", flush=True)
+        src = data.cached(OUT, "ndjson", args.size_mb)
+        events = count_events(src)
+        print(f"measuring compression settings for the lower bound …", flush=True)
+        settings = lowerbound.measure(src, 8 if args.quick else 16)
+        for rate in rates:
+            ln = netns.Link(rate)
+            print(f"\n== {ln.label} ==", flush=True)
+            res = link.run_link(ln, src, events, settings, repeat=repeat,
+                                in_flight=[] if args.quick else [2, 4, 8, 16])
+            results["links"].append(res)
+            for name, value, want, met in link.targets(res):
+                results["targets"].append({"link": ln.label, "target": name, "measured": value and round(value, 3),
+                                           "wanted": want, "met": met})
+            md += fmt_link_table(res) + [""]
+        if not args.keep:
             src.unlink(missing_ok=True)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+
+    if "memory" in only:
+        import memory
+
+        sizes = [("ndjson", 200), ("csv", 200), ("json-array", 100)] if args.quick else \
+                [("ndjson", 1000), ("csv", 1000), ("json-array", 500)]
+        print("\n== peak memory of `axiom-drop send` (loopback) ==", flush=True)
+        results["memory"] = memory.run_memory(sizes, keep=args.keep)
+        md += ["### Peak memory of `axiom-drop send`", "", "| input | events | wall s | MB/s | peak RSS MB |",
+               "|---|---:|---:|---:|---:|"]
+        for r in results["memory"]:
+            md.append(f"| {r['input']} | {r['events']:,} | {r['wall_s']} | {r['mb_per_s']} | {r['peak_rss_mb']} |")
+            results["targets"].append({"link": "", "target": f"peak memory, {r['input']}", "measured": r["peak_rss_mb"],
+                                       "wanted": "< 200 MB", "met": r["met"]})
+        md.append("")
+
+    if "window" in only:
+        print("\n== the window (offscreen Qt) ==", flush=True)
+        try:
+            import window
+        except ImportError as e:
+            print(f"  skipped: {e}")
+        else:
+            results["window"] = window.run_window(quick=args.quick)
+            md += window.markdown(results["window"]) + [""]
+            results["targets"] += window.targets(results["window"])
+
+    results["elapsed_s"] = round(time.monotonic() - started, 1)
+    md += ["### Targets", "", "| target | measured | wanted | met |", "|---|---:|---|---|"]
+    for t in results["targets"]:
+        m = t["measured"]
+        where = f"{t['link']}: " if t["link"] else ""
+        md.append(f"| {where}{_cell(t['target'])} | {m if m is not None else 'n/a'} | {t['wanted']} | "
+                  f"{'yes' if t['met'] else 'NO'} |")
+    md += ["", f"Machine: {results['machine']}. Run {results['date']} with `{results['command']}` "
+           f"in {results['elapsed_s']:.0f} s."]
+    (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    (OUT / "results.md").write_text("\n".join(md) + "\n")
+    print("\n" + "\n".join(md))
+    print(f"\nwritten to {OUT / 'results.json'} and {OUT / 'results.md'}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the finally blocks clean up
+    try:
+        sys.exit(main())
+    finally:
+        netns.cleanup() if os.geteuid() == 0 else None

@@ -37,11 +37,12 @@ class Rung:
     prior_ratio: float        # compressed / raw on the same data
 
 
-def _p(strategy: int, search_log: int, min_match: int = 6) -> dict:
-    return dict(window_log=22, chain_log=18, hash_log=18, search_log=search_log, min_match=min_match,
+def _p(strategy: int, search_log: int, min_match: int = 6, chain_log: int = 18, hash_log: int = 18) -> dict:
+    return dict(window_log=22, chain_log=chain_log, hash_log=hash_log, search_log=search_log, min_match=min_match,
                 target_length=64, strategy=strategy)
 
 
+# Priors: MB/s of input per thread and compressed/raw, on 2.7 MB batches of web-log NDJSON.
 LADDER: tuple[Rung, ...] = (
     Rung("zstd-1", None, 1, 870, 0.184),
     Rung("dfast/mm7", _p(zstandard.STRATEGY_DFAST, 1, 7), 0, 480, 0.186),
@@ -49,9 +50,10 @@ LADDER: tuple[Rung, ...] = (
     Rung("lazy2/s3", _p(zstandard.STRATEGY_LAZY2, 3), 0, 154, 0.1668),
     Rung("lazy2/s4", _p(zstandard.STRATEGY_LAZY2, 4), 0, 136, 0.1654),
     Rung("lazy2/s5", _p(zstandard.STRATEGY_LAZY2, 5), 0, 117, 0.1638),
-    Rung("lazy2/s6", _p(zstandard.STRATEGY_LAZY2, 6), 0, 95, 0.1625),
-    Rung("btlazy2/s4", _p(zstandard.STRATEGY_BTLAZY2, 4), 0, 49, 0.1607),
-    Rung("btopt/s3", _p(zstandard.STRATEGY_BTOPT, 3), 0, 14.5, 0.1591),
+    Rung("lazy2/s6", _p(zstandard.STRATEGY_LAZY2, 6), 0, 92, 0.1625),
+    Rung("btlazy2/s4", _p(zstandard.STRATEGY_BTLAZY2, 4, chain_log=20, hash_log=19), 0, 42, 0.1607),
+    Rung("btlazy2/s4/c22", _p(zstandard.STRATEGY_BTLAZY2, 4, chain_log=22, hash_log=20), 0, 28, 0.1600),
+    Rung("btopt/s3", _p(zstandard.STRATEGY_BTOPT, 3, chain_log=20, hash_log=19), 0, 13, 0.1576),
 )
 START_RUNG = 2          # before anything is measured: fast, and already a good ratio
 HEADROOM = 0.8          # plan on 80 % of the measured compression capacity (the reader, the
