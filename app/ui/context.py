@@ -20,6 +20,7 @@ from app.core import config, secrets
 
 log = logging.getLogger(__name__)
 
+PLAYGROUND_DATASET = "playground"  # pre-filled for a newcomer on an empty local sandbox
 KEYRING_TIMEOUT = 10.0  # seconds; an unlock prompt the user ignores must not hang the app
 
 
@@ -92,6 +93,7 @@ class AppContext(QObject):
     datasetsChanged = Signal()  # the listed datasets (self.datasets) changed
     statusMessage = Signal(str, int)  # text, ms
     aboutToShutdown = Signal(bool)  # True: cancel uploads; False: keep them for resuming
+    historyChanged = Signal()  # a job was written to the journal (finished, resumed, discarded)
 
     def __init__(self, settings: config.Settings | None = None, *, sandbox: Any = None, parent=None) -> None:
         super().__init__(parent)
@@ -142,6 +144,15 @@ class AppContext(QObject):
         sandbox, or made elsewhere) is listed again so the picker shows it."""
         if self.can_list and self._client is not None and name not in {d.name for d in self.datasets}:
             self.tasks.spawn(self.refresh_datasets(), "list datasets")
+
+    def job_where(self) -> dict[str, str | None]:
+        """UploadJob's `profile=` and `endpoint=` for a job of the current profile. The local
+        sandbox's port changes between runs, so its jobs are journaled under one fixed label (the
+        CLI's too): a job started today resumes tomorrow. Elsewhere the client's ingest URL."""
+        from app.cli import SANDBOX_ENDPOINT
+
+        p = self.profile()
+        return {"profile": p.name, "endpoint": SANDBOX_ENDPOINT if p.kind == "sandbox" else None}
 
     def save_settings(self) -> None:
         try:
@@ -299,6 +310,14 @@ class AppContext(QObject):
         self.note_limits(client)
         self.datasets = [d for d in datasets if not str(d.kind or "").startswith("otel")]
         self.can_list = True
+        p = self.profile()
+        if p.kind == "sandbox" and not self.datasets and not self._dataset and not p.recent_datasets:
+            # A newcomer on the local sandbox: a ready name, so "Try sample data" → Send just works
+            # (the sandbox creates the dataset on the first upload).
+            # Not added to the recent names: it becomes one only when something is sent to it.
+            self._dataset = p.dataset = PLAYGROUND_DATASET
+            self.save_settings()
+            self.datasetChanged.emit(self._dataset)
         self.datasetsChanged.emit()
         n = len(self.datasets)
         self._set_state("connected", f"Connected — {n} dataset{'s' if n != 1 else ''}")

@@ -191,7 +191,7 @@ class DatasetPicker(QWidget):
                 region = region_label(ds)
                 tip = ds.name + (f" — {ds.description}" if ds.description else "") + (f"\nRegion: {region}" if region else "")
                 self.model.appendRow(self._row(ds.name, region, ds.description or "", tip))
-            self.hint_label.setText("" if ctx.datasets else "No datasets yet: create one, or type a name")
+            self.hint_label.setText("" if ctx.datasets else self._empty_hint())
         else:
             for name in ctx.profile().recent_datasets:
                 self.model.appendRow(self._row(name, RECENT_REGION, "used recently", f"{name} (used recently)"))
@@ -202,7 +202,16 @@ class DatasetPicker(QWidget):
         self.hint_label.setToolTip(self.hint_label.text())
         self._show_current(ctx.dataset())
 
+    def _empty_hint(self) -> str:
+        name = self.ctx.dataset()
+        if name and self.ctx.profile().kind == "sandbox":  # the local sandbox creates datasets on ingest
+            return f"No datasets yet: “{name}” is created by the first upload"
+        return "No datasets yet: create one, or type a name"
+
     def _show_current(self, name: str) -> None:
+        if self.ctx.can_list and not self.ctx.datasets:
+            self.hint_label.setText(self._empty_hint())
+            self.hint_label.setToolTip(self.hint_label.text())
         if self.combo.currentText() != name:
             idx = self.combo.findText(name, Qt.MatchExactly) if name else -1
             if idx >= 0:

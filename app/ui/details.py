@@ -328,7 +328,7 @@ class DetailsPane(QWidget):
         if e.not_sent:
             parts.append(f"{e.not_sent:,} not sent")
         if e.possible_duplicates:
-            parts.append(f"{e.possible_duplicates:,} possibly stored twice (sent, then the connection dropped)")
+            parts.append(f"{e.possible_duplicates:,} possibly stored twice (see Warnings for which lines)")
         lines = [head, " · ".join(parts)]
         problem = e.error or (e.result.error if e.result else None)
         if problem:

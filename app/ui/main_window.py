@@ -27,10 +27,14 @@ import app
 from app.ui.connection import ConnectionBar
 from app.ui.context import AppContext
 from app.ui.datasets import DatasetPicker
+from app.ui.history_tab import HistoryTab
 from app.ui.paste_tab import PasteTab
+from app.ui.resume_bar import ResumeBar, load_unfinished
 from app.ui.statusbar import StatusBar
 
 log = logging.getLogger(__name__)
+
+QUIT_GRACE_S = 8.0  # quitting: how long uploads get to finish their requests in flight before they are cut
 
 FILE_FILTER = "Data files (*.json *.ndjson *.jsonl *.csv *.tsv *.gz *.zst *.zstd *.txt);;All files (*)"
 
@@ -112,6 +116,8 @@ class MainWindow(QMainWindow):
         files.setChildrenCollapsible(False)
         self.files_splitter = files
         self.paste_tab = PasteTab(ctx, self)
+        self.history_tab = HistoryTab(ctx, self)
+        self.resume_bar = ResumeBar(ctx, self._queue_prepared, self)
 
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Views")
@@ -119,12 +125,15 @@ class MainWindow(QMainWindow):
         self.tabs.setTabToolTip(0, "Drop, preview and upload files")
         self.tabs.addTab(self.paste_tab, "Paste &JSON")
         self.tabs.setTabToolTip(1, "Paste JSON or NDJSON and send it")
+        self.tabs.addTab(self.history_tab, "&History")
+        self.tabs.setTabToolTip(2, "Finished uploads and pasted sends, with their failures")
         self.tabs.setDocumentMode(True)
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.addWidget(self.connection_bar)
         layout.addWidget(self.dataset_picker)
+        layout.addWidget(self.resume_bar)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.status_bar = StatusBar(ctx, self)
@@ -132,6 +141,29 @@ class MainWindow(QMainWindow):
         self._build_menus()
         if ctx.client() is None and ctx.connection_state == "disconnected":
             ctx.reconnect()
+        self._quit_choice: str | None = None
+        self.journal_task = ctx.tasks.spawn(self._check_journal(), "check journal")
+
+    # --- the journal at start-up --------------------------------------------------------------
+    async def _check_journal(self) -> None:
+        """Prune old history (the "Keep history for" setting), then offer the unfinished uploads."""
+        from app.core import journal
+
+        try:
+            pruned, items = await self.ctx.run_blocking(load_unfinished, self.ctx.settings.history_keep_days)
+        except journal.JournalError as e:
+            self.ctx.status(f"{e}: interrupted uploads cannot be offered for resuming", 10000)
+            return
+        if not shiboken6.isValid(self):
+            return
+        if pruned:
+            self.history_tab.reload()
+        self.resume_bar.set_items(items)
+
+    def _queue_prepared(self, jobs: list) -> None:
+        if hasattr(self.queue_panel, "add_prepared"):
+            self.tabs.setCurrentIndex(0)
+            self.queue_panel.add_prepared(jobs)
 
     # --- menus and shortcuts --------------------------------------------------------------
     def _action(self, text: str, shortcut, tip: str, slot) -> QAction:
@@ -231,7 +263,9 @@ class MainWindow(QMainWindow):
         n = len(self.ctx.tasks.uploads())
         box = QMessageBox(QMessageBox.Question, "Uploads are running",
                           f"{n} upload{'s are' if n != 1 else ' is'} still running.", parent=self)
-        box.setInformativeText("What was acknowledged is kept in the journal either way.")
+        box.setInformativeText("What the server has acknowledged stays stored either way. “Keep for resuming” "
+                               "offers to send the rest at the next start; “Cancel uploads” forgets it "
+                               "(it stays in the History tab).")
         cancel = box.addButton("Cancel uploads", QMessageBox.DestructiveRole)
         keep = box.addButton("Keep for resuming", QMessageBox.AcceptRole)
         stay = box.addButton("Don't quit", QMessageBox.RejectRole)
@@ -252,10 +286,8 @@ class MainWindow(QMainWindow):
             choice = self.ask_about_uploads()
             if choice == "stay":
                 return
-            cancel = choice == "cancel"
-            if cancel:
-                self.cancel_uploads()
-            self.ctx.aboutToShutdown.emit(cancel)
+            self._quit_choice = choice
+            self.ctx.aboutToShutdown.emit(choice == "cancel")
         else:
             self.ctx.aboutToShutdown.emit(False)
         self._closing = True
@@ -264,7 +296,33 @@ class MainWindow(QMainWindow):
         # and run_app returns.
         self._shutdown_task = asyncio.ensure_future(self._shutdown_then_close())
 
+    async def stop_uploads(self, discard: bool) -> list[str]:
+        """Quitting with uploads running: stop each the way Cancel does (requests in flight finish
+        and are acknowledged in the journal), within QUIT_GRACE_S. Each job stays unfinished in
+        the journal, so the next start offers to resume it — unless `discard` ("Cancel uploads"):
+        then it is closed for good (it stays in the History tab)."""
+        from app.core import journal
+
+        if not hasattr(self.queue_panel, "stop_all"):
+            return []
+        ids = await self.queue_panel.stop_all(QUIT_GRACE_S)
+        if discard and ids:
+            def go() -> None:
+                for job_id in ids:
+                    journal.discard(job_id)
+
+            try:
+                await self.ctx.run_blocking(go, timeout=10)
+            except Exception:
+                log.exception("could not discard the cancelled uploads")
+        return ids
+
     async def _shutdown_then_close(self) -> None:
+        try:
+            if self._quit_choice in ("cancel", "keep"):
+                await self.stop_uploads(discard=self._quit_choice == "cancel")
+        except Exception:
+            log.exception("stopping the uploads did not finish cleanly")
         try:
             await asyncio.wait_for(self.ctx.aclose(), 15)
         except Exception:

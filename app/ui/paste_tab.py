@@ -297,7 +297,7 @@ class PasteTab(QWidget):
         right = QWidget(self)
         rv = QVBoxLayout(right)
         rv.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("<b>History</b>", self)
+        title = QLabel("<b>Sent pastes</b>", self)  # the History tab lists every send
         rv.addWidget(title)
         rv.addWidget(self.search_edit)
         self.history_empty.setAlignment(Qt.AlignTop | Qt.AlignLeft)
@@ -462,6 +462,7 @@ class PasteTab(QWidget):
                 ingested=outcome["ingested"], failed=outcome["failed"], error=outcome.get("error"),
             )
             self._show_outcome(dataset, entry, outcome.get("_reasons", []))
+            ctx.historyChanged.emit()
             if entry.ingested:
                 ctx.dataset_used(dataset)
             await ctx.run_blocking(append_history, entry, history_path())
@@ -483,8 +484,10 @@ class PasteTab(QWidget):
             return await self._ingest_directly(client, data, dataset)
         sn = await self.ctx.run_blocking(sniff.sniff_bytes, data, "pasted")
         plan = batching.Plan.from_sniff(sn)
+        # Journaled like files (kind "pasted"), so the History tab lists it; the text itself is
+        # kept only in this tab's own history, for "Send again".
         job = UploadJob(Source.from_bytes(data, "pasted"), plan, client, dataset,
-                        on_progress=lambda _p: None)
+                        on_progress=lambda _p: None, journal=True, **self.ctx.job_where())
         try:
             result = await job.run()
         except axiom.AxiomError as e:

@@ -84,6 +84,7 @@ class QueueEntry:
     task: asyncio.Task | None = None
     attempts: int = 0
     resume_record: Any = None  # journal.JobRecord: the next run resumes it (sends only what is not stored)
+    prepared: UploadJob | None = None  # a job built elsewhere (resume at start-up): run as it is
     progress_calls: int = 0
     dirty: bool = field(default=True, repr=False)
 
@@ -392,6 +393,14 @@ class UploadQueue(QObject):
         self.pump()
         return entry
 
+    def add_job(self, job: UploadJob) -> QueueEntry:
+        """Queue a job that is already built (e.g. upload.resume_job at start-up): its row shows
+        its source, plan and dataset; it runs with its own client, endpoint and journal record."""
+        entry = QueueEntry(source=job.source, plan=job.plan, dataset=job.dataset, prepared=job)
+        self.model.append(entry)
+        self.pump()
+        return entry
+
     def running(self) -> list[QueueEntry]:
         return [e for e in self.model.entries() if e.running]
 
@@ -406,6 +415,12 @@ class UploadQueue(QObject):
                 slots -= 1
 
     def _start(self, entry: QueueEntry) -> None:
+        if entry.prepared is not None:
+            entry.job, entry.prepared = entry.prepared, None
+            entry.job.on_progress = self.model.progress_callback(entry)
+            entry.attempts += 1
+            self._launch(entry)
+            return
         client = self.ctx.client()
         if client is None:
             entry.error = "Not connected: choose a profile and a token above, then retry"
@@ -413,18 +428,39 @@ class UploadQueue(QObject):
             self.jobFinished.emit(entry)
             return
         entry.attempts += 1
-        options = dict(self.job_options)
+        # Profile and endpoint as the journal records them (the sandbox under a fixed label).
+        where = self.ctx.job_where() if hasattr(self.ctx, "job_where") else {}
+        options = {**where, **self.job_options}
         record, entry.resume_record = entry.resume_record, None
         if record is not None:
             # Same batch limits as the first run: batch boundaries must line up with the journal.
             options.update(resume_from=record, max_events=record.max_events, max_bytes=record.max_bytes)
         entry.job = UploadJob(entry.source, entry.plan, client, entry.dataset,
                               on_progress=self.model.progress_callback(entry), **options)
+        self._launch(entry)
+
+    def _launch(self, entry: QueueEntry) -> None:
         entry.started = time.monotonic()
         entry.finished = None
         entry.task = self.ctx.tasks.spawn(self._run(entry), f"upload:{entry.name} → {entry.dataset}")
         self.model.touch(entry, now=True)
         self.jobStarted.emit(entry)
+
+    async def stop_all(self, timeout: float) -> list[str]:
+        """Cancel every upload the way the Cancel button does (requests in flight finish, so what
+        they stored is acknowledged in the journal) and wait for them, at most `timeout` seconds.
+        Each stopped job stays in the journal as unfinished (events not sent): the next start
+        offers to resume it. Returns the journal ids of the jobs that were running."""
+        running = [e for e in self.model.entries() if e.running]
+        for entry in self.model.entries():  # the waiting ones first, so none starts meanwhile
+            if not entry.running and not entry.is_finished:
+                self.cancel(entry)
+        for entry in running:
+            self.cancel(entry)
+        tasks = [e.task for e in running if e.task is not None and not e.task.done()]
+        if tasks:
+            await asyncio.wait(tasks, timeout=timeout)
+        return [e.job.job_id for e in running if e.job is not None and e.job.job_id]
 
     async def _run(self, entry: QueueEntry) -> None:
         job = entry.job

@@ -181,6 +181,20 @@ class QueuePanel(QWidget):
             QTimer.singleShot(0, lambda: share_parent_splitter(self, 0.62))  # show what was just queued
         return entries
 
+    def add_prepared(self, jobs: list) -> list[QueueEntry]:
+        """Queue UploadJobs built elsewhere (resumed from the journal at start-up)."""
+        entries = [self.queue.add_job(job) for job in jobs]
+        if entries and not self.view.selectionModel().hasSelection():
+            self.select(entries[0])
+        outer = self.parentWidget()
+        if entries and isinstance(outer, QSplitter) and self.height() < 0.45 * sum(outer.sizes()):
+            QTimer.singleShot(0, lambda: share_parent_splitter(self, 0.62))
+        return entries
+
+    async def stop_all(self, timeout: float) -> list[str]:
+        """Quitting: stop every upload so it stays resumable (see UploadQueue.stop_all)."""
+        return await self.queue.stop_all(timeout)
+
     def entries(self) -> list[QueueEntry]:
         return self.model.entries()
 
@@ -395,6 +409,10 @@ class QueuePanel(QWidget):
 
     # -- notifications ------------------------------------------------------------------------------
     def _job_finished(self, entry: QueueEntry) -> None:
+        if entry.ingested and hasattr(self.ctx, "dataset_used"):
+            self.ctx.dataset_used(entry.dataset)  # an auto-created dataset shows up in the picker
+        if hasattr(self.ctx, "historyChanged"):
+            self.ctx.historyChanged.emit()
         self._update_buttons()
         self.details.refresh()
         elapsed = entry.elapsed()

@@ -39,8 +39,11 @@ def test_lists_datasets_with_region_and_description_and_filters(window, ctx, san
 
 def test_new_dataset_is_created_and_errors_are_shown(window, ctx, sandbox, qtbot, run_until):
     picker = window.dataset_picker
+    assert ctx.dataset() == "playground"  # a newcomer's empty sandbox: a name is pre-filled
     dlg = picker.open_new_dialog()
-    assert dlg.isVisible() and not dlg.create_button.isEnabled()
+    assert dlg.isVisible() and dlg.name_edit.text() == "playground" and dlg.create_button.isEnabled()
+    dlg.name_edit.setText("")
+    assert not dlg.create_button.isEnabled()
     dlg.name_edit.setText("events-2026")
     dlg.description_edit.setText("made in a test")
     dlg.create_button.click()

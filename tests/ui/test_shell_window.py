@@ -26,7 +26,7 @@ def test_title_icon_and_local_sandbox_listing(window, ctx, sandbox, qtbot, run_u
 
 
 def test_tabs_and_shortcuts(window):
-    assert [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())] == ["Files", "Paste JSON"]
+    assert [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())] == ["Files", "Paste JSON", "History"]
     assert window.open_action.shortcut() == QKeySequence(QKeySequence.Open)
     assert window.quit_action.shortcut() == QKeySequence(QKeySequence.Quit)
     assert window.send_action.shortcut() == QKeySequence("Ctrl+Return")

@@ -1,0 +1,407 @@
+"""The "uploads did not finish" bar shown at start-up: what the journal has as unfinished (name,
+dataset, what was ingested, where it stopped, interrupted or cancelled), with Resume all, Resume
+selected and Discard. It never blocks: the window works while it is shown.
+
+Resuming builds the job with upload.resume_job (only the batches the server did not acknowledge
+are sent) and hands it to the queue as a row. A job of another profile is not sent with the
+current one: the bar says which profile to switch to, and offers the switch.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_VISIBLE_ROWS = 4
+
+
+@dataclass(eq=False)
+class Unfinished:
+    """One unfinished job as the bar lists it."""
+
+    record: object  # journal.JobRecord
+    stopped: str  # where it stopped, as a user reads it ("line 12,001")
+    note: str = ""  # why it cannot be resumed here, or what went wrong resuming it
+    problem: bool = False  # the note is an error (shown in red)
+
+    @property
+    def how(self) -> str:
+        r = self.record
+        return "interrupted" if r.interrupted else r.state
+
+
+# -- plain Python, runs in a worker thread -------------------------------------------------------
+def stop_point(j, record) -> str:
+    """Where the job stopped: its own stopped_at, else the line after the acknowledged start."""
+    if record.stopped_at:
+        return record.stopped_at
+    line, expected = 1, 0
+    for mark in j.batches(record.id):
+        if mark.seq != expected or mark.status != "acked":
+            break
+        line = (mark.last_line or 0) + 1
+        expected += 1
+    return f"line {line:,}"
+
+
+def load_unfinished(keep_days: int | None = None) -> tuple[int, list[Unfinished]]:
+    """(jobs pruned, unfinished jobs) — prune first, as `axiom-drop resume` does."""
+    from app.core import journal
+
+    pruned = journal.prune(keep_days) if keep_days else 0
+    records = journal.unfinished_jobs()
+    j = journal.Journal()
+    try:
+        return pruned, [Unfinished(r, stop_point(j, r)) for r in records]
+    finally:
+        j.close()
+
+
+def _is_loopback(url: str | None) -> bool:
+    host = (urlsplit(url or "").hostname or "").strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# -- the model ------------------------------------------------------------------------------------
+class UnfinishedModel(QAbstractTableModel):
+    FILE, DATASET, INGESTED, STOPPED, HOW, NOTE = range(6)
+    HEADERS = ["File", "Dataset", "Ingested so far", "Stopped at", "How it ended", "Note"]
+    ItemRole = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._items: list[Unfinished] = []
+
+    def items(self) -> list[Unfinished]:
+        return list(self._items)
+
+    def item(self, row: int) -> Unfinished:
+        return self._items[row]
+
+    def set_items(self, items: list[Unfinished]) -> None:
+        self.beginResetModel()
+        self._items = list(items)
+        self.endResetModel()
+
+    def remove(self, item: Unfinished) -> None:
+        for row, it in enumerate(self._items):
+            if it is item:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._items[row]
+                self.endRemoveRows()
+                return
+
+    def changed(self, item: Unfinished) -> None:
+        for row, it in enumerate(self._items):
+            if it is item:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._items)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            if 0 <= section < len(self.HEADERS):
+                return self.HEADERS[section]
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self._items)):
+            return None
+        it = self._items[index.row()]
+        r = it.record
+        col = index.column()
+        if role == self.ItemRole:
+            return it
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == self.FILE:
+                return Path(r.path or r.name).name
+            if col == self.DATASET:
+                return r.dataset
+            if col == self.INGESTED:
+                return f"{r.ingested:,}" + (f" ({r.failed:,} failed)" if r.failed else "")
+            if col == self.STOPPED:
+                return it.stopped
+            if col == self.HOW:
+                when = time.strftime("%Y-%m-%d %H:%M", time.localtime(r.updated))
+                return f"{it.how} {when}"
+            if col == self.NOTE:
+                return it.note
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == self.FILE:
+                return f"{r.path or r.name}\njob {r.id} · profile {r.profile or '(AXIOM_TOKEN)'} · {r.endpoint or '?'}"
+            if col == self.HOW:
+                return ("The app or the computer stopped while it was sending; batches that were in flight "
+                        "are sent again and reported as possible duplicates") if r.interrupted else (
+                    r.error or "Stopped with events not sent")
+            if col == self.NOTE and it.note:
+                return it.note
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == self.INGESTED:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and col == self.NOTE and it.problem:
+            return QBrush(QColor(180, 30, 30))
+        return None
+
+
+# -- the bar ----------------------------------------------------------------------------------------
+BAR_STYLE = """
+QFrame#resumeBar { background: #eef4ff; border: 1px solid #9bb7e6; border-radius: 4px; }
+QFrame#resumeBar QLabel { background: transparent; border: none; }
+"""
+
+
+class ResumeBar(QFrame):
+    """Above the tabs; hidden until the journal has unfinished jobs, and again once none is left."""
+
+    def __init__(self, ctx, add_jobs: Callable[[list], object], parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.add_jobs = add_jobs
+        self.setObjectName("resumeBar")
+        self.setStyleSheet(BAR_STYLE)
+        self.setAccessibleName("Unfinished uploads")
+        self.model = UnfinishedModel(self)
+
+        self.title = QLabel(self)
+        self.title.setAccessibleName("Unfinished uploads message")
+        self.title.setWordWrap(True)
+        self.view = QTableView(self)
+        self.view.setModel(self.model)
+        self.view.setAccessibleName("Unfinished uploads list")
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 8)
+        self.view.setWordWrap(False)
+        hh = self.view.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(UnfinishedModel.NOTE, QHeaderView.ResizeMode.Stretch)
+
+        self.resume_all_button = self._button("Resume all", "Send what was not stored yet, for every upload listed",
+                                              self.resume_all)
+        self.resume_selected_button = self._button("Resume selected", "Send what was not stored yet, for the "
+                                                   "selected uploads", self.resume_selected)
+        self.discard_button = self._button("Discard", "Forget the selected uploads: they are not offered again "
+                                           "(they stay in the History tab)", self.discard_selected)
+        self.switch_button = self._button("Switch profile", "", self.switch_profile)
+        self.switch_button.hide()
+        self.later_button = self._button("Later", "Hide this; the uploads are offered again at the next start",
+                                         self.hide)
+
+        buttons = QVBoxLayout()
+        for b in (self.resume_all_button, self.resume_selected_button, self.discard_button, self.switch_button,
+                  self.later_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        left = QVBoxLayout()
+        left.addWidget(self.title)
+        left.addWidget(self.view, 1)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addLayout(left, 1)
+        layout.addLayout(buttons)
+
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._update())
+        self.model.modelReset.connect(self._update)
+        self.model.rowsRemoved.connect(self._update)
+        ctx.connectionChanged.connect(self.refresh_notes)
+        ctx.profileChanged.connect(self.refresh_notes)
+        self.hide()
+
+    def _button(self, text: str, tip: str, slot) -> QPushButton:
+        b = QPushButton(text, self)
+        b.setToolTip(tip)
+        b.setAccessibleName(text)
+        b.clicked.connect(slot)
+        return b
+
+    # -- filling --------------------------------------------------------------------------------
+    def set_items(self, items: list[Unfinished]) -> None:
+        self.model.set_items(items)
+        self.refresh_notes()
+        if items:
+            sm = self.view.selectionModel()
+            sm.select(self.model.index(0, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                      | QItemSelectionModel.SelectionFlag.Rows)
+        self.setVisible(bool(items))
+
+    def items(self) -> list[Unfinished]:
+        return self.model.items()
+
+    def selected_items(self) -> list[Unfinished]:
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        return [self.model.item(r) for r in rows if r < self.model.rowCount()]
+
+    def select_items(self, items: list[Unfinished]) -> None:
+        sm = self.view.selectionModel()
+        sm.clearSelection()
+        for row, it in enumerate(self.model.items()):
+            if it in items:
+                sm.select(self.model.index(row, 0), QItemSelectionModel.SelectionFlag.Select
+                          | QItemSelectionModel.SelectionFlag.Rows)
+
+    # -- where a job may resume -------------------------------------------------------------------
+    def needed_profile(self, record) -> str | None:
+        """The profile a job must be resumed with, when it is not the current one."""
+        from app.cli import SANDBOX_ENDPOINT
+
+        current = self.ctx.profile()
+        if record.endpoint == SANDBOX_ENDPOINT:
+            if current.kind == "sandbox":
+                return None
+            sandboxes = [p.name for p in self.ctx.settings.profiles if p.kind == "sandbox"]
+            return record.profile if record.profile in sandboxes else (sandboxes[0] if sandboxes else None)
+        if record.profile and record.profile != current.name:
+            return record.profile
+        return None
+
+    def blocker(self, record) -> str | None:
+        """Why the job cannot be resumed right now (None: it can)."""
+        needed = self.needed_profile(record)
+        if needed is not None:
+            return f"switch to profile “{needed}” to resume it"
+        if record.profile is None:
+            return f"sent from a terminal with AXIOM_TOKEN: resume it there (axiom-drop resume {record.id})"
+        if self.ctx.client() is None:
+            return "not connected yet"
+        return None
+
+    def refresh_notes(self) -> None:
+        for it in self.model.items():
+            if it.problem:
+                continue
+            it.note = self.blocker(it.record) or ""
+            self.model.changed(it)
+        self._update()
+
+    def _endpoint_for(self, record) -> str | None:
+        """The endpoint label the resumed job sends under (the journal checks it matches)."""
+        where = self.ctx.job_where()["endpoint"]
+        p = self.ctx.profile()
+        # Jobs journaled by an older version under the sandbox's URL of that day: same sandbox.
+        if p.kind == "sandbox" and record.profile == p.name and _is_loopback(record.endpoint):
+            return record.endpoint
+        return where
+
+    # -- actions -------------------------------------------------------------------------------
+    def resume_all(self) -> list:
+        return self.resume(self.model.items())
+
+    def resume_selected(self) -> list:
+        return self.resume(self.selected_items())
+
+    def resume(self, items: list[Unfinished]) -> list:
+        """Queue the jobs that can run here; the others keep their row with a note saying why."""
+        from app.core import journal
+        from app.core.upload import resume_job
+
+        jobs = []
+        for it in items:
+            why = self.blocker(it.record)
+            if why is not None:
+                it.note, it.problem = why, False
+                self.model.changed(it)
+                continue
+            client = self.ctx.client()
+            try:
+                job = resume_job(it.record, client, endpoint=self._endpoint_for(it.record))
+            except journal.ResumeError as e:
+                it.note, it.problem = str(e), True
+                self.model.changed(it)
+                continue
+            jobs.append(job)
+            self.model.remove(it)
+        if jobs:
+            self.add_jobs(jobs)
+            self.ctx.status(f"Resuming {len(jobs)} upload{'s' if len(jobs) != 1 else ''}: only what is not "
+                            "stored yet is sent", 8000)
+        self._update()
+        return jobs
+
+    def discard_selected(self):
+        items = self.selected_items()
+        if not items:
+            return None
+        for it in items:
+            self.model.remove(it)
+        self._update()
+        return self.ctx.tasks.spawn(self._discard([it.record.id for it in items]), "discard unfinished uploads")
+
+    async def _discard(self, ids: list[str]) -> None:
+        from app.core import journal
+
+        def go() -> None:
+            for job_id in ids:
+                journal.discard(job_id)
+
+        try:
+            await self.ctx.run_blocking(go)
+        except journal.JournalError as e:
+            self.ctx.status(str(e), 10000)
+            return
+        self.ctx.status(f"Discarded {len(ids)} unfinished upload{'s' if len(ids) != 1 else ''}", 5000)
+        self.ctx.historyChanged.emit()
+
+    def switch_profile(self) -> None:
+        name = self.switch_button.property("profile")
+        if name:
+            self.ctx.set_profile(name)
+
+    def _update(self) -> None:
+        items = self.model.items()
+        n = len(items)
+        if not n:
+            self.hide()
+            return
+        self.title.setText(
+            f"<b>{n} upload{'s' if n != 1 else ''} did not finish.</b> Resume to send only what was not "
+            "stored yet; batches that were in flight are sent again and reported as possible duplicates.")
+        sel = self.selected_items()
+        ready = [it for it in items if self.blocker(it.record) is None]
+        self.resume_all_button.setEnabled(bool(ready))
+        self.resume_selected_button.setEnabled(any(self.blocker(it.record) is None for it in sel))
+        self.discard_button.setEnabled(bool(sel))
+        needed = next((p for p in (self.needed_profile(it.record) for it in (sel or items)) if p), None)
+        self.switch_button.setVisible(needed is not None)
+        if needed:
+            self.switch_button.setText(f"Switch to {needed}")
+            self.switch_button.setAccessibleName(f"Switch to {needed}")
+            self.switch_button.setToolTip(f"Use profile “{needed}”, where these uploads were going")
+            self.switch_button.setProperty("profile", needed)
+        rows = min(n, MAX_VISIBLE_ROWS)
+        self.view.setFixedHeight(self.view.horizontalHeader().sizeHint().height()
+                                 + rows * self.view.verticalHeader().defaultSectionSize() + 4)
