@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 import orjson
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase, QKeySequence, QPalette, QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -37,6 +37,8 @@ HISTORY_FILE = "paste_history.jsonl"
 HISTORY_KEEP = 200  # entries
 HISTORY_MAX_BYTES = 32 << 20  # the file; older entries go first
 HISTORY_MAX_TEXT = 2 << 20  # a paste larger than this is listed but its text is not kept
+LARGE_PASTE = 1 << 20  # characters: above this the editor shows the head, the text is held aside
+PREVIEW_LINES = 200
 
 
 # --- validation (plain Python, runs in a worker thread) ----------------------------------------
@@ -225,7 +227,8 @@ class PasteTab(QWidget):
         self.ctx = ctx
         self.setAccessibleName("Paste JSON")
 
-        self.editor = QPlainTextEdit(self)
+        self.editor = PasteEditor(self)
+        self.editor.largePaste.connect(self.set_text)
         self.editor.setAccessibleName("JSON to send")
         self.editor.setToolTip("A JSON object, an array of objects, or NDJSON (one object a line)")
         self.editor.setPlaceholderText(
@@ -252,9 +255,30 @@ class PasteTab(QWidget):
         self.result_label.setWordWrap(True)
         self.result_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
 
+        # A large paste is held aside and only its head shown: laying out 20 MB of text in the
+        # editor would freeze the window for a noticeable moment, and nobody reads it there.
+        self._held: str | None = None
+        self.large_label = QLabel(self)
+        self.large_label.setAccessibleName("Large paste")
+        self.large_label.setWordWrap(True)
+        self.edit_all_button = QPushButton("Edit all", self)
+        self.edit_all_button.setToolTip("Load the whole paste into the editor (may take a moment)")
+        self.edit_all_button.clicked.connect(self.edit_all)
+        self.clear_button = QPushButton("Clear", self)
+        self.clear_button.setToolTip("Forget the pasted text")
+        self.clear_button.clicked.connect(lambda: self.set_text(""))
+        self.large_bar = QWidget(self)
+        lb = QHBoxLayout(self.large_bar)
+        lb.setContentsMargins(0, 0, 0, 0)
+        lb.addWidget(self.large_label, 1)
+        lb.addWidget(self.edit_all_button)
+        lb.addWidget(self.clear_button)
+        self.large_bar.hide()
+
         left = QWidget(self)
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(self.large_bar)
         lv.addWidget(self.editor, 1)
         row = QHBoxLayout()
         row.addWidget(self.validation_label, 1)
@@ -348,8 +372,12 @@ class PasteTab(QWidget):
         self._update_buttons()
         self._debounce.start()
 
+    def current_text(self) -> str:
+        """The text to validate and send: the held large paste, or what the editor holds."""
+        return self._held if self._held is not None else self.editor.toPlainText()
+
     def _start_validation(self) -> None:
-        text = self.editor.toPlainText()  # taken once, handed to the worker
+        text = self.current_text()  # taken once, handed to the worker
         gen = self._generation
         self._validate_task = self.ctx.tasks.spawn(self._validate(gen, text), "validate paste")
 
@@ -381,6 +409,8 @@ class PasteTab(QWidget):
         v = self.validation
         if not v or v.line is None:
             return
+        if self._held is not None and v.line >= PREVIEW_LINES:
+            self.edit_all()  # the problem is past the lines shown
         block = self.editor.document().findBlockByNumber(v.line - 1)
         if not block.isValid():
             return
@@ -423,7 +453,7 @@ class PasteTab(QWidget):
         """Send the editor's text to the chosen dataset (validated first, off the GUI thread)."""
         if self.send_task is not None and not self.send_task.done():
             return None
-        text = self.editor.toPlainText()
+        text = self.current_text()
         dataset = self.ctx.dataset()
         if not dataset:
             self._show_result("Choose a dataset first.", error=True)
@@ -550,15 +580,52 @@ class PasteTab(QWidget):
     def load_entry(self, entry: HistoryEntry | None) -> None:
         if entry is None or entry.text is None:
             return
-        self.editor.setPlainText(entry.text)
+        self.set_text(entry.text)
         if entry.dataset and entry.dataset != self.ctx.dataset() and entry.profile == self.ctx.profile().name:
             self.ctx.set_dataset(entry.dataset)
         self.editor.setFocus()
 
     def set_text(self, text: str) -> None:
-        """Put pasted text in the editor (the window's Paste action)."""
-        self.editor.setPlainText(text)
+        """Put pasted text in the editor (the window's Paste action). A large paste is held aside
+        and the editor shows its first lines, read-only, until the user asks to edit all of it."""
+        if len(text) > LARGE_PASTE:
+            self._held = text
+            head = text[: LARGE_PASTE // 4].split("\n", PREVIEW_LINES)[:PREVIEW_LINES]
+            self.large_label.setText(
+                f"Large paste ({len(text) / 1e6:.1f} MB, {text.count(chr(10)) + 1:,} lines): the editor shows its "
+                f"first {len(head):,} lines. It is validated and sent whole.")
+            self.large_bar.show()
+            self.editor.setReadOnly(True)
+            self.editor.setPlainText("\n".join(head))
+        else:
+            self._held = None
+            self.large_bar.hide()
+            self.editor.setReadOnly(False)
+            self.editor.setPlainText(text)
         self.editor.setFocus()
+
+    def edit_all(self) -> None:
+        """Load the whole held paste into the editor to change it (the user accepts the wait)."""
+        if self._held is None:
+            return
+        text, self._held = self._held, None
+        self.large_bar.hide()
+        self.editor.setReadOnly(False)
+        self.editor.setPlainText(text)
+
+
+class PasteEditor(QPlainTextEdit):
+    """A plain editor that hands a large paste to its tab instead of laying it all out."""
+
+    largePaste = Signal(str)
+
+    def insertFromMimeData(self, source) -> None:  # noqa: N802 — Qt's name
+        if source.hasText() and not source.hasUrls():
+            text = source.text()
+            if len(text) > LARGE_PASTE:
+                self.largePaste.emit(text)
+                return
+        super().insertFromMimeData(source)
 
 
 def _esc(text: str) -> str:

@@ -26,7 +26,7 @@ MIME_TYPES = {"application/json", "application/x-ndjson", "text/csv", "applicati
 
 
 def project_version() -> str:
-    return re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M).group(1)
+    return re.search(r'^__version__ = "([^"]+)"', (ROOT / "app" / "__init__.py").read_text(), re.M).group(1)
 
 
 def need(tool: str) -> str:

@@ -159,3 +159,32 @@ def test_status_bar_texts():
         f"Rate limit: 95/100 this minute, resets {datetime.fromtimestamp(reset):%H:%M}")
     assert ingest_limit_text(NS(limit=500_000_000_000, remaining=4_200_000_000, reset=None)) == (
         "Monthly ingest: 4.2 GB of 500.0 GB left")
+
+
+def test_a_large_paste_is_held_aside_validated_and_sent_whole(window, ctx, sandbox, qtbot, run_until):
+    """A multi-megabyte paste: the editor shows its head (no frozen window), the whole text is
+    validated and sent, and "Edit all" loads it for editing."""
+    from PySide6.QtCore import QMimeData
+
+    tab = window.paste_tab
+    window.tabs.setCurrentWidget(tab)
+    ctx.set_dataset("bigpaste")
+    lines = [json.dumps({"n": i, "pad": "x" * 60}) for i in range(1, 20_001)]
+    text = "\n".join(lines) + "\n"
+    assert len(text) > paste_tab.LARGE_PASTE
+    mime = QMimeData()
+    mime.setText(text)
+    tab.editor.insertFromMimeData(mime)  # what Ctrl+V into the editor does
+    assert tab.large_bar.isVisible() and "Large paste" in tab.large_label.text()
+    assert tab.editor.document().blockCount() <= paste_tab.PREVIEW_LINES + 1
+    assert tab.editor.isReadOnly()
+    run_until(qtbot, lambda: tab.validation is not None, 15000)
+    assert tab.validation_text() == "✓ 20000 events (NDJSON)"
+    run_until(qtbot, lambda: tab.send_button.isEnabled())
+    tab.send_button.click()
+    run_until(qtbot, lambda: "ingested" in tab.result_label.text(), 30000)
+    assert sorted(e["n"] for e in sandbox.events("bigpaste")) == list(range(1, 20_001))
+
+    tab.edit_all()
+    assert not tab.large_bar.isVisible() and not tab.editor.isReadOnly()
+    assert tab.editor.document().blockCount() >= 20_000
