@@ -75,6 +75,22 @@ def test_ragged_csv_rows_keep_the_header_fields(capsys):
     accounted(f, 5)
     rows = {e["n"]: e for e in stored()}
     assert rows["2"].get("b") is None and "extra" not in json.dumps(rows["3"]) and set(rows) == {"1", "2", "3", "4", "5"}
+    # the sandbox drops the unnamed extra cell, so the job names every ragged line
+    assert f["warnings"] == [
+        "line 3: 2 cells where the header names 3; the missing fields are left out",
+        "line 4: 4 cells where the header names 3; the extra cells have no field name and may be dropped",
+        "line 5: 1 cell where the header names 3; the missing fields are left out",
+    ]
+
+
+def test_ragged_rows_in_a_quoted_csv_are_found_too(tmp_path, capsys):
+    path = tmp_path / "quoted.csv"
+    path.write_text('n;note\n1;"a; b"\n2;"multi\nline";"extra"\n3;"ok"\n')
+    code, [f] = send(capsys, path)
+    assert code == 0
+    assert f["ingested"] == 3
+    assert f["warnings"] == ["line 3: 3 cells where the header names 2; the extra cells have no field name "
+                             "and may be dropped"]
 
 
 def test_csv_with_an_unclosed_quote_stops_at_its_line(capsys):

@@ -25,7 +25,9 @@ Every format is streamed in ~1 MiB reads; memory is bounded by the batch size, n
 from __future__ import annotations
 
 import codecs
+import csv
 import dataclasses
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -193,6 +195,33 @@ def validate_records(batch: Batch) -> list[tuple[int, str]]:
         if not isinstance(value, dict):
             bad.append((i, f"not a JSON object ({_TYPE_NAMES.get(type(value), type(value).__name__)})"))
     return bad
+
+
+def ragged_rows(batch: Batch, delimiter: str, fields: Sequence[str] = ()) -> list[tuple[int, int, int]]:
+    """(index in batch, cells, cells expected) for CSV records whose cell count differs from the
+    header's (or from `fields` for a CSV without one). Extra cells have no field name, so the
+    server may drop them: the job names these lines instead of losing data quietly.
+
+    Unquoted batches are checked with bytes methods (one count per line); only batches holding
+    quotes go through the csv module."""
+    if batch.kind != "csv" or not batch.body:
+        return []
+    if batch.header:
+        expected = len(next(csv.reader([batch.header.decode("utf-8", "replace")], delimiter=delimiter), []))
+    else:
+        expected = len(fields)
+    if expected == 0:
+        return []
+    d = delimiter.encode("utf-8")
+    if not (batch.quote and batch.quote in batch.body):
+        lines = batch.body.split(b"\n")[:-1]
+        if len(lines) == batch.count:
+            want = expected - 1
+            return [(i, line.count(d) + 1, expected) for i, line in enumerate(lines) if line.count(d) != want]
+    quote = batch.quote.decode("utf-8") if batch.quote else '"'
+    rows = (r for r in csv.reader(io.StringIO(batch.body.decode("utf-8", "replace"), newline=""),
+                                  delimiter=delimiter, quotechar=quote) if r)
+    return [(i, len(r), expected) for i, r in enumerate(rows) if len(r) != expected]
 
 
 # --------------------------------------------------------------------------------------------

@@ -53,11 +53,12 @@ from app.core.axiom import (
     TooLarge,
     TransportError,
 )
-from app.core.batching import Batch, InputError, Plan, iter_batches, validate_records
+from app.core.batching import Batch, InputError, Plan, iter_batches, ragged_rows, validate_records
 from app.core.retry import Backoff, wait_for_rate_limit
 from app.core.timeparse import to_epoch_ns
 
 RECORD_PREVIEW_BYTES = 2048
+MAX_RAGGED_LISTED = 50  # ragged CSV rows named one by one; the rest are counted
 REST_COUNT_SECONDS = 5.0  # after a cancel, how long to spend counting the unsent rest of the input
 MAX_RATE_LIMIT_WAIT = 15 * 60  # give up on a batch after waiting this long for rate limits
 
@@ -349,6 +350,8 @@ class UploadJob:
                 return await self._journal_finish(
                     self._finish(error=str(e) if isinstance(e, sources.SourceError) else f"{self.source.name}: {e}"))
             batches = iter_batches(stream, self.plan, max_events=self.max_events, max_bytes=self.max_bytes)
+            if self.plan.format == "csv":
+                batches = self._noting_ragged_rows(batches)
             senders = [asyncio.create_task(self._sender(queue, pool)) for _ in range(self.in_flight)]
             try:
                 await self._produce(batches, queue, pool, reader, loop)
@@ -539,6 +542,23 @@ class UploadJob:
             self._emit()
 
     _next_line = 1
+    _ragged = 0
+
+    def _noting_ragged_rows(self, batches):
+        """Runs in the reader thread: name CSV rows whose cells do not match the header (their
+        extra cells have no field name and may be dropped by the server)."""
+        delimiter = self.plan.csv.delimiter if self.plan.csv else ","
+        fields = self.plan.csv.fields if self.plan.csv else []
+        for batch in batches:
+            for index, cells, expected in ragged_rows(batch, delimiter, fields):
+                self._ragged += 1
+                if self._ragged <= MAX_RAGGED_LISTED:
+                    what = ("the extra cells have no field name and may be dropped" if cells > expected
+                            else "the missing fields are left out")
+                    self._warnings.append(f"line {batch.lines[index]}: {cells} cell{'s' if cells != 1 else ''} "
+                                          f"where the header names "
+                                          f"{expected}; {what}")
+            yield batch
 
     def _count_rest(self, batches) -> None:
         """After a cancel or a fatal answer: read (not send) the rest of the input so its events
@@ -828,6 +848,10 @@ class UploadJob:
 
     def _finish(self, error: str | None = None) -> JobResult:
         p = self.progress
+        if self._ragged > MAX_RAGGED_LISTED:
+            self._warnings.append(f"… and {self._ragged - MAX_RAGGED_LISTED:,} more rows whose cells do not "
+                                  "match the header")
+            self._ragged = MAX_RAGGED_LISTED  # said once, even if _finish runs again
         kind = "input" if (error or self._input_error) else self._fatal_kind
         error = error or self._input_error or self._fatal
         if self._cancelled and not error:
