@@ -123,8 +123,11 @@ def test_a_legacy_8bit_file_is_transcoded_whole(tmp_path, capsys):
 
 def test_long_field_names_and_deep_nesting(capsys):
     code, [f] = send(capsys, BAD / "long_field_name.ndjson")
-    assert code == 0
+    assert code == 1
     accounted(f, 2)
+    [failure] = f["failures"]  # no timestamps to match on: the reason itself points at line 1
+    assert failure["line"] == 1 and failure["error"].startswith("field name too long: 300 bytes (limit 200)")
+    assert [e["n"] for e in stored()] == [2]
     code, [f] = send(capsys, BAD / "deep_nesting.ndjson")
     accounted(f, 4)
     [failure] = f["failures"]  # 2,000 levels: no JSON reader takes it; 150 levels is cut by the server

@@ -33,7 +33,8 @@ Decisions where Axiom's behaviour is not documented (keep in sync with the tests
   front of Axiom); status faults read the body first so the client always sees the answer.
 - `reject_field` matches a top-level key or a flattened name ("user.password").
 - String values over 1 MiB of UTF-8 become "<invalid string: too long>"; objects/arrays nested
-  deeper than 100 levels (the event is level 1) become null. Field-name length is not checked.
+  deeper than 100 levels (the event is level 1) become null. A key over 200 bytes fails
+  the event (200 partial failure: "field name too long").
 - `walLength` in the 200 answer equals `ingested`.
 - A personal access token ("xapt-sandbox-…") is generated when none is given, so the PAT rules
   can be tried; dataset descriptions live in `{data_dir}/.datasets.json`.
@@ -100,6 +101,9 @@ _REASONS = {400: "bad request", 401: "invalid token", 403: "forbidden", 404: "no
 
 
 # ---------------------------------------------------------------- faults
+
+MAX_FIELD_NAME_BYTES = 200  # AXIOM_API.md: field names are at most 200 bytes (each key; nesting is
+                            # limited by depth instead)
 
 @dataclass
 class Faults:
@@ -947,8 +951,13 @@ class Sandbox:
                 event, ts = prepare_event(raw, labels=labels, timestamp_field=timestamp_field,
                                           layout=layout, ingest_ns=ingest_ns, names=names)
                 error = None
+                long_name = next((part for n in names for part in n.split(".")
+                                  if len(part.encode("utf-8")) > MAX_FIELD_NAME_BYTES), None)
                 if reject and (reject in event or reject in names):
                     error = f"rejected by sandbox: field {reject} is not allowed"
+                elif long_name is not None:
+                    error = (f"field name too long: {len(long_name.encode('utf-8'))} bytes "
+                             f"(limit {MAX_FIELD_NAME_BYTES}): {long_name[:40]}…")
                 else:
                     new = names - known
                     if new and len(known) + len(new) > max_fields:

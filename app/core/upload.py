@@ -793,6 +793,9 @@ class UploadJob:
             elif candidates:
                 lines = ", ".join(str(batch.lines[i]) for i in candidates[:5])
                 yield None, f"{error} (one of lines {lines}, which share its timestamp)", None
+            elif (found := _locate_by_reason(batch, records, error, used)) is not None:
+                used.add(found)
+                yield batch.lines[found], error, _preview(records[found])
             else:
                 yield None, f"{error} (somewhere in {span})", None
         for _ in range(failed - len(failures)):
@@ -903,6 +906,34 @@ def _preview(record: bytes | None) -> str | None:
         return None
     text = record[:RECORD_PREVIEW_BYTES].decode("utf-8", "replace").rstrip("\r\n")
     return text + ("…" if len(record) > RECORD_PREVIEW_BYTES else "")
+
+
+LONG_FIELD_NAME_BYTES = 200  # AXIOM_API.md: longer field names are refused
+
+
+def _locate_by_reason(batch: Batch, records: list[bytes], error: str, used: set[int]) -> int | None:
+    """When timestamps cannot place a failure, a reason that names a property of the event can:
+    the first event not yet matched that has a field name over Axiom's limit."""
+    if "field name" not in error or "long" not in error or batch.kind != "ndjson":
+        return None
+    import orjson
+
+    def has_long_name(value) -> bool:
+        if isinstance(value, dict):
+            return any(len(k.encode("utf-8")) > LONG_FIELD_NAME_BYTES or has_long_name(v) for k, v in value.items())
+        if isinstance(value, list):
+            return any(has_long_name(v) for v in value)
+        return False
+
+    for i, rec in enumerate(records):
+        if i in used:
+            continue
+        try:
+            if has_long_name(orjson.loads(rec)):
+                return i
+        except orjson.JSONDecodeError:
+            continue
+    return None
 
 
 def _timestamp_values(batch: Batch, records: list[bytes], field_name: str, plan: Plan):
