@@ -2,6 +2,9 @@
 
 import os
 
+import keyring
+import keyring.backend
+import keyring.errors
 import pytest
 
 os.environ.setdefault("QT_API", "pyside6")
@@ -16,3 +19,34 @@ def _isolated_home(tmp_path, monkeypatch):
     for var in ("AXIOM_TOKEN", "AXIOM_URL", "AXIOM_ORG_ID"):
         monkeypatch.delenv(var, raising=False)
     return home
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """An in-memory keyring for unit tests only (the real Secret Service is tested through the
+    token dialog, marked `keyring`)."""
+
+    priority = 1
+
+    def __init__(self):
+        super().__init__()
+        self.store = {}
+
+    def get_password(self, service, username):
+        return self.store.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.store[(service, username)] = password
+
+    def delete_password(self, service, username):
+        if (service, username) not in self.store:
+            raise keyring.errors.PasswordDeleteError("not stored")
+        del self.store[(service, username)]
+
+
+@pytest.fixture
+def memory_keyring():
+    previous = keyring.get_keyring()
+    kr = MemoryKeyring()
+    keyring.set_keyring(kr)
+    yield kr
+    keyring.set_keyring(previous)

@@ -1,40 +1,9 @@
 """The token store: the keyring API for real, and a refusal (not a file) when none is secure."""
 
 import keyring
-import keyring.backend
 import pytest
 
 from app.core import secrets
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """An in-memory backend for unit tests only (the real Secret Service is tested in tests/ui)."""
-
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.store = {}
-
-    def get_password(self, service, username):
-        return self.store.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.store[(service, username)] = password
-
-    def delete_password(self, service, username):
-        if (service, username) not in self.store:
-            raise keyring.errors.PasswordDeleteError("none")
-        del self.store[(service, username)]
-
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    kr = MemoryKeyring()
-    keyring.set_keyring(kr)
-    yield kr
-    keyring.set_keyring(previous)
 
 
 def test_token_round_trip_through_keyring(memory_keyring):
