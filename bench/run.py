@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"NOTE: missing tools {', '.join(missing)}: rows that need them fail.", flush=True)
         src = data.cached(OUT, "ndjson", args.size_mb)
         events = count_events(src)
-        print(f"measuring compression settings for the lower bound …", flush=True)
+        print("measuring compression settings for the lower bound …", flush=True)
         settings = lowerbound.measure(src, 8 if args.quick else 16)
         for rate in rates:
             ln = netns.Link(rate)

@@ -42,7 +42,7 @@ def _big_file(src: Path, dst: Path, size: int) -> None:
 def run_window(quick: bool = False) -> dict:
     sys.path.insert(0, str(HERE))
     import data
-    from common import OUT, PY, SandboxProc
+    from common import PY, SandboxProc
     from netns import Link
 
     work = Path(tempfile.mkdtemp(prefix="axdrop-window-"))

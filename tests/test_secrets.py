@@ -1,6 +1,5 @@
 """The token store: the keyring API for real, and a refusal (not a file) when none is secure."""
 
-import keyring
 import pytest
 
 from app.core import secrets
