@@ -11,13 +11,15 @@ import copy
 import os
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QSizePolicy,
     QStyle, QToolButton, QVBoxLayout, QWidget,
 )
 
 from app.core import sniff as sniffing
+from app.ui import theme
 from app.ui.preview import KIND_NAMES
 from app.ui.queue_model import FORMAT_LABELS, human_bytes
 
@@ -29,13 +31,19 @@ ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16-le":
 DELIMITER_WORDS = {",": "comma-separated", ";": "semicolon-separated", "\t": "tab-separated", "|": "pipe-separated"}
 NO_TIMESTAMP = ""  # the combo's data for "no field: Axiom's default (_time, else the ingest time)"
 
-CARD_STYLE = """
-QFrame#fileCard { border: 1px solid palette(mid); border-radius: 6px; background: palette(base); }
-QFrame#fileCard[selected="true"] { border: 2px solid #2f6fde; }
-QFrame#fileCard[broken="true"] { border: 1px solid #d08080; background: #fff6f6; }
-QLabel#cardTitle { font-weight: 600; }
-QLabel#cardError { color: #a01818; }
-QLabel#cardMuted { color: palette(placeholder-text); }
+def card_style() -> str:
+    """The card's style sheet for the current palette: palette roles, plus status colours that
+    theme.py keeps readable on dark palettes (a broken card is a faint red tint of Base)."""
+    error = theme.css(theme.status_color("error"))
+    edge = theme.css(theme.mix(theme.palette().color(QPalette.ColorRole.Base),
+                               theme.palette().color(QPalette.ColorRole.Text), 0.3))
+    return f"""
+QFrame#fileCard {{ border: 1px solid {edge}; border-radius: 6px; background: palette(base); }}
+QFrame#fileCard[selected="true"] {{ border: 2px solid palette(highlight); }}
+QFrame#fileCard[broken="true"] {{ border: 1px solid {error}; background: {theme.css(theme.tint("error", 0.1))}; }}
+QLabel#cardTitle {{ font-weight: 600; }}
+QLabel#cardError {{ color: {error}; }}
+QLabel#cardMuted {{ color: palette(placeholder-text); }}
 """
 
 
@@ -68,7 +76,7 @@ class FileCard(QFrame):
         self._selected = False
         self._updating = False
         self.setObjectName("fileCard")
-        self.setStyleSheet(CARD_STYLE)
+        self.setStyleSheet(card_style())
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -201,6 +209,15 @@ class FileCard(QFrame):
         self.style().unpolish(self)
         self.style().polish(self)
 
+    def changeEvent(self, event) -> None:
+        # A desktop switching to a dark palette while the app runs: rebuild the colours
+        # (compared first, since applying a style sheet can itself report a palette change).
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            style = card_style()
+            if style != self.styleSheet():
+                self.setStyleSheet(style)
+        super().changeEvent(event)
+
     def mousePressEvent(self, event) -> None:
         self.clicked.emit(self)
         super().mousePressEvent(event)
@@ -264,7 +281,11 @@ class FileCard(QFrame):
         self._updating = True
         try:
             self.timestamp_combo.clear()
-            self.timestamp_combo.addItem("(none: _time or the ingest time)", NO_TIMESTAMP)
+            # Short: a card is narrow, and the longer "(none: _time or the ingest time)" was clipped;
+            # the card's time line and this item's tooltip say what "none" means.
+            self.timestamp_combo.addItem("(none)", NO_TIMESTAMP)
+            self.timestamp_combo.setItemData(0, "No field: events use their _time field if they have one, "
+                                                "else the ingest time", Qt.ItemDataRole.ToolTipRole)
             for f in self.fields:
                 self.timestamp_combo.addItem(f, f)
             if chosen and self.timestamp_combo.findData(chosen) < 0:
@@ -332,7 +353,8 @@ class FileCard(QFrame):
 
     def _encoding_changed(self, text: str) -> None:
         ok = valid_encoding(text.strip())
-        self.encoding_combo.setStyleSheet("" if ok else "QComboBox { border: 1px solid #c03030; }")
+        self.encoding_combo.setStyleSheet(
+            "" if ok else f"QComboBox {{ border: 1px solid {theme.css(theme.status_color('error'))}; }}")
         self.encoding_combo.setToolTip("The text encoding of the file (any Python codec name)" if ok
                                        else f"{text!r} is not an encoding this app knows")
         if ok:

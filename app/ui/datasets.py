@@ -148,7 +148,9 @@ class DatasetPicker(QWidget):
         self.new_button.setToolTip("Create a dataset on this profile")
         self.hint_label = QLabel(self)
         self.hint_label.setAccessibleName("Dataset hint")
-        self.hint_label.setWordWrap(False)
+        # Wraps: unwrapped, the longest hint alone made the window wider than 900 px and was
+        # cut off at the right edge of a narrow window.
+        self.hint_label.setWordWrap(True)
 
         label = QLabel("&Dataset:", self)
         label.setBuddy(self.combo)

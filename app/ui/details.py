@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
+from app.ui import theme
 from app.ui.queue_model import QueueEntry, format_label
 
 ERROR_FIELD = "_axiom_drop_error"
@@ -332,7 +333,7 @@ class DetailsPane(QWidget):
         lines = [head, " · ".join(parts)]
         problem = e.error or (e.result.error if e.result else None)
         if problem:
-            lines.append(f"<span style='color:#b41e1e'>{_esc(problem)}</span>")
+            lines.append(f"<span style='color:{_error_css()}'>{_esc(problem)}</span>")
         if e.result and e.result.stopped_at:
             lines.append(f"Stopped at {_esc(e.result.stopped_at)}; retry sends the rest.")
         elif e.progress is not None and e.result is None and e.progress.message:
@@ -363,6 +364,10 @@ class DetailsPane(QWidget):
         self.ctx.status(f"Wrote {n:,} failed row{'s' if n != 1 else ''} to {path}")
         self.exported.emit(path, n)
         return n
+
+
+def _error_css() -> str:
+    return theme.css(theme.status_color("error"))
 
 
 def _esc(text: str | None) -> str:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.core import sniff as sniffing
 from app.core import sources
+from app.ui import theme
 from app.ui.cards import FileCard
 from app.ui.preview import PreviewModel, PreviewView
 
@@ -55,6 +56,13 @@ def paths_from_text(text: str) -> list[str]:
         if item.startswith(("/", "\\\\")) or looks_windows:
             found.append(item)
     return found
+
+
+def notice_style() -> str:
+    """The "some files were skipped" note: a warning tint of the window colour, the window's text."""
+    return (f"QLabel {{ background: {theme.css(theme.tint('warning', 0.25, role=QPalette.ColorRole.Window))};"
+            f" border: 1px solid {theme.css(theme.status_color('warning'))}; border-radius: 4px;"
+            " padding: 4px 6px; color: palette(window-text); }")
 
 
 class DropZone(QWidget):
@@ -109,10 +117,16 @@ class DropZone(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(self.rect()).adjusted(8, 8, -8, -8)
-        color = QColor("#2f6fde") if self.highlight else self.palette().color(QPalette.ColorRole.Mid)
+        pal = self.palette()
         if self.highlight:
-            p.setBrush(QColor(47, 111, 222, 28))
+            color = pal.color(QPalette.ColorRole.Highlight)
+            fill = QColor(color)
+            fill.setAlpha(28)
+            p.setBrush(fill)
         else:
+            # Between the background and the text: visible on light and dark palettes alike (Mid
+            # is often left at a light-theme value by dark palettes, or too close to Window).
+            color = theme.mix(pal.color(QPalette.ColorRole.Window), pal.color(QPalette.ColorRole.WindowText), 0.4)
             p.setBrush(Qt.BrushStyle.NoBrush)
         pen = QPen(color, 2.5 if self.highlight else 2, Qt.PenStyle.DashLine)
         pen.setDashPattern([6, 4])
@@ -132,11 +146,15 @@ class _DropOverlay(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(self.rect()).adjusted(4, 4, -4, -4)
-        p.setBrush(QColor(47, 111, 222, 40))
-        pen = QPen(QColor("#2f6fde"), 2.5, Qt.PenStyle.DashLine)
+        pal = self.palette()
+        accent = pal.color(QPalette.ColorRole.Highlight)
+        p.fillRect(self.rect(), pal.color(QPalette.ColorRole.Window))  # nothing peeks out at the corners
+        # Opaque enough that the cards under it do not compete with the sentence.
+        p.setBrush(theme.mix(pal.color(QPalette.ColorRole.Window), accent, 0.12))
+        pen = QPen(accent, 2.5, Qt.PenStyle.DashLine)
         p.setPen(pen)
         p.drawRoundedRect(rect, 12, 12)
-        p.setPen(QColor("#1d4fa8"))
+        p.setPen(pal.color(QPalette.ColorRole.WindowText))
         font = p.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
         p.setFont(font)
@@ -175,8 +193,7 @@ class DropPanel(QWidget):
         self.cards_scroll.setMinimumWidth(360)
         self.notice = QLabel("")
         self.notice.setWordWrap(True)
-        self.notice.setStyleSheet("QLabel { background: #fff4d6; border: 1px solid #e6c66a; border-radius: 4px; "
-                                  "padding: 4px 6px; color: #5a4400; }")
+        self.notice.setStyleSheet(notice_style())
         self.notice.hide()
         left = QWidget()
         ll = QVBoxLayout(left)
@@ -229,9 +246,9 @@ class DropPanel(QWidget):
         self.send_button.setDefault(True)
         self.send_button.setMinimumWidth(200)
         self.send_button.setStyleSheet(
-            "QPushButton:enabled { background: #2f6fde; color: white; font-weight: 600; border-radius: 4px;"
-            " padding: 5px 14px; border: 1px solid #2459b8; }"
-            "QPushButton:enabled:hover { background: #2a63c7; }")
+            "QPushButton:enabled { background: palette(highlight); color: palette(highlighted-text);"
+            " font-weight: 600; border-radius: 4px; padding: 5px 14px; border: 1px solid palette(highlight); }"
+            "QPushButton:enabled:hover { border: 1px solid palette(highlighted-text); }")
         self.send_button.clicked.connect(self.send)
         bar = QHBoxLayout()
         bar.addWidget(self.add_button)
@@ -505,6 +522,7 @@ class DropPanel(QWidget):
             return
         shown = messages[:5] + ([f"… and {len(messages) - 5} more"] if len(messages) > 5 else [])
         self.notice.setText("\n".join(shown))
+        self.notice.setStyleSheet(notice_style())  # the palette may have changed since
         self.notice.show()
         self.ctx.status(messages[0])
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui import theme
 from app.ui.details import FailuresModel
 
 log = logging.getLogger(__name__)
@@ -153,14 +154,18 @@ class JournalHistoryModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == self.FAILED and r.failed:
-                return QBrush(QColor(190, 30, 30))
+                return theme.status_brush("error")
             if col == self.STATE:
-                return {"failed": QBrush(QColor(190, 30, 30)), "done with failures": QBrush(QColor(170, 100, 0)),
-                        "done": QBrush(QColor(20, 120, 40))}.get(h.state)
+                kind = {"failed": "error", "done with failures": "warning", "done": "success"}.get(h.state)
+                return theme.status_brush(kind) if kind else None
         return None
 
 
 # -- the tab -----------------------------------------------------------------------------------------
+def _error_css() -> str:
+    return theme.css(theme.status_color("error"))
+
+
 def _esc(text: str | None) -> str:
     return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -351,7 +356,7 @@ class HistoryTab(QWidget):
             parts.append(f"{r.runs} runs (resumed)")
         lines = [head, " · ".join(parts)]
         if r.error:
-            lines.append(f"<span style='color:#b41e1e'>{_esc(r.error)}</span>")
+            lines.append(f"<span style='color:{_error_css()}'>{_esc(r.error)}</span>")
         if r.stopped_at:
             lines.append(f"Stopped at {_esc(r.stopped_at)}")
         for w in r.warnings[:3]:

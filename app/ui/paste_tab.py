@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import config
+from app.ui import theme
 from app.ui.context import AppContext
 
 DEBOUNCE_MS = 300
@@ -395,7 +396,8 @@ class PasteTab(QWidget):
             self.validation_label.setText(_esc(v.text()))
         elif v.line is not None:
             pos = f"Line {v.line}, column {v.column or 1}"
-            self.validation_label.setText(f'<a href="#problem">{pos}</a>: {_esc(v.message)}')
+            link = theme.css(theme.link_color())  # the palette's Link may be a light-theme blue
+            self.validation_label.setText(f'<a href="#problem" style="color: {link}">{pos}</a>: {_esc(v.message)}')
         else:
             self.validation_label.setText(_esc(v.message))
         self.validation_label.setAccessibleDescription(v.text() if v else "")

@@ -17,6 +17,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QStyle, QTableView, QWidget
 
 from app.core.timeparse import to_epoch_ns
+from app.ui import theme
 
 MAX_CELL_CHARS = 200  # a cell shows this much; the tooltip has the rest (up to a limit)
 
@@ -106,13 +107,17 @@ def timestamp_tooltip(value: Any, kind: str, layout: str | None = None) -> str:
     return f"read as {how} → {_fmt_utc(t)}"
 
 
-_CLOCK: QIcon | None = None
+_CLOCKS: dict[bool, QIcon] = {}
 
 
 def clock_icon() -> QIcon:
-    """A small clock drawn with QPainter: the time column's mark (no font has to carry a glyph)."""
-    global _CLOCK
-    if _CLOCK is None:
+    """A small clock drawn with QPainter: the time column's mark (no font has to carry a glyph).
+    One per light/dark palette: the accent colour is lighter on a dark header."""
+    dark = theme.is_dark()
+    if dark not in _CLOCKS:
+        accent = theme.status_color("accent")
+        fill = QColor(accent)
+        fill.setAlpha(40)
         icon = QIcon()
         for size in (16, 32):
             pm = QPixmap(size, size)
@@ -120,15 +125,15 @@ def clock_icon() -> QIcon:
             p = QPainter(pm)
             p.setRenderHint(QPainter.RenderHint.Antialiasing)
             s = size / 16
-            p.setPen(QPen(QColor("#2f6fde"), 1.6 * s))
-            p.setBrush(QColor(47, 111, 222, 30))
+            p.setPen(QPen(accent, 1.6 * s))
+            p.setBrush(fill)
             p.drawEllipse(int(1.5 * s), int(1.5 * s), int(13 * s), int(13 * s))
             p.drawLine(int(8 * s), int(8 * s), int(8 * s), int(4 * s))
             p.drawLine(int(8 * s), int(8 * s), int(11 * s), int(9.5 * s))
             p.end()
             icon.addPixmap(pm)
-        _CLOCK = icon
-    return _CLOCK
+        _CLOCKS[dark] = icon
+    return _CLOCKS[dark]
 
 
 def compact(value: Any) -> str:
@@ -256,14 +261,14 @@ class PreviewModel(QAbstractTableModel):
             return "\n".join(parts) or None
         if role == Qt.ItemDataRole.BackgroundRole:
             if self._problems[index.row()]:
-                return QBrush(QColor(255, 236, 200))
+                return theme.tint_brush("warning")
             if field == self._ts_field and self._ts_kind and present:
                 if read_timestamp(value, self._ts_kind, self._ts_layout) is None:
-                    return QBrush(QColor(255, 220, 220))
+                    return theme.tint_brush("error")
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             if present and value is None:
-                return QBrush(QColor(128, 128, 128))
+                return QBrush(theme.muted_color())
             return None
         return None
 
@@ -299,7 +304,7 @@ class PreviewModel(QAbstractTableModel):
             if app is not None:
                 return app.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         if role == Qt.ItemDataRole.BackgroundRole and problem:
-            return QBrush(QColor(255, 214, 150))
+            return theme.tint_brush("warning", 0.4)
         return None
 
     def flags(self, index):

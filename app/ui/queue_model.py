@@ -19,9 +19,9 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor
 
 from app.core.upload import JobResult, JobState, Progress, Source, UploadJob
+from app.ui import theme
 
 log = logging.getLogger(__name__)
 
@@ -306,7 +306,7 @@ class QueueModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == self.FAILED and e.failed:
-                return QBrush(QColor(190, 30, 30))
+                return theme.status_brush("error")
             if col == self.STATUS:
                 return self._status_color(e)
             return None
@@ -364,11 +364,11 @@ class QueueModel(QAbstractTableModel):
     def _status_color(e: QueueEntry):
         state = e.state
         if state == JobState.FAILED:
-            return QBrush(QColor(190, 30, 30))
+            return theme.status_brush("error")
         if state == JobState.DONE_WITH_FAILURES:
-            return QBrush(QColor(170, 100, 0))
+            return theme.status_brush("warning")
         if state == JobState.DONE:
-            return QBrush(QColor(20, 120, 40))
+            return theme.status_brush("success")
         return None
 
 

@@ -65,7 +65,12 @@ class ProgressDelegate(QStyledItemDelegate):
         bar.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Horizontal
         bar.direction = option.direction
         bar.fontMetrics = option.fontMetrics
-        bar.palette = option.palette
+        bar.palette = QPalette(option.palette)
+        if option.state & QStyle.StateFlag.State_Selected:
+            # The chunk is drawn in Highlight, like the selected row behind it: a darker chunk keeps
+            # the bar visible there, and the highlighted (light) text stays readable on it.
+            hl = option.palette.color(QPalette.ColorRole.Highlight)
+            bar.palette.setColor(QPalette.ColorRole.Highlight, hl.darker(170))
         bar.minimum = 0
         bar.maximum = 1000
         bar.progress = int(max(0.0, fraction) * 1000)

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
     QTableView,
     QVBoxLayout,
 )
+
+from app.ui import theme
 
 log = logging.getLogger(__name__)
 
@@ -172,14 +174,19 @@ class UnfinishedModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and col == self.INGESTED:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and col == self.NOTE and it.problem:
-            return QBrush(QColor(180, 30, 30))
+            return theme.status_brush("error")
         return None
 
 
 # -- the bar ----------------------------------------------------------------------------------------
-BAR_STYLE = """
-QFrame#resumeBar { background: #eef4ff; border: 1px solid #9bb7e6; border-radius: 4px; }
-QFrame#resumeBar QLabel { background: transparent; border: none; }
+def bar_style() -> str:
+    """A tint of the window colour toward the accent, with the window's own text colour on it, so
+    the bar reads on light and dark palettes (a fixed pale blue left light text illegible)."""
+    bg = theme.css(theme.tint("accent", 0.14, role=QPalette.ColorRole.Window))
+    edge = theme.css(theme.tint("accent", 0.5, role=QPalette.ColorRole.Window))
+    return f"""
+QFrame#resumeBar {{ background: {bg}; border: 1px solid {edge}; border-radius: 4px; }}
+QFrame#resumeBar QLabel {{ background: transparent; border: none; color: palette(window-text); }}
 """
 
 
@@ -191,7 +198,7 @@ class ResumeBar(QFrame):
         self.ctx = ctx
         self.add_jobs = add_jobs
         self.setObjectName("resumeBar")
-        self.setStyleSheet(BAR_STYLE)
+        self.setStyleSheet(bar_style())
         self.setAccessibleName("Unfinished uploads")
         self.model = UnfinishedModel(self)
 
@@ -208,6 +215,9 @@ class ResumeBar(QFrame):
         self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 8)
         self.view.setWordWrap(False)
         hh = self.view.horizontalHeader()
+        # A selected row would embolden every header label, and the bold "Ingested so far" no
+        # longer fit the column sized for the regular font.
+        hh.setHighlightSections(False)
         hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         hh.setSectionResizeMode(UnfinishedModel.NOTE, QHeaderView.ResizeMode.Stretch)
 
@@ -241,6 +251,13 @@ class ResumeBar(QFrame):
         ctx.connectionChanged.connect(self.refresh_notes)
         ctx.profileChanged.connect(self.refresh_notes)
         self.hide()
+
+    def changeEvent(self, event) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            style = bar_style()
+            if style != self.styleSheet():  # applying a style sheet may report a palette change itself
+                self.setStyleSheet(style)
+        super().changeEvent(event)
 
     def _button(self, text: str, tip: str, slot) -> QPushButton:
         b = QPushButton(text, self)

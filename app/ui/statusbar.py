@@ -46,6 +46,19 @@ def ingest_limit_text(il) -> str:
     return text
 
 
+def rate_limit_short(rl) -> str:
+    """The narrow-window form: 'Rate: 95/100 per min'."""
+    return f"Rate: {rl.remaining:,}/{rl.limit:,} per min"
+
+
+def ingest_limit_short(il) -> str:
+    """The narrow-window form: 'Quota: 4.2 GB left'."""
+    return f"Quota: {format_bytes(il.remaining)} left"
+
+
+MESSAGE_ROOM = 240  # px kept for transient messages on the left before the limits use short forms
+
+
 class StatusBar(QStatusBar):
     """Permanent labels on the right; transient messages (ctx.status) on the left."""
 
@@ -66,6 +79,10 @@ class StatusBar(QStatusBar):
             self.addPermanentWidget(label)
         self.rate_label.hide()
         self.quota_label.hide()
+        # (full, short) texts: in a narrow window the full ones left no room at all for the
+        # transient messages ("mixed.json: 3 ingested, 2 failed" vanished), so they shorten.
+        self._texts: dict[QLabel, tuple[str, str]] = {}
+        self._tips = {self.rate_label: self.rate_label.toolTip(), self.quota_label: self.quota_label.toolTip()}
         ctx.connectionChanged.connect(self._on_connection)
         ctx.profileChanged.connect(self._on_profile)
         ctx.rateLimitChanged.connect(self.show_limit)
@@ -96,10 +113,30 @@ class StatusBar(QStatusBar):
         if hasattr(info, "scope"):
             if info.limit is None or info.remaining is None:
                 return
-            self.rate_label.setText(rate_limit_text(info))
-            self.rate_label.show()
+            self._set(self.rate_label, rate_limit_text(info), rate_limit_short(info))
         else:
             if info.limit is None or info.remaining is None:
                 return
-            self.quota_label.setText(ingest_limit_text(info))
-            self.quota_label.show()
+            self._set(self.quota_label, ingest_limit_text(info), ingest_limit_short(info))
+
+    def _set(self, label: QLabel, full: str, short: str) -> None:
+        self._texts[label] = (full, short)
+        label.setToolTip(f"{full}\n{self._tips[label]}")
+        label.show()
+        self._fit()
+
+    def _fit(self) -> None:
+        """Full texts when they leave room for messages, else the short forms (the tooltip has the rest)."""
+        shown = [lb for lb in self._texts if not lb.isHidden()]
+        if not shown:
+            return
+        margins = sum(lb.contentsMargins().left() + lb.contentsMargins().right() + 12 for lb in shown)
+        full_width = self.connection_label.sizeHint().width() + margins + sum(
+            lb.fontMetrics().horizontalAdvance(self._texts[lb][0]) for lb in shown)
+        use_short = full_width > self.width() - MESSAGE_ROOM
+        for lb in shown:
+            lb.setText(self._texts[lb][1 if use_short else 0])
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()

@@ -11,7 +11,8 @@ def _refresh(window, ctx, qtbot, run_until, n):
     run_until(qtbot, lambda: len(window.dataset_picker.names()) == n and ctx.connection_state == "connected")
 
 
-def test_lists_datasets_with_region_and_description_and_filters(window, ctx, sandbox, qtbot, run_until):
+def test_lists_datasets_with_region_and_description_and_filters(window, ctx, sandbox, qtbot, run_until,
+                                                                 qtmodeltester):
     sandbox.create_dataset("web-logs", "nginx access logs")
     sandbox.create_dataset("app-logs", "")
     sandbox.create_dataset("billing", "invoices")
@@ -23,6 +24,7 @@ def test_lists_datasets_with_region_and_description_and_filters(window, ctx, san
     assert picker.model.item(row, 1).text() == "local"
     assert picker.model.item(row, 2).text() == "nginx access logs"
     assert "nginx access logs" in picker.model.item(row, 0).toolTip()
+    qtmodeltester.check(picker.model)  # the combo's and the completer's three-column model
 
     # Searching matches anywhere in the name.
     picker.completer.setCompletionPrefix("logs")

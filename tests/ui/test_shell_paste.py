@@ -136,6 +136,31 @@ def test_history_model_passes_qtmodeltester(qtmodeltester):
     qtmodeltester.check(model)
 
 
+def test_history_search_proxy_passes_qtmodeltester(window, qtmodeltester):
+    """The tab's filtered history (what the list view shows), with real-looking sends, filtered and not."""
+    tab = window.paste_tab
+    texts = ['{"level": "info", "msg": "deploy started"}\n{"level": "warn", "msg": "slow disk"}\n',
+             '[{"user": "ana", "action": "login"}, {"user": "bo", "action": "logout"}]',
+             '{"_time": "2026-07-01T12:00:00Z", "level": "error", "msg": "timeout"}']
+    entries = [HistoryEntry(time=1.78e9 + 60 * i, dataset=ds, profile="Local sandbox", text=t, events=n,
+                            ingested=n - f, failed=f, size=len(t), summary=t.replace("\n", " ")[:90])
+               for i, (ds, t, n, f) in enumerate([("web-logs", texts[0], 2, 0), ("audit", texts[1], 2, 1),
+                                                   ("web-logs", texts[2], 1, 0)])]
+    entries.append(HistoryEntry(time=1.78e9 + 600, dataset="bulk", profile="Local sandbox", text=None,
+                                events=250_000, ingested=0, failed=0, error="429 rate limited", size=30_000_000,
+                                summary="(too large to keep)"))
+    tab.history_model.set_entries(entries)
+    assert tab.history_proxy.rowCount() == 4
+    qtmodeltester.check(tab.history_proxy)
+    tab.search_edit.setText("web-logs")
+    assert tab.history_proxy.rowCount() == 2
+    qtmodeltester.check(tab.history_proxy)
+    tab.history_model.prepend(HistoryEntry(time=1.78e9 + 900, dataset="web-logs", profile="Local sandbox",
+                                           text=texts[0], events=2, ingested=2, size=len(texts[0])))
+    assert tab.history_proxy.rowCount() == 3
+    qtmodeltester.check(tab.history_proxy)
+
+
 def test_history_is_trimmed_to_the_newest_entries(tmp_path):
     path = tmp_path / "h.jsonl"
     for i in range(5):
