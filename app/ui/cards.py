@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.core import sniff as sniffing
 from app.ui import theme
-from app.ui.preview import KIND_NAMES
+from app.ui.preview import KIND_NAMES, field_names
 from app.ui.queue_model import FORMAT_LABELS, human_bytes
 
 FORMATS = ["ndjson", "json-array", "json-object", "csv"]
@@ -250,7 +250,7 @@ class FileCard(QFrame):
             if self.encoding_combo.findData(enc) < 0:
                 self.encoding_combo.addItem(enc, enc)
             self.encoding_combo.setCurrentIndex(self.encoding_combo.findData(enc))
-            self.fields = list(dialect.fields) if s.format == "csv" else _keys(s.sample)
+            self.fields = list(dialect.fields) if s.format == "csv" else field_names(s.sample)
             self._fill_timestamp_combo(s.timestamp.field if s.timestamp else NO_TIMESTAMP)
         finally:
             self._updating = False
@@ -445,18 +445,6 @@ class FileCard(QFrame):
             example = f", e.g. {guess.example}" if guess and guess.example else ""
             return f"Time field: {field}, read as {how}{example}"
         return f"Time field: {field}, read by the server (RFC 3339, ISO 8601 or epoch numbers)"
-
-
-def _keys(sample: list[dict]) -> list[str]:
-    keys: list[str] = []
-    seen = set()
-    for event in sample or []:
-        if isinstance(event, dict):
-            for k in event:
-                if k not in seen and k != sniffing.RAGGED_KEY:
-                    seen.add(k)
-                    keys.append(k)
-    return keys
 
 
 def _name_guess(fields: list[str]) -> str | None:

@@ -68,8 +68,9 @@ class TaskManager:
             await asyncio.wait(tasks, timeout=timeout)
 
 
-def is_loopback_url(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").strip("[]")
+def is_loopback_url(url: str | None) -> bool:
+    """True for this machine (localhost, 127.x, ::1): plain http there never leaves the computer."""
+    host = (urlsplit(url or "").hostname or "").strip("[]")
     if host == "localhost":
         return True
     try:

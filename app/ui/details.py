@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QPushButton,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.ui import theme
 from app.ui.queue_model import QueueEntry, format_label
+from app.ui.table_model import RowsTableModel
 
 ERROR_FIELD = "_axiom_drop_error"
 LINE_FIELD = "_axiom_drop_line"
@@ -106,45 +107,15 @@ def _ndjson_row(failure, is_csv: bool, delimiter: str, quotechar: str, fields: l
 
 
 # -- models ---------------------------------------------------------------------------------
-class FailuresModel(QAbstractTableModel):
+class FailuresModel(RowsTableModel):
     """Failed events: input line, reason, the event itself."""
 
     LINE, REASON, EVENT = range(3)
     HEADERS = ["Line", "Reason", "Event"]
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._failures: list = []
+    set_failures = RowsTableModel.set_rows
 
-    def set_failures(self, failures: list) -> None:
-        self.beginResetModel()
-        self._failures = list(failures or [])
-        self.endResetModel()
-
-    def failure(self, row: int):
-        return self._failures[row]
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._failures)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else 3
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 3:
-            return self.HEADERS[section]
-        return None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._failures)):
-            return None
-        f = self._failures[index.row()]
-        col = index.column()
+    def cell(self, f, col: int, role: int):
         if role == Qt.ItemDataRole.DisplayRole:
             if col == self.LINE:
                 return "—" if f.line is None else str(f.line)
@@ -164,45 +135,20 @@ class FailuresModel(QAbstractTableModel):
         return None
 
 
-class RequestsModel(QAbstractTableModel):
+class RequestsModel(RowsTableModel):
     """The request log of a job: one row per HTTP request."""
 
     COLUMNS = [("seq", "#"), ("lines", "Lines"), ("status", "Status"), ("ingested", "Ingested"),
                ("failed", "Failed"), ("ms", "Time"), ("trace_id", "Trace id")]
+    HEADERS = [title for _, title in COLUMNS]
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[dict] = []
+    set_requests = RowsTableModel.set_rows
 
-    def set_requests(self, rows: list[dict]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows or [])
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            if 0 <= section < len(self.COLUMNS):
-                return self.COLUMNS[section][1]
-        return None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
+    def cell(self, request: dict, col: int, role: int):
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        key = self.COLUMNS[index.column()][0]
-        value = self._rows[index.row()].get(key)
+        key = self.COLUMNS[col][0]
+        value = request.get(key)
         if value is None:
             return ""
         if key == "lines":

@@ -23,7 +23,7 @@ from app.core import sniff as sniffing
 from app.core import sources
 from app.ui import theme
 from app.ui.cards import FileCard
-from app.ui.preview import PreviewModel, PreviewView
+from app.ui.preview import PreviewModel, PreviewView, field_names
 
 log = logging.getLogger(__name__)
 
@@ -595,7 +595,7 @@ class DropPanel(QWidget):
         if is_csv and fields is not None:
             card.set_fields(fields)
         elif not is_csv:
-            card.set_fields(_union_keys(rows))
+            card.set_fields(field_names(rows))
         if not show or generation != self._preview_generation or card is not self._selected:
             return
         if error:
@@ -645,15 +645,3 @@ def _fields_of(rows: list[dict]) -> list[str] | None:
         if not row.get(sniffing.RAGGED_KEY):
             return [k for k in row]
     return [k for k in rows[0] if k != sniffing.RAGGED_KEY]
-
-
-def _union_keys(rows: list[dict]) -> list[str]:
-    keys, seen = [], set()
-    for row in rows:
-        if isinstance(row, dict):
-            for k in row:
-                if k not in seen and k != sniffing.RAGGED_KEY:
-                    seen.add(k)
-                    keys.append(k)
-    return keys
-

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.ui import theme
 from app.ui.details import FailuresModel
+from app.ui.table_model import RowsTableModel
 
 log = logging.getLogger(__name__)
 
@@ -82,49 +83,15 @@ def prune_history(days: int) -> int:
 
 
 # -- the model ------------------------------------------------------------------------------------
-class JournalHistoryModel(QAbstractTableModel):
+class JournalHistoryModel(RowsTableModel):
+    """Rows are HistoryRow objects, newest first."""
+
     TIME, NAME, DATASET, INGESTED, FAILED, NOT_SENT, STATE = range(7)
     HEADERS = ["Time", "Name", "Dataset", "Ingested", "Failed", "Not sent", "State"]
     RowRole = Qt.ItemDataRole.UserRole + 1
 
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._rows: list[HistoryRow] = []
-
-    def rows(self) -> list[HistoryRow]:
-        return list(self._rows)
-
-    def row(self, i: int) -> HistoryRow:
-        return self._rows[i]
-
-    def set_rows(self, rows: list[HistoryRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            if 0 <= section < len(self.HEADERS):
-                return self.HEADERS[section]
-        return None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        h = self._rows[index.row()]
+    def cell(self, h: HistoryRow, col: int, role: int):
         r = h.record
-        col = index.column()
         if role == self.RowRole:
             return h
         if role == Qt.ItemDataRole.DisplayRole:
@@ -329,7 +296,7 @@ class HistoryTab(QWidget):
 
     def selected_row(self) -> HistoryRow | None:
         rows = self.view.selectionModel().selectedRows()
-        return self.model.row(rows[0].row()) if rows and rows[0].row() < self.model.rowCount() else None
+        return self.model.row_at(rows[0].row()) if rows and rows[0].row() < self.model.rowCount() else None
 
     # -- the selected entry --------------------------------------------------------------------------
     def _selection_changed(self) -> None:

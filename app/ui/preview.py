@@ -148,6 +148,20 @@ def compact(value: Any) -> str:
         return str(value)
 
 
+def field_names(rows: list, first: list | None = None) -> list:
+    """`first` (a CSV header), then every other top-level key in the order events bring it: the
+    columns as they will be sent, including extra cells of ragged rows and late JSON fields."""
+    names = list(first or [])
+    seen = set(names)
+    for row in rows or []:
+        if isinstance(row, dict):
+            for key in row:
+                if key not in seen and key != RAGGED_KEY:
+                    seen.add(key)
+                    names.append(key)
+    return names
+
+
 def ragged_problem(row: dict, header_count: int) -> str | None:
     """Why a CSV row does not line up with its header (sniff marks it with RAGGED_KEY), or None."""
     if not row.get(RAGGED_KEY):
@@ -177,16 +191,7 @@ class PreviewModel(QAbstractTableModel):
         """Show `rows`; `fields` fixes the column order (CSV header), else it is the union of keys."""
         self.beginResetModel()
         self._rows = [r if isinstance(r, dict) else {"(value)": r} for r in rows]
-        # The header's order first, then any other keys (extra cells of ragged rows, JSON fields
-        # that appear only in later events).
-        cols = list(fields or [])
-        seen = set(cols)
-        for row in self._rows:
-            for key in row:
-                if key not in seen and key != RAGGED_KEY:
-                    seen.add(key)
-                    cols.append(key)
-        self._fields = [str(c) for c in cols]
+        self._fields = [str(c) for c in field_names(self._rows, fields)]
         header_count = len(fields) if fields else len(self._fields)
         self._problems = [ragged_problem(r, header_count) if csv else None for r in self._rows]
         self._lines = list(lines) if lines else [None] * len(self._rows)

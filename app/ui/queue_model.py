@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from app.core.upload import JobResult, JobState, Progress, Source, UploadJob
 from app.ui import theme
+from app.ui.table_model import RowsTableModel
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +182,7 @@ class QueueEntry:
         return (self.finished or time.monotonic()) - self.started
 
 
-class QueueModel(QAbstractTableModel):
+class QueueModel(RowsTableModel):
     """Rows are QueueEntry objects; repaints are coalesced by a timer."""
 
     FILE, DATASET, FORMAT, SIZE, PROGRESS, INGESTED, FAILED, STATUS, SPEED = range(9)
@@ -193,7 +194,6 @@ class QueueModel(QAbstractTableModel):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._entries: list[QueueEntry] = []
         self.repaints = 0  # dataChanged emissions for job progress (tests check the coalescing)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
@@ -201,33 +201,18 @@ class QueueModel(QAbstractTableModel):
         self._timer.start()
 
     # -- entries -------------------------------------------------------------------------
-    def entries(self) -> list[QueueEntry]:
-        return list(self._entries)
-
-    def entry(self, row: int) -> QueueEntry:
-        return self._entries[row]
-
-    def row_of(self, entry: QueueEntry) -> int:
-        for i, e in enumerate(self._entries):
-            if e is entry:
-                return i
-        return -1
+    entries = RowsTableModel.rows
+    entry = RowsTableModel.row_at
 
     def append(self, entry: QueueEntry) -> None:
-        row = len(self._entries)
-        self.beginInsertRows(QModelIndex(), row, row)
-        self._entries.append(entry)
-        self.endInsertRows()
+        super().append(entry)
         self.totalsChanged.emit()
 
-    def remove(self, entry: QueueEntry) -> None:
-        row = self.row_of(entry)
-        if row < 0:
-            return
-        self.beginRemoveRows(QModelIndex(), row, row)
-        del self._entries[row]
-        self.endRemoveRows()
-        self.totalsChanged.emit()
+    def remove(self, entry: QueueEntry) -> bool:
+        removed = super().remove(entry)
+        if removed:
+            self.totalsChanged.emit()
+        return removed
 
     def progress_callback(self, entry: QueueEntry):
         """The job's on_progress: only records the snapshot; the timer repaints."""
@@ -247,21 +232,20 @@ class QueueModel(QAbstractTableModel):
     def flush(self) -> None:
         """Repaint rows whose job reported since the last tick, and live countdowns."""
         changed = False
-        last = self.columnCount() - 1
-        for row, entry in enumerate(self._entries):
+        for row, entry in enumerate(self._rows):
             counting = entry.result is None and entry.state in (JobState.WAITING, JobState.RETRYING)
             if entry.dirty or counting:
                 entry.dirty = False
                 self.repaints += 1
-                self.dataChanged.emit(self.index(row, 0), self.index(row, last))
+                self.repaint_row(row)
                 changed = True
         if changed:
             self.totalsChanged.emit()
 
     def totals(self) -> dict[str, int]:
-        t = {"files": len(self._entries), "ingested": 0, "failed": 0, "not_sent": 0, "active": 0,
+        t = {"files": len(self._rows), "ingested": 0, "failed": 0, "not_sent": 0, "active": 0,
              "possible_duplicates": 0}
-        for e in self._entries:
+        for e in self._rows:
             t["ingested"] += e.ingested
             t["failed"] += e.failed
             t["not_sent"] += e.not_sent
@@ -270,28 +254,7 @@ class QueueModel(QAbstractTableModel):
         return t
 
     # -- Qt model ------------------------------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            if 0 <= section < len(self.HEADERS):
-                return self.HEADERS[section]
-        return None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._entries)):
-            return None
-        e = self._entries[index.row()]
-        col = index.column()
+    def cell(self, e: QueueEntry, col: int, role: int):
         if role == self.EntryRole:
             return e
         if role == self.ProgressRole:

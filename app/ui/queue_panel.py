@@ -4,6 +4,7 @@ details of the selected upload below. Finished uploads that took a while raise a
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 import shiboken6
 
@@ -221,20 +222,20 @@ class QueuePanel(QWidget):
     def cancel_all(self) -> None:
         self.queue.cancel_all()
 
-    def pause_selected(self) -> None:
+    def _each_selected(self, action: Callable[[QueueEntry], object]) -> None:
+        """Run a row action on every selected entry, then update the buttons its new state enables."""
         for e in self.selected_entries():
-            self.queue.pause(e)
+            action(e)
         self._update_buttons()
+
+    def pause_selected(self) -> None:
+        self._each_selected(self.queue.pause)
 
     def resume_selected(self) -> None:
-        for e in self.selected_entries():
-            self.queue.resume(e)
-        self._update_buttons()
+        self._each_selected(self.queue.resume)
 
     def cancel_selected(self) -> None:
-        for e in self.selected_entries():
-            self.queue.cancel(e)
-        self._update_buttons()
+        self._each_selected(self.queue.cancel)
 
     def remove_selected(self) -> None:
         for e in self.selected_entries():
@@ -242,9 +243,7 @@ class QueuePanel(QWidget):
         self._selection_changed()
 
     def retry_selected(self) -> None:
-        for e in self.selected_entries():
-            self.retry(e)
-        self._update_buttons()
+        self._each_selected(self.retry)
 
     def retry(self, entry: QueueEntry) -> str:
         """Retry without duplicating what was stored; returns what it did (for the status bar).

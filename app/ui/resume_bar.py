@@ -9,15 +9,13 @@ current one: the bar says which profile to switch to, and offers the switch.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
-from urllib.parse import urlsplit
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,6 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui import theme
+from app.ui.context import is_loopback_url
+from app.ui.table_model import RowsTableModel
 
 log = logging.getLogger(__name__)
 
@@ -79,73 +79,20 @@ def load_unfinished(keep_days: int | None = None) -> tuple[int, list[Unfinished]
         j.close()
 
 
-def _is_loopback(url: str | None) -> bool:
-    host = (urlsplit(url or "").hostname or "").strip("[]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 # -- the model ------------------------------------------------------------------------------------
-class UnfinishedModel(QAbstractTableModel):
+class UnfinishedModel(RowsTableModel):
+    """Rows are Unfinished jobs; `repaint(item)` after editing an item's note."""
+
     FILE, DATASET, INGESTED, STOPPED, HOW, NOTE = range(6)
     HEADERS = ["File", "Dataset", "Ingested so far", "Stopped at", "How it ended", "Note"]
     ItemRole = Qt.ItemDataRole.UserRole + 1
 
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._items: list[Unfinished] = []
+    items = RowsTableModel.rows
+    item = RowsTableModel.row_at
+    set_items = RowsTableModel.set_rows
 
-    def items(self) -> list[Unfinished]:
-        return list(self._items)
-
-    def item(self, row: int) -> Unfinished:
-        return self._items[row]
-
-    def set_items(self, items: list[Unfinished]) -> None:
-        self.beginResetModel()
-        self._items = list(items)
-        self.endResetModel()
-
-    def remove(self, item: Unfinished) -> None:
-        for row, it in enumerate(self._items):
-            if it is item:
-                self.beginRemoveRows(QModelIndex(), row, row)
-                del self._items[row]
-                self.endRemoveRows()
-                return
-
-    def changed(self, item: Unfinished) -> None:
-        for row, it in enumerate(self._items):
-            if it is item:
-                self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            if 0 <= section < len(self.HEADERS):
-                return self.HEADERS[section]
-        return None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._items)):
-            return None
-        it = self._items[index.row()]
+    def cell(self, it: Unfinished, col: int, role: int):
         r = it.record
-        col = index.column()
         if role == self.ItemRole:
             return it
         if role == Qt.ItemDataRole.DisplayRole:
@@ -322,7 +269,7 @@ class ResumeBar(QFrame):
             if it.problem:
                 continue
             it.note = self.blocker(it.record) or ""
-            self.model.changed(it)
+            self.model.repaint(it)
         self._update()
 
     def _endpoint_for(self, record) -> str | None:
@@ -330,7 +277,7 @@ class ResumeBar(QFrame):
         where = self.ctx.job_where()["endpoint"]
         p = self.ctx.profile()
         # Jobs journaled by an older version under the sandbox's URL of that day: same sandbox.
-        if p.kind == "sandbox" and record.profile == p.name and _is_loopback(record.endpoint):
+        if p.kind == "sandbox" and record.profile == p.name and is_loopback_url(record.endpoint):
             return record.endpoint
         return where
 
@@ -351,14 +298,14 @@ class ResumeBar(QFrame):
             why = self.blocker(it.record)
             if why is not None:
                 it.note, it.problem = why, False
-                self.model.changed(it)
+                self.model.repaint(it)
                 continue
             client = self.ctx.client()
             try:
                 job = resume_job(it.record, client, endpoint=self._endpoint_for(it.record))
             except journal.ResumeError as e:
                 it.note, it.problem = str(e), True
-                self.model.changed(it)
+                self.model.repaint(it)
                 continue
             jobs.append(job)
             self.model.remove(it)
