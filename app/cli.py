@@ -55,7 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-http", action="store_true", help="allow plain http to a host other than loopback")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     p.add_argument("--compression", choices=["zstd", "gzip", "none"], default="zstd")
-    p.add_argument("--in-flight", type=int, default=4, help="requests in flight at once (default 4)")
+    p.add_argument("--in-flight", type=int, default=None,
+                   help="requests in flight at once (default: 4, raised while it speeds up the upload)")
 
     p = sub.add_parser("resume", help="list interrupted uploads, or continue them (--all or JOB_ID…)",
                        description="Without --all or job ids, lists the unfinished jobs. A job continues where "
@@ -69,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--profile", help="a profile of the app (default: the job's own profile)")
     p.add_argument("--allow-http", action="store_true", help="allow plain http to a host other than loopback")
     p.add_argument("--json", action="store_true", help="print the list or the summary as one JSON object")
-    p.add_argument("--in-flight", type=int, default=4, help="requests in flight at once (default 4)")
+    p.add_argument("--in-flight", type=int, default=None,
+                   help="requests in flight at once (default: 4, raised while it speeds up the upload)")
 
     p = sub.add_parser("sandbox", help="run a local Axiom-compatible server on loopback")
     p.add_argument("--port", type=int, default=0)
@@ -190,7 +192,7 @@ def make_plan(sniff, args):
 
 def open_client(args):
     """(client, sandbox or None) for --sandbox, --profile or the AXIOM_* variables."""
-    from app.core import axiom, config, secrets
+    from app.core import axiom, config
 
     if args.sandbox:
         return _sandbox_client(args)
@@ -205,6 +207,8 @@ def open_client(args):
             return _sandbox_client(args)
         token = os.environ.get("AXIOM_TOKEN")
         if not token:
+            from app.core import secrets  # the keyring's imports cost ~15 ms: only when needed
+
             try:
                 token = secrets.get_token(profile.name)
             except secrets.NoSecureKeyring as e:

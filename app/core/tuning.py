@@ -13,6 +13,11 @@ at 4× its speed on the benchmark's web logs). Rungs never measured are predicte
 scaled by the nearest measured rung, so one good measurement is enough to decide, and a moved-to
 rung is soon measured for real. The ladder is only a starting guess: what the job measures wins.
 
+The number of requests in flight is tuned too (`InFlight`): a request's time is the server's
+round trip plus its share of the link, so with few requests in flight a fast link sits idle while
+they wait for their answers. The job starts with a few and doubles them while doubling raises
+what the wire moves; on a slow link the doubling buys nothing and is undone.
+
 Thread-safe: `compress` runs in the pool's threads, `note_sent` on the event loop.
 """
 
@@ -56,10 +61,20 @@ LADDER: tuple[Rung, ...] = (
     Rung("btopt/s3", _p(zstandard.STRATEGY_BTOPT, 3, chain_log=20, hash_log=19), 0, 13, 0.1576),
 )
 START_RUNG = 2          # before anything is measured: fast, and already a good ratio
+UPLOAD_START_RUNG = 0   # where an upload job starts: the cheapest. Its first batches go out before
+                        # any answer says how fast the link is; on a fast link a slower rung there
+                        # cost ~0.1 CPU-s of 80 MB (lazy2/s1 in a busy process: ~70 MB/s, not 190),
+                        # on a slow one zstd-1 cost ~2 % more bytes (13.36 MB against 13.13 at 50 Mbit/s).
 HEADROOM = 0.8          # plan on 80 % of the measured compression capacity (the reader, the
                         # event loop and other programs need CPU too)
 LINK_WINDOW_S = 3.0     # the link rate is measured over the last few seconds of sending
 EWMA = 0.3              # weight of a new measurement of a rung's speed and ratio
+
+START_IN_FLIGHT = 4     # requests in flight before anything is measured
+MAX_IN_FLIGHT = 16      # each holds a batch (≤ 4 MB raw) and its body: memory stays bounded
+PROBE_GAIN = 1.3        # doubling the requests in flight must raise the sending rate this much to
+                        # double again (2× when the round trip dominates, 1× when the link does)
+KEEP_GAIN = 1.1         # below this gain a doubling is undone
 
 
 class _Stat:
@@ -95,6 +110,7 @@ class Tuner:
         self._local = threading.local()
         self._sends: collections.deque[tuple[float, float, int]] = collections.deque()  # (when, seconds, bytes)
         self.history: list[tuple[float, str]] = []   # (time, rung name) at each change, for reports
+        self.in_flight: InFlight | None = None        # the job's, named in the summary
         if os.environ.get("AXIOM_DROP_TUNING_TRACE"):  # benchmarks: what was measured and chosen
             import atexit
             import json
@@ -145,13 +161,14 @@ class Tuner:
         return out
 
     # -- what the wire does -----------------------------------------------------------------
-    def note_sent(self, nbytes: int, seconds: float) -> None:
-        """A request with an `nbytes` body took `seconds` from sending to the answer."""
+    def note_sent(self, nbytes: int, seconds: float, senders: int | None = None) -> None:
+        """A request with an `nbytes` body took `seconds` from sending to the answer, while
+        `senders` requests were allowed in flight (default: the constructor's)."""
         if not self.tuning or seconds <= 0:
             return
         now = time.monotonic()
         with self._lock:
-            self._sends.append((now, seconds, nbytes))
+            self._sends.append((now, seconds, nbytes * (senders or self.senders)))
             while self._sends and self._sends[0][0] < now - LINK_WINDOW_S:
                 self._sends.popleft()
             self._decide()
@@ -162,14 +179,15 @@ class Tuner:
 
     def _link_rate(self) -> float | None:
         """What the senders can move when they always have a body ready: senders × bytes / time
-        per request. Exact when the link is the bottleneck (requests share it); when they are
-        starved it reads high, which moves the tuner to a faster level: the direction that ends
-        the starvation, so the estimate corrects itself instead of feeding on its own error."""
+        per request (each weighted by the senders allowed when it was sent). Exact when the link
+        is the bottleneck (requests share it); when they are starved it reads high, which moves
+        the tuner to a faster level: the direction that ends the starvation, so the estimate
+        corrects itself instead of feeding on its own error."""
         if not self._sends:
             return None
         total = sum(n for _, _, n in self._sends)
         busy = sum(d for _, d, _ in self._sends)
-        return self.senders * total / busy if busy > 0 else None
+        return total / busy if busy > 0 else None
 
     # -- the decision -----------------------------------------------------------------------
     def _predict(self, i: int) -> tuple[float, float]:
@@ -214,4 +232,65 @@ class Tuner:
                                                 "batches": s.n}
                           for i, s in enumerate(self._stats) if s.n},
                 "changes": [name for _, name in self.history],
+                **({"in_flight": self.in_flight.history} if self.in_flight is not None else {}),
             }
+
+
+class InFlight:
+    """How many requests a job keeps in flight. It starts with `start`; while probing, once half
+    of the requests sent at the current number have answered, it compares their sending rate
+    (requests allowed × bytes / seconds per request) with the rate at half as many: doubling
+    when the gain shows the round trip dominates, stopping (and undoing the last doubling when it
+    bought almost nothing) when the link does. Trouble (429, 5xx, network errors) ends probing
+    and returns to `start`. `fixed` pins the number. Used on the event loop only."""
+
+    def __init__(self, start: int = START_IN_FLIGHT, most: int = MAX_IN_FLIGHT, *, fixed: int | None = None):
+        self.floor = max(1, fixed or start)
+        self.most = max(self.floor, fixed or most)
+        self.limit = self.floor
+        self._probing = self.most > self.floor
+        self._prev: float | None = None
+        self._epoch = 0
+        self._n, self._moved, self._busy = 0, 0.0, 0.0
+        self.history = [self.limit]
+
+    def token(self) -> tuple[int, int]:
+        """Taken when a request starts: (the probe's epoch, the number allowed then)."""
+        return self._epoch, self.limit
+
+    def note_sent(self, token: tuple[int, int], nbytes: int, seconds: float) -> None:
+        """A request sent with `token` took `seconds`. The rate counts the requests allowed, not
+        those on the wire, like Tuner's link rate: when compressing starves the senders it reads
+        high, which raises both the number in flight and (through the tuner) the compression
+        speed — the direction that ends the starvation."""
+        epoch, limit = token
+        if not self._probing or epoch != self._epoch or seconds <= 0:
+            return
+        self._n += 1
+        self._moved += limit * nbytes
+        self._busy += seconds
+        if self._n < max(2, self.limit // 2):
+            return
+        rate = self._moved / self._busy
+        if self._prev is None or rate >= PROBE_GAIN * self._prev:
+            if self.limit >= self.most:
+                self._probing = False
+            else:
+                self._prev = rate
+                self._set(min(self.most, self.limit * 2))
+        else:
+            self._probing = False
+            if rate < KEEP_GAIN * self._prev:
+                self._set(max(self.floor, self.limit // 2))
+
+    def note_trouble(self) -> None:
+        """The server or the network pushed back: no more probing, back to the start number."""
+        self._probing = False
+        if self.limit != self.floor:
+            self._set(self.floor)
+
+    def _set(self, limit: int) -> None:
+        self.limit = limit
+        self._epoch += 1
+        self._n, self._moved, self._busy = 0, 0.0, 0.0
+        self.history.append(limit)

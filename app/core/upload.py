@@ -1,9 +1,10 @@
 """An upload job: read → batch → compress → send, with every event accounted for.
 
 The reader runs in a thread (file reads never block the event loop, which may be Qt's), batches
-are compressed in a thread pool (zstandard and zlib release the GIL), and a few senders keep
-requests in flight. A bounded queue between reader and senders keeps memory flat whatever the
-input size. Each response is folded into the job's counts; the failure rules follow DESIGN.md:
+are compressed in a thread pool (zstandard and zlib release the GIL), and senders keep requests
+in flight — a few at first, more while more raise what the wire moves (tuning.InFlight). A
+bounded queue between reader and senders keeps memory flat whatever the input size (at most
+tuning.MAX_IN_FLIGHT batches are in flight). Each response is folded into the job's counts; the failure rules follow DESIGN.md:
 
 - 400: the server took nothing from that batch. Validate the batch locally, report the bad events
   by line, send the rest; if nothing is locally wrong, drop the event the server names ("index N")
@@ -25,6 +26,7 @@ in flight are reported as possible duplicates (Axiom has no idempotency key).
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import enum
 import gzip
@@ -221,6 +223,42 @@ def ingest_options(plan: Plan) -> IngestOptions:
     )
 
 
+class _Slots:
+    """A semaphore whose limit can change while senders wait (the requests allowed in flight)."""
+
+    def __init__(self, limit: int):
+        self.limit, self.busy = limit, 0
+        self._waiters: collections.deque[asyncio.Future] = collections.deque()
+
+    async def acquire(self) -> None:
+        while self.busy >= self.limit:
+            fut = asyncio.get_running_loop().create_future()
+            self._waiters.append(fut)
+            try:
+                await fut
+            except asyncio.CancelledError:
+                if fut.done() and not fut.cancelled():
+                    self._wake()  # pass on the wake-up this task was given
+                raise
+        self.busy += 1
+
+    def release(self) -> None:
+        self.busy -= 1
+        self._wake()
+
+    def set_limit(self, limit: int) -> None:
+        self.limit = limit
+        self._wake()
+
+    def _wake(self) -> None:
+        free = self.limit - self.busy
+        while free > 0 and self._waiters:
+            fut = self._waiters.popleft()
+            if not fut.done():
+                fut.set_result(None)
+                free -= 1
+
+
 class _Stop(Exception):
     """A fatal answer (auth, unknown dataset, quota): the job stops sending."""
 
@@ -257,7 +295,7 @@ class UploadJob:
         dataset: str,
         *,
         on_progress: Callable[[Progress], None] | None = None,
-        in_flight: int = 4,
+        in_flight: int | None = None,   # None: start with a few, raise while it pays (tuning.InFlight)
         max_events: int = 10_000,
         max_bytes: int = 4 << 20,
         compression: str | None = "zstd",
@@ -274,14 +312,18 @@ class UploadJob:
         self.client = client
         self.dataset = dataset
         self.on_progress = on_progress
-        self.in_flight = max(1, in_flight)
+        self._inflight = tuning.InFlight(fixed=max(1, in_flight) if in_flight is not None else None)
+        self.in_flight = self._inflight.most  # sender tasks; at most `_inflight.limit` of them send at once
         self.max_events = max_events
         self.max_bytes = max_bytes
         self.compression = compression
         self.level = level if level is not None else (3 if compression == "zstd" else 5)
         # zstd without a given level: the tuner picks it from the measured link and CPU speed
-        self._tuner = tuning.Tuner(compression, workers=_pool_workers(), senders=self.in_flight,
-                                   fixed=None if (compression == "zstd" and level is None) else self.level)
+        self._tuner = tuning.Tuner(compression, workers=_pool_workers(), senders=self._inflight.limit,
+                                   fixed=None if (compression == "zstd" and level is None) else self.level,
+                                   start=tuning.UPLOAD_START_RUNG)
+        self._tuner.in_flight = self._inflight
+        self._slots = _Slots(self._inflight.limit)
         self._executor = executor
         self._make_backoff = backoff
         self.options = ingest_options(plan)
@@ -336,7 +378,7 @@ class UploadJob:
         pool = self._executor or concurrent.futures.ThreadPoolExecutor(
             max_workers=_pool_workers(), thread_name_prefix="axiom-drop-compress")
         reader = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="axiom-drop-read")
-        queue: asyncio.Queue = asyncio.Queue(maxsize=self.in_flight)
+        queue: asyncio.Queue = asyncio.Queue(maxsize=self._inflight.floor)
         if self._resume.is_set():
             self._set_state(JobState.UPLOADING, "")
         else:
@@ -597,21 +639,25 @@ class UploadJob:
 
     async def _sender(self, queue: asyncio.Queue, pool) -> None:
         while True:
-            item = await queue.get()
-            if item is None:
-                return
-            batch, body = item
-            if self._cancelled or self._fatal:
-                if body is not None:
-                    body.cancel()
-                self._not_sent(batch)
-                await self._settle(batch)
-                continue
+            await self._slots.acquire()  # one of the requests allowed in flight now
             try:
-                await self._deliver(batch, body if body is None else await body, pool)
-            except _Stop:
-                pass
-            await self._settle(batch)
+                item = await queue.get()
+                if item is None:
+                    return
+                batch, body = item
+                if self._cancelled or self._fatal:
+                    if body is not None:
+                        body.cancel()
+                    self._not_sent(batch)
+                    await self._settle(batch)
+                    continue
+                try:
+                    await self._deliver(batch, body if body is None else await body, pool)
+                except _Stop:
+                    pass
+                await self._settle(batch)
+            finally:
+                self._slots.release()
 
     async def _deliver(self, first: Batch, first_body: bytes, pool) -> None:
         """Send one batch and whatever it splits into, until each event is accounted for."""
@@ -654,6 +700,7 @@ class UploadJob:
             await self._wait_rate_limit()
             await self._mark_sending(batch)
             t0 = time.monotonic()
+            token = self._inflight.token()
             entry = {"seq": batch.seq, "lines": [batch.first_line, batch.last_line], "events": batch.count,
                      "bytes": len(body)}
             try:
@@ -665,6 +712,7 @@ class UploadJob:
                 return e
             except RateLimited as e:
                 self._log(entry, e.status, t0, trace_id=e.trace_id, error=e.message)
+                self._pushed_back()
                 if e.quota:
                     self._stop(batch, e.message, "quota")
                 wait = wait_for_rate_limit(e)
@@ -676,6 +724,7 @@ class UploadJob:
             except (ServerError, TransportError) as e:
                 status = getattr(e, "status", None)
                 self._log(entry, status, t0, trace_id=e.trace_id, error=e.message)
+                self._pushed_back()
                 acc = self._acc_for(batch)
                 if isinstance(e, TransportError) and e.maybe_sent:
                     acc.maybe_stored = True
@@ -710,10 +759,18 @@ class UploadJob:
                 self._log(entry, e.status, t0, trace_id=e.trace_id, error=e.message)
                 self._stop(batch, str(e.message), "server")
             self._log(entry, 200, t0, trace_id=res.trace_id, ingested=res.ingested, failed=res.failed)
-            self._tuner.note_sent(len(body), time.monotonic() - t0)
+            seconds = time.monotonic() - t0
+            self._tuner.note_sent(len(body), seconds, token[1])
+            self._inflight.note_sent(token, len(body), seconds)
+            self._slots.set_limit(self._inflight.limit)
             if self.progress.state in (JobState.RETRYING, JobState.WAITING):
                 self._set_state(JobState.UPLOADING, "")
             return res
+
+    def _pushed_back(self) -> None:
+        """429, 5xx or a network error: fewer requests in flight from now on."""
+        self._inflight.note_trouble()
+        self._slots.set_limit(self._inflight.limit)
 
     async def _wait_rate_limit(self) -> None:
         while True:
