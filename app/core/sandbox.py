@@ -45,7 +45,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import functools
 import gzip
 import hmac
 import io
@@ -58,8 +57,7 @@ import signal
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +66,7 @@ import zstandard
 from aiohttp import web
 
 from app.core import config
+from app.core.timeparse import datetime_ns, format_time, parse_time
 
 log = logging.getLogger(__name__)
 
@@ -85,10 +84,6 @@ CONTENT_TYPES = ("application/json", "application/x-ndjson", "text/csv")
 _KEY = getattr(web, "RequestKey", None)
 _ENTRY: Any = _KEY("entry", dict) if _KEY else "entry"     # this request's requests_log entry
 _INGEST: Any = _KEY("ingest", bool) if _KEY else "ingest"  # an ingest request (X-IngestLimit-*)
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_MIN_NS = -62135596800 * 10**9       # 0001-01-01
-_MAX_NS = 253402300799 * 10**9       # 9999-12-31T23:59:59
 
 _SCRIPT_RE = re.compile(
     r"\d{3}|429:retry-after=\d+(\.\d+)?|429:reset=\d+|drop-request|drop-response|slow=\d+(\.\d+)?|html-500"
@@ -202,231 +197,6 @@ def _json_response(status: int, body: Any, headers: dict[str, str] | None = None
 
 def _error_response(status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
     return _json_response(status, {"message": message, "code": status}, headers)
-
-
-# ---------------------------------------------------------------- time
-
-def format_time(ns: int) -> str:
-    """RFC 3339 in UTC with Go's RFC3339Nano trimming ("…:05Z", "…:05.12Z")."""
-    secs, frac = divmod(ns, 10**9)
-    text = _format_seconds(secs)
-    if frac:
-        text += "." + f"{frac:09d}".rstrip("0")
-    return text + "Z"
-
-
-@functools.lru_cache(maxsize=4096)
-def _format_seconds(secs: int) -> str:
-    return (_EPOCH + timedelta(seconds=secs)).strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def _to_ns(dt: datetime, frac_ns: int = 0) -> int:
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return ((dt - _EPOCH) // timedelta(seconds=1)) * 10**9 + frac_ns
-
-
-def _in_range(ns: int) -> int | None:
-    return ns if _MIN_NS <= ns <= _MAX_NS else None
-
-
-def _epoch_ns(value: Decimal) -> int | None:
-    """Numeric epoch, unit guessed by magnitude like Axiom: s, ms, µs or ns."""
-    size = abs(value)
-    if size < Decimal(10) ** 11:
-        scale = 10**9
-    elif size < Decimal(10) ** 14:
-        scale = 10**6
-    elif size < Decimal(10) ** 17:
-        scale = 10**3
-    else:
-        scale = 1
-    return _in_range(int(value * scale))
-
-
-_NUMERIC_RE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-_RFC3339_RE = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
-    r"\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?"
-)
-
-
-def _offset_seconds(text: str) -> int:
-    if text in ("Z", "z", "UTC", ""):
-        return 0
-    sign = -1 if text[0] == "-" else 1
-    digits = text[1:].replace(":", "")
-    hours, minutes, seconds = int(digits[:2]), int(digits[2:4] or 0), int(digits[4:6] or 0)
-    return sign * (hours * 3600 + minutes * 60 + seconds)
-
-
-def _guess_time(text: str) -> int | None:
-    """RFC 3339, ISO 8601 or a numeric epoch in a string (CSV values are strings)."""
-    if _NUMERIC_RE.fullmatch(text):
-        try:
-            return _epoch_ns(Decimal(text))
-        except InvalidOperation:
-            return None
-    m = _RFC3339_RE.fullmatch(text)
-    if m:
-        y, mo, d, h, mi, s, frac, off = m.groups()
-        try:
-            dt = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0),
-                          tzinfo=timezone(timedelta(seconds=_offset_seconds(off or ""))))
-        except ValueError:
-            return None
-        frac_ns = int((frac or "0")[:9].ljust(9, "0"))
-        return _in_range(_to_ns(dt, frac_ns))
-    try:  # other ISO 8601 spellings (basic format, week dates …)
-        return _in_range(_to_ns(datetime.fromisoformat(text)))
-    except ValueError:
-        return None
-
-
-# Go layout chunks (reference time Mon Jan 2 15:04:05 -0700 MST 2006), longest first.
-_GO_CHUNKS: list[tuple[str, str, str]] = [
-    ("January", "month_name", r"([A-Za-z]+)"), ("Jan", "month_name", r"([A-Za-z]{3})"),
-    ("Monday", "weekday", r"([A-Za-z]+)"), ("Mon", "weekday", r"([A-Za-z]{3})"),
-    ("MST", "zone_name", r"([A-Za-z]{3,5}|[+-]\d{2,4})"),
-    ("2006", "year", r"([+-]?\d{4})"), ("002", "yday", r"(\d{3})"),
-    ("01", "month", r"(\d{2})"), ("02", "day", r"(\d{2})"), ("03", "hour12", r"(\d{2})"),
-    ("04", "minute", r"(\d{2})"), ("05", "second", r"(\d{2})"), ("06", "year2", r"(\d{2})"),
-    ("__2", "yday", r"( {0,2}\d{1,3})"), ("_2", "day", r"( ?\d{1,2})"),
-    ("15", "hour", r"(\d{1,2})"), ("1", "month", r"(\d{1,2})"), ("2", "day", r"(\d{1,2})"),
-    ("3", "hour12", r"(\d{1,2})"), ("4", "minute", r"(\d{1,2})"), ("5", "second", r"(\d{1,2})"),
-    ("PM", "ampm", r"([AaPp][Mm])"), ("pm", "ampm", r"([AaPp][Mm])"),
-    ("-07:00:00", "tz", r"([+-]\d{2}:\d{2}:\d{2})"), ("-070000", "tz", r"([+-]\d{6})"),
-    ("-07:00", "tz", r"([+-]\d{2}:\d{2})"), ("-0700", "tz", r"([+-]\d{4})"), ("-07", "tz", r"([+-]\d{2})"),
-    ("Z07:00:00", "tz", r"(Z|[+-]\d{2}:\d{2}:\d{2})"), ("Z070000", "tz", r"(Z|[+-]\d{6})"),
-    ("Z07:00", "tz", r"(Z|[+-]\d{2}:\d{2})"), ("Z0700", "tz", r"(Z|[+-]\d{4})"), ("Z07", "tz", r"(Z|[+-]\d{2})"),
-]
-_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
-           "september", "october", "november", "december"]
-_ZONES = {"UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7,
-          "MDT": -6, "PST": -8, "PDT": -7, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "BST": 1}
-
-
-@functools.lru_cache(maxsize=64)
-def compile_go_layout(layout: str) -> tuple[re.Pattern[str], tuple[str, ...]] | None:
-    """Translate a Go time layout into a regex and the meaning of each group; None when the
-    layout has no recognisable element (then the value is stored as given)."""
-    pattern, kinds, i, found = [], [], 0, False
-    while i < len(layout):
-        c = layout[i]
-        if c in ".," and i + 1 < len(layout) and layout[i + 1] in "09":
-            j = i + 1
-            while j < len(layout) and layout[j] == layout[i + 1]:
-                j += 1
-            if j >= len(layout) or not layout[j].isdigit():
-                digits = j - i - 1
-                if layout[i + 1] == "0":
-                    pattern.append(rf"[.,](\d{{{digits}}})")
-                else:
-                    pattern.append(r"(?:[.,](\d+))?")
-                kinds.append("frac")
-                i, found = j, True
-                continue
-        for chunk, kind, rx in _GO_CHUNKS:
-            if layout.startswith(chunk, i):
-                pattern.append(rx)
-                kinds.append(kind)
-                i += len(chunk)
-                found = True
-                if kind == "second" and not (i < len(layout) and layout[i] in ".," and
-                                             i + 1 < len(layout) and layout[i + 1] in "09"):
-                    pattern.append(r"(?:[.,](\d+))?")  # Go accepts a fraction after seconds
-                    kinds.append("frac")
-                break
-        else:
-            pattern.append(re.escape(c))
-            i += 1
-    if not found:
-        return None
-    return re.compile("".join(pattern), re.IGNORECASE), tuple(kinds)
-
-
-def parse_go_layout(text: str, layout: str) -> int | None:
-    """Parse `text` with a Go layout; nanoseconds since the epoch, or None."""
-    compiled = compile_go_layout(layout)
-    if compiled is None:
-        return None
-    rx, kinds = compiled
-    m = rx.fullmatch(text)
-    if not m:
-        return None
-    parts: dict[str, Any] = {"year": datetime.now(timezone.utc).year, "month": 1, "day": 1, "hour": 0,
-                             "minute": 0, "second": 0, "frac": 0, "tz": 0}
-    pm: bool | None = None
-    yday = None
-    try:
-        for kind, raw in zip(kinds, m.groups()):
-            if raw is None:
-                continue
-            raw = raw.strip()
-            if kind == "month_name":
-                names = [n for n in _MONTHS if n.startswith(raw.lower()) and len(raw) >= 3]
-                if not names:
-                    return None
-                parts["month"] = _MONTHS.index(names[0]) + 1
-            elif kind == "weekday":
-                continue
-            elif kind == "zone_name":
-                if raw[0] in "+-":
-                    parts["tz"] = _offset_seconds(raw.ljust(5, "0"))
-                else:
-                    parts["tz"] = _ZONES.get(raw.upper(), 0) * 3600
-            elif kind == "tz":
-                parts["tz"] = _offset_seconds(raw)
-            elif kind == "year2":
-                yy = int(raw)
-                parts["year"] = 1900 + yy if yy >= 69 else 2000 + yy
-            elif kind == "yday":
-                yday = int(raw)
-            elif kind == "hour12":
-                parts["hour"] = int(raw)
-            elif kind == "ampm":
-                pm = raw.lower() == "pm"
-            elif kind == "frac":
-                parts["frac"] = int(raw[:9].ljust(9, "0"))
-            else:
-                parts[kind] = int(raw)
-        hour = parts["hour"]
-        if pm is not None:
-            if not 1 <= hour <= 12:
-                return None
-            hour = hour % 12 + (12 if pm else 0)
-        tz = timezone(timedelta(seconds=parts["tz"]))
-        if yday is not None:
-            day0 = datetime(parts["year"], 1, 1, tzinfo=tz) + timedelta(days=yday - 1)
-            dt = day0.replace(hour=hour, minute=parts["minute"], second=parts["second"])
-        else:
-            dt = datetime(parts["year"], parts["month"], parts["day"], hour, parts["minute"],
-                          parts["second"], tzinfo=tz)
-    except (ValueError, OverflowError):
-        return None
-    return _in_range(_to_ns(dt, parts["frac"]))
-
-
-def parse_time(value: Any, layout: str | None = None) -> int | None:
-    """A timestamp value as nanoseconds since the epoch, or None when it cannot be read."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        try:
-            return _epoch_ns(Decimal(repr(value)) if isinstance(value, float) else Decimal(value))
-        except InvalidOperation:
-            return None
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if layout:
-        if compile_go_layout(layout) is None:
-            return None
-        ns = parse_go_layout(text, layout)
-        if ns is None and _NUMERIC_RE.fullmatch(text):
-            return parse_time(float(text)) if "." in text or "e" in text.lower() else _epoch_ns(Decimal(text))
-        return ns
-    return _guess_time(text)
 
 
 # ---------------------------------------------------------------- parsing bodies
@@ -901,7 +671,7 @@ class Sandbox:
             if name not in meta and DATASET_NAME_RE.fullmatch(name):
                 created = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
                 meta[name] = {"description": "", "kind": EVENT_KIND, "who": "sandbox",
-                              "created": format_time(_to_ns(created.replace(microsecond=0)))}
+                              "created": format_time(datetime_ns(created.replace(microsecond=0)))}
         self._meta = meta
         return meta
 

@@ -32,6 +32,7 @@ import orjson
 import zstandard
 
 from app.core import sources
+from app.core.timeparse import epoch_unit
 
 HEAD_BYTES = 1 << 20
 CSV_SAMPLE_CHARS = 32 * 1024
@@ -738,7 +739,7 @@ def _time_kind(v: str) -> tuple[str, str | None] | None:
 
 def _epoch_kind(value: Any, named: bool) -> str | None:
     """The epoch unit of a number, told apart by magnitude the way the server does
-    (s < 1e11 <= ms < 1e14 <= µs < 1e17 <= ns; see timeparse.epoch_unit_ns)."""
+    (timeparse.epoch_unit: s < 1e11 <= ms < 1e14 <= µs < 1e17 <= ns)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
@@ -749,7 +750,7 @@ def _epoch_kind(value: Any, named: bool) -> str | None:
         return None
     if num < 1e8:  # before 1973 in seconds: a count or a duration, not a time
         return None
-    kind = "epoch-s" if num < 1e11 else "epoch-ms" if num < 1e14 else "epoch-us" if num < 1e17 else "epoch-ns"
+    kind = "epoch-" + epoch_unit(num)
     if not named:  # an unnamed number only counts when it lands in 2000..2100
         secs = num / _EPOCH_SCALE[kind]
         if not (946_684_800 <= secs <= 4_102_444_800):
