@@ -173,20 +173,22 @@ def test_200_mb_without_a_newline_stops_early_with_bounded_memory(tmp_path):
         for _ in range(200):
             f.write(block)
     env = dict(os.environ)
-    code = ("import json,sys; from app import cli; sys.exit(cli.main(['send', sys.argv[1], '-d', 'ds', "
-            "'--sandbox', '--json', '--format', 'ndjson']))")
+    # The child reports its own high-water mark (VmHWM belongs to its address space; ru_maxrss
+    # would start from the RSS of this big test process, which it was forked from).
+    code = ("import sys; from app import cli; code = cli.main(['send', sys.argv[1], '-d', 'ds', "
+            "'--sandbox', '--json', '--format', 'ndjson']); "
+            "sys.stderr.write(open('/proc/self/status').read()); sys.exit(code)")
     import subprocess
 
-    proc = subprocess.Popen([sys.executable, "-c", code, str(path)], env=env, stdout=subprocess.PIPE,
-                            cwd=Path(__file__).parent.parent)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    [f] = json.loads(out)["files"]
-    assert os.waitstatus_to_exitcode(status) == 2
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], env=env, capture_output=True,
+                          cwd=Path(__file__).parent.parent)
+    [f] = json.loads(proc.stdout)["files"]
+    assert proc.returncode == 2
     assert f"line 1 is longer than {MAX_RECORD >> 20} MB without a line break" in f["error"]
     assert f["path"] == str(path)
     accounted(f, 0)
-    peak_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
+    hwm = next(line for line in proc.stderr.decode().splitlines() if line.startswith("VmHWM:"))
+    peak_mb = int(hwm.split()[1]) / 1024  # kB
     assert peak_mb < 150 + MAX_RECORD / 2**20, f"peak RSS {peak_mb:.0f} MB for a 200 MB input"
 
 
