@@ -74,7 +74,7 @@ class Sniff:
     runner_up: tuple[str, float] | None = None
     timestamp: TimestampGuess | None = None
     estimated_events: int = 0
-    sample: list[dict] = field(default_factory=list)
+    sample: list = field(default_factory=list)  # events as sent; a non-object value stays as it is
     size: int | None = None
     error: str | None = None
     # Extras (not in the contract's required set): bytes read from the source (compressed bytes
@@ -358,8 +358,8 @@ def _json_array(text: str, whole: bool) -> _Candidate:
             count += 1
             if isinstance(item, dict):
                 objects += 1
-                if len(items) < SAMPLE_EVENTS:
-                    items.append(item)
+            if len(items) < SAMPLE_EVENTS:
+                items.append(item)  # non-objects too: the preview shows them as the failures they will be
     except ijson.IncompleteJSONError as e:
         err = str(e).splitlines()[0]
     except Exception as e:  # any other parse failure
@@ -411,8 +411,8 @@ def _ndjson(text: str, whole: bool) -> _Candidate:
         parsed += 1
         if isinstance(value, dict):
             good += 1
-            if len(sample) < SAMPLE_EVENTS:
-                sample.append(value)
+        if len(sample) < SAMPLE_EVENTS:
+            sample.append(value)  # non-objects too: the preview shows them as the failures they will be
         elif first_bad is None:
             first_bad = (i, f"a JSON {type(value).__name__}, not an object")
     reasons: list[str] = []
@@ -767,7 +767,8 @@ def _value_kind(value: Any, named: bool) -> tuple[str, str | None] | None:
     return None
 
 
-def _guess_timestamp(sample: list[dict], reasons: list[str]) -> TimestampGuess | None:
+def _guess_timestamp(sample: list, reasons: list[str]) -> TimestampGuess | None:
+    sample = [e for e in sample if isinstance(e, dict)]
     if not sample:
         return None
     names: list[str] = []

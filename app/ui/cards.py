@@ -61,6 +61,32 @@ def valid_encoding(name: str) -> bool:
         return False
 
 
+
+class ElidedLabel(QLabel):
+    """A one-line label that shortens its text with "…" to the width it gets, instead of
+    widening its parent (long file names in a narrow pane). The full text is in the tooltip."""
+
+    def __init__(self, text: str = "", parent=None):
+        super().__init__(parent)
+        self._full = text
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(40)
+        super().setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 — Qt's name
+        self._full = text
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        super().setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, max(0, self.width())))
+
 class FileCard(QFrame):
     """One input. `sendable` once sniffed without error; `plan()` is what will be sent."""
 
@@ -82,7 +108,7 @@ class FileCard(QFrame):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
         name = Path(self.path).name or self.path
-        self.title = QLabel(name)
+        self.title = ElidedLabel(name)
         self.title.setObjectName("cardTitle")
         self.title.setToolTip(self.path)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
@@ -140,9 +166,12 @@ class FileCard(QFrame):
             self.delimiter_combo.addItem({",": "Comma ,", ";": "Semicolon ;", "\t": "Tab", "|": "Pipe |"}[d], d)
         self.header_check = QCheckBox("First row is the header")
         self.timestamp_combo = QComboBox()
-        self.timestamp_combo.setMinimumContentsLength(10)
-        self.timestamp_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.encoding_combo = QComboBox()
+        for combo, chars in ((self.format_combo, 8), (self.delimiter_combo, 6), (self.timestamp_combo, 8),
+                             (self.encoding_combo, 6)):
+            # Sized by a few characters, not by their longest item: a card must fit a narrow pane.
+            combo.setMinimumContentsLength(chars)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.encoding_combo.setEditable(True)
         self.encoding_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for enc in ENCODINGS:

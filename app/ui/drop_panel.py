@@ -615,9 +615,12 @@ class DropPanel(QWidget):
         notes = [f"The first {len(rows)} event{'s' if len(rows) != 1 else ''} as they will be sent"
                  + (" (CSV values arrive as strings)" if is_csv else "") + "."]
         ragged = self.preview_model.ragged_rows()
-        if ragged:
+        if ragged and is_csv:
             notes.append(f"⚠ {len(ragged)} row{'s' if len(ragged) != 1 else ''} do{'' if len(ragged) != 1 else 'es'}"
                          " not match the header (marked); check the delimiter.")
+        elif ragged:
+            notes.append(f"⚠ {len(ragged)} {'are not JSON objects' if len(ragged) != 1 else 'is not a JSON object'}"
+                         " (marked): they will be reported as failed.")
         if field:
             notes.append("The clock marks the time field: hover a value to see how it will be read.")
         self.preview_note.setText(" ".join(notes))

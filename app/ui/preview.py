@@ -162,6 +162,9 @@ def field_names(rows: list, first: list | None = None) -> list:
     return names
 
 
+NOT_OBJECT_PROBLEM = "not a JSON object: it will be sent and reported as failed, with its line"
+
+
 def ragged_problem(row: dict, header_count: int) -> str | None:
     """Why a CSV row does not line up with its header (sniff marks it with RAGGED_KEY), or None."""
     if not row.get(RAGGED_KEY):
@@ -193,7 +196,9 @@ class PreviewModel(QAbstractTableModel):
         self._rows = [r if isinstance(r, dict) else {"(value)": r} for r in rows]
         self._fields = [str(c) for c in field_names(self._rows, fields)]
         header_count = len(fields) if fields else len(self._fields)
-        self._problems = [ragged_problem(r, header_count) if csv else None for r in self._rows]
+        self._problems = [ragged_problem(r, header_count) if csv else
+                          None if isinstance(orig, dict) else NOT_OBJECT_PROBLEM
+                          for r, orig in zip(self._rows, rows)]
         self._lines = list(lines) if lines else [None] * len(self._rows)
         self._ts_field = timestamp_field if timestamp_field in self._fields else None
         self._ts_kind = timestamp_kind

@@ -58,6 +58,7 @@ def run_coro():
 def _session_loop(qapp):
     loop = qasync.QEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
+    asyncio.events._set_running_loop(None)  # marked running only inside a test (see aloop)
     yield loop
     for task in asyncio.all_tasks(loop):
         task.cancel()
@@ -67,7 +68,11 @@ def _session_loop(qapp):
 
 @pytest.fixture
 def aloop(_session_loop, qapp):
-    """The session's qasync loop; tasks a test leaves behind are cancelled when it ends."""
+    """The session's qasync loop, running for the test; tasks a test leaves behind are cancelled
+    when it ends. Between UI tests no loop is marked running, so tests outside tests/ui that call
+    asyncio.run() work whatever order pytest runs them in."""
+    asyncio.set_event_loop(_session_loop)
+    asyncio.events._set_running_loop(_session_loop)
     yield _session_loop
     leftovers = [t for t in asyncio.all_tasks(_session_loop) if not t.done()]
     for task in leftovers:
@@ -76,6 +81,7 @@ def aloop(_session_loop, qapp):
         if all(t.done() for t in leftovers):
             break
         qapp.processEvents()
+    asyncio.events._set_running_loop(None)
 
 
 @pytest.fixture(autouse=True)

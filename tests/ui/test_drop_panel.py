@@ -234,6 +234,21 @@ def test_ragged_rows_are_marked(panel, tmp_path, qtbot, run_until, qtmodeltester
     qtmodeltester.check(model)
 
 
+def test_array_elements_that_are_not_objects_are_previewed_as_failures(panel, tmp_path, qtbot, run_until,
+                                                                       qtmodeltester):
+    f = tmp_path / "mixed.json"
+    f.write_text('[{"n": 1}, 42, {"n": 3}, "oops", {"n": 5}]')
+    panel.add_paths([f])
+    settle(panel, qtbot, run_until, 1)
+    preview_settled(panel, qtbot, run_until, lambda m: m.rowCount() == 5)
+    model = panel.preview_model
+    assert model.ragged_rows() == [1, 3]  # the rows marked as problems
+    assert "reported as failed" in model.headerData(1, Qt.Orientation.Vertical, Qt.ItemDataRole.ToolTipRole)
+    assert model.cell_text(1, "(value)") == "42" and model.cell_text(3, "(value)") == "oops"
+    assert "2 are not JSON objects (marked): they will be reported as failed" in panel.preview_note.text()
+    qtmodeltester.check(model)
+
+
 def test_json_preview_shows_top_level_fields_with_compact_nesting(panel, files, qtbot, run_until, qtmodeltester):
     nd, _, arr = files
     panel.add_paths([nd, arr])
