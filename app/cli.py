@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     p.add_argument("--compression", choices=["zstd", "gzip", "none"], default="zstd")
     p.add_argument("--in-flight", type=int, default=None,
-                   help="requests in flight at once (default: 4, raised while it speeds up the upload)")
+                   help="requests in flight at once (default: 8, raised while it speeds up the upload)")
 
     p = sub.add_parser("resume", help="list interrupted uploads, or continue them (--all or JOB_ID…)",
                        description="Without --all or job ids, lists the unfinished jobs. A job continues where "
@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-http", action="store_true", help="allow plain http to a host other than loopback")
     p.add_argument("--json", action="store_true", help="print the list or the summary as one JSON object")
     p.add_argument("--in-flight", type=int, default=None,
-                   help="requests in flight at once (default: 4, raised while it speeds up the upload)")
+                   help="requests in flight at once (default: 8, raised while it speeds up the upload)")
 
     p = sub.add_parser("sandbox", help="run a local Axiom-compatible server on loopback")
     p.add_argument("--port", type=int, default=0)
