@@ -156,11 +156,14 @@ def test_batches_hold_every_event_once_in_order(inp, max_events, max_bytes, piec
         got = ndjson_events(batches)
     assert got == events
     assert all_lines(batches) == lines
+    # ...and its position among the input's events (an array's element number)
+    assert [n for b in batches for n in b.ordinals] == list(range(1, len(events) + 1))
 
     pos = 0
     for i, b in enumerate(batches):
         assert b.seq == i
-        assert b.count == len(b.lines) == len(b.records()) >= 1
+        assert b.count == len(b.lines) == len(b.ordinals) == len(b.records()) >= 1
+        assert b.end_ordinal == b.ordinals[-1] + 1
         assert b.count <= max_events
         assert len(b.payload()) <= max_bytes or b.count == 1
         assert b.body.endswith(b"\n")
@@ -191,10 +194,11 @@ def test_batches_hold_every_event_once_in_order(inp, max_events, max_bytes, piec
     if batches:
         k = data.draw(st.integers(0, len(batches) - 1))
         rest = list(iter_batches(io.BytesIO(raw[batches[k].end:]), plan, max_events=max_events, max_bytes=max_bytes,
-                                 start_offset=batches[k].end, start_line=batches[k].end_line))
+                                 start_offset=batches[k].end, start_line=batches[k].end_line,
+                                 start_ordinal=batches[k].end_ordinal))
         expected = batches[k + 1:]
-        assert [(b.body, list(b.lines), b.start, b.end) for b in rest] == \
-               [(b.body, list(b.lines), b.start, b.end) for b in expected]
+        assert [(b.body, list(b.lines), list(b.ordinals), b.start, b.end) for b in rest] == \
+               [(b.body, list(b.lines), list(b.ordinals), b.start, b.end) for b in expected]
         if header_names is not None:
             assert all(csv_rows(b.header, plan.csv.delimiter) == [header_names] for b in rest)
 
@@ -278,6 +282,11 @@ def test_subset_and_split_keep_lines():
     assert (left.first_line, right.last_line) == (1, 7)
     with pytest.raises(ValueError):
         left.subset([0]).split()
+    # the event numbers (1..5, blank lines are not events) follow their events
+    assert list(b.ordinals) == [1, 2, 3, 4, 5]
+    assert list(s.ordinals) == [1, 3, 5]
+    assert (list(left.ordinals), list(right.ordinals)) == ([1, 2], [3, 4, 5])
+    assert list(right.subset([1, 2]).ordinals) == [4, 5]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -296,6 +305,29 @@ def test_pretty_printed_array_lines():
     assert list(b.lines) == [2, 5, 7, 8]
     # the number is kept so the server rejects it by index and it is reported by line
     assert validate_records(b) == [(3, "not a JSON object (a number)")]
+
+
+def test_one_line_array_numbers_its_elements_across_batches():
+    raw = b'[{"n":1},42,{"n":3},"x",{"n":5}]'
+    batches = batches_of(raw, Plan("json-array"), max_events=2)
+    assert [list(b.lines) for b in batches] == [[1, 1], [1, 1], [1]]
+    assert [list(b.ordinals) for b in batches] == [[1, 2], [3, 4], [5]]
+    assert [b.end_ordinal for b in batches] == [3, 5, 6]
+    left, right = batches[1].split()
+    assert (list(left.ordinals), list(right.ordinals)) == ([3], [4])
+    assert list(batches[0].subset([1]).ordinals) == [2]
+
+
+def test_an_element_that_cannot_be_encoded_keeps_its_number(monkeypatch):
+    import app.core.batching as batching
+
+    monkeypatch.setattr(batching, "_encode", lambda value: None)  # only reached when orjson cannot encode it
+    raw = b'[{"n":1}, 123456789012345678901234567890, {"n":3}, {"n":4}]'
+    [b] = batches_of(raw, Plan("json-array"))
+    assert b.body == b'{"n":1}\n{"n":3}\n{"n":4}\n'
+    assert list(b.ordinals) == [1, 3, 4]
+    assert b.skipped == [(1, "the value cannot be encoded as JSON")] and b.skipped_ordinals == [2]
+    assert b.end_ordinal == 5
 
 
 def test_truncated_array_yields_good_elements_then_names_the_line():

@@ -45,6 +45,19 @@ def test_send_reports_malformed_lines_by_number(tmp_path, capsys):
     assert len(stored("logs")) == 9_997
 
 
+def test_one_line_array_names_bad_elements_by_number(tmp_path, capsys):
+    path = tmp_path / "export.json"
+    path.write_text('[{"n":1},42,{"n":3},"x",{"n":5}]')
+    code, out, _ = run_cli(capsys, "send", str(path), "-d", "logs", "--sandbox", "--json")
+    f = json.loads(out)["files"][0]
+    assert code == 1
+    assert (f["ingested"], f["failed"], f["not_sent"]) == (3, 2, 0)
+    assert [x["line"] for x in f["failures"]] == [1, 1]  # the line alone cannot tell them apart
+    assert [x["error"] for x in f["failures"]] == ["element 2 of the array: not a JSON object (a number)",
+                                                   "element 4 of the array: not a JSON object (a string)"]
+    assert sorted(e["n"] for e in stored("logs")) == [1, 3, 5]
+
+
 def test_send_text_summary_and_exit_zero(tmp_path, capsys):
     path = write_ndjson(tmp_path / "ok.ndjson", 42)
     code, out, _ = run_cli(capsys, "send", str(path), "-d", "logs", "--sandbox")

@@ -335,3 +335,20 @@ def test_labels_and_timestamp_options_reach_the_server(sandbox, tmp_path):
     assert event["_time"].startswith("2024-03-04T05:06:07")
     assert event["env"] == "test"
     assert orjson.dumps(event)
+
+
+def test_one_line_array_failures_name_the_element(sandbox, tmp_path):
+    """A one-line export puts every element on line 1: failures also say which element, whether the
+    server refused the request (400) or failed single events in a 200."""
+    long_name = "f" * 300
+    events = [{"n": 1, "_time": "2024-01-01T00:00:01Z"}, 42,
+              {"n": 3, "_time": "2024-01-01T00:00:03Z", long_name: 1}, {"n": 4, "_time": "2024-01-01T00:00:04Z"}]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(events, separators=(",", ":")))
+    result = run_job(sandbox, path)
+    assert (result.ingested, result.failed, result.not_sent) == (2, 2, 0)
+    assert [f.line for f in result.failures] == [1, 1]
+    errors = sorted(f.error for f in result.failures)
+    assert errors[0] == "element 2 of the array: not a JSON object (a number)"
+    assert errors[1].startswith("element 3 of the array: field name too long")
+    assert stored_ns(sandbox) == [1, 4]

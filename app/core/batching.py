@@ -98,6 +98,11 @@ class Batch:
     end: int                     # offset just past the last record (for JSON: past the element itself)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, reason): input not turned into an event
     end_line: int = 0            # line number at `end`: resume with start_offset=end, start_line=end_line
+    # 1-based position of each event among all the input's events (array elements, counting the ones
+    # in `skipped`): a one-line JSON array puts every element on line 1, so failures also name this
+    ordinals: Sequence[int] = ()
+    skipped_ordinals: list[int] = field(default_factory=list)  # parallel to `skipped`
+    end_ordinal: int = 1         # ordinal of the next event: resume with start_ordinal=end_ordinal
     quote: bytes = field(default=b'"', repr=False)  # CSV quote char, to split records holding newlines
 
     def payload(self) -> bytes:
@@ -121,8 +126,10 @@ class Batch:
         recs = self.records()
         idx = list(indices)
         lines = [self.lines[i] for i in idx]
+        ordinals = [self.ordinals[i] for i in idx] if len(self.ordinals) == self.count else []
         return dataclasses.replace(self, body=b"".join(recs[i] for i in idx), count=len(idx),
-                                   lines=_as_range(lines), skipped=[])
+                                   lines=_as_range(lines), ordinals=_as_range(ordinals), skipped=[],
+                                   skipped_ordinals=[])
 
     def split(self) -> tuple[Batch, Batch]:
         """Two halves, for a 413 or to bisect a 400; both keep the header and their lines."""
@@ -130,9 +137,11 @@ class Batch:
             raise ValueError("a batch of one event cannot be split")
         mid = self.count // 2
         recs = self.records()
-        first = dataclasses.replace(self, body=b"".join(recs[:mid]), count=mid, lines=self.lines[:mid], skipped=[])
+        first = dataclasses.replace(self, body=b"".join(recs[:mid]), count=mid, lines=self.lines[:mid],
+                                    ordinals=self.ordinals[:mid], skipped=[], skipped_ordinals=[])
         second = dataclasses.replace(self, body=b"".join(recs[mid:]), count=self.count - mid,
-                                     lines=self.lines[mid:], skipped=[])
+                                     lines=self.lines[mid:], ordinals=self.ordinals[mid:], skipped=[],
+                                     skipped_ordinals=[])
         return first, second
 
     @property
@@ -243,8 +252,10 @@ class _TooLong(Exception):
 class _Builder:
     """Accumulates records into batches under the event and byte caps."""
 
-    def __init__(self, kind: str, max_events: int, max_bytes: int, offset: int, line: int, quote: bytes = b'"'):
+    def __init__(self, kind: str, max_events: int, max_bytes: int, offset: int, line: int, quote: bytes = b'"',
+                 ordinal: int = 1):
         self.kind, self.max_events, self.max_bytes = kind, max_events, max_bytes
+        self.ordinal = ordinal  # the next event's ordinal
         self.quote = quote
         self.header: bytes | None = None
         self.seq = 0
@@ -258,7 +269,10 @@ class _Builder:
         self.size = len(self.header or b"")
         self.first = 0
         self.line_list: list[int] | None = None
+        self.first_ord = self.ordinal
+        self.ord_list: list[int] | None = None  # only once a skipped element broke the run
         self.skipped: list[tuple[int, str]] = []
+        self.skipped_ords: list[int] = []
 
     def set_header(self, header: bytes) -> None:
         self.header = header
@@ -270,14 +284,26 @@ class _Builder:
         # a list only once the lines stopped being consecutive (blank lines, several elements a line)
         lines: Sequence[int] = (range(self.first, self.first + self.count) if self.line_list is None
                                 else self.line_list)
+        ordinals: Sequence[int] = (range(self.first_ord, self.first_ord + self.count) if self.ord_list is None
+                                   else self.ord_list)
         batch = Batch(self.seq, self.kind, self.header, b"".join(self.parts), self.count, lines,
-                      self.start, self.end, self.skipped, self.end_line, self.quote)
+                      self.start, self.end, self.skipped, self.end_line, quote=self.quote, ordinals=ordinals,
+                      skipped_ordinals=self.skipped_ords, end_ordinal=self.ordinal)
         self.seq += 1
         self.start = self.end
         self._reset()
         yield batch
 
     def _note_lines(self, first_line: int, k: int) -> None:
+        """Record where the next k events start (call before adding them to count)."""
+        if self.ord_list is not None:
+            self.ord_list.extend(range(self.ordinal, self.ordinal + k))
+        elif self.count == 0:
+            self.first_ord = self.ordinal
+        elif self.ordinal != self.first_ord + self.count:
+            self.ord_list = list(range(self.first_ord, self.first_ord + self.count))
+            self.ord_list.extend(range(self.ordinal, self.ordinal + k))
+        self.ordinal += k
         if self.line_list is not None:
             self.line_list.extend(range(first_line, first_line + k))
         elif self.count == 0:
@@ -617,6 +643,8 @@ def _read_json(stream: BinaryIO, b: _Builder, line: int, offset: int, array: boo
             rec = _encode(value)
         if rec is None:
             b.skipped.append((line_no, "the value cannot be encoded as JSON"))
+            b.skipped_ords.append(b.ordinal)
+            b.ordinal += 1
         else:
             if b.count and (b.count >= max_events or b.size + len(rec) > max_bytes):
                 settle()
@@ -687,12 +715,12 @@ def _read_json(stream: BinaryIO, b: _Builder, line: int, offset: int, array: boo
 
 
 def iter_batches(stream: BinaryIO, plan: Plan, *, max_events: int = MAX_EVENTS, max_bytes: int = MAX_BYTES,
-                 start_offset: int = 0, start_line: int = 1) -> Iterator[Batch]:
+                 start_offset: int = 0, start_line: int = 1, start_ordinal: int = 1) -> Iterator[Batch]:
     """Batches of at most max_events events and max_bytes payload bytes (an event bigger than
     max_bytes goes alone), in input order.
 
     stream: UTF-8 bytes (sources.open_decoded), already positioned at start_offset, which is on
-    line start_line (resume: pass a batch's end and end_line). A CSV with a header resumed past
+    line start_line (resume: pass a batch's end, end_line and end_ordinal). A CSV with a header resumed past
     offset 0 gets its header rebuilt from plan.csv.fields. Raises InputError after yielding every
     good event when the input is cut off or broken."""
     if max_events < 1 or max_bytes < 1:
@@ -706,7 +734,7 @@ def iter_batches(stream: BinaryIO, plan: Plan, *, max_events: int = MAX_EVENTS, 
             from app.core.sniff import CsvDialect as _Dialect
             dialect = _Dialect()
         q = (dialect.quotechar or "").encode("utf-8")
-        b = _Builder("csv", max_events, max_bytes, start_offset, start_line, q)
+        b = _Builder("csv", max_events, max_bytes, start_offset, start_line, q, start_ordinal)
         need_header = dialect.has_header
         if need_header and start_offset > 0:
             if not dialect.fields:
@@ -715,10 +743,10 @@ def iter_batches(stream: BinaryIO, plan: Plan, *, max_events: int = MAX_EVENTS, 
             need_header = False
         reader = _read_csv(stream, b, start_line, start_offset, q, need_header)
     elif fmt == "ndjson":
-        b = _Builder("ndjson", max_events, max_bytes, start_offset, start_line)
+        b = _Builder("ndjson", max_events, max_bytes, start_offset, start_line, ordinal=start_ordinal)
         reader = _read_ndjson(stream, b, start_line, start_offset)
     else:
-        b = _Builder("ndjson", max_events, max_bytes, start_offset, start_line)
+        b = _Builder("ndjson", max_events, max_bytes, start_offset, start_line, ordinal=start_ordinal)
         reader = _read_json(stream, b, start_line, start_offset, array=fmt == "json-array",
                             resumed=start_offset > 0)
     try:

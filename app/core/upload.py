@@ -574,8 +574,9 @@ class UploadJob:
                 self._emit()
                 continue
             self._acc_for(batch)
-            for line, reason in batch.skipped:
-                self._fail(line, reason, None, batch)
+            for k, (line, reason) in enumerate(batch.skipped):
+                ordinal = batch.skipped_ordinals[k] if k < len(batch.skipped_ordinals) else None
+                self._fail(line, self._element(ordinal) + reason, None, batch)
             if batch.count:
                 # compressed by its sender just before it is sent, at the level the tuner picks then
                 await queue.put((batch, None))
@@ -682,7 +683,8 @@ class UploadJob:
                 self._fold(batch, outcome)
             elif isinstance(outcome, TooLarge):
                 if batch.count == 1:
-                    self._fail(batch.lines[0], f"the event is too large for one request (413: {outcome.message})",
+                    self._fail(batch.lines[0], self._at(batch, 0)
+                               + f"the event is too large for one request (413: {outcome.message})",
                                batch.records()[0], batch)
                 else:
                     work[:0] = [(half, None) for half in batch.split()]
@@ -795,7 +797,7 @@ class UploadJob:
                 return list(batch.split())  # bisect until the culprit is alone
         records = batch.records()
         for index in sorted(bad):
-            self._fail(batch.lines[index], bad[index], records[index], batch)
+            self._fail(batch.lines[index], self._at(batch, index) + bad[index], records[index], batch)
         keep = [i for i in range(batch.count) if i not in bad]
         return [batch.subset(keep)] if keep else []
 
@@ -840,25 +842,44 @@ class UploadJob:
                 by_time.setdefault(ns, []).append(i)
         used: set[int] = set()
         span = f"lines {batch.first_line}–{batch.last_line}"
+        if self.plan.format == "json-array" and len(batch.ordinals):
+            span += f", elements {batch.ordinals[0]}–{batch.ordinals[-1]} of the array"
         for f in failures[:failed]:
             error = str(f.get("error", "failed"))
             ns = to_epoch_ns(f.get("timestamp"))
             candidates = [i for i in by_time.get(ns, []) if i not in used] if ns is not None else []
             if len(candidates) == 1:
                 used.add(candidates[0])
-                yield batch.lines[candidates[0]], error, _preview(records[candidates[0]])
+                yield batch.lines[candidates[0]], self._at(batch, candidates[0]) + error, \
+                    _preview(records[candidates[0]])
             elif candidates:
                 lines = ", ".join(str(batch.lines[i]) for i in candidates[:5])
-                yield None, f"{error} (one of lines {lines}, which share its timestamp)", None
+                if self.plan.format == "json-array" and len(batch.ordinals) == batch.count:
+                    elements = ", ".join(str(batch.ordinals[i]) for i in candidates[:5])
+                    yield None, (f"{error} (one of elements {elements} of the array, on lines {lines}, "
+                                 "which share its timestamp)"), None
+                else:
+                    yield None, f"{error} (one of lines {lines}, which share its timestamp)", None
             elif (found := _locate_by_reason(batch, records, error, used)) is not None:
                 used.add(found)
-                yield batch.lines[found], error, _preview(records[found])
+                yield batch.lines[found], self._at(batch, found) + error, _preview(records[found])
             else:
                 yield None, f"{error} (somewhere in {span})", None
         for _ in range(failed - len(failures)):
             yield None, f"failed without a reason from the server (somewhere in {span})", None
 
     # -- accounting ------------------------------------------------------------------------
+    def _element(self, ordinal: int | None) -> str:
+        """"element N of the array: " for a JSON array: a one-line array puts every element on
+        line 1, so the line alone does not find it. Other formats' messages stay as they are."""
+        if self.plan.format != "json-array" or ordinal is None:
+            return ""
+        return f"element {ordinal} of the array: "
+
+    def _at(self, batch: Batch, index: int) -> str:
+        """The _element prefix for the batch's event at `index`."""
+        return self._element(batch.ordinals[index] if index < len(batch.ordinals) else None)
+
     def _fail(self, line: int | None, error: str, record: bytes | None, batch: Batch | None = None) -> None:
         self.progress.failed += 1
         self._failures.append(Failure(line, error, _preview(record) if record is not None else None))
