@@ -5,6 +5,7 @@ tests/test_axiom_client.py::test_redirect_to_another_host_does_not_carry_the_tok
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import os
 import signal
@@ -69,8 +70,17 @@ def test_tls_verification_cannot_be_turned_off():
         assert not {"verify", "verify_ssl", "insecure", "ssl_context", "cert"} & set(params)
     client = axiom.AxiomClient(axiom.Endpoint("https://api.axiom.co", "https://us-east-1.aws.edge.axiom.co"),
                                "xaat-example")
-    ctx = client._http._transport._pool._ssl_context
+
+    async def context():
+        http = await client._client()  # made at the first request, with the context loaded in a thread
+        try:
+            return http._transport._pool._ssl_context
+        finally:
+            await client.aclose()
+
+    ctx = asyncio.run(context())
     assert ctx.verify_mode == ssl.CERT_REQUIRED and ctx.check_hostname
+    assert ctx.get_ca_certs() or ctx.cert_store_stats()["x509_ca"] > 0  # a CA bundle is loaded
 
 
 def test_journal_keeps_no_url_secrets():

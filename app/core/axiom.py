@@ -8,12 +8,14 @@ another host on a redirect. See /work/shared/AXIOM_API.md for the API facts this
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import email.utils
-import html
 import ipaddress
 import json
 import os
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -350,6 +352,8 @@ def _body_message(content: bytes, reason: str) -> tuple[str, Any, Any]:
         return (str(msg).strip() if msg else reason), data.get("code"), data
     text = content.decode("utf-8", "replace").strip()
     if text.startswith("<"):
+        import html
+
         text = html.unescape(_TAG.sub(" ", text))
     text = " ".join(text.split())
     if len(text) > _MESSAGE_CHARS:
@@ -359,6 +363,22 @@ def _body_message(content: bytes, reason: str) -> tuple[str, Any, Any]:
 
 # ---------------------------------------------------------------------------------------------
 # Client
+
+
+def _load_tls_context(trust_env: bool) -> concurrent.futures.Future:
+    """httpx's own verifying TLS context (certifi's CAs, or SSL_CERT_FILE / SSL_CERT_DIR), made
+    in a thread: parsing the CA bundle takes ~15 ms that start-up need not wait for (OpenSSL
+    releases the GIL meanwhile). The client is made with it at its first request."""
+    future: concurrent.futures.Future = concurrent.futures.Future()
+
+    def load() -> None:
+        try:
+            future.set_result(httpx.create_ssl_context(trust_env=trust_env))
+        except BaseException as e:  # handed to the first request, which raises it
+            future.set_exception(e)
+
+    threading.Thread(target=load, name="axiom-drop-tls", daemon=True).start()
+    return future
 
 
 class AxiomClient:
@@ -392,15 +412,29 @@ class AxiomClient:
         # Proxy settings from the environment apply, except when everything is on this machine
         # (the sandbox): a corporate HTTP_PROXY would otherwise swallow loopback requests.
         local = all(is_loopback_host(urlsplit(u).hostname or "") for u in (self.endpoint.api_url, self.endpoint.ingest_url))
-        self._http = httpx.AsyncClient(
-            trust_env=not local,
-            http1=True,
-            http2=False,
-            follow_redirects=False,
-            timeout=httpx.Timeout(connect=CONNECT_TIMEOUT, read=timeout, write=timeout, pool=timeout),
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-        )
+        self._trust_env = not local
+        self._max_connections = max_connections
+        self._timeout = timeout
+        self._tls = _load_tls_context(self._trust_env)
+        self._http: httpx.AsyncClient | None = None  # made at the first request, once the TLS context is ready
+
+    async def _client(self) -> httpx.AsyncClient:
+        if self._http is None:
+            tls = await asyncio.wrap_future(self._tls)
+            if self._http is None:
+                self._http = httpx.AsyncClient(
+                    verify=tls,
+                    trust_env=self._trust_env,
+                    http1=True,
+                    http2=False,
+                    follow_redirects=False,
+                    timeout=httpx.Timeout(connect=CONNECT_TIMEOUT, read=self._timeout, write=self._timeout,
+                                          pool=self._timeout),
+                    limits=httpx.Limits(max_connections=self._max_connections,
+                                        max_keepalive_connections=self._max_connections),
+                    headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+                )
+        return self._http
 
     def __repr__(self) -> str:
         return (
@@ -415,7 +449,8 @@ class AxiomClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._http is not None:
+            await self._http.aclose()
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -591,8 +626,9 @@ class AxiomClient:
 
         failure: tuple[str, bool] | None = None
         try:
-            request = self._http.build_request(method, url, headers=headers, content=content, extensions={"trace": trace})
-            response = await self._http.send(request)
+            http = await self._client()
+            request = http.build_request(method, url, headers=headers, content=content, extensions={"trace": trace})
+            response = await http.send(request)
             await response.aread()
             return response
         except httpx.HTTPError as exc:

@@ -249,6 +249,20 @@ class _TooLong(Exception):
     pass
 
 
+def _past_newline(data: bytes, pos: int, end: int, k: int) -> int:
+    """The offset just past the k-th "\\n" of data[pos:end], which holds more than k of them.
+    Halving the range with bytes.count scans it about once, without the k-item list split() makes."""
+    lo, hi, before = pos, end, 0  # before: newlines in data[pos:lo], fewer than k; data[pos:hi] has k or more
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        seen = before + data.count(b"\n", lo, mid)
+        if seen >= k:
+            hi = mid
+        else:
+            lo, before = mid, seen
+    return hi
+
+
 class _Builder:
     """Accumulates records into batches under the event and byte caps."""
 
@@ -332,6 +346,9 @@ class _Builder:
             byte_room = self.max_bytes - self.size
             if n <= ev_room and size - pos <= byte_room:
                 cut, k = size, n
+            elif size - pos <= byte_room:  # the bytes fit, the events do not: cut after ev_room lines
+                k = ev_room
+                cut = _past_newline(data, pos, size, k)
             else:
                 c = data.rfind(b"\n", pos, pos + byte_room) if byte_room > 0 else -1
                 if c < 0:
@@ -343,7 +360,7 @@ class _Builder:
                 k = data.count(b"\n", pos, cut)
                 if k > ev_room:
                     k = ev_room
-                    cut -= len(data[pos:cut].split(b"\n", k)[-1])
+                    cut = _past_newline(data, pos, cut, k)
             self._note_lines(line, k)
             self.parts.append(data if pos == 0 and cut == size else data[pos:cut])
             self.count += k
@@ -385,18 +402,13 @@ def _line_blocks(stream: BinaryIO) -> Iterator[bytes]:
     yield b"".join(pending)
 
 
-_BLANKISH = (b"\n\n", b"\n ", b"\n\t", b"\n\x0b", b"\n\x0c")
+_BLANKISH = re.compile(rb"\n[\n \t\x0b\x0c]")  # a blank line, or one starting with whitespace
 
 
-def _plain_ndjson(data: bytes, n: int) -> bool:
-    """True when every line of `data` is a non-blank line ending in a bare "\\n" (the fast path)."""
-    if b"\r" in data:
-        return False
-    if data[0] == 0x7B and data.count(b"\n{") == n - (1 if data[-1] == 0x0A else 0):
-        return True  # every line starts with "{": the common case, two C scans
-    if data[:1] in (b"\n", b" ", b"\t", b"\x0b", b"\x0c"):
-        return False
-    return not any(p in data for p in _BLANKISH)
+def _plain_ndjson(data: bytes) -> bool:
+    """True when every line of `data` is a non-blank line ending in a bare "\\n" (the fast path).
+    One memchr scan and one regex scan: a two-byte `in` or `count` is three times slower here."""
+    return b"\r" not in data and data[:1] not in (b"\n", b" ", b"\t", b"\x0b", b"\x0c") and not _BLANKISH.search(data)
 
 
 def _read_ndjson(stream: BinaryIO, b: _Builder, line: int, offset: int) -> Iterator[Batch]:
@@ -410,7 +422,7 @@ def _read_ndjson(stream: BinaryIO, b: _Builder, line: int, offset: int) -> Itera
                     yield from b.add_record(rec + b"\n", line, offset + len(data), line + 1)
                 continue
             n = data.count(b"\n")
-            if _plain_ndjson(data, n):
+            if _plain_ndjson(data):
                 yield from b.add_block(data, line, offset, n)
             else:
                 off, ln_no = offset, line
