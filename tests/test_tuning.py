@@ -50,3 +50,13 @@ def test_gzip_and_none():
 
     assert gzip.decompress(Tuner("gzip", fixed=5).compress(PAYLOAD)) == PAYLOAD
     assert Tuner(None).compress(PAYLOAD) == PAYLOAD
+
+
+def test_the_first_batch_can_take_a_cheaper_rung_than_the_rest():
+    """An upload's first request should leave early: its batch is compressed at `first`, the
+    following ones at `start` (a better ratio) until measurements move the tuner."""
+    tuner = Tuner("zstd", workers=2, senders=8, start=3, first=0)
+    sizes = [len(tuner.compress(PAYLOAD)) for _ in range(3)]
+    assert tuner.summary()["rungs"][LADDER[0].name]["batches"] == 1
+    assert tuner.summary()["rungs"][LADDER[3].name]["batches"] == 2
+    assert sizes[0] != sizes[1] == sizes[2]  # another level for the first, the same after

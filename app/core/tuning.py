@@ -61,10 +61,12 @@ LADDER: tuple[Rung, ...] = (
     Rung("btopt/s3", _p(zstandard.STRATEGY_BTOPT, 3, chain_log=20, hash_log=19), 0, 13, 0.1576),
 )
 START_RUNG = 2          # before anything is measured: fast, and already a good ratio
-UPLOAD_START_RUNG = 0   # where an upload job starts: the cheapest. Its first batches go out before
-                        # any answer says how fast the link is; on a fast link a slower rung there
-                        # cost ~0.1 CPU-s of 80 MB (lazy2/s1 in a busy process: ~70 MB/s, not 190),
-                        # on a slow one zstd-1 cost ~2 % more bytes (13.36 MB against 13.13 at 50 Mbit/s).
+UPLOAD_START_RUNG = 3   # where an upload job's first burst of requests is compressed: lazy2/s3 (two
+                        # threads keep pace with a 500 Mbit/s link). The burst goes out before any
+                        # answer says how fast the link is; on a 50 Mbit/s link starting at zstd-1
+                        # sent 2.4 % more bytes (13.56 MB against 13.24, 2.50 s against 2.45),
+                        # at 500 Mbit/s it was 3 % faster (0.54 s against 0.56).
+UPLOAD_FIRST_RUNG = 0   # ... except the very first batch: zstd-1, as it is on the way to the first request
 HEADROOM = 0.8          # plan on 80 % of the measured compression capacity (the reader, the
                         # event loop and other programs need CPU too)
 LINK_WINDOW_S = 3.0     # the link rate is measured over the last few seconds of sending
@@ -99,13 +101,15 @@ class Tuner:
     """Chooses the rung for each batch. `fixed` pins a stock level (no tuning)."""
 
     def __init__(self, encoding: str | None = "zstd", *, workers: int | None = None, senders: int = 4,
-                 fixed: int | None = None, ladder: tuple[Rung, ...] = LADDER, start: int = START_RUNG):
+                 fixed: int | None = None, ladder: tuple[Rung, ...] = LADDER, start: int = START_RUNG,
+                 first: int | None = None):
         self.encoding = encoding
         self.workers = max(1, workers or min(os.cpu_count() or 1, 4))
         self.senders = max(1, senders)
         self.fixed = fixed
         self.ladder = ladder
         self.rung = min(max(0, start), len(ladder) - 1)
+        self._first = first  # the rung of the very first batch, when it differs
         self._stats = [_Stat() for _ in ladder]
         self._lock = threading.Lock()
         self._local = threading.local()
@@ -151,7 +155,8 @@ class Tuner:
             return payload
         if not self.tuning:
             return self._compressor(-1).compress(payload)
-        rung = self.rung
+        with self._lock:
+            rung, self._first = (self.rung, None) if self._first is None else (self._first, None)
         t0 = time.perf_counter()
         out = self._compressor(rung).compress(payload)
         dt = time.perf_counter() - t0

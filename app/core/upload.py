@@ -321,7 +321,7 @@ class UploadJob:
         # zstd without a given level: the tuner picks it from the measured link and CPU speed
         self._tuner = tuning.Tuner(compression, workers=_pool_workers(), senders=self._inflight.limit,
                                    fixed=None if (compression == "zstd" and level is None) else self.level,
-                                   start=tuning.UPLOAD_START_RUNG)
+                                   start=tuning.UPLOAD_START_RUNG, first=tuning.UPLOAD_FIRST_RUNG)
         self._tuner.in_flight = self._inflight
         self._slots = _Slots(self._inflight.limit)
         self._executor = executor
