@@ -641,3 +641,20 @@ def test_token_not_in_debug_logs(sandbox, caplog):
     call(sb_endpoint(sandbox), sandbox.token, "ingest", "logged", b'{"a":2}\n', content_type=NDJSON)
     assert "httpcore" in caplog.text or "httpx" in caplog.text  # the HTTP stack did log
     assert sandbox.token not in caplog.text
+
+
+def test_a_request_cancelled_while_the_tls_context_loads_leaves_the_client_usable():
+    """The TLS context loads in a thread; cancelling the first request meanwhile (a user's Cancel)
+    must not cancel the load for every later request."""
+    async def go():
+        client = AxiomClient(Endpoint("https://api.axiom.co", "https://api.axiom.co"), "xaat-secret-token-1234")
+        first = asyncio.ensure_future(client._client())
+        await asyncio.sleep(0)
+        first.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        http = await client._client()  # the next request gets its client
+        assert http is await client._client()
+        await client.aclose()
+
+    asyncio.run(go())

@@ -370,6 +370,7 @@ def _load_tls_context(trust_env: bool) -> concurrent.futures.Future:
     in a thread: parsing the CA bundle takes ~15 ms that start-up need not wait for (OpenSSL
     releases the GIL meanwhile). The client is made with it at its first request."""
     future: concurrent.futures.Future = concurrent.futures.Future()
+    future.set_running_or_notify_cancel()  # running: a cancelled request cannot cancel it for the next ones
 
     def load() -> None:
         try:
