@@ -6,7 +6,8 @@ import httpx
 import pytest
 import zstandard
 
-from app.core.sandbox import BadEvent, Sandbox, _FastCounter, fast_count, parse_csv, parse_json, parse_ndjson
+from app.core.sandbox import (ApiError, BadEvent, Sandbox, _FastCounter, _Inflater, fast_count, parse_csv, parse_json,
+                              parse_ndjson)
 
 
 def test_fast_count_plain_and_unusual_bodies():
@@ -149,3 +150,19 @@ def test_fast_mode_keeps_the_ingest_limit(tmp_path):
         assert _post(sb, b'{"a":1}\n{"a":2}\n').status_code == 200
         r = _post(sb, b'{"a":1}\n')
         assert r.status_code == 430 and r.headers["X-IngestLimit-Remaining"] == "0"
+
+
+@pytest.mark.parametrize("encoding", ["zstd", "gzip"])
+def test_a_compression_bomb_stops_at_the_cap_while_it_is_decompressed(encoding):
+    """A few KB of zstd can stand for gigabytes: the fast mode must refuse it without holding
+    more than about the cap in memory."""
+    zeros = b"\0" * (64 << 20)
+    bomb = zstandard.ZstdCompressor(level=19).compress(zeros) if encoding == "zstd" else gzip.compress(zeros, 9)
+    inflater = _Inflater(encoding, cap=1 << 20)
+    with pytest.raises(ApiError) as e:
+        for i in range(0, len(bomb), 1 << 16):
+            inflater.feed(bomb[i:i + (1 << 16)])
+    assert e.value.status == 413
+    # zstd output is taken 128 KB at a time; a gzip piece expands at most ~1032 times
+    step = 1 << 17 if encoding == "zstd" else 1032 * (1 << 16)
+    assert inflater.size <= (1 << 20) + step

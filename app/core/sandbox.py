@@ -462,24 +462,46 @@ def decompress(body: bytes, encoding: str | None, cap: int) -> bytes:
 
 class _Inflater:
     """`decompress` piece by piece, for the `fast` mode: `feed` each received piece (returns what
-    it decompresses to), then `close`. Same errors, but a corrupt deflate stream is a 400 too."""
+    it decompresses to), then `close`. Same errors, but a corrupt deflate stream is a 400 too.
+    Past `cap` uncompressed bytes it stops with a 413 while decompressing: a few KB of zstd can
+    stand for gigabytes, so zstd output is taken 128 KB at a time (gzip's ratio is at most ~1000:1)."""
 
-    def __init__(self, encoding: str | None):
+    def __init__(self, encoding: str | None, cap: int = HARD_BODY_CAP):
         if encoding not in (None, "", "identity", "gzip", "x-gzip", "zstd"):
             raise ApiError(415, f"unsupported content encoding {encoding!r}: use gzip or zstd")
         self.encoding = encoding
-        self._zstd = zstandard.ZstdDecompressor().decompressobj(read_across_frames=True) \
+        self.cap = cap
+        self.size = 0             # uncompressed bytes so far
+        self._out: list[bytes] = []
+        # the decompressor writes its output to self.write, across frames
+        self._zstd = zstandard.ZstdDecompressor().stream_writer(self, write_return_read=True) \
             if encoding == "zstd" else None
         self._gzip = encoding in ("gzip", "x-gzip")
         self._member: Any = None  # gzip: the current member's decompressor
         self._members = 0
         self._head = b""          # gzip: a new member's first byte, until its magic can be checked
 
+    def write(self, data: bytes) -> int:
+        """zstd's output, a chunk at a time."""
+        self._grow(len(data))
+        self._out.append(bytes(data))
+        return len(data)
+
+    def _grow(self, n: int) -> None:
+        self.size += n
+        if self.size > self.cap:
+            raise ApiError(413, "request entity too large")
+
     def feed(self, piece: bytes) -> bytes:
         try:
             if self._zstd is not None:
-                return self._zstd.decompress(piece)
-            return self._gunzip(piece) if self._gzip else piece
+                self._zstd.write(piece)
+                out, self._out = b"".join(self._out), []
+                return out
+            if self._gzip:
+                return self._gunzip(piece)
+            self._grow(len(piece))
+            return piece
         except (OSError, EOFError, zlib.error, zstandard.ZstdError) as e:
             raise ApiError(400, f"failed to decompress the {self.encoding} body: {e}") from None
 
@@ -509,6 +531,7 @@ class _Inflater:
                 self._member = zlib.decompressobj(wbits=31)
                 self._members += 1
             out.append(self._member.decompress(data))
+            self._grow(len(out[-1]))
             if not self._member.eof:
                 break
             data, self._member = self._member.unused_data, None
@@ -1052,7 +1075,7 @@ class Sandbox:
         counter = _FastCounter(mime)
         error: ApiError | None = None
         try:
-            inflater = _Inflater(request.headers.get("Content-Encoding", "").strip().lower() or None)
+            inflater = _Inflater(request.headers.get("Content-Encoding", "").strip().lower() or None, cap)
         except ApiError as e:
             error = e
         received = 0
