@@ -658,3 +658,17 @@ def test_a_request_cancelled_while_the_tls_context_loads_leaves_the_client_usabl
         await client.aclose()
 
     asyncio.run(go())
+
+
+def test_unreadable_ca_certificates_are_a_clear_error_at_the_first_request(monkeypatch, tmp_path):
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "missing.pem"))
+    client = AxiomClient(Endpoint("https://api.axiom.co", "https://api.axiom.co"), "xaat-secret-token-1234")
+
+    async def go():
+        try:
+            with pytest.raises(AxiomError, match="CA certificates could not be loaded"):
+                await client.list_datasets()
+        finally:
+            await client.aclose()
+
+    asyncio.run(go())

@@ -421,7 +421,10 @@ class AxiomClient:
 
     async def _client(self) -> httpx.AsyncClient:
         if self._http is None:
-            tls = await asyncio.wrap_future(self._tls)
+            try:
+                tls = await asyncio.wrap_future(self._tls)
+            except OSError as e:  # SSL_CERT_FILE / SSL_CERT_DIR naming something unreadable, say
+                raise AxiomError(f"cannot set up HTTPS: the CA certificates could not be loaded ({e})") from None
             if self._http is None:
                 self._http = httpx.AsyncClient(
                     verify=tls,
