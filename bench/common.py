@@ -72,6 +72,7 @@ def run_timed(cmd: list[str], env: dict | None = None, timeout: float = 600) -> 
     """Run cmd; wall seconds, exit code, output, CPU seconds and ru_maxrss (wait4). ru_maxrss
     includes the RSS this process had when it forked: use bench/peak.py for a child's own peak."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started_at = time.time()  # wall clock, to compare with the sandbox's request log
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=err, env=env)
         deadline = t0 + timeout
@@ -90,7 +91,7 @@ def run_timed(cmd: list[str], env: dict | None = None, timeout: float = 600) -> 
         err.seek(0)
         return {"wall_s": wall, "code": proc.returncode, "stdout": out.read().decode("utf-8", "replace"),
                 "stderr": err.read().decode("utf-8", "replace"), "peak_rss_mb": usage.ru_maxrss / 1024,
-                "cpu_s": usage.ru_utime + usage.ru_stime}
+                "cpu_s": usage.ru_utime + usage.ru_stime, "started_at": started_at}
 
 
 def machine() -> str:

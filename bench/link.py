@@ -49,6 +49,12 @@ def _wire_bytes(sb: SandboxProc) -> int | None:
     return sum(r.get("bytes") or 0 for r in log) if log else None
 
 
+def _first_request(sb: SandboxProc, started_at: float) -> float | None:
+    """Seconds from the process start to the first ingest request's headers at the server."""
+    times = [r["time"] for r in sb.requests() if "ingest" in (r.get("path") or "") and r.get("time")]
+    return min(times) - started_at if times else None
+
+
 def _stored(sb: SandboxProc) -> int:
     return sum(r.get("stored") or 0 for r in sb.requests() if r.get("status") == 200)
 
@@ -73,6 +79,7 @@ def run_link(link: Link, path: Path, events: int, settings: list[dict], *, repea
                 r = run_timed(cmd, env)
                 r["stored"] = _stored(sb)
                 r["wire"] = _wire_bytes(sb)
+                r["first_s"] = _first_request(sb, r["started_at"])
                 return r
 
             def summarise(name: str, runs: list[dict]) -> dict:
@@ -81,7 +88,8 @@ def run_link(link: Link, path: Path, events: int, settings: list[dict], *, repea
                 ok = all(x["code"] == 0 and x["stored"] == events for x in runs)
                 out = {"row": name, "wall_s": round(r["wall_s"], 3), "runs": [round(x["wall_s"], 3) for x in runs],
                        "ok": ok, "stored": r["stored"], "cpu_s": round(r["cpu_s"], 2),
-                       "wire_mb": round(r["wire"] / 1e6, 2) if r["wire"] else None}
+                       "wire_mb": round(r["wire"] / 1e6, 2) if r["wire"] else None,
+                       "first_s": round(r["first_s"], 3) if r.get("first_s") is not None else None}
                 if "tuning: " in r["stderr"]:
                     out["tuning"] = json.loads(r["stderr"].split("tuning: ", 1)[1].splitlines()[0])
                 if not ok:

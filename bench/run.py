@@ -62,14 +62,16 @@ def fmt_link_table(res: dict) -> list[str]:
     lines = [f"### {res['link']} ({res['input_mb']} MB NDJSON, {res['events']:,} events; "
              f"server holds each response {res['server_delay_s'] * 1000:.0f} ms; "
              f"link goodput {res['link_goodput_mb_s']} MB/s)", "",
-             "| row | wall s | × Axiom Drop | MB sent | CPU s | |", "|---|---:|---:|---:|---:|---|"]
+             "| row | wall s | × Axiom Drop | first request s | MB sent | CPU s | |",
+             "|---|---:|---:|---:|---:|---:|---|"]
     for r in res["rows"]:
         note = "" if r["ok"] else "FAILED"
         if r.get("tuning"):
             note = f"level: {r['tuning']['final']}"
         runs = f" (runs {', '.join(f'{x:.2f}' for x in r['runs'])})" if len(r.get("runs", [])) > 1 else ""
         cpu = f"{r['cpu_s']:.2f}" if r.get("cpu_s") is not None else ""
-        lines.append(f"| {_cell(r['row'])} | {r['wall_s']:.2f}{runs} | {r['x_axiom_drop']:.2f} | "
+        first = f"{r['first_s']:.3f}" if r.get("first_s") is not None else ""
+        lines.append(f"| {_cell(r['row'])} | {r['wall_s']:.2f}{runs} | {r['x_axiom_drop']:.2f} | {first} | "
                      f"{r['wire_mb'] if r['wire_mb'] is not None else ''} | {cpu} | {note} |")
     if res["in_flight"]:
         lines += ["", "Axiom Drop with N requests in flight: " + ", ".join(
