@@ -32,6 +32,15 @@ class Trickle(io.RawIOBase):
         return n
 
 
+def _until_error(raw: bytes, plan: Plan, **kw) -> tuple[list[Batch], InputError]:
+    """The batches read before the input turned bad, and the InputError that stopped the reading."""
+    got: list[Batch] = []
+    with pytest.raises(InputError) as err:
+        for b in iter_batches(io.BytesIO(raw), plan, **kw):
+            got.append(b)
+    return got, err.value
+
+
 def batches_of(data: bytes, plan: Plan, piece: int | None = None, **kw) -> list[Batch]:
     stream = Trickle(data, piece) if piece else io.BytesIO(data)
     return list(iter_batches(stream, plan, **kw))
@@ -333,36 +342,27 @@ def test_an_element_that_cannot_be_encoded_keeps_its_number(monkeypatch):
 def test_truncated_array_yields_good_elements_then_names_the_line():
     good = "".join(f'  {{"n": {i}}},\n' for i in range(1, 811))
     raw = ("[\n" + good + '  {"n": 811, "msg": "cut her').encode()
-    got: list[Batch] = []
-    with pytest.raises(InputError) as err:
-        for b in iter_batches(io.BytesIO(raw), Plan("json-array"), max_events=500):
-            got.append(b)
+    got, err = _until_error(raw, Plan("json-array"), max_events=500)
     assert [b.count for b in got] == [500, 310]
     assert got[-1].last_line == 811
-    assert err.value.line == 812
-    assert "cut off at line 812" in str(err.value)
-    assert err.value.offset == raw.index(b'{"n": 811')
+    assert err.line == 812
+    assert "cut off at line 812" in str(err)
+    assert err.offset == raw.index(b'{"n": 811')
 
 
 def test_array_ending_after_an_element_says_what_was_expected():
     raw = b'[{"a":1},\n{"a":2}\n'
-    got = []
-    with pytest.raises(InputError) as err:
-        for b in iter_batches(io.BytesIO(raw), Plan("json-array")):
-            got.append(b)
+    got, err = _until_error(raw, Plan("json-array"))
     assert sum(b.count for b in got) == 2
-    assert str(err.value) == "the JSON array is cut off at line 3: expected ',' or ']'"
+    assert str(err) == "the JSON array is cut off at line 3: expected ',' or ']'"
 
 
 def test_array_syntax_error_midway():
     raw = b'[{"a":1},\n{"a":2},\n{"a" 3},\n{"a":4}]'
-    got = []
-    with pytest.raises(InputError) as err:
-        for b in iter_batches(io.BytesIO(raw), Plan("json-array")):
-            got.append(b)
+    got, err = _until_error(raw, Plan("json-array"))
     assert ndjson_events(got) == [{"a": 1}, {"a": 2}]
-    assert err.value.line == 3
-    assert "syntax error at line 3" in str(err.value)
+    assert err.line == 3
+    assert "syntax error at line 3" in str(err)
 
 
 def test_pretty_single_object_is_one_event():
@@ -420,13 +420,10 @@ def test_csv_without_header():
 
 def test_csv_unclosed_quote_names_the_line_where_the_record_starts():
     raw = b'a,b\n1,2\n3,4\n5,"never closed\n6,7\n8,9\n'
-    got = []
-    with pytest.raises(InputError) as err:
-        for b in iter_batches(io.BytesIO(raw), Plan("csv", csv=CsvDialect())):
-            got.append(b)
+    got, err = _until_error(raw, Plan("csv", csv=CsvDialect()))
     assert [list(b.lines) for b in got] == [[2, 3]]
-    assert err.value.line == 4 and err.value.offset == raw.index(b'5,"')
-    assert "line 4" in str(err.value) and "never closed" in str(err.value)
+    assert err.line == 4 and err.offset == raw.index(b'5,"')
+    assert "line 4" in str(err) and "never closed" in str(err)
 
 
 def test_csv_ragged_rows_are_sent_as_is():
@@ -453,13 +450,10 @@ def test_a_line_without_end_stops_with_its_line(monkeypatch):
     monkeypatch.setattr(batching, "MAX_RECORD", 4096)
     monkeypatch.setattr(batching, "CHUNK", 512)
     raw = b'{"a":1}\n{"a":2}\n' + b"x" * 10_000
-    got = []
-    with pytest.raises(InputError) as err:
-        for b in iter_batches(io.BytesIO(raw), Plan("ndjson")):
-            got.append(b)
+    got, err = _until_error(raw, Plan("ndjson"))
     assert sum(b.count for b in got) == 2
-    assert (err.value.line, err.value.offset) == (3, 16)
-    assert "line 3 is longer than" in str(err.value)
+    assert (err.line, err.offset) == (3, 16)
+    assert "line 3 is longer than" in str(err)
 
 
 def test_plan_from_sniff_fields():

@@ -45,7 +45,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import gzip
 import hmac
 import io
 import json
@@ -189,6 +188,17 @@ class BadEvent(Exception):
 
 class _Dropped(Exception):
     """The connection was aborted on purpose: no answer is sent."""
+
+
+async def _json_object(request: web.Request, not_an_object: str) -> dict:
+    """The request's JSON object body; ApiError 400 when it is not JSON, or not an object."""
+    try:
+        body = orjson.loads(await request.read())
+    except orjson.JSONDecodeError:
+        raise ApiError(400, "invalid JSON body") from None
+    if type(body) is not dict:
+        raise ApiError(400, not_an_object)
+    return body
 
 
 def _json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
@@ -435,28 +445,11 @@ def fast_count(data: bytes, mime: str, delimiter: str = ",", headerless: bool = 
 
 
 def decompress(body: bytes, encoding: str | None, cap: int) -> bytes:
-    """The uncompressed body; ApiError 413 past `cap`, 400 when it does not decompress."""
-    if encoding in (None, "", "identity"):
-        data = body
-    elif encoding in ("gzip", "x-gzip", "zstd"):
-        if encoding == "zstd":
-            reader: Any = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(body), read_across_frames=True)
-        else:
-            reader = gzip.GzipFile(fileobj=io.BytesIO(body))
-        chunks, total = [], 0
-        try:
-            while chunk := reader.read(1 << 20):
-                chunks.append(chunk)
-                total += len(chunk)
-                if total > cap:
-                    break
-        except (OSError, EOFError, zstandard.ZstdError) as e:
-            raise ApiError(400, f"failed to decompress the {encoding} body: {e}") from None
-        data = b"".join(chunks)
-    else:
-        raise ApiError(415, f"unsupported content encoding {encoding!r}: use gzip or zstd")
-    if len(data) > cap:
-        raise ApiError(413, "request entity too large")
+    """The uncompressed body; ApiError 413 past `cap`, 400 when it does not decompress, 415 for
+    an encoding other than gzip and zstd."""
+    inflater = _Inflater(encoding, cap)
+    data = inflater.feed(body)
+    inflater.close()
     return data
 
 
@@ -1085,9 +1078,7 @@ class Sandbox:
                 raise ApiError(413, "request entity too large")
             if error is None:
                 try:
-                    counter.feed(inflater.feed(piece))
-                    if counter.size > cap:
-                        raise ApiError(413, "request entity too large")
+                    counter.feed(inflater.feed(piece))  # 413 past the cap, from the inflater
                 except ApiError as e:
                     error = e  # the rest is read, so the client sees the answer
         entry["bytes"] = received
@@ -1188,12 +1179,7 @@ class Sandbox:
 
     async def _create_dataset(self, request: web.Request) -> web.Response:
         self._auth_api(request)
-        try:
-            body = orjson.loads(await request.read())
-        except orjson.JSONDecodeError:
-            raise ApiError(400, "invalid JSON body") from None
-        if type(body) is not dict:
-            raise ApiError(400, "the body must be a JSON object with a name")
+        body = await _json_object(request, "the body must be a JSON object with a name")
         description = body.get("description") or ""
         kind = body.get("kind") or EVENT_KIND
         if not isinstance(description, str) or not isinstance(kind, str):
@@ -1216,12 +1202,7 @@ class Sandbox:
 
     async def _set_faults(self, request: web.Request) -> web.Response:
         self._auth(request)
-        try:
-            body = orjson.loads(await request.read())
-        except orjson.JSONDecodeError:
-            raise ApiError(400, "invalid JSON body") from None
-        if type(body) is not dict:
-            raise ApiError(400, "the body must be a JSON object of fault settings")
+        body = await _json_object(request, "the body must be a JSON object of fault settings")
         try:
             self.faults.update(body)
         except ValueError as e:

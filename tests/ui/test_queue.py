@@ -189,14 +189,20 @@ def test_retry_sends_only_the_failed_rows(panel, sandbox, tmp_path, qtbot, run_u
     assert sorted(e["n"] for e in sandbox.events(DATASET)) == list(range(10))
 
 
-def test_retry_resumes_a_cancelled_upload_without_duplicates(panel, sandbox, tmp_path, qtbot, run_until):
+def _cancelled_partway(panel, sandbox, path, after: int, qtbot, run_until):
+    """A 200-event upload (20 a request, one at a time, each answer held 0.1 s), cancelled
+    once `after` events are stored."""
     sandbox.faults.delay = 0.1
     panel.queue.job_options = {"max_events": 20, "in_flight": 1}
-    f = ndjson_file(tmp_path / "resume.ndjson", 200)
-    (entry,) = panel.add_jobs([job(f)])
-    run_until(qtbot, lambda: entry.ingested >= 40, 10000)
+    (entry,) = panel.add_jobs([job(ndjson_file(path, 200))])
+    run_until(qtbot, lambda: entry.ingested >= after, 10000)
     panel.queue.cancel(entry)
     run_until(qtbot, lambda: entry.is_finished, 5000)
+    return entry
+
+
+def test_retry_resumes_a_cancelled_upload_without_duplicates(panel, sandbox, tmp_path, qtbot, run_until):
+    entry = _cancelled_partway(panel, sandbox, tmp_path / "resume.ndjson", 40, qtbot, run_until)
     stored_before = entry.ingested
     assert 0 < stored_before < 200 and entry.not_sent > 0
     panel.confirm_resend = lambda e: pytest.fail("resuming must not ask to resend everything")
@@ -209,13 +215,7 @@ def test_retry_resumes_a_cancelled_upload_without_duplicates(panel, sandbox, tmp
 
 
 def test_resending_a_partly_stored_file_asks_first(panel, sandbox, tmp_path, qtbot, run_until):
-    sandbox.faults.delay = 0.1
-    panel.queue.job_options = {"max_events": 20, "in_flight": 1}
-    f = ndjson_file(tmp_path / "part.ndjson", 200)
-    (entry,) = panel.add_jobs([job(f)])
-    run_until(qtbot, lambda: entry.ingested >= 20, 10000)
-    panel.queue.cancel(entry)
-    run_until(qtbot, lambda: entry.is_finished, 5000)
+    entry = _cancelled_partway(panel, sandbox, tmp_path / "part.ndjson", 20, qtbot, run_until)
     asked = []
     panel.confirm_resend = lambda e: asked.append(e) or False
     entry.job.job_id = None  # no journal record to resume from (e.g. the journal was unavailable)
