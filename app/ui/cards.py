@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.core import sniff as sniffing
 from app.ui import theme
+from app.ui.elided_label import ElidedLabel
 from app.ui.preview import KIND_NAMES, field_names
 from app.ui.queue_model import FORMAT_LABELS, human_bytes
 
@@ -61,31 +62,6 @@ def valid_encoding(name: str) -> bool:
         return False
 
 
-
-class ElidedLabel(QLabel):
-    """A one-line label that shortens its text with "…" to the width it gets, instead of
-    widening its parent (long file names in a narrow pane). The full text is in the tooltip."""
-
-    def __init__(self, text: str = "", parent=None):
-        super().__init__(parent)
-        self._full = text
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setMinimumWidth(40)
-        super().setText(text)
-
-    def setText(self, text: str) -> None:  # noqa: N802 — Qt's name
-        self._full = text
-        self._elide()
-
-    def full_text(self) -> str:
-        return self._full
-
-    def resizeEvent(self, event) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        super().setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, max(0, self.width())))
 
 class FileCard(QFrame):
     """One input. `sendable` once sniffed without error; `plan()` is what will be sent."""

@@ -20,13 +20,13 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core import secrets
 from app.ui.context import KEYRING_TIMEOUT, AppContext, needs_http_confirmation
+from app.ui.elided_label import ElidedLabel
 
 CUSTOM_ITEM = "Custom URL…"
 
@@ -213,10 +213,9 @@ class ConnectionBar(QWidget):
         self.profile_combo.setToolTip("Where to send data: the local sandbox, Axiom US or EU, or a custom URL")
         self.profile_combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
 
-        self.state_label = QLabel(self)
+        self.state_label = ElidedLabel("", self, Qt.TextElideMode.ElideRight)  # the full text is its tooltip
         self.state_label.setAccessibleName("Connection state")
         self.state_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.state_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.storage_label = QLabel(self)
         self.storage_label.setAccessibleName("Token storage")
         self.storage_label.setToolTip("Where the token for this profile is kept")

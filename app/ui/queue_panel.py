@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.core.upload import JobState
 from app.ui.details import DetailsPane
+from app.ui.elided_label import ElidedLabel
 from app.ui.queue_model import LONG_UPLOAD_S, QueueEntry, QueueModel, UploadQueue, failed_rows_source, human_duration
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ class QueuePanel(QWidget):
         f = title.font()
         f.setBold(True)
         title.setFont(f)
-        self.summary = QLabel("")
+        self.summary = ElidedLabel("", self, Qt.TextElideMode.ElideRight)
         self.summary.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.pause_button = self._button("Pause", "Pause the selected uploads", self.pause_selected)
         self.resume_button = self._button("Resume", "Resume the selected uploads", self.resume_selected)
@@ -362,6 +363,7 @@ class QueuePanel(QWidget):
         if t["active"]:
             parts.append(f"{t['active']} in progress")
         self.summary.setText(" · ".join(parts))
+        self.summary.setToolTip(self.summary.full_text())
         self._update_buttons()
 
     def _fit(self, has_rows: bool) -> None:

@@ -84,3 +84,30 @@ def test_quit_with_a_running_upload_asks(ctx, qtbot, aloop, run_until):
     run_until(qtbot, lambda: win.closed.done(), 10000)
     assert seen == [False]
     assert ctx.tasks.uploads() == []
+
+
+def test_a_narrow_window_shortens_status_lines_instead_of_cutting_them(window, ctx, tmp_path, qtbot, run_until):
+    """At the window's narrowest, the connection state and the queue's totals end in "…" and
+    fit their space (the whole text stays in the tooltip); the queue's buttons stay whole."""
+    from app.core.batching import Plan
+    from app.core.sniff import sniff_path
+    from app.core.upload import Source
+
+    f = tmp_path / "some-rather-long-name-for-a-small-file.ndjson"
+    f.write_text("".join(f'{{"n": {i}}}\n' for i in range(12_345)))
+    queue = window.queue_panel
+    (entry,) = queue.add_jobs([(Source.from_path(f), Plan.from_sniff(sniff_path(f)))])
+    run_until(qtbot, lambda: entry.is_finished, 10000)
+    window.resize(200, 700)  # clamped to the window's minimum width
+    run_until(qtbot, lambda: window.width() < 800)
+
+    state = window.connection_bar.state_label
+    assert state.full_text().startswith("Connected — ")
+    assert queue.summary.full_text() == "1 file · 12,345 ingested · 0 failed"
+    for label in (state, queue.summary):
+        whole = label.full_text()
+        assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width(), label.text()
+        assert label.text() == whole or label.text().endswith("…")
+    assert queue.summary.toolTip() == "1 file · 12,345 ingested · 0 failed"
+    for button in (queue.pause_button, queue.retry_button, queue.remove_button, queue.clear_button):
+        assert button.geometry().right() < queue.width(), button.text()
