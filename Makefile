@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast bench sandbox clean
+.PHONY: run test test-fast test-package bench sandbox clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,14 +16,19 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(PY) -m app
 
-## Run the whole test suite: offscreen Qt, the sandbox on loopback, and a real Secret Service
+## Run the test suite: offscreen Qt, the sandbox on loopback, and a real Secret Service
 ## (gnome-keyring in a private D-Bus session) when dbus-run-session and gnome-keyring exist.
+## The bundle build has its own target (test-package), run by .ci/run too.
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen QT_API=pyside6 tests/with_keyring.sh $(PY) -m pytest -q $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen QT_API=pyside6 tests/with_keyring.sh $(PY) -m pytest -q -m "not packaging" $(PYTEST_ARGS)
+
+## Build the PyInstaller bundle from a clean venv and run it (~1-2 min; .ci/run runs it after `make test`).
+test-package: $(STAMP)
+	QT_QPA_PLATFORM=offscreen QT_API=pyside6 $(PY) -m pytest -q -m packaging $(PYTEST_ARGS)
 
 ## The tests without the slow marker (quick feedback while coding).
 test-fast: $(STAMP)
-	QT_QPA_PLATFORM=offscreen QT_API=pyside6 $(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen QT_API=pyside6 $(PY) -m pytest -q -m "not slow and not packaging" $(PYTEST_ARGS)
 
 ## Benchmarks: print figures (never part of the test run). Needs root for the shaped-link rows
 ## (network namespaces); installs iproute2, curl and zstd when missing. ~4 min; BENCH_ARGS=--quick ~2 min.
