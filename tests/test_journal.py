@@ -13,7 +13,7 @@ from collections import Counter
 import pytest
 
 from app import cli
-from app.core import axiom, config, journal
+from app.core import axiom, config, connect, journal
 from app.core.batching import Plan
 from app.core.retry import Backoff
 from app.core.sandbox import Sandbox
@@ -319,7 +319,7 @@ def test_send_json_has_a_job_id_and_resume_lists_nothing(tmp_path, capsys):
     assert code == 0
     f = out["files"][0]
     assert f["job_id"] and f["possible_duplicate_lines"] == []
-    assert journal.get_job(f["job_id"]).endpoint == cli.SANDBOX_ENDPOINT
+    assert journal.get_job(f["job_id"]).endpoint == connect.SANDBOX_ENDPOINT
     code, out, _ = cli_json(capsys, "resume", "--json")
     assert (code, out) == (0, {"jobs": []})
     code, out, _ = cli_json(capsys, "resume")
@@ -369,7 +369,7 @@ def test_cli_resume_uses_the_jobs_own_sandbox_profile(tmp_path, capsys):
     path = write_ndjson(tmp_path / "s.ndjson", 10)
     with journal._open() as j:
         job_id = j.create_job(kind="file", name=str(path), identity=journal.identify(path), dataset="logs",
-                              profile="Local sandbox", endpoint=cli.SANDBOX_ENDPOINT,
+                              profile="Local sandbox", endpoint=connect.SANDBOX_ENDPOINT,
                               plan=Plan(format="ndjson"), max_events=10_000, max_bytes=4 << 20, compression="zstd")
     code, out, _ = cli_json(capsys, "resume", "--all", "--json")
     assert code == 0 and out["files"][0]["job_id"] == job_id and out["files"][0]["ingested"] == 10

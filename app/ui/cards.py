@@ -396,20 +396,12 @@ class FileCard(QFrame):
 
     def plan(self):
         """The batching.Plan for this card: from the sniff, then the user's overrides."""
-        from app.core.batching import Plan
+        from app.core.plan import Overrides, plan_for
 
-        s = self.effective_sniff()
-        if s.csv is not None and self.fields and s.format == "csv":
-            s.csv.fields = list(self.fields) if not s.csv.has_header or not s.csv.fields else s.csv.fields
-        plan = Plan.from_sniff(s)
-        plan.format = s.format
-        plan.encoding = s.encoding
-        plan.csv = s.csv
-        field = self.timestamp_field()
-        kind_layout = self.timestamp_kind()
-        plan.timestamp_field = field
-        plan.timestamp_format = kind_layout[1] if field else None
-        return plan
+        return plan_for(self.sniff, Overrides(
+            format=self.format(), encoding=self.encoding(), csv_delimiter=self.delimiter(),
+            csv_has_header=self.has_header(), csv_fields=list(self.fields),
+            timestamp_field=self.timestamp_field() or NO_TIMESTAMP))
 
     # -- labels -------------------------------------------------------------------------------
     def _refresh_labels(self) -> None:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core import config, secrets
+from app.core import config, connect, secrets
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ class AppContext(QObject):
         """UploadJob's `profile=` and `endpoint=` for a job of the current profile. The local
         sandbox's port changes between runs, so its jobs are journaled under one fixed label (the
         CLI's too): a job started today resumes tomorrow. Elsewhere the client's ingest URL."""
-        from app.cli import SANDBOX_ENDPOINT
+        from app.core.connect import SANDBOX_ENDPOINT
 
         p = self.profile()
         return {"profile": p.name, "endpoint": SANDBOX_ENDPOINT if p.kind == "sandbox" else None}
@@ -237,26 +237,16 @@ class AppContext(QObject):
 
     async def read_token(self) -> tuple[str | None, str]:
         """(token, where it is kept) for the current profile, looked up off the GUI thread."""
-        p = self.profile()
-        token = secrets.SESSION_TOKENS.get(p.name)
-        if token:
-            return token, "session"
         try:
-            token = await self.run_blocking(secrets.get_token, p.name, timeout=KEYRING_TIMEOUT)
+            return await self.run_blocking(connect.read_token, self.profile().name, timeout=KEYRING_TIMEOUT)
         except secrets.NoSecureKeyring:
             return None, "none"
         except asyncio.TimeoutError:
             self.status("The keyring did not answer within 10 s (is it locked?)", 10000)
             return None, "none"
-        if not token:
-            return None, "none"
-        name, _secure = await self.run_blocking(secrets.backend_description, timeout=KEYRING_TIMEOUT)
-        return token, name
 
     async def connect(self) -> None:
         """Build the client for the current profile and check it by listing datasets."""
-        from app.core import axiom
-
         await self._drop_client()
         p = self.profile()
         self.datasets, self.can_list = [], None
@@ -272,10 +262,7 @@ class AppContext(QObject):
                 self.datasetsChanged.emit()
                 self._set_state("disconnected", "No token — use “Token…” to add one")
                 return
-            endpoint = axiom.Endpoint.for_profile(p, sandbox_url=sandbox_url)
-            self._client = axiom.AxiomClient(
-                endpoint, token, p.org_id or None, allow_http=p.allow_http or p.kind == "sandbox"
-            )
+            self._client = connect.client_for(p, token, sandbox_url=sandbox_url)
         except asyncio.CancelledError:
             raise
         except Exception as e:  # InsecureURL, sandbox failing to start, a bad URL …

@@ -309,7 +309,7 @@ class HistoryTab(QWidget):
             self.summary.setText("Select an entry to see what failed and why.")
             return
         r = h.record
-        from app.cli import SANDBOX_ENDPOINT
+        from app.core.connect import SANDBOX_ENDPOINT
 
         where = r.profile or "AXIOM_TOKEN"
         if r.endpoint and r.endpoint != SANDBOX_ENDPOINT:

@@ -510,12 +510,13 @@ class PasteTab(QWidget):
         from app.core import axiom
 
         try:
-            from app.core import batching, sniff
+            from app.core import sniff
+            from app.core.plan import plan_for
             from app.core.upload import Source, UploadJob
         except ImportError:  # the engine is not there yet: plain NDJSON in one request
             return await self._ingest_directly(client, data, dataset)
         sn = await self.ctx.run_blocking(sniff.sniff_bytes, data, "pasted")
-        plan = batching.Plan.from_sniff(sn)
+        plan = plan_for(sn)
         # Journaled like files (kind "pasted"), so the History tab lists it; the text itself is
         # kept only in this tab's own history, for "Send again".
         job = UploadJob(Source.from_bytes(data, "pasted"), plan, client, dataset,

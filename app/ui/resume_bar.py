@@ -241,7 +241,7 @@ class ResumeBar(QFrame):
     # -- where a job may resume -------------------------------------------------------------------
     def needed_profile(self, record) -> str | None:
         """The profile a job must be resumed with, when it is not the current one."""
-        from app.cli import SANDBOX_ENDPOINT
+        from app.core.connect import SANDBOX_ENDPOINT
 
         current = self.ctx.profile()
         if record.endpoint == SANDBOX_ENDPOINT:

@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from app.cli import SANDBOX_ENDPOINT
+from app.core.connect import SANDBOX_ENDPOINT
 from app.core import journal, sniff
 from app.core.batching import Plan
 from app.core.sandbox import Sandbox

@@ -1,0 +1,48 @@
+"""`axiom-drop …` from a terminal: parse the arguments, run the command, return its exit code."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from app.cli.output import EXIT_FAILURES, EXIT_OK, EXIT_USAGE
+from app.cli.parser import COMMANDS, build_parser
+
+
+def is_cli_invocation(argv: list[str]) -> bool:
+    """Subcommands and options run the CLI; anything else (no args, file paths) opens the window."""
+    return bool(argv) and (argv[0] in COMMANDS or argv[0] in ("-h", "--help", "--version"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:
+        return EXIT_USAGE if e.code not in (0, None) else EXIT_OK
+    if args.command == "inspect":
+        from app.cli.inspect import cmd_inspect
+
+        return cmd_inspect(args)
+    if args.command == "send":
+        from app.cli.send import cmd_send
+
+        try:
+            return asyncio.run(cmd_send(args))
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            return EXIT_FAILURES
+    if args.command == "resume":
+        from app.cli.resume import cmd_resume
+
+        try:
+            return asyncio.run(cmd_resume(args))
+        except KeyboardInterrupt:
+            print("interrupted (run `axiom-drop resume` again to continue)", file=sys.stderr)
+            return EXIT_FAILURES
+    if args.command == "sandbox":
+        from app.cli.sandbox_cmd import cmd_sandbox
+
+        return cmd_sandbox(args)
+    return EXIT_USAGE

@@ -1,0 +1,31 @@
+"""The send options that change how an input is read, as plan overrides."""
+
+from __future__ import annotations
+
+from app.core.plan import Overrides
+
+
+class UsageError(Exception):
+    """A command line that cannot be run as given (exit code 2)."""
+
+
+def parse_labels(pairs: list[str]) -> dict[str, str]:
+    labels = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--label takes KEY=VALUE, got {pair!r}")
+        labels[key] = value
+    return labels
+
+
+def overrides_from_args(args) -> Overrides:
+    """--format, --timestamp-*, --csv-* and --label as plan overrides ('\\t' means a tab)."""
+    return Overrides(
+        format=args.format,
+        csv_delimiter=args.csv_delimiter.replace("\\t", "\t") if args.csv_delimiter else None,
+        csv_fields=[f.strip() for f in args.csv_fields.split(",")] if args.csv_fields else None,
+        timestamp_field=args.timestamp_field or None,
+        timestamp_format=args.timestamp_format or None,
+        labels=parse_labels(args.label),
+    )

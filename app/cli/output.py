@@ -1,0 +1,97 @@
+"""What the commands print: sniff descriptions, per-file summaries, the live progress line, errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
+
+
+def describe_sniff(path: str, s) -> str:
+    if s.error:
+        return f"{path}: {s.error}"
+    lines = [f"{path}: {s.format} ({s.confidence:.0%} sure)"]
+    details = [f"encoding {s.encoding}"]
+    if s.compression:
+        details.append(f"{s.compression}-compressed")
+    if s.csv:
+        delim = {"\t": "tab"}.get(s.csv.delimiter, repr(s.csv.delimiter))
+        details.append(f"delimiter {delim}, {'a header row' if s.csv.has_header else 'no header row'}")
+    details.append(f"about {s.estimated_events:,} events")
+    lines.append("  " + ", ".join(details))
+    if s.timestamp:
+        t = s.timestamp
+        how = f"timestamp-format {t.layout!r}" if t.layout else f"{t.kind}, read by the server unaided"
+        lines.append(f"  timestamp: field {t.field!r} ({how}), e.g. {t.example}")
+    for reason in s.reasons:
+        lines.append(f"  - {reason}")
+    if s.runner_up:
+        lines.append(f"  runner-up: {s.runner_up[0]} ({s.runner_up[1]:.0%})")
+    return "\n".join(lines)
+
+
+def describe_summary(s: dict, max_failures: int = 20) -> str:
+    if s.get("error") and not s.get("ingested") and s.get("state") in (None, "failed"):
+        return f"{s['path']}: {s['error']}"
+    head = (f"{s['path']} → {s.get('dataset', '')}: {s['ingested']:,} ingested, {s['failed']:,} failed, "
+            f"{s['not_sent']:,} not sent")
+    if s.get("possible_duplicates"):
+        head += f", {s['possible_duplicates']:,} possible duplicates"
+    lines = [head]
+    if s.get("error"):
+        lines.append(f"  stopped: {s['error']}" + (f" (at {s['stopped_at']})" if s.get("stopped_at") else ""))
+    elif s.get("stopped_at"):
+        lines.append(f"  stopped at {s['stopped_at']}")
+    for f in s.get("failures", [])[:max_failures]:
+        where = f"line {f['line']}" if f.get("line") else "line unknown"
+        lines.append(f"  {where}: {f['error']}")
+    more = len(s.get("failures", [])) - max_failures
+    if more > 0:
+        lines.append(f"  … and {more:,} more failures (--json lists them all)")
+    for w in s.get("warnings", [])[:10]:
+        lines.append(f"  warning: {w}")
+    if s.get("job_id") and s.get("not_sent") and s.get("error_kind") != "input":
+        lines.append(f"  continue it later with: axiom-drop resume {s['job_id']}")
+    return "\n".join(lines)
+
+
+def error_summary(path: str, message: str, record=None) -> dict:
+    """A summary for an input that was not sent at all (unreadable, refused before its job ran)."""
+    return {"path": path, "error": message, "ingested": 0, "failed": 0, "not_sent": 0, "possible_duplicates": 0,
+            "failures": [], "job_id": record.id if record is not None else None}
+
+
+def usage_error(args, message: str) -> int:
+    """Print a usage/authentication error the way the command was asked to (--json or text)."""
+    if getattr(args, "json", False):
+        print(json.dumps({"error": message, "files": []}))
+    else:
+        print(f"axiom-drop: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+class ProgressLine:
+    """A live line on a terminal (standard error), redrawn at most 10 times a second."""
+
+    def __init__(self, name: str, enabled: bool):
+        self.name, self.enabled, self._last = name, enabled, 0.0
+
+    def __call__(self, p) -> None:
+        now = time.monotonic()
+        if not self.enabled or now - self._last < 0.1:
+            return
+        self._last = now
+        frac = f"{p.fraction:4.0%} " if p.fraction is not None else ""
+        text = (f"\r{self.name}: {frac}{p.ingested:,} ingested, {p.failed:,} failed, "
+                f"{p.bytes_per_s / 1e6:.1f} MB/s {p.state.value}")
+        if p.message:
+            text += f" — {p.message}"
+        sys.stderr.write(text[:160].ljust(100))
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r" + " " * 100 + "\r")
+            sys.stderr.flush()

@@ -1,0 +1,85 @@
+"""`axiom-drop send PATH… -d DATASET`: sniff, plan and send each input; a summary per file."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from app.cli.clients import open_client, where_label
+from app.cli.options import UsageError, overrides_from_args
+from app.cli.output import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, ProgressLine, describe_summary, usage_error
+
+
+async def cmd_send(args) -> int:
+    from app.core import axiom, connect, sniff as sniffing, sources
+    from app.core.plan import PlanError, plan_for
+    from app.core.upload import JobState, Source, UploadJob
+
+    summaries: list[dict] = []
+    notes: list[str] = []
+    code = EXIT_OK
+    try:
+        overrides = overrides_from_args(args)
+        client, sandbox = open_client(args)
+    except axiom.InsecureURL as e:
+        return usage_error(args, f"{e.message} (from the command line: --allow-http)")
+    except (UsageError, connect.ConnectError, axiom.AxiomError) as e:
+        return usage_error(args, str(getattr(e, "message", e)))
+    try:
+        paths = [p for p in args.paths if p != "-"]
+        files, problems = sources.expand_paths(paths)
+        inputs: list[tuple[str, object]] = [(str(f), f) for f in files]
+        if "-" in args.paths:
+            inputs.insert(args.paths.index("-"), ("-", "-"))
+        for problem in problems:
+            if problem.endswith(sources.LOOP_SKIPPED):  # nothing lost: the folder was read once already
+                notes.append(problem)
+                continue
+            summaries.append({"path": problem.split(":")[0], "error": problem, "ingested": 0, "failed": 0,
+                              "not_sent": 0, "possible_duplicates": 0, "failures": []})
+            code = EXIT_USAGE
+        if not inputs and not problems:
+            return usage_error(args, "no supported files found in the given folders")
+        tty = sys.stderr.isatty() and not args.json
+        for name, item in inputs:
+            if item == "-":
+                head = sys.stdin.buffer.read(1 << 20)
+                found = sniffing.sniff_bytes(head, "-")
+                source = Source.from_stream(sys.stdin.buffer, head, "-")
+            else:
+                found = sniffing.sniff_path(item)
+                source = Source.from_path(item)
+            try:
+                plan = plan_for(found, overrides)
+            except PlanError as e:
+                summaries.append({"path": name, "error": str(e), "ingested": 0, "failed": 0, "not_sent": 0,
+                                  "possible_duplicates": 0, "failures": []})
+                code = EXIT_USAGE
+                continue
+            line = ProgressLine(Path(name).name, tty)
+            profile_name, endpoint = where_label(args.profile, client, sandbox)
+            job = UploadJob(source, plan, client, args.dataset, on_progress=line, in_flight=args.in_flight,
+                            compression=None if args.compression == "none" else args.compression,
+                            profile=profile_name, endpoint=endpoint)
+            result = await job.run()
+            line.done()
+            summaries.append(result.to_json(name))
+            if result.error_kind in ("input", "auth", "dataset"):
+                code = EXIT_USAGE
+            elif code == EXIT_OK and result.state != JobState.DONE:
+                code = EXIT_FAILURES
+            if result.error_kind in ("auth", "dataset", "quota"):
+                break  # the next files would meet the same wall
+    finally:
+        await client.aclose()
+        if sandbox is not None:
+            sandbox.stop()
+    if args.json:
+        print(json.dumps({"dataset": args.dataset, "files": summaries, "warnings": notes}, ensure_ascii=False))
+    else:
+        for s in summaries:
+            print(describe_summary(s))
+        for note in notes:
+            print(f"warning: {note}")
+    return code

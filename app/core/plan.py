@@ -1,0 +1,76 @@
+"""A Plan from a sniff plus what the user changed: the one place the window and the CLI build it.
+
+The `Plan` dataclass lives in app.core.batching (what the readers consume); ingest options derived
+from a plan are still in app.core.upload (`ingest_options`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.core.batching import Plan
+from app.core.sniff import CsvDialect, Sniff
+
+JSON_FORMATS = ("ndjson", "json-array", "json-object")
+
+
+class PlanError(ValueError):
+    """The input cannot be read (its sniff failed) and no format was given to read it anyway."""
+
+
+@dataclass
+class Overrides:
+    """What the user may change about the sniff's guesses; None (or empty) keeps the guess."""
+
+    format: str | None = None  # ndjson | json-array | json-object | csv; "json": the sniffed JSON form, else NDJSON
+    encoding: str | None = None
+    csv_delimiter: str | None = None
+    csv_has_header: bool | None = None
+    # Column names. They replace the sniffed ones when the file has no header row, when the
+    # delimiter/header override changes how the header reads, or when the sniff found none.
+    # Given without csv_has_header, they mean the file has no header row.
+    csv_fields: list[str] | None = None
+    timestamp_field: str | None = None  # "": no field (the events' _time, else the ingest time)
+    timestamp_format: str | None = None  # a Go layout; else the sniffed one when it is the sniffed field
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def plan_for(sniff: Sniff, overrides: Overrides | None = None) -> Plan:
+    """The sniff's plan with `overrides` applied; the sniff itself is left alone."""
+    o = overrides or Overrides()
+    fmt = None if o.format == "json" else o.format
+    if sniff.error:
+        if not fmt:
+            raise PlanError(sniff.error)
+        plan = Plan(format=fmt, compression=sniff.compression, encoding=sniff.encoding or "utf-8")
+    else:
+        plan = Plan.from_sniff(sniff)
+    if fmt:
+        plan.format = fmt
+    elif o.format == "json" and plan.format not in JSON_FORMATS:
+        plan.format = "ndjson"
+    if o.encoding:
+        plan.encoding = o.encoding
+    plan.csv = _dialect(plan.csv or CsvDialect(), o) if plan.format == "csv" else None
+    if o.timestamp_field is not None:
+        # A sniffed layout belongs to the field it was detected on.
+        guess = sniff.timestamp
+        plan.timestamp_field = o.timestamp_field or None
+        plan.timestamp_format = guess.layout if guess and plan.timestamp_field == guess.field else None
+    if o.timestamp_format:
+        plan.timestamp_format = o.timestamp_format
+    plan.labels = dict(o.labels)
+    return plan
+
+
+def _dialect(d: CsvDialect, o: Overrides) -> CsvDialect:
+    """`d` (the plan's own copy) with the CSV overrides applied."""
+    changed = False
+    if o.csv_delimiter is not None and o.csv_delimiter != d.delimiter:
+        d.delimiter, changed = o.csv_delimiter, True
+    has_header = o.csv_has_header if o.csv_has_header is not None else d.has_header and not o.csv_fields
+    if has_header != d.has_header:
+        d.has_header, changed = has_header, True
+    if o.csv_fields and (not d.has_header or changed or not d.fields):
+        d.fields = list(o.csv_fields)
+    return d
