@@ -227,7 +227,7 @@ def open_client(args):
 
 def _sandbox_client(args):
     from app.core import axiom
-    from app.core.sandbox import Sandbox
+    from app.sandbox import Sandbox
 
     sandbox = Sandbox().start()
     endpoint = axiom.Endpoint(api_url=sandbox.url, ingest_url=sandbox.url)
@@ -483,7 +483,7 @@ def describe_summary(s: dict, max_failures: int = 20) -> str:
 
 # -- sandbox -----------------------------------------------------------------------------------
 def cmd_sandbox(args) -> int:
-    from app.core import sandbox
+    from app import sandbox
 
     argv = []
     if args.port:
