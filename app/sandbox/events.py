@@ -99,7 +99,6 @@ def prepare_event(event: dict, *, labels: dict | None, timestamp_field: str, lay
     return stored, ts
 
 
-
 def refusal(event: dict, names: set[str], known: set[str], *, reject: str | None,
             max_fields: int) -> str | None:
     """Why a prepared event is refused (a 200 partial failure), or None; `known` are the
