@@ -71,7 +71,7 @@ def check_ca_bundle() -> tuple[str, str]:
 def check_round_trip() -> tuple[str, str]:
     """One event through the real client to a sandbox on loopback and back from its storage."""
     from app.core.axiom import AxiomClient, Endpoint
-    from app.core.sandbox import Sandbox
+    from app.sandbox import Sandbox
 
     marker = f"self-test-{os.getpid()}-{time.time_ns()}"
     with tempfile.TemporaryDirectory(prefix="axiom-drop-selftest-") as tmp:

@@ -18,14 +18,14 @@ PORT = 18480
 
 
 class SandboxProc:
-    """`python -m app.core.sandbox --fast` in the server namespace (or on loopback)."""
+    """`python -m app.sandbox --fast` in the server namespace (or on loopback)."""
 
     def __init__(self, link, work: Path, delay: float):
         self.link = link
         self.delay = delay
         self.token = "xaat-bench-" + secrets.token_hex(8)
         self.url = f"http://{link.server_host}:{PORT}"
-        cmd = [*link.server, PY, "-m", "app.core.sandbox", "--fast", "--host", link.server_host,
+        cmd = [*link.server, PY, "-m", "app.sandbox", "--fast", "--host", link.server_host,
                "--port", str(PORT), "--token", self.token, "--delay", str(delay),
                "--data-dir", str(work / "sandbox")]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -35,7 +35,7 @@ from app.core.axiom import (
     client_from_env,
 )
 from app.core.retry import wait_for_rate_limit
-from app.core.sandbox import Sandbox
+from app.sandbox import Sandbox
 
 NDJSON = "application/x-ndjson"
 

@@ -17,7 +17,7 @@ import pytest
 from app import cli
 from app.core import axiom, config
 from app.core.batching import MAX_RECORD, Plan
-from app.core.sandbox import Sandbox
+from app.sandbox import Sandbox
 from app.core.sniff import sniff_path
 from app.core.upload import Source, UploadJob
 

@@ -18,7 +18,7 @@ import pytest
 from app.core import axiom
 from app.core.batching import Plan
 from app.core.retry import Backoff
-from app.core.sandbox import Sandbox
+from app.sandbox import Sandbox
 from app.core.upload import JobState, Source, UploadJob
 
 

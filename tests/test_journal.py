@@ -16,7 +16,7 @@ from app import cli
 from app.core import axiom, config, connect, journal
 from app.core.batching import Plan
 from app.core.retry import Backoff
-from app.core.sandbox import Sandbox
+from app.sandbox import Sandbox
 from app.core.sniff import sniff_bytes, sniff_path
 from app.core.upload import JobState, Source, UploadJob, resume_job
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from app.core import journal
-from app.core.sandbox import Sandbox
+from app.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 N = 300_000

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from app import cli
 from app.core import axiom, config, journal
-from app.core.sandbox import Sandbox
+from app.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "xaat-sandbox-" + "5ec7e7" * 6

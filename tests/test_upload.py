@@ -14,7 +14,7 @@ import zstandard
 from app.core import axiom
 from app.core.batching import Plan
 from app.core.retry import Backoff
-from app.core.sandbox import Sandbox
+from app.sandbox import Sandbox
 from app.core.sniff import sniff_path
 from app.core.upload import JobState, Source, UploadJob
 

@@ -22,7 +22,7 @@ def open_client(args):
 
 
 def _sandbox_client():
-    from app.core.sandbox import Sandbox
+    from app.sandbox import Sandbox
 
     sandbox = Sandbox().start()
     return connect.sandbox_client(sandbox), sandbox

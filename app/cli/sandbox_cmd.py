@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def cmd_sandbox(args) -> int:
-    from app.core import sandbox
+    from app import sandbox
 
     argv = []
     if args.port:

@@ -227,7 +227,7 @@ class AppContext(QObject):
 
     async def _ensure_sandbox(self):
         if self._sandbox is None:
-            from app.core.sandbox import Sandbox
+            from app.sandbox import Sandbox
 
             def start():
                 return Sandbox(config.sandbox_dir()).start()

@@ -12,7 +12,7 @@ import time
 
 from app import cli
 from app.core import config
-from app.core.sandbox import Sandbox
+from app.sandbox import Sandbox
 
 
 def write_ndjson(path, n, bad=()):

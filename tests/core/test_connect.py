@@ -8,7 +8,7 @@ import keyring
 import pytest
 
 from app.core import config, connect, secrets
-from app.core.sandbox import Sandbox
+from app.sandbox import Sandbox
 
 
 def lists_datasets(client) -> bool:

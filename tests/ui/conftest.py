@@ -5,7 +5,7 @@
               `asyncio.get_running_loop()` work while qtbot processes Qt events. It is never
               stopped between tests (stopping a running qasync loop quits the QApplication);
               leftover tasks are cancelled after each test instead.
-- `sandbox`   a started app.core.sandbox.Sandbox on a per-test data dir, stopped afterwards.
+- `sandbox`   a started app.sandbox.Sandbox on a per-test data dir, stopped afterwards.
 - `ctx`       an AppContext whose "Local sandbox" profile talks to that sandbox.
 - `window`    a MainWindow on that context, shown and connected.
 - `run_until`   fixture giving run_until(qtbot, predicate, timeout_ms=5000): process Qt + asyncio
@@ -99,7 +99,7 @@ def _ui_isolation(_isolated_home):
 
 @pytest.fixture
 def sandbox(tmp_path):
-    sandbox_mod = pytest.importorskip("app.core.sandbox")
+    sandbox_mod = pytest.importorskip("app.sandbox")
     sb = sandbox_mod.Sandbox(tmp_path / "sandbox-data").start()
     yield sb
     sb.stop()

@@ -14,7 +14,7 @@ import pytest
 from app.core.connect import SANDBOX_ENDPOINT
 from app.core import journal, sniff
 from app.core.batching import Plan
-from app.core.sandbox import Sandbox
+from app.sandbox import Sandbox
 from app.core.upload import JobState, Source, UploadJob
 from app.ui.context import AppContext
 from app.ui.history_tab import HistoryRow, JournalHistoryModel
