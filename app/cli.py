@@ -260,7 +260,8 @@ class ProgressLine:
 
 
 async def cmd_send(args) -> int:
-    from app.core import axiom, sniff as sniffing, sources
+    from app.core import axiom, sniff as sniffing
+    from app.core.io import LOOP_SKIPPED, expand_paths
     from app.core.upload import JobState, Source, UploadJob
 
     summaries: list[dict] = []
@@ -275,12 +276,12 @@ async def cmd_send(args) -> int:
         return _usage(args, str(getattr(e, "message", e)))
     try:
         paths = [p for p in args.paths if p != "-"]
-        files, problems = sources.expand_paths(paths)
+        files, problems = expand_paths(paths)
         inputs: list[tuple[str, object]] = [(str(f), f) for f in files]
         if "-" in args.paths:
             inputs.insert(args.paths.index("-"), ("-", "-"))
         for problem in problems:
-            if problem.endswith(sources.LOOP_SKIPPED):  # nothing lost: the folder was read once already
+            if problem.endswith(LOOP_SKIPPED):  # nothing lost: the folder was read once already
                 notes.append(problem)
                 continue
             summaries.append({"path": problem.split(":")[0], "error": problem, "ingested": 0, "failed": 0,

@@ -66,7 +66,7 @@ import zstandard
 from aiohttp import web
 
 from app.core import config
-from app.core.timeparse import datetime_ns, format_time, parse_time
+from app.core.time import datetime_ns, format_time, parse_time
 
 log = logging.getLogger(__name__)
 
