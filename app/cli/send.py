@@ -12,7 +12,8 @@ from app.cli.output import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, ProgressLine, des
 
 
 async def cmd_send(args) -> int:
-    from app.core import axiom, connect, sniff as sniffing, sources
+    from app.core import axiom, connect, sniff as sniffing
+    from app.core.io import LOOP_SKIPPED, expand_paths
     from app.core.plan import PlanError, plan_for
     from app.core.upload import JobState, Source, UploadJob
 
@@ -28,12 +29,12 @@ async def cmd_send(args) -> int:
         return usage_error(args, str(getattr(e, "message", e)))
     try:
         paths = [p for p in args.paths if p != "-"]
-        files, problems = sources.expand_paths(paths)
+        files, problems = expand_paths(paths)
         inputs: list[tuple[str, object]] = [(str(f), f) for f in files]
         if "-" in args.paths:
             inputs.insert(args.paths.index("-"), ("-", "-"))
         for problem in problems:
-            if problem.endswith(sources.LOOP_SKIPPED):  # nothing lost: the folder was read once already
+            if problem.endswith(LOOP_SKIPPED):  # nothing lost: the folder was read once already
                 notes.append(problem)
                 continue
             summaries.append({"path": problem.split(":")[0], "error": problem, "ingested": 0, "failed": 0,

@@ -41,7 +41,7 @@ from typing import BinaryIO, Callable
 import zstandard
 
 from app.core import journal as journaling
-from app.core import sources, tuning
+from app.core import tuning
 from app.core.axiom import (
     AuthError,
     AxiomClient,
@@ -56,8 +56,9 @@ from app.core.axiom import (
     TransportError,
 )
 from app.core.batching import Batch, InputError, Plan, iter_batches, ragged_rows, validate_records
+from app.core.io import Prepended, SourceError, decoded, open_raw
 from app.core.retry import Backoff, wait_for_rate_limit
-from app.core.timeparse import to_epoch_ns
+from app.core.time import to_epoch_ns
 
 RECORD_PREVIEW_BYTES = 2048
 MAX_RAGGED_LISTED = 50  # ragged CSV rows named one by one; the rest are counted
@@ -183,17 +184,17 @@ class Source:
     @classmethod
     def from_stream(cls, stream: BinaryIO, head: bytes, name: str = "-") -> "Source":
         """Standard input: `head` was already read (for sniffing) and is put back in front."""
-        return cls(name, stream=sources.Prepended(head, stream))
+        return cls(name, stream=Prepended(head, stream))
 
     def open_raw(self) -> BinaryIO:
         if self.path is not None:
-            return sources.open_raw(self.path)
+            return open_raw(self.path)
         if self.data is not None:
             return io.BytesIO(self.data)
         if self._stream is not None:
             stream, self._stream = self._stream, None
             return stream  # type: ignore[return-value]
-        raise sources.SourceError(f"{self.name}: can only be read once")
+        raise SourceError(f"{self.name}: can only be read once")
 
     def __repr__(self) -> str:
         return f"Source({self.name!r})"
@@ -388,9 +389,9 @@ class UploadJob:
                 return await self._journal_finish(self._finish(error=self._refused))
             try:
                 stream = await loop.run_in_executor(reader, self._open)
-            except (sources.SourceError, OSError) as e:
+            except (SourceError, OSError) as e:
                 return await self._journal_finish(
-                    self._finish(error=str(e) if isinstance(e, sources.SourceError) else f"{self.source.name}: {e}"))
+                    self._finish(error=str(e) if isinstance(e, SourceError) else f"{self.source.name}: {e}"))
             batches = iter_batches(stream, self.plan, max_events=self.max_events, max_bytes=self.max_bytes)
             if self.plan.format == "csv":
                 batches = self._noting_ragged_rows(batches)
@@ -527,7 +528,7 @@ class UploadJob:
     def _open(self) -> BinaryIO:
         raw = self.source.open_raw()
         self._raw = raw
-        stream = sources.transcoding(sources.decompressing(raw, self.plan.compression), self.plan.encoding)
+        stream = decoded(raw, self.plan.compression, self.plan.encoding)
         return stream
 
     def _raw_position(self) -> int:

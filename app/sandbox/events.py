@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.core.timeparse import format_time, parse_time
+from app.core.time import format_time, parse_time
 from app.sandbox.limits import MAX_DEPTH, MAX_FIELD_NAME_BYTES, MAX_VALUE_BYTES, RESERVED_FIELDS, TOO_LONG
 
 

@@ -14,7 +14,7 @@ from typing import TypeGuard
 
 import orjson
 
-from app.core.timeparse import datetime_ns, format_time
+from app.core.time import datetime_ns, format_time
 from app.sandbox.errors import ApiError
 from app.sandbox.events import flatten_names, prepare_event, refusal
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import sniff as sniffing
+from app.core.time import TIME_FIELD_NAMES
 from app.ui import theme
 from app.ui.elided_label import ElidedLabel
 from app.ui.preview import KIND_NAMES, field_names
@@ -447,7 +448,7 @@ class FileCard(QFrame):
 def _name_guess(fields: list[str]) -> str | None:
     """A time field by name alone (after the user changed the dialect)."""
     lower = {f.lower(): f for f in fields}
-    for name in sniffing.TIME_FIELD_NAMES:
+    for name in TIME_FIELD_NAMES:
         if name in lower:
             return lower[name]
     return None

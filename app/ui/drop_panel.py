@@ -12,7 +12,7 @@ import logging
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, Qt, QUrl, Signal
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QKeySequence, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QFileDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import sniff as sniffing
-from app.core import sources
+from app.core.io import expand_paths, is_supported_name, paths_from_text
 from app.ui import theme
 from app.ui.cards import FileCard
 from app.ui.preview import PreviewModel, PreviewView, field_names
@@ -34,28 +34,7 @@ def sample_files() -> list[Path]:
     """The sample inputs shipped with the app ("Try sample data")."""
     if not SAMPLES_DIR.is_dir():
         return []
-    return sorted(p for p in SAMPLES_DIR.iterdir() if p.is_file() and sources.is_supported_name(p.name))
-
-
-def paths_from_text(text: str) -> list[str]:
-    """Paths in pasted text: one per line, file:// URLs, quoted paths, ~ for home. Lines that do
-    not look like paths (JSON, prose) are ignored."""
-    found: list[str] = []
-    for line in text.splitlines():
-        item = line.strip().strip("'\"")
-        if not item:
-            continue
-        if item.startswith("file:"):
-            local = QUrl(item).toLocalFile()
-            if local:
-                found.append(local)
-            continue
-        if item.startswith("~"):
-            item = os.path.expanduser(item)
-        looks_windows = len(item) > 2 and item[1] == ":" and item[2] in "\\/"
-        if item.startswith(("/", "\\\\")) or looks_windows:
-            found.append(item)
-    return found
+    return sorted(p for p in SAMPLES_DIR.iterdir() if p.is_file() and is_supported_name(p.name))
 
 
 def notice_style() -> str:
@@ -454,7 +433,7 @@ class DropPanel(QWidget):
     # -- cards ------------------------------------------------------------------------------------
     async def _expand_and_add(self, paths: list[str]) -> None:
         try:
-            files, problems = await self.ctx.run_blocking(sources.expand_paths, paths)
+            files, problems = await self.ctx.run_blocking(expand_paths, paths)
         except Exception as e:
             files, problems = [], [f"cannot read the dropped items: {e}"]
         finally:

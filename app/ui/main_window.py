@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
 import shiboken6
 
 import app
+from app.core.io import paths_from_text
 from app.ui.connection import ConnectionBar
 from app.ui.context import AppContext
 from app.ui.datasets import DatasetPicker
@@ -63,22 +62,6 @@ def _make_queue_panel(ctx: AppContext) -> QWidget:
     except ImportError:
         return _placeholder("Upload queue", "Nothing queued yet")
     return QueuePanel(ctx)
-
-
-def paths_from_text(text: str) -> list[str]:
-    """Existing file paths in pasted text: one a line, plain or file:// URLs."""
-    paths = []
-    for line in text.splitlines():
-        line = line.strip().strip('"')
-        if not line:
-            continue
-        if line.startswith("file://"):
-            line = unquote(urlsplit(line).path)
-        p = Path(line).expanduser()
-        if not p.exists():
-            return []  # not a list of paths
-        paths.append(str(p))
-    return paths
 
 
 class MainWindow(QMainWindow):

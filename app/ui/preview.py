@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QStyle, QTableView, QWidget
 
-from app.core.timeparse import to_epoch_ns
+from app.core.sniff import RAGGED_KEY
+from app.core.time import parse_time, utc_datetime
 from app.ui import theme
 
 MAX_CELL_CHARS = 200  # a cell shows this much; the tooltip has the rest (up to a limit)
-
-RAGGED_KEY = "__ragged__"  # sniff's mark on a CSV row whose field count differs from the header
 
 KIND_NAMES = {
     "rfc3339": "RFC 3339",
@@ -34,66 +32,18 @@ KIND_NAMES = {
     "auto": "the server's own rules (RFC 3339, ISO 8601, epoch numbers)",
 }
 
-_EPOCH_DIVISORS = {"epoch-s": 1, "epoch-ms": 1e3, "epoch-us": 1e6, "epoch-ns": 1e9}
-
-# Go reference-time tokens, longest first, mapped to strptime directives.
-_GO_TOKENS = [
-    ("January", "%B"), ("Monday", "%A"), ("2006", "%Y"), ("Z07:00", "%z"), ("-07:00", "%z"),
-    ("-0700", "%z"), ("Z0700", "%z"), ("-07", "%z"), ("Jan", "%b"), ("Mon", "%a"), ("MST", "%Z"),
-    (".000000000", ".%f"), (".000000", ".%f"), (".000", ".%f"), (".999999999", ".%f"),
-    (".999999", ".%f"), (".999", ".%f"), ("_2", "%d"), ("01", "%m"), ("02", "%d"), ("03", "%I"),
-    ("04", "%M"), ("05", "%S"), ("06", "%y"), ("15", "%H"), ("PM", "%p"), ("pm", "%p"),
-    ("1", "%m"), ("2", "%d"), ("3", "%I"), ("4", "%M"), ("5", "%S"),
-]
-
-
-def go_layout_to_strptime(layout: str) -> str:
-    """Translate a Go time layout into a strptime format (good enough for a preview)."""
-    out, i = [], 0
-    while i < len(layout):
-        for token, directive in _GO_TOKENS:
-            if layout.startswith(token, i):
-                out.append(directive)
-                i += len(token)
-                break
-        else:
-            ch = layout[i]
-            out.append("%%" if ch == "%" else ch)
-            i += 1
-    return "".join(out)
-
-
 def _fmt_utc(t: dt.datetime) -> str:
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=dt.timezone.utc)
-    t = t.astimezone(dt.timezone.utc)
     text = t.strftime("%Y-%m-%d %H:%M:%S")
     if t.microsecond:
         text += f".{t.microsecond // 1000:03d}"
     return text + " UTC"
 
 
-def read_timestamp(value: Any, kind: str, layout: str | None = None) -> dt.datetime | None:
-    """How the server will read `value` under the guessed `kind`; None when it cannot."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        if kind == "auto":
-            ns = to_epoch_ns(value)
-            return None if ns is None else dt.datetime.fromtimestamp(ns / 1e9, tz=dt.timezone.utc)
-        if kind in _EPOCH_DIVISORS:
-            number = float(value)
-            return dt.datetime.fromtimestamp(number / _EPOCH_DIVISORS[kind], tz=dt.timezone.utc)
-        text = str(value).strip()
-        if kind == "layout" and layout:
-            fmt = go_layout_to_strptime(layout)
-            # strptime's %f takes at most 6 digits: drop nanosecond digits beyond that.
-            text = re.sub(r"(\.\d{6})\d+", r"\1", text)
-            return dt.datetime.strptime(text, fmt)
-        parsed = dt.datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
-        return parsed
-    except (ValueError, TypeError, OverflowError, OSError):
-        return None
+def read_timestamp(value: Any, layout: str | None = None) -> dt.datetime | None:
+    """How the server will read `value`, given the timestamp-format `layout` sent with it (if any):
+    the engine's own reader, so the preview cannot disagree with what gets stored; None when it cannot."""
+    ns = parse_time(value, layout)
+    return None if ns is None else utc_datetime(ns)
 
 
 def timestamp_tooltip(value: Any, kind: str, layout: str | None = None) -> str:
@@ -101,7 +51,7 @@ def timestamp_tooltip(value: Any, kind: str, layout: str | None = None) -> str:
     how = KIND_NAMES.get(kind, kind)
     if kind == "layout" and layout:
         how = f"the layout {layout}"
-    t = read_timestamp(value, kind, layout)
+    t = read_timestamp(value, layout)
     if t is None:
         return f"cannot be read as {how}: the server may reject this event or use the ingest time"
     return f"read as {how} → {_fmt_utc(t)}"
@@ -273,7 +223,7 @@ class PreviewModel(QAbstractTableModel):
             if self._problems[index.row()]:
                 return theme.tint_brush("warning")
             if field == self._ts_field and self._ts_kind and present:
-                if read_timestamp(value, self._ts_kind, self._ts_layout) is None:
+                if read_timestamp(value, self._ts_layout) is None:
                     return theme.tint_brush("error")
             return None
         if role == Qt.ItemDataRole.ForegroundRole:

@@ -9,7 +9,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from app.ui.drop_panel import DropPanel, paths_from_text, sample_files
+from app.ui.drop_panel import DropPanel, sample_files
 from app.ui.preview import PreviewModel
 
 NDJSON = b'{"_time":"2024-01-02T03:04:05Z","level":"info","msg":"started","ctx":{"pid":7,"tags":["a","b"]}}\n' \
@@ -123,11 +123,6 @@ def test_pasted_paths_become_cards(panel, files, qtbot, run_until):
     QGuiApplication.clipboard().setText('{"not": "a path"}')
     assert panel.paste_from_clipboard() is False
     assert "Paste JSON tab" in messages[-1]
-
-
-def test_paths_from_text():
-    assert paths_from_text("/a/b.csv\nfile:///tmp/x%20y.json\n{\"a\":1}\n  \n\"/q/r.ndjson\"") == [
-        "/a/b.csv", "/tmp/x y.json", "/q/r.ndjson"]
 
 
 def test_unreadable_files_get_a_card_that_says_why(panel, tmp_path, files, qtbot, run_until):

@@ -328,9 +328,9 @@ def test_one_line_array_numbers_its_elements_across_batches():
 
 
 def test_an_element_that_cannot_be_encoded_keeps_its_number(monkeypatch):
-    import app.core.batching as batching
+    from app.core.batching import json_reader
 
-    monkeypatch.setattr(batching, "_encode", lambda value: None)  # only reached when orjson cannot encode it
+    monkeypatch.setattr(json_reader, "_encode", lambda value: None)  # only reached when orjson cannot encode it
     raw = b'[{"n":1}, 123456789012345678901234567890, {"n":3}, {"n":4}]'
     [b] = batches_of(raw, Plan("json-array"))
     assert b.body == b'{"n":1}\n{"n":3}\n{"n":4}\n'
@@ -445,10 +445,10 @@ def test_csv_resume_rebuilds_the_header_from_fields():
 
 
 def test_a_line_without_end_stops_with_its_line(monkeypatch):
-    import app.core.batching as batching
+    from app.core.batching import limits
 
-    monkeypatch.setattr(batching, "MAX_RECORD", 4096)
-    monkeypatch.setattr(batching, "CHUNK", 512)
+    monkeypatch.setattr(limits, "MAX_RECORD", 4096)
+    monkeypatch.setattr(limits, "CHUNK", 512)
     raw = b'{"a":1}\n{"a":2}\n' + b"x" * 10_000
     got, err = _until_error(raw, Plan("ndjson"))
     assert sum(b.count for b in got) == 2

@@ -1,0 +1,136 @@
+"""Accumulates records into batches under the event and byte caps.
+
+Batch byte ranges tile the input: a batch starts where the previous one ended (so blank lines or
+a "," before its first record belong to it) and ends just past its last record. Resuming from a
+batch's `end` with `start_line=end_line` yields the same batches an uninterrupted run would.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, Sequence
+
+from app.core.batching.batch import Batch
+
+
+def _past_newline(data: bytes, pos: int, end: int, k: int) -> int:
+    """The offset just past the k-th "\\n" of data[pos:end], which holds more than k of them.
+    Halving the range with bytes.count scans it about once, without the k-item list split() makes."""
+    lo, hi, before = pos, end, 0  # before: newlines in data[pos:lo], fewer than k; data[pos:hi] has k or more
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        seen = before + data.count(b"\n", lo, mid)
+        if seen >= k:
+            hi = mid
+        else:
+            lo, before = mid, seen
+    return hi
+
+
+class Builder:
+    """Accumulates records into batches under the event and byte caps."""
+
+    def __init__(self, kind: str, max_events: int, max_bytes: int, offset: int, line: int, quote: bytes = b'"',
+                 ordinal: int = 1):
+        self.kind, self.max_events, self.max_bytes = kind, max_events, max_bytes
+        self.ordinal = ordinal  # the next event's ordinal
+        self.quote = quote
+        self.header: bytes | None = None
+        self.seq = 0
+        self.start = self.end = offset
+        self.end_line = line
+        self._reset()
+
+    def _reset(self) -> None:
+        self.parts: list[bytes] = []
+        self.count = 0
+        self.size = len(self.header or b"")
+        self.first = 0
+        self.line_list: list[int] | None = None
+        self.first_ord = self.ordinal
+        self.ord_list: list[int] | None = None  # only once a skipped element broke the run
+        self.skipped: list[tuple[int, str]] = []
+        self.skipped_ords: list[int] = []
+
+    def set_header(self, header: bytes) -> None:
+        self.header = header
+        self.size = len(header) + sum(len(p) for p in self.parts)
+
+    def flush(self) -> Iterator[Batch]:
+        if not self.count and not self.skipped:
+            return
+        # a list only once the lines stopped being consecutive (blank lines, several elements a line)
+        lines: Sequence[int] = (range(self.first, self.first + self.count) if self.line_list is None
+                                else self.line_list)
+        ordinals: Sequence[int] = (range(self.first_ord, self.first_ord + self.count) if self.ord_list is None
+                                   else self.ord_list)
+        batch = Batch(self.seq, self.kind, self.header, b"".join(self.parts), self.count, lines,
+                      self.start, self.end, self.skipped, self.end_line, quote=self.quote, ordinals=ordinals,
+                      skipped_ordinals=self.skipped_ords, end_ordinal=self.ordinal)
+        self.seq += 1
+        self.start = self.end
+        self._reset()
+        yield batch
+
+    def note_lines(self, first_line: int, k: int) -> None:
+        """Record where the next k events start (call before adding them to count)."""
+        if self.ord_list is not None:
+            self.ord_list.extend(range(self.ordinal, self.ordinal + k))
+        elif self.count == 0:
+            self.first_ord = self.ordinal
+        elif self.ordinal != self.first_ord + self.count:
+            self.ord_list = list(range(self.first_ord, self.first_ord + self.count))
+            self.ord_list.extend(range(self.ordinal, self.ordinal + k))
+        self.ordinal += k
+        if self.line_list is not None:
+            self.line_list.extend(range(first_line, first_line + k))
+        elif self.count == 0:
+            self.first = first_line
+        elif first_line != self.first + self.count:
+            self.line_list = list(range(self.first, self.first + self.count))
+            self.line_list.extend(range(first_line, first_line + k))
+
+    def add_record(self, rec: bytes, line: int, end: int, end_line: int) -> Iterator[Batch]:
+        if self.count and (self.count >= self.max_events or self.size + len(rec) > self.max_bytes):
+            yield from self.flush()
+        self.note_lines(line, 1)
+        self.parts.append(rec)
+        self.count += 1
+        self.size += len(rec)
+        self.end, self.end_line = end, end_line
+
+    def add_block(self, data: bytes, line: int, offset: int, n: int) -> Iterator[Batch]:
+        """Add `n` one-line events that are `data` verbatim (input offset `offset`, first on `line`),
+        cutting with find/count/split only: no Python work per event."""
+        pos, size = 0, len(data)
+        while pos < size:
+            if self.count >= self.max_events:
+                yield from self.flush()
+            ev_room = self.max_events - self.count
+            byte_room = self.max_bytes - self.size
+            if n <= ev_room and size - pos <= byte_room:
+                cut, k = size, n
+            elif size - pos <= byte_room:  # the bytes fit, the events do not: cut after ev_room lines
+                k = ev_room
+                cut = _past_newline(data, pos, size, k)
+            else:
+                c = data.rfind(b"\n", pos, pos + byte_room) if byte_room > 0 else -1
+                if c < 0:
+                    if self.count:
+                        yield from self.flush()
+                        continue
+                    c = data.find(b"\n", pos)  # a single event over max_bytes goes alone
+                cut = c + 1
+                k = data.count(b"\n", pos, cut)
+                if k > ev_room:
+                    k = ev_room
+                    cut = _past_newline(data, pos, cut, k)
+            self.note_lines(line, k)
+            self.parts.append(data if pos == 0 and cut == size else data[pos:cut])
+            self.count += k
+            self.size += cut - pos
+            line += k
+            n -= k
+            pos = cut
+            self.end, self.end_line = offset + cut, line
+            if pos < size:
+                yield from self.flush()

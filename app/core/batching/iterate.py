@@ -1,0 +1,57 @@
+"""The entry point: a decoded stream and a plan in, batches out, by the reader for the plan's format."""
+
+from __future__ import annotations
+
+from typing import BinaryIO, Iterator
+
+from app.core.batching.batch import Batch
+from app.core.batching.builder import Builder
+from app.core.batching.csv_reader import header_from_fields, read_csv
+from app.core.batching.errors import InputError, Stop
+from app.core.batching.json_reader import read_json
+from app.core.batching.limits import FORMATS, MAX_BYTES, MAX_EVENTS
+from app.core.batching.ndjson import read_ndjson
+from app.core.batching.plan import Plan
+
+
+def iter_batches(stream: BinaryIO, plan: Plan, *, max_events: int = MAX_EVENTS, max_bytes: int = MAX_BYTES,
+                 start_offset: int = 0, start_line: int = 1, start_ordinal: int = 1) -> Iterator[Batch]:
+    """Batches of at most max_events events and max_bytes payload bytes (an event bigger than
+    max_bytes goes alone), in input order.
+
+    stream: UTF-8 bytes (app.core.io.decoded), already positioned at start_offset, which is on
+    line start_line (resume: pass a batch's end, end_line and end_ordinal). A CSV with a header resumed past
+    offset 0 gets its header rebuilt from plan.csv.fields. Raises InputError after yielding every
+    good event when the input is cut off or broken."""
+    if max_events < 1 or max_bytes < 1:
+        raise ValueError("max_events and max_bytes must be positive")
+    fmt = plan.format
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if fmt == "csv":
+        dialect = plan.csv
+        if dialect is None:
+            from app.core.sniff import CsvDialect as _Dialect
+            dialect = _Dialect()
+        q = (dialect.quotechar or "").encode("utf-8")
+        b = Builder("csv", max_events, max_bytes, start_offset, start_line, q, start_ordinal)
+        need_header = dialect.has_header
+        if need_header and start_offset > 0:
+            if not dialect.fields:
+                raise ValueError("resuming a CSV with a header needs the header's field names (plan.csv.fields)")
+            b.set_header(header_from_fields(dialect))
+            need_header = False
+        reader = read_csv(stream, b, start_line, start_offset, q, need_header)
+    elif fmt == "ndjson":
+        b = Builder("ndjson", max_events, max_bytes, start_offset, start_line, ordinal=start_ordinal)
+        reader = read_ndjson(stream, b, start_line, start_offset)
+    else:
+        b = Builder("ndjson", max_events, max_bytes, start_offset, start_line, ordinal=start_ordinal)
+        reader = read_json(stream, b, start_line, start_offset, array=fmt == "json-array",
+                            resumed=start_offset > 0)
+    try:
+        yield from reader
+    except Stop as e:
+        yield from b.flush()
+        raise InputError(e.message, e.line, e.offset) from None
+    yield from b.flush()

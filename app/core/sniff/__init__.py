@@ -1,0 +1,19 @@
+"""What is this input? Compression, encoding, format, CSV dialect, timestamp field, event estimate.
+
+Sniffing reads only the head of the input (head.py), so a 10 GB file sniffs as fast as a small
+one. Every guess carries a confidence and plain-sentence reasons, because the user is shown them
+and may override any of them. One module per question (encoding, formats, csv_dialect; the time
+field is app.core.time's), one entry point (sniffer.py), and preview_rows to re-read the head
+with the user's settings.
+"""
+
+from app.core.sniff.csv_dialect import DELIMITERS
+from app.core.sniff.head import HEAD_BYTES
+from app.core.sniff.models import RAGGED_KEY, SAMPLE_EVENTS, CsvDialect, Sniff
+from app.core.sniff.preview import preview_rows
+from app.core.sniff.sniffer import NOT_DATA, sniff_bytes, sniff_path
+
+__all__ = [
+    "DELIMITERS", "HEAD_BYTES", "NOT_DATA", "RAGGED_KEY", "SAMPLE_EVENTS", "CsvDialect", "Sniff",
+    "preview_rows", "sniff_bytes", "sniff_path",
+]

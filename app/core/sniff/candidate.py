@@ -1,0 +1,23 @@
+"""One format's answer to "is the head this format?", for the sniffer to rank."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.core.sniff.models import CsvDialect
+
+
+@dataclass
+class Candidate:
+    format: str
+    confidence: float
+    reasons: list[str]
+    events_in_head: int = 0
+    covered: float = 1.0  # fraction of the head text the counted events span
+    sample: list[dict] = field(default_factory=list)
+    dialect: CsvDialect | None = None
+    error: str | None = None  # set when the best guess is "not data"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

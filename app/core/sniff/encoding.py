@@ -1,0 +1,125 @@
+"""Which text encoding the head is in (BOMs, UTF-16 by its NULs, UTF-8, legacy 8-bit), or why
+it is not text at all."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+_MAGIC_NAMES = [
+    (b"\x89PNG", "a PNG image"),
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (unpack it first)"),
+    (b"BZh", "bzip2-compressed data (only gzip and zstd are read)"),
+    (b"\xfd7zXZ\x00", "xz-compressed data (only gzip and zstd are read)"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"PAR1", "a Parquet file"),
+]
+
+
+class NotText(Exception):
+    pass
+
+
+def decode(data: bytes, encoding: str, final: bool) -> str:
+    """Decode a head that may end mid-character: the incomplete tail is held back, not replaced."""
+    return codecs.getincrementaldecoder(encoding)(errors="replace").decode(data, final=final)
+
+
+def detect_encoding(head: bytes, whole: bool, reasons: list[str]) -> tuple[str, str]:
+    """(python codec name, decoded head text without BOM). Raises NotText with the why."""
+    boms = [
+        (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32 LE"),
+        (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32 BE"),
+        (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16 LE"),
+        (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16 BE"),
+    ]
+    for bom, name, label in boms:
+        if head.startswith(bom):
+            reasons.append(f"starts with a {label} byte-order mark")
+            body = head[len(bom):]
+            if name == "utf-8-sig":
+                name_for_body = "utf-8"
+            else:
+                name_for_body = name
+            return name, decode(body, name_for_body, whole)
+
+    probe = head[:4096]
+    if len(probe) >= 8:
+        even, odd = probe[0::2], probe[1::2]
+        z_even, z_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+        for zeros, other, name in ((z_odd, z_even, "utf-16-le"), (z_even, z_odd, "utf-16-be")):
+            if zeros > 0.9 and other < 0.05:
+                reasons.append(f"no byte-order mark, but every other byte is NUL: {name.upper()} text")
+                return name, decode(head, name, whole)
+
+    for magic, what in _MAGIC_NAMES:
+        if head.startswith(magic):
+            raise NotText(f"it is {what}")
+    nul = head.find(b"\0")
+    if nul >= 0:
+        raise NotText(f"it holds binary data (NUL bytes at offset {nul})")
+
+    try:
+        text = codecs.getincrementaldecoder("utf-8")(errors="strict").decode(head, final=whole)
+        if head.isascii():
+            reasons.append("plain ASCII text (read as UTF-8)")
+        else:
+            reasons.append("valid UTF-8 text")
+        return "utf-8", text
+    except UnicodeDecodeError as e:
+        bad_at = e.start
+
+    mixed = _mostly_utf8(head, whole)
+    if mixed is not None:
+        line = head[:bad_at].count(b"\n") + 1
+        reasons.append(f"UTF-8 text, but {mixed} invalid byte{'s' if mixed > 1 else ''} (the first on line {line}, "
+                       f"byte {bad_at}) in another encoding: such lines will be reported as failed")
+        return "utf-8", codecs.decode(head[: len(head) - (0 if whole else 3)], "utf-8", "replace")
+
+    import charset_normalizer  # imported lazily: only legacy 8-bit files need it
+
+    sample = head[: 64 * 1024]
+    results = list(charset_normalizer.from_bytes(sample))
+    if not results:
+        raise NotText("it is not text in any encoding I recognise")
+    name = codecs.lookup(results[0].encoding).name
+    # Detectors often rank cp1250, latin-1 or a Mac code page first for Western text that cp1252
+    # reads identically; cp1252 is by far the most common of these, so prefer it when any
+    # candidate reads the same as cp1252.
+    try:
+        as_cp1252 = sample.decode("cp1252")
+    except UnicodeDecodeError:
+        as_cp1252 = None
+    if as_cp1252 is not None and name != "cp1252":
+        for r in results:
+            if sample.decode(r.encoding, errors="replace") == as_cp1252:
+                name = "cp1252"
+                break
+    reasons.append(f"not valid UTF-8 (byte {bad_at}); reads as {name} (legacy 8-bit encoding)")
+    return name, decode(head, name, whole)
+
+
+def _mostly_utf8(head: bytes, whole: bool) -> int | None:
+    """The number of invalid bytes when a head holds real UTF-8 multi-byte text with a few bytes
+    of another encoding mixed in (a file appended to by two programs); None when it does not look
+    like UTF-8 at all (then it is a legacy 8-bit file)."""
+    body = head if whole else head[:-3]
+    text = body.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd") - body.decode("utf-8", errors="ignore").count("\ufffd")
+    valid_multibyte = sum(1 for ch in text if ord(ch) > 127 and ch != "\ufffd")
+    if valid_multibyte and invalid <= valid_multibyte * 4:
+        return invalid
+    return None
+
+
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f]")  # below 32, except \t \n \v \f \r and ESC
+
+
+def control_ratio(text: str) -> float:
+    sample = text[:65536]
+    if not sample:
+        return 0.0
+    return len(_CONTROL.findall(sample)) / len(sample)

@@ -1,0 +1,71 @@
+"""What a sniff answers with: the input's settings as guessed, each with its reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.core.time import TimestampGuess
+
+SAMPLE_EVENTS = 50
+RAGGED_KEY = "__ragged__"  # marks a CSV row whose field count differs from the header's
+
+
+@dataclass
+class CsvDialect:
+    delimiter: str = ","
+    quotechar: str = '"'
+    has_header: bool = True
+    fields: list[str] = field(default_factory=list)  # header names, or col1..colN without a header
+
+
+@dataclass
+class Sniff:
+    path: str | None
+    format: str | None = None
+    compression: str | None = None
+    encoding: str = "utf-8"
+    csv: CsvDialect | None = None
+    confidence: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+    runner_up: tuple[str, float] | None = None
+    timestamp: TimestampGuess | None = None
+    estimated_events: int = 0
+    sample: list = field(default_factory=list)  # events as sent; a non-object value stays as it is
+    size: int | None = None
+    error: str | None = None
+    # Extras (not in the contract's required set): bytes read from the source (compressed bytes
+    # for compressed input), and whether the head was the whole input (estimate is then exact).
+    bytes_read: int = 0
+    head_is_whole: bool = False
+
+    def to_json(self) -> dict:
+        """The object `axiom-drop inspect --json` prints."""
+        ts = self.timestamp
+        return {
+            "path": self.path,
+            "format": self.format,
+            "compression": self.compression,
+            "encoding": self.encoding,
+            "delimiter": self.csv.delimiter if self.csv else None,
+            "quotechar": self.csv.quotechar if self.csv else None,
+            "has_header": self.csv.has_header if self.csv else None,
+            "fields": list(self.csv.fields) if self.csv else None,
+            "confidence": round(self.confidence, 2),
+            "reasons": list(self.reasons),
+            "runner_up": (
+                {"format": self.runner_up[0], "confidence": round(self.runner_up[1], 2)}
+                if self.runner_up
+                else None
+            ),
+            "timestamp": (
+                {"field": ts.field, "kind": ts.kind, "layout": ts.layout, "example": ts.example,
+                 "confidence": round(ts.confidence, 2)}
+                if ts
+                else None
+            ),
+            "estimated_events": self.estimated_events,
+            "estimate_exact": self.head_is_whole,
+            "size": self.size,
+            "bytes_read": self.bytes_read,
+            "error": self.error,
+        }

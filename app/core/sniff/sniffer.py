@@ -1,0 +1,141 @@
+"""The entry point: sniff a file or bytes from their head, rank the format candidates, guess the
+time field and estimate the events. Never raises for bad input: problems go to `Sniff.error`."""
+
+from __future__ import annotations
+
+import io
+import os
+
+from app.core.io import SourceError, open_raw
+from app.core.sniff.candidate import Candidate
+from app.core.sniff.csv_dialect import csv_candidate
+from app.core.sniff.encoding import NotText, control_ratio, detect_encoding
+from app.core.sniff.formats import json_array, json_object, ndjson
+from app.core.sniff.head import HEAD_BYTES, Head, read_head
+from app.core.sniff.models import Sniff
+from app.core.time import guess_timestamp
+
+RUNNER_UP_WITHIN = 0.25
+NOT_DATA = "this is not JSON, NDJSON or CSV: "
+
+
+def _not_data(s: Sniff, why: str) -> Sniff:
+    s.format = None
+    s.csv = None
+    s.confidence = 0.0
+    s.error = NOT_DATA + why
+    s.reasons.append(why)
+    return s
+
+
+def _sniff_head(head: Head, s: Sniff, total_size: int | None) -> Sniff:
+    s.compression = head.compression
+    s.head_is_whole = head.whole
+    if head.compression:
+        s.reasons.append(f"{head.compression}-compressed (by its magic bytes)")
+    if head.problem:
+        s.reasons.append(head.problem)
+        if not head.data:
+            s.error = f"cannot decompress: {head.problem}"
+            return s
+    if not head.data:
+        return _not_data(s, "the file is empty")
+    try:
+        s.encoding, text = detect_encoding(head.data, head.whole, s.reasons)
+    except NotText as e:
+        return _not_data(s, str(e))
+    text = text.lstrip("\ufeff")
+    stripped = text.lstrip()
+    if not stripped:
+        return _not_data(s, "it holds only whitespace")
+    ratio = control_ratio(text)
+    if ratio > 0.05:
+        return _not_data(s, f"it holds binary data ({ratio:.0%} control characters)")
+
+    first = stripped[0]
+    cands: list[Candidate] = []
+    if first == "[":
+        cands.append(json_array(stripped, head.whole))
+        if cands[0].confidence < 0.9:
+            cands.append(ndjson(text, head.whole))
+    elif first == "{":
+        nd = ndjson(text, head.whole)
+        cands.append(nd)
+        if nd.confidence < 0.9 or nd.events_in_head <= 1:
+            cands.append(json_object(stripped, head.whole))
+    if not cands or max(c.confidence for c in cands) < 0.9:
+        csv_cand = csv_candidate(text, head.whole)
+        if cands:  # text opening with [ or { is rarely CSV: let valid-looking JSON win
+            csv_cand.confidence *= 0.5
+        cands.append(csv_cand)
+    cands.sort(key=lambda c: c.confidence, reverse=True)
+    best = cands[0]
+    if best.error:
+        s.reasons.extend(best.reasons)
+        return _not_data(s, best.error)
+    if best.confidence < 0.2:
+        s.reasons.extend(best.reasons)
+        why = "; ".join(best.reasons[:2])
+        return _not_data(s, f"it does not look like any of them ({why})")
+
+    s.format = best.format
+    s.confidence = round(best.confidence, 3)
+    s.reasons.extend(best.reasons)
+    s.csv = best.dialect
+    s.sample = best.sample
+    if len(cands) > 1 and cands[1].confidence > 0.05 and best.confidence - cands[1].confidence <= RUNNER_UP_WITHIN:
+        s.runner_up = (cands[1].format, round(cands[1].confidence, 3))
+    s.timestamp = guess_timestamp(s.sample, s.reasons)
+
+    # Events: exact when the head is the whole input, else scaled from the part of the head they span.
+    if head.whole or best.format == "json-object":
+        s.estimated_events = best.events_in_head
+    else:
+        if head.compression and total_size:
+            total = total_size * len(head.data) / head.raw_read
+        else:
+            total = total_size or len(head.data)
+        spanned = max(1.0, len(head.data) * best.covered)
+        s.estimated_events = int(round(best.events_in_head * total / spanned))
+        s.reasons.append(
+            f"about {s.estimated_events:,} events, estimated from {best.events_in_head:,} in the first "
+            f"{len(head.data):,} bytes" + (" (scaled by the compression ratio seen there)" if head.compression else "")
+        )
+    return s
+
+
+def sniff_path(path: str | os.PathLike, head_bytes: int = HEAD_BYTES) -> Sniff:
+    """Sniff a file from its head only. Never raises for bad input: problems go to `error`."""
+    s = Sniff(path=str(path))
+    try:
+        raw = open_raw(path)
+    except SourceError as e:
+        s.error = str(e)
+        return s
+    try:
+        with raw:
+            s.size = os.fstat(raw.fileno()).st_size
+            head = read_head(raw, head_bytes)
+    except OSError as e:
+        s.error = f"{path}: cannot read it ({e.strerror or e})"
+        return s
+    s.bytes_read = head.raw_read
+    return _guarded(head, s)
+
+
+def sniff_bytes(data: bytes, name: str | None = None, head_bytes: int = HEAD_BYTES) -> Sniff:
+    """Sniff pasted text or stdin held in memory (only its head is examined)."""
+    s = Sniff(path=name, size=len(data))
+    head = read_head(io.BytesIO(data), head_bytes)
+    s.bytes_read = head.raw_read
+    return _guarded(head, s)
+
+
+def _guarded(head: Head, s: Sniff) -> Sniff:
+    """A surprise in the analysis becomes an error on the Sniff, never an exception for the caller."""
+    try:
+        return _sniff_head(head, s, s.size)
+    except Exception as e:  # noqa: BLE001 - the contract: sniffing never raises for bad input
+        s.format, s.csv, s.confidence = None, None, 0.0
+        s.error = f"could not make sense of the input ({type(e).__name__}: {e})"
+        return s
