@@ -13,14 +13,21 @@ from aiohttp import web
 from axiom_servers import NDJSON, call, free_port, ok_json, sb_endpoint
 
 from app.core.axiom import (
+    DEFAULT_RATE_LIMIT_WAIT,
     AuthError,
     BadRequest,
     Endpoint,
+    IngestLimit,
     NotFound,
+    RateLimit,
     RateLimited,
     ServerError,
     TooLarge,
     TransportError,
+    parse_ingest_limit,
+    parse_rate_limit,
+    parse_retry_after,
+    rate_limit_wait,
 )
 from app.core.retry import wait_for_rate_limit
 from app.core.sandbox import Sandbox
@@ -217,3 +224,33 @@ def test_429_with_http_date_retry_after(recorder):
     err = call(Endpoint(srv.url, srv.url), "xaat-x", "ingest", "d", b"{}\n", content_type=NDJSON)
     assert isinstance(err, RateLimited)
     assert 15 <= err.wait_seconds <= 21
+
+
+# ---------------------------------------------------------------------------------------------
+# The limit headers and the wait they imply
+
+
+def test_limit_headers_parse_leniently():
+    assert parse_rate_limit({}) is None and parse_ingest_limit({}) is None
+    rl = parse_rate_limit({"X-RateLimit-Limit": "600", "X-RateLimit-Remaining": "oops", "X-RateLimit-Reset": "17.9"})
+    assert (rl.scope, rl.limit, rl.remaining, rl.reset) == (None, 600, None, 17)
+    il = parse_ingest_limit({"X-IngestLimit-Remaining": " 42 "})
+    assert (il.limit, il.remaining, il.reset) == (None, 42, None)
+
+
+def test_retry_after_in_seconds_or_as_a_date():
+    now = 1_700_000_000.0
+    assert parse_retry_after("30", now) == now + 30
+    assert parse_retry_after("-5", now) == now  # never in the past
+    assert parse_retry_after(format_datetime(datetime.fromtimestamp(now + 90, timezone.utc), usegmt=True), now) == now + 90
+    assert parse_retry_after("soon", now) is None and parse_retry_after(None, now) is None
+
+
+def test_the_wait_prefers_retry_after_then_the_limit_reset():
+    now = 1_000.0
+    assert rate_limit_wait(RateLimited("", retry_at=now + 4, rate_limit=RateLimit(None, 1, 0, 1_060)), now) == 4
+    assert rate_limit_wait(RateLimited("", rate_limit=RateLimit(None, 1, 0, 1_060)), now) == 60
+    assert rate_limit_wait(RateLimited("", rate_limit=RateLimit(None, 1, 0, 999)), now) == 1.0  # a reset just passed
+    quota = RateLimited("", quota=True, rate_limit=RateLimit(None, 1, 0, 1_060), ingest_limit=IngestLimit(1, 0, 4_600))
+    assert rate_limit_wait(quota, now) == 3_600  # a 430 waits for the monthly reset
+    assert rate_limit_wait(RateLimited(""), now) == DEFAULT_RATE_LIMIT_WAIT
