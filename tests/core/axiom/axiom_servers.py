@@ -85,6 +85,7 @@ class Recorder:
     def stop(self):
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+        self._loop.close()
 
 
 def ok_json(obj, status=200, headers=None):

@@ -69,8 +69,17 @@ class ConnectProxy:
         return self
 
     def stop(self):
+        async def shutdown():  # end the tunnels still open, so none is left to the garbage collector
+            self._server.close()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(5)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+        self._loop.close()
 
 
 def server_context(name: str) -> ssl.SSLContext:
