@@ -23,7 +23,7 @@ async def main(path: str, dataset: str) -> dict:
     client = axiom.client_from_env(allow_http=True)
     # As in a window that has been open for a while: the HTTP client made and what its first
     # connection imports loaded (the window lists datasets at start-up), but no connection open.
-    await client._client()
+    await client.prepare()
     importlib.import_module("anyio._backends._asyncio")  # httpcore's connections run on anyio
     try:
         started_at, t0 = time.time(), time.perf_counter()

@@ -1,22 +1,19 @@
 """Secrets under test: after a whole session (send, fail, crash, resume, a wrong token) no file
-under AXIOM_DROP_HOME (journal, its WAL, logs, settings, the sandbox's storage) holds a token;
-TLS verification cannot be switched off. (A redirect to another host never carries the token:
-tests/test_axiom_client.py::test_redirect_to_another_host_does_not_carry_the_token.)"""
+under AXIOM_DROP_HOME (journal, its WAL, logs, settings, the sandbox's storage) holds a token.
+(TLS verification cannot be switched off: tests/core/axiom/test_axiom_tls.py. A redirect to another
+host never carries the token: tests/core/axiom/test_axiom_urls.py::test_redirect_to_another_host_does_not_carry_the_token.)"""
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import os
 import signal
-import ssl
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from app import cli
-from app.core import axiom, config, journal
+from app.core import config, journal
 from app.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,25 +59,6 @@ def test_no_token_in_any_file_after_a_full_session(tmp_path, capsys, monkeypatch
         assert TOKEN.encode() not in data and WRONG.encode() not in data, f"a token is in {p}"
     for text in outputs:
         assert TOKEN.encode() not in text and WRONG.encode() not in text
-
-
-def test_tls_verification_cannot_be_turned_off():
-    for fn in (axiom.AxiomClient.__init__, axiom.client_from_env):
-        params = inspect.signature(fn).parameters
-        assert not {"verify", "verify_ssl", "insecure", "ssl_context", "cert"} & set(params)
-    client = axiom.AxiomClient(axiom.Endpoint("https://api.axiom.co", "https://us-east-1.aws.edge.axiom.co"),
-                               "xaat-example")
-
-    async def context():
-        http = await client._client()  # made at the first request, with the context loaded in a thread
-        try:
-            return http._transport._pool._ssl_context
-        finally:
-            await client.aclose()
-
-    ctx = asyncio.run(context())
-    assert ctx.verify_mode == ssl.CERT_REQUIRED and ctx.check_hostname
-    assert ctx.get_ca_certs() or ctx.cert_store_stats()["x509_ca"] > 0  # a CA bundle is loaded
 
 
 def test_journal_keeps_no_url_secrets():

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import ipaddress
 import logging
 from typing import Any, Awaitable, Callable, Coroutine
 from urllib.parse import urlsplit
@@ -17,6 +16,7 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QObject, Signal
 
 from app.core import config, connect, secrets
+from app.core.axiom import is_loopback_url
 
 log = logging.getLogger(__name__)
 
@@ -66,17 +66,6 @@ class TaskManager:
             task.cancel()
         if tasks:
             await asyncio.wait(tasks, timeout=timeout)
-
-
-def is_loopback_url(url: str | None) -> bool:
-    """True for this machine (localhost, 127.x, ::1): plain http there never leaves the computer."""
-    host = (urlsplit(url or "").hostname or "").strip("[]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def needs_http_confirmation(url: str) -> bool:

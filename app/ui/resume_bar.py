@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app.core.axiom import is_loopback_url
 from app.ui import theme
-from app.ui.context import is_loopback_url
 from app.ui.table_model import RowsTableModel
 
 log = logging.getLogger(__name__)

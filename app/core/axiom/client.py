@@ -1,298 +1,35 @@
-"""The HTTP client for Axiom: ingest, datasets, routing, typed errors, rate-limit headers.
+"""AxiomClient: ingest, datasets, routing; one per profile.
 
-One `AxiomClient` per profile. It never retries (the upload job decides that with retry.py) and
-it never lets the token out: the token goes only into the Authorization header of requests to
-the configured hosts, never into a URL, an exception message, a repr or a log line, and never to
-another host on a redirect. See /work/shared/AXIOM_API.md for the API facts this follows.
+It never retries (the upload job decides that) and it never lets the token out: the token goes
+only into the Authorization header of requests to the configured hosts, never into a URL, an
+exception message, a repr or a log line, and never to another host on a redirect. The API facts
+it follows, each with its source, are in docs/axiom-api.md.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import email.utils
-import ipaddress
 import json
 import os
-import re
 import threading
-import time
-from dataclasses import dataclass, field
 from typing import Any, Mapping
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urljoin
 
 import httpx
 import orjson
 
 from app import __version__
 from app.core import config
+from app.core.axiom.errors import AuthError, AxiomError, ErrorKind, InsecureURL, TransportError
+from app.core.axiom.headers import parse_ingest_limit, parse_rate_limit
+from app.core.axiom.models import Dataset, Endpoint, IngestLimit, IngestOptions, IngestResult, RateLimit, base_url, token_kind
+from app.core.axiom.responses import bad_answer, error_for, scrub
+from app.core.axiom.urls import check_url, is_loopback_url, origin
 
 USER_AGENT = f"axiom-drop/{__version__}"
 MAX_REDIRECTS = 5
 CONNECT_TIMEOUT = 10.0
-# Used when a 429/430 carries neither Retry-After nor X-RateLimit-Reset. Axiom's request limits
-# are per minute, so a short pause followed by the server's own answer is the sensible guess.
-DEFAULT_RATE_LIMIT_WAIT = 10.0
-_MESSAGE_CHARS = 200
-
-
-# ---------------------------------------------------------------------------------------------
-# Data
-
-
-@dataclass
-class Endpoint:
-    """Where requests go: the API host (datasets, legacy ingest) and the ingest (edge) host."""
-
-    api_url: str
-    ingest_url: str
-
-    @classmethod
-    def for_profile(cls, profile: config.Profile, sandbox_url: str | None = None) -> "Endpoint":
-        kind = profile.kind
-        if kind == "sandbox":
-            if not sandbox_url:
-                raise ValueError("the local sandbox is not running (no sandbox URL)")
-            url = _strip(sandbox_url)
-            return cls(url, url)
-        if kind in config.EDGE_URLS:
-            return cls(config.API_URL, config.EDGE_URLS[kind])
-        if kind == "custom":
-            if not profile.url.strip():
-                raise ValueError(f"profile {profile.name!r} has no URL")
-            # Plain http is checked by AxiomClient (with the profile's or the CLI's allow_http).
-            url = _strip(profile.url)
-            return cls(url, url)
-        raise ValueError(f"unknown profile kind {kind!r}")
-
-
-def _strip(url: str) -> str:
-    return url.strip().rstrip("/")
-
-
-@dataclass
-class IngestOptions:
-    timestamp_field: str | None = None
-    timestamp_format: str | None = None
-    csv_delimiter: str | None = None
-    csv_fields: list[str] | None = None
-    labels: dict[str, str] | None = None
-
-
-@dataclass
-class RateLimit:
-    """X-RateLimit-*: requests per minute for this scope (user/organization)."""
-
-    scope: str | None
-    limit: int | None
-    remaining: int | None
-    reset: int | None  # UTC epoch seconds
-
-
-@dataclass
-class IngestLimit:
-    """X-IngestLimit-*: ingest volume (bytes) per month."""
-
-    limit: int | None
-    remaining: int | None
-    reset: int | None  # UTC epoch seconds
-
-
-@dataclass
-class IngestResult:
-    ingested: int
-    failed: int
-    failures: list[dict] = field(default_factory=list)  # [{"timestamp": str, "error": str}]
-    processed_bytes: int = 0
-    warnings: list[dict] = field(default_factory=list)  # the "messages" array (locked schema)
-    trace_id: str | None = None
-    rate_limit: RateLimit | None = None
-    ingest_limit: IngestLimit | None = None
-
-
-@dataclass
-class Dataset:
-    name: str
-    description: str = ""
-    kind: str | None = None
-    region: str | None = None  # edgeDeployment, e.g. "cloud.eu-central-1.aws"
-    edge_url: str | None = None  # edgeDeploymentUrl
-    can_write: bool | None = None
-    created: str | None = None
-
-    @classmethod
-    def from_json(cls, obj: Mapping[str, Any]) -> "Dataset":
-        edge_url = obj.get("edgeDeploymentUrl") or None
-        can_write = obj.get("canWrite")
-        return cls(
-            name=str(obj.get("name") or obj.get("id") or ""),
-            description=str(obj.get("description") or ""),
-            kind=obj.get("kind") or None,
-            region=obj.get("edgeDeployment") or None,
-            edge_url=_strip(edge_url) if isinstance(edge_url, str) else None,
-            can_write=can_write if isinstance(can_write, bool) else None,
-            created=obj.get("created") or None,
-        )
-
-
-# ---------------------------------------------------------------------------------------------
-# Errors
-
-
-class AxiomError(Exception):
-    """Anything that went wrong talking to Axiom. `str(err)` is a sentence a user can act on."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        code: Any = None,
-        trace_id: str | None = None,
-        rate_limit: RateLimit | None = None,
-        ingest_limit: IngestLimit | None = None,
-        detail: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-        self.trace_id = trace_id
-        self.rate_limit = rate_limit
-        self.ingest_limit = ingest_limit
-        self.detail = detail  # the server's own words, when it said something
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class AuthError(AxiomError):
-    """401 (token refused) or 403 (token lacks permission); also a PAT without an org ID."""
-
-    def __init__(self, message: str, *, forbidden: bool = False, **kw: Any) -> None:
-        super().__init__(message, **kw)
-        self.forbidden = forbidden
-
-
-class NotFound(AxiomError):
-    pass
-
-
-class Conflict(AxiomError):
-    pass
-
-
-class TooLarge(AxiomError):
-    pass
-
-
-class BadRequest(AxiomError):
-    """400: the server took nothing from this request. `event_index` is the bad event's
-    position within the request when the server named it ("invalid event at index 17")."""
-
-    def __init__(self, message: str, *, event_index: int | None = None, **kw: Any) -> None:
-        super().__init__(message, **kw)
-        self.event_index = event_index
-
-
-class RateLimited(AxiomError):
-    """429 (request rate) or 430 (monthly quota, `quota=True`).
-
-    `retry_at` is the epoch second Retry-After named (None without the header); `wait_seconds`
-    is how long to wait as seen when the response arrived (retry.wait_for_rate_limit recomputes
-    it for a later moment)."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        quota: bool = False,
-        retry_at: float | None = None,
-        wait_seconds: float = DEFAULT_RATE_LIMIT_WAIT,
-        **kw: Any,
-    ) -> None:
-        super().__init__(message, **kw)
-        self.quota = quota
-        self.retry_at = retry_at
-        self.wait_seconds = wait_seconds
-
-    @property
-    def reset(self) -> float | None:
-        """When the relevant limit resets (epoch s), from the headers."""
-        if self.quota and self.ingest_limit and self.ingest_limit.reset:
-            return float(self.ingest_limit.reset)
-        if self.rate_limit and self.rate_limit.reset:
-            return float(self.rate_limit.reset)
-        return None
-
-
-class ServerError(AxiomError):
-    pass
-
-
-class TransportError(AxiomError):
-    """The network failed: no HTTP answer at all.
-
-    `maybe_sent` is True when the failure came after the request body was fully written (a read
-    timeout, the server closing the connection without an answer): the server may have stored
-    those events, so resending them may duplicate them and the job must report that. It is False
-    when the request cannot have reached the server whole (connection refused, connect/pool
-    timeout, a failed write): resending is safe."""
-
-    def __init__(self, message: str, *, maybe_sent: bool, **kw: Any) -> None:
-        super().__init__(message, **kw)
-        self.maybe_sent = maybe_sent
-
-
-class InsecureURL(AxiomError):
-    """Plain http:// to a host that is not this machine: the token would cross the network in clear."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Helpers
-
-
-def is_loopback_host(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_url(url: str, *, allow_http: bool = False) -> str:
-    """Refuse URLs that would send the token in clear to another machine. Returns the URL."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
-        raise InsecureURL(f"not an http(s) URL: {url!r}")
-    if scheme == "http" and not allow_http and not is_loopback_host(parts.hostname):
-        raise InsecureURL(
-            f"{url} uses plain http to another machine: the token would travel unencrypted. "
-            "Use https, or confirm that you want plain http for this profile."
-        )
-    return url
-
-
-def token_kind(token: str) -> str:
-    """"personal" for xapt- tokens (legacy ingest + org ID), else "api" (edge ingest)."""
-    return "personal" if token.startswith("xapt-") else "api"
-
-
-def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
-    default = {"http": 80, "https": 443}.get(url.scheme)
-    return (url.scheme, url.host.lower(), url.port or default)
-
-
-def _int(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        return int(float(value.strip()))
-    except ValueError:
-        return None
 
 
 def _count(value: Any) -> int:
@@ -300,69 +37,6 @@ def _count(value: Any) -> int:
         return int(value or 0)
     except (TypeError, ValueError):
         return 0
-
-
-def parse_rate_limit(headers: Mapping[str, str]) -> RateLimit | None:
-    values = [headers.get(f"X-RateLimit-{k}") for k in ("Scope", "Limit", "Remaining", "Reset")]
-    if all(v is None for v in values):
-        return None
-    scope, limit, remaining, reset = values
-    return RateLimit(scope, _int(limit), _int(remaining), _int(reset))
-
-
-def parse_ingest_limit(headers: Mapping[str, str]) -> IngestLimit | None:
-    values = [headers.get(f"X-IngestLimit-{k}") for k in ("Limit", "Remaining", "Reset")]
-    if all(v is None for v in values):
-        return None
-    return IngestLimit(*(_int(v) for v in values))
-
-
-def parse_retry_after(value: str | None, now: float) -> float | None:
-    """Retry-After as an epoch second: delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return now + max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return when.timestamp()
-
-
-_TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.S | re.I)
-_INDEX = re.compile(r"\bindex\s+(\d+)", re.I)
-
-
-def _body_message(content: bytes, reason: str) -> tuple[str, Any, Any]:
-    """(message, code, parsed JSON or None) from an error body, however odd it is."""
-    try:
-        data = orjson.loads(content) if content else None
-    except orjson.JSONDecodeError:
-        data = None
-    if isinstance(data, dict):
-        msg = data.get("message") or data.get("error")
-        if isinstance(msg, dict):  # {"error": {"message": ...}}
-            msg = msg.get("message")
-        return (str(msg).strip() if msg else reason), data.get("code"), data
-    text = content.decode("utf-8", "replace").strip()
-    if text.startswith("<"):
-        import html
-
-        text = html.unescape(_TAG.sub(" ", text))
-    text = " ".join(text.split())
-    if len(text) > _MESSAGE_CHARS:
-        text = text[:_MESSAGE_CHARS].rstrip() + "…"
-    return (text or reason), None, data
-
-
-# ---------------------------------------------------------------------------------------------
-# Client
 
 
 def _load_tls_context(trust_env: bool) -> concurrent.futures.Future:
@@ -395,13 +69,16 @@ class AxiomClient:
         allow_http: bool = False,
         timeout: float = 60.0,
         max_connections: int = 8,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        """`transport` replaces the network (httpx.MockTransport in tests): requests go to it
+        alone, with no TLS context and no proxy from the environment."""
         if not token or not token.strip():
             raise AuthError("no token: paste an Axiom API token (xaat-…)")
         self.allow_http = allow_http
         self.endpoint = Endpoint(
-            check_url(_strip(endpoint.api_url), allow_http=allow_http),
-            check_url(_strip(endpoint.ingest_url), allow_http=allow_http),
+            check_url(base_url(endpoint.api_url), allow_http=allow_http),
+            check_url(base_url(endpoint.ingest_url), allow_http=allow_http),
         )
         self._token = token.strip()
         self.org_id = (org_id or "").strip() or None
@@ -412,22 +89,32 @@ class AxiomClient:
         # TLS verification is httpx's default (on) and deliberately not configurable here.
         # Proxy settings from the environment apply, except when everything is on this machine
         # (the sandbox): a corporate HTTP_PROXY would otherwise swallow loopback requests.
-        local = all(is_loopback_host(urlsplit(u).hostname or "") for u in (self.endpoint.api_url, self.endpoint.ingest_url))
-        self._trust_env = not local
+        local = all(is_loopback_url(u) for u in (self.endpoint.api_url, self.endpoint.ingest_url))
+        self._trust_env = not local and transport is None
         self._max_connections = max_connections
         self._timeout = timeout
-        self._tls = _load_tls_context(self._trust_env)
+        self._transport = transport
+        self._tls = None if transport is not None else _load_tls_context(self._trust_env)
         self._http: httpx.AsyncClient | None = None  # made at the first request, once the TLS context is ready
+
+    async def prepare(self) -> None:
+        """Make the HTTP client now rather than at the first request (waits for the TLS context;
+        opens no connection). Raises AxiomError (kind TLS) when the CA certificates cannot be read."""
+        await self._client()
 
     async def _client(self) -> httpx.AsyncClient:
         if self._http is None:
-            try:
-                tls = await asyncio.wrap_future(self._tls)
-            except OSError as e:  # SSL_CERT_FILE / SSL_CERT_DIR naming something unreadable, say
-                raise AxiomError(f"cannot set up HTTPS: the CA certificates could not be loaded ({e})") from None
+            tls: Any = True
+            if self._tls is not None:
+                try:
+                    tls = await asyncio.wrap_future(self._tls)
+                except OSError as e:  # SSL_CERT_FILE / SSL_CERT_DIR naming something unreadable, say
+                    raise AxiomError(f"cannot set up HTTPS: the CA certificates could not be loaded ({e})",
+                                      kind=ErrorKind.TLS) from None
             if self._http is None:
                 self._http = httpx.AsyncClient(
                     verify=tls,
+                    transport=self._transport,
                     trust_env=self._trust_env,
                     http1=True,
                     http2=False,
@@ -577,9 +264,6 @@ class AxiomClient:
             headers["X-Axiom-Org-Id"] = self.org_id
         return headers
 
-    def _scrub(self, text: str) -> str:
-        return text.replace(self._token, "[token]") if self._token in text else text
-
     async def _request(
         self,
         method: str,
@@ -600,10 +284,11 @@ class AxiomClient:
             if response.is_redirect:
                 location = response.headers.get("Location", "")
                 new = httpx.URL(urljoin(str(target), location))
-                if _origin(new) != _origin(target):
+                if origin(new) != origin(target):
                     raise AxiomError(
                         f"the server redirected to another host ({new.scheme}://{new.netloc.decode()}): "
                         "not followed, so the token is not sent there. Check the profile's URL.",
+                        kind=ErrorKind.REDIRECT,
                         status=response.status_code,
                         trace_id=response.headers.get("X-Axiom-Trace-Id"),
                     )
@@ -617,8 +302,8 @@ class AxiomClient:
                 continue
             if response.is_success:
                 return response
-            raise self._error(response, dataset=dataset, action=action)
-        raise AxiomError(f"too many redirects (more than {MAX_REDIRECTS})")
+            raise error_for(response, self._token, dataset=dataset, action=action)
+        raise AxiomError(f"too many redirects (more than {MAX_REDIRECTS})", kind=ErrorKind.REDIRECT)
 
     async def _send(self, method: str, url: httpx.URL, headers: Mapping[str, str | bytes], content: bytes | None) -> httpx.Response:
         progress = {"traced": False, "body_sent": False}
@@ -663,7 +348,7 @@ class AxiomClient:
 
     def _transport_message(self, exc: httpx.HTTPError, url: httpx.URL, maybe_sent: bool) -> str:
         where = f"{url.scheme}://{url.netloc.decode()}"
-        what = self._scrub(str(exc)).strip().rstrip(".")
+        what = scrub(str(exc), self._token).strip().rstrip(".")
         what = f": {what}" if what and what != type(exc).__name__ else f" ({type(exc).__name__})"
         if isinstance(exc, httpx.ConnectTimeout):
             text = f"could not connect to {where} (timed out)"
@@ -705,88 +390,7 @@ class AxiomClient:
         return data
 
     def _bad_answer(self, response: httpx.Response) -> AxiomError:
-        text, _, _ = _body_message(response.content, response.reason_phrase)
-        return AxiomError(
-            f"unexpected answer from the server ({response.status_code}): {self._scrub(text)}",
-            status=response.status_code,
-            trace_id=response.headers.get("X-Axiom-Trace-Id"),
-            rate_limit=parse_rate_limit(response.headers),
-        )
-
-    def _error(self, response: httpx.Response, *, dataset: str | None, action: str) -> AxiomError:
-        status = response.status_code
-        detail, code, _ = _body_message(response.content, response.reason_phrase or f"HTTP {status}")
-        detail = self._scrub(detail)
-        kw: dict[str, Any] = dict(
-            status=status,
-            code=code,
-            trace_id=response.headers.get("X-Axiom-Trace-Id"),
-            rate_limit=parse_rate_limit(response.headers),
-            ingest_limit=parse_ingest_limit(response.headers),
-            detail=detail,
-        )
-        ds = f"dataset {dataset!r}" if dataset else "the dataset"
-        if status == 401:
-            return AuthError("the token was refused (401): check it or paste a new one", forbidden=False, **kw)
-        if status == 403:
-            need = {
-                "ingest": f"it needs ingest permission on {ds}",
-                "list": "it needs permission to list datasets (an ingest-only token can still send: type the dataset name)",
-                "create": "it needs permission to create datasets",
-                "user": "reading the user needs a personal access token (xapt-…) with the organization ID",
-            }.get(action, "it lacks a permission")
-            return AuthError(f"the token may not do this (403): {need}", forbidden=True, **kw)
-        if status == 404:
-            if action == "ingest":
-                text = f"{ds} does not exist (404): create it or check the name"
-            else:
-                text = f"not found (404): {detail}"
-            return NotFound(text, **kw)
-        if status == 409:
-            return Conflict(f"{ds} already exists (409)" if action == "create" else f"conflict (409): {detail}", **kw)
-        if status == 413:
-            return TooLarge(f"the request is too large for the server (413): {detail}", **kw)
-        if status == 400:
-            m = _INDEX.search(detail)
-            return BadRequest(f"the server refused the request (400): {detail}", event_index=int(m.group(1)) if m else None, **kw)
-        if status in (429, 430):
-            now = time.time()
-            quota = status == 430
-            retry_at = parse_retry_after(response.headers.get("Retry-After"), now)
-            err = RateLimited("", quota=quota, retry_at=retry_at, **kw)
-            err.wait_seconds = rate_limit_wait(err, now)
-            wait = _human_seconds(err.wait_seconds)
-            if quota:
-                err.message = f"the monthly ingest limit is reached (430): {detail}; it resets in {wait}"
-            else:
-                err.message = f"rate limited (429): {detail}; try again in {wait}"
-            return err
-        if status >= 500:
-            return ServerError(f"the server had a problem ({status}): {detail}", **kw)
-        return AxiomError(f"the server answered {status}: {detail}", **kw)
-
-
-def rate_limit_wait(err: RateLimited, now: float | None = None) -> float:
-    """Seconds to wait before resending: Retry-After when given, else until the limit's reset
-    (at least 1 s, so a reset that has just passed by our clock does not hammer the server)."""
-    now = time.time() if now is None else now
-    if err.retry_at is not None:
-        return max(0.0, err.retry_at - now)
-    reset = err.reset
-    if reset is not None:
-        return max(1.0, reset - now)
-    return DEFAULT_RATE_LIMIT_WAIT
-
-
-def _human_seconds(seconds: float) -> str:
-    seconds = max(0, round(seconds))
-    if seconds < 120:
-        return f"{seconds} s"
-    if seconds < 7200:
-        return f"{round(seconds / 60)} min"
-    if seconds < 172800:
-        return f"{round(seconds / 3600)} h"
-    return f"{round(seconds / 86400)} days"
+        return bad_answer(response, self._token)
 
 
 def client_from_env(
@@ -805,12 +409,12 @@ def client_from_env(
         raise AuthError("no token: set AXIOM_TOKEN to an Axiom API token (xaat-…) or a personal token (xapt-…)")
     url = (env.get("AXIOM_URL") or "").strip()
     if url:
-        endpoint = Endpoint(_strip(url), _strip(url))
+        endpoint = Endpoint(base_url(url), base_url(url))
     else:
         endpoint = Endpoint(config.API_URL, config.EDGE_URLS["us"])
     edge = (env.get("AXIOM_EDGE_URL") or "").strip()
     if edge:
-        endpoint.ingest_url = _strip(edge)
+        endpoint.ingest_url = base_url(edge)
     return AxiomClient(
         endpoint,
         token,

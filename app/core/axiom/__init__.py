@@ -1,0 +1,62 @@
+"""The HTTP client for Axiom's API and its typed errors (API facts: docs/axiom-api.md).
+
+    client     AxiomClient (with an httpx transport seam), client_from_env
+    errors     the AxiomError hierarchy and ErrorKind, what callers branch on
+    models     Endpoint, IngestOptions, IngestResult, Dataset, RateLimit, IngestLimit
+    headers    the limit headers and the wait they imply
+    urls       where the token may go: loopback hosts, plain http, same-origin redirects
+    responses  failed answers into typed errors with readable, token-free messages
+"""
+
+from app.core.axiom.client import USER_AGENT, AxiomClient, client_from_env
+from app.core.axiom.errors import (
+    DEFAULT_RATE_LIMIT_WAIT,
+    AuthError,
+    AxiomError,
+    BadRequest,
+    Conflict,
+    ErrorKind,
+    InsecureURL,
+    NotFound,
+    RateLimited,
+    ServerError,
+    TooLarge,
+    TransportError,
+    kind_for_status,
+)
+from app.core.axiom.headers import parse_ingest_limit, parse_rate_limit, parse_retry_after, rate_limit_wait
+from app.core.axiom.models import Dataset, Endpoint, IngestLimit, IngestOptions, IngestResult, RateLimit, token_kind
+from app.core.axiom.urls import check_url, is_loopback_host, is_loopback_url
+
+__all__ = [
+    "AuthError",
+    "AxiomClient",
+    "AxiomError",
+    "BadRequest",
+    "Conflict",
+    "DEFAULT_RATE_LIMIT_WAIT",
+    "Dataset",
+    "Endpoint",
+    "ErrorKind",
+    "IngestLimit",
+    "IngestOptions",
+    "IngestResult",
+    "InsecureURL",
+    "NotFound",
+    "RateLimit",
+    "RateLimited",
+    "ServerError",
+    "TooLarge",
+    "TransportError",
+    "USER_AGENT",
+    "check_url",
+    "client_from_env",
+    "is_loopback_host",
+    "is_loopback_url",
+    "kind_for_status",
+    "parse_ingest_limit",
+    "parse_rate_limit",
+    "parse_retry_after",
+    "rate_limit_wait",
+    "token_kind",
+]
