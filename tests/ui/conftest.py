@@ -108,7 +108,7 @@ def sandbox(tmp_path):
 @pytest.fixture
 def ctx(aloop, qtbot, sandbox):
     """An AppContext whose Local sandbox profile uses the test's sandbox, connected."""
-    from app.ui.context import AppContext
+    from app.ui.shell.context import AppContext
 
     context = AppContext(sandbox=sandbox)
     yield context
@@ -117,7 +117,7 @@ def ctx(aloop, qtbot, sandbox):
 
 @pytest.fixture
 def window(ctx, qtbot):
-    from app.ui.main_window import MainWindow
+    from app.ui.shell.main_window import MainWindow
 
     win = MainWindow(ctx)
     qtbot.addWidget(win)

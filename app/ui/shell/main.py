@@ -8,7 +8,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_API", "pyside6")  # qasync must pick PySide6, not a PyQt that happens to be installed
 
-from PySide6.QtGui import QGuiApplication, QIcon  # noqa: E402  (PySide6 before qasync)
+from PySide6.QtGui import QGuiApplication  # noqa: E402  (PySide6 before qasync)
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 import asyncio  # noqa: E402
@@ -16,12 +16,7 @@ import asyncio  # noqa: E402
 import qasync  # noqa: E402
 
 import app  # noqa: E402
-
-ICON_PATH = Path(__file__).resolve().parent.parent / "resources" / "icon.svg"
-
-
-def app_icon() -> QIcon:
-    return QIcon(str(ICON_PATH))
+from app.ui.shell.icon import app_icon  # noqa: E402
 
 
 def run_app(argv: list[str]) -> int:
@@ -40,8 +35,8 @@ def run_app(argv: list[str]) -> int:
     loop = qasync.QEventLoop(qt_app)
     asyncio.set_event_loop(loop)
 
-    from app.ui.context import AppContext
-    from app.ui.main_window import MainWindow
+    from app.ui.shell.context import AppContext
+    from app.ui.shell.main_window import MainWindow
 
     ctx = AppContext()
     window = MainWindow(ctx)

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from app.ui import paste_tab
-from app.ui.paste_tab import HistoryEntry, HistoryModel, validate_text
+from app.ui.paste import paste_tab
+from app.ui.paste.paste_tab import HistoryEntry, HistoryModel, validate_text
 
 
 @pytest.mark.parametrize(
@@ -104,7 +104,7 @@ def test_history_survives_a_restart(window, ctx, qtbot, run_until):
     entry = HistoryEntry(time=1.0e9, dataset="old", profile="Local sandbox", text='{"x": 1}',
                          events=1, ingested=1, summary='{"x": 1}')
     paste_tab.append_history(entry)
-    from app.ui.paste_tab import PasteTab
+    from app.ui.paste.paste_tab import PasteTab
 
     tab = PasteTab(ctx)
     qtbot.addWidget(tab)
@@ -174,7 +174,7 @@ def test_history_is_trimmed_to_the_newest_entries(tmp_path):
 def test_status_bar_texts():
     from types import SimpleNamespace as NS
 
-    from app.ui.statusbar import ingest_limit_text, rate_limit_text
+    from app.ui.shell.statusbar import ingest_limit_text, rate_limit_text
 
     import time as _t
     from datetime import datetime

@@ -17,7 +17,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QStyle, QTableView, QWidget
 
 from app.core.timeparse import to_epoch_ns
-from app.ui import theme
+from app.ui.widgets import theme
 
 MAX_CELL_CHARS = 200  # a cell shows this much; the tooltip has the rest (up to a limit)
 

@@ -13,9 +13,9 @@ from app.core import sniff
 from app.core.batching import Plan
 from app.core.sniff import CsvDialect
 from app.core.upload import Failure, JobResult, JobState, Source
-from app.ui.details import ERROR_FIELD, LINE_FIELD, FailuresModel, RequestsModel, export_failures
-from app.ui.queue_model import QueueEntry, QueueModel
-from app.ui.queue_panel import QueuePanel
+from app.ui.queue.details import ERROR_FIELD, LINE_FIELD, FailuresModel, RequestsModel, export_failures
+from app.ui.queue.queue_model import QueueEntry, QueueModel
+from app.ui.queue.queue_panel import QueuePanel
 
 DATASET = "queue-test"
 

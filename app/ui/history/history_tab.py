@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui import theme
-from app.ui.details import FailuresModel
-from app.ui.table_model import RowsTableModel
+from app.ui.widgets import theme
+from app.ui.queue.details import FailuresModel
+from app.ui.widgets.table_model import RowsTableModel
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,6 @@ from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
-    QFrame,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -24,45 +22,22 @@ from PySide6.QtWidgets import (
 import shiboken6
 
 import app
-from app.ui.connection import ConnectionBar
-from app.ui.context import AppContext
-from app.ui.datasets import DatasetPicker
-from app.ui.history_tab import HistoryTab
-from app.ui.paste_tab import PasteTab
-from app.ui.resume_bar import ResumeBar, load_unfinished
-from app.ui.statusbar import StatusBar
+from app.ui.connection.connection_bar import ConnectionBar
+from app.ui.connection.dataset_picker import DatasetPicker
+from app.ui.files.drop_panel import DropPanel
+from app.ui.history.history_tab import HistoryTab
+from app.ui.history.resume_bar import ResumeBar, load_unfinished
+from app.ui.paste.paste_tab import PasteTab
+from app.ui.queue.queue_panel import QueuePanel
+from app.ui.shell.context import AppContext
+from app.ui.shell.icon import app_icon
+from app.ui.shell.statusbar import StatusBar
 
 log = logging.getLogger(__name__)
 
 QUIT_GRACE_S = 8.0  # quitting: how long uploads get to finish their requests in flight before they are cut
 
 FILE_FILTER = "Data files (*.json *.ndjson *.jsonl *.csv *.tsv *.gz *.zst *.zstd *.txt);;All files (*)"
-
-
-def _placeholder(name: str, text: str) -> QWidget:
-    """Stands in for a panel whose module is not there yet, so the window still runs."""
-    w = QLabel(text)
-    w.setAlignment(Qt.AlignCenter)
-    w.setWordWrap(True)
-    w.setAccessibleName(name)
-    w.setFrameShape(QFrame.StyledPanel)
-    return w
-
-
-def _make_drop_panel(ctx: AppContext) -> QWidget:
-    try:
-        from app.ui.drop_panel import DropPanel
-    except ImportError:
-        return _placeholder("Drop zone", "Drop files or folders here")
-    return DropPanel(ctx)
-
-
-def _make_queue_panel(ctx: AppContext) -> QWidget:
-    try:
-        from app.ui.queue_panel import QueuePanel
-    except ImportError:
-        return _placeholder("Upload queue", "Nothing queued yet")
-    return QueuePanel(ctx)
 
 
 def paths_from_text(text: str) -> list[str]:
@@ -88,12 +63,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(app.APP_NAME)
         self.setAccessibleName(app.APP_NAME)
         self.resize(1200, 800)
-        try:
-            from app.ui.main import app_icon
-
-            self.setWindowIcon(app_icon())
-        except ImportError:
-            pass
+        self.setWindowIcon(app_icon())
         self.closed: asyncio.Future = asyncio.get_event_loop().create_future()
         self._closing = False
         self._close_now = False
@@ -102,10 +72,9 @@ class MainWindow(QMainWindow):
 
         self.connection_bar = ConnectionBar(ctx, self)
         self.dataset_picker = DatasetPicker(ctx, self)
-        self.drop_panel = _make_drop_panel(ctx)
-        self.queue_panel = _make_queue_panel(ctx)
-        if hasattr(self.drop_panel, "sendRequested") and hasattr(self.queue_panel, "add_jobs"):
-            self.drop_panel.sendRequested.connect(self.queue_panel.add_jobs)
+        self.drop_panel = DropPanel(ctx)
+        self.queue_panel = QueuePanel(ctx)
+        self.drop_panel.sendRequested.connect(self.queue_panel.add_jobs)
 
         files = QSplitter(Qt.Vertical, self)
         files.setAccessibleName("Files")
@@ -161,9 +130,8 @@ class MainWindow(QMainWindow):
         self.resume_bar.set_items(items)
 
     def _queue_prepared(self, jobs: list) -> None:
-        if hasattr(self.queue_panel, "add_prepared"):
-            self.tabs.setCurrentIndex(0)
-            self.queue_panel.add_prepared(jobs)
+        self.tabs.setCurrentIndex(0)
+        self.queue_panel.add_prepared(jobs)
 
     # --- menus and shortcuts --------------------------------------------------------------
     def _action(self, text: str, shortcut, tip: str, slot) -> QAction:
@@ -213,10 +181,7 @@ class MainWindow(QMainWindow):
         if not paths:
             return
         self.tabs.setCurrentIndex(0)
-        if hasattr(self.drop_panel, "add_paths"):
-            self.drop_panel.add_paths(list(paths))
-        else:
-            self.ctx.status(f"{len(paths)} file(s) received, but the drop zone is not available yet")
+        self.drop_panel.add_paths(list(paths))
 
     def open_files(self) -> None:
         dlg = QFileDialog(self, "Open files to send")
@@ -251,12 +216,11 @@ class MainWindow(QMainWindow):
     def send(self) -> None:
         if self.tabs.currentWidget() is self.paste_tab:
             self.paste_tab.send()
-        elif hasattr(self.drop_panel, "send"):
+        else:
             self.drop_panel.send()
 
     def cancel_uploads(self) -> None:
-        if hasattr(self.queue_panel, "cancel_all"):
-            self.queue_panel.cancel_all()
+        self.queue_panel.cancel_all()
 
     # --- closing --------------------------------------------------------------------------------
     def _ask_about_uploads(self) -> str:
@@ -303,8 +267,6 @@ class MainWindow(QMainWindow):
         then it is closed for good (it stays in the History tab)."""
         from app.core import journal
 
-        if not hasattr(self.queue_panel, "stop_all"):
-            return []
         ids = await self.queue_panel.stop_all(QUIT_GRACE_S)
         if discard and ids:
             def go() -> None:

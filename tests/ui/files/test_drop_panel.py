@@ -9,8 +9,8 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from app.ui.drop_panel import DropPanel, paths_from_text, sample_files
-from app.ui.preview import PreviewModel
+from app.ui.files.drop_panel import DropPanel, paths_from_text, sample_files
+from app.ui.files.preview import PreviewModel
 
 NDJSON = b'{"_time":"2024-01-02T03:04:05Z","level":"info","msg":"started","ctx":{"pid":7,"tags":["a","b"]}}\n' \
          b'{"_time":"2024-01-02T03:04:06Z","level":"warn","msg":"slow","ctx":{"pid":7}}\n'

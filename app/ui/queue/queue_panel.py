@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.upload import JobState
-from app.ui.details import DetailsPane
-from app.ui.elided_label import ElidedLabel
-from app.ui.queue_model import LONG_UPLOAD_S, QueueEntry, QueueModel, UploadQueue, failed_rows_source, human_duration
+from app.ui.queue.details import DetailsPane
+from app.ui.widgets.elided_label import ElidedLabel
+from app.ui.queue.queue_model import LONG_UPLOAD_S, QueueEntry, QueueModel, UploadQueue, failed_rows_source, human_duration
 
 log = logging.getLogger(__name__)
 

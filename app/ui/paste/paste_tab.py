@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import config
-from app.ui import theme
-from app.ui.context import AppContext
+from app.ui.widgets import theme
+from app.ui.shell.context import AppContext
 
 DEBOUNCE_MS = 300
 HISTORY_FILE = "paste_history.jsonl"

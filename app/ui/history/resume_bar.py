@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.ui import theme
-from app.ui.context import is_loopback_url
-from app.ui.table_model import RowsTableModel
+from app.ui.widgets import theme
+from app.ui.shell.context import is_loopback_url
+from app.ui.widgets.table_model import RowsTableModel
 
 log = logging.getLogger(__name__)
 

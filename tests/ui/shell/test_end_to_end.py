@@ -9,8 +9,8 @@ import re
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from app.ui.details import ERROR_FIELD, LINE_FIELD, RECORD_FIELD
-from app.ui.queue_model import QueueModel
+from app.ui.queue.details import ERROR_FIELD, LINE_FIELD, RECORD_FIELD
+from app.ui.queue.queue_model import QueueModel
 
 DATASET = "e2e"
 

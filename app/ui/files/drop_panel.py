@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (
 
 from app.core import sniff as sniffing
 from app.core import sources
-from app.ui import theme
-from app.ui.cards import FileCard
-from app.ui.preview import PreviewModel, PreviewView, field_names
+from app.ui.widgets import theme
+from app.ui.files.file_card import FileCard
+from app.ui.files.preview import PreviewModel, PreviewView, field_names
 
 log = logging.getLogger(__name__)
 
-SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
 
 
 def sample_files() -> list[Path]:
@@ -508,7 +508,7 @@ class DropPanel(QWidget):
     def _after_cards_changed(self) -> None:
         has_cards = bool(self._cards) or self._pending > 0
         if has_cards and self.stack.currentWidget() is not self.files_page and self.height() < 380:
-            from app.ui.queue_panel import share_parent_splitter
+            from app.ui.queue.queue_panel import share_parent_splitter
 
             share_parent_splitter(self, 0.6)  # cards and a preview need room
         self.stack.setCurrentWidget(self.files_page if has_cards else self.zone)

@@ -5,7 +5,7 @@ import asyncio
 from PySide6.QtCore import QMimeData, QUrl
 from PySide6.QtGui import QKeySequence
 
-from app.ui.main_window import MainWindow
+from app.ui.shell.main_window import MainWindow
 
 
 def test_title_icon_and_local_sandbox_listing(window, ctx, sandbox, qtbot, run_until, run_coro):

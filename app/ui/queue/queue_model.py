@@ -21,8 +21,8 @@ import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from app.core.upload import JobResult, JobState, Progress, Source, UploadJob
-from app.ui import theme
-from app.ui.table_model import RowsTableModel
+from app.ui.widgets import theme
+from app.ui.widgets.table_model import RowsTableModel
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from app.ui import theme
-from app.ui.queue_model import QueueEntry, format_label
-from app.ui.table_model import RowsTableModel
+from app.ui.widgets import theme
+from app.ui.queue.queue_model import QueueEntry, format_label
+from app.ui.widgets.table_model import RowsTableModel
 
 ERROR_FIELD = "_axiom_drop_error"
 LINE_FIELD = "_axiom_drop_line"
