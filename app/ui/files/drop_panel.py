@@ -24,6 +24,7 @@ from app.core import sources
 from app.ui.widgets import theme
 from app.ui.files.file_card import FileCard
 from app.ui.files.preview import PreviewModel, PreviewView, field_names
+from app.ui.widgets.splitter import share_parent_splitter
 
 log = logging.getLogger(__name__)
 
@@ -271,10 +272,8 @@ class DropPanel(QWidget):
         layout.addWidget(self.stack)
         self.overlay = _DropOverlay(self)
 
-        for signal in ("datasetChanged", "connectionChanged"):
-            sig = getattr(ctx, signal, None)
-            if sig is not None:
-                sig.connect(self._update_send)
+        ctx.datasetChanged.connect(self._update_send)
+        ctx.connectionChanged.connect(self._update_send)
         self._update_send()
 
     # -- public -------------------------------------------------------------------------------
@@ -508,8 +507,6 @@ class DropPanel(QWidget):
     def _after_cards_changed(self) -> None:
         has_cards = bool(self._cards) or self._pending > 0
         if has_cards and self.stack.currentWidget() is not self.files_page and self.height() < 380:
-            from app.ui.queue.queue_panel import share_parent_splitter
-
             share_parent_splitter(self, 0.6)  # cards and a preview need room
         self.stack.setCurrentWidget(self.files_page if has_cards else self.zone)
         if not self._cards:
@@ -533,7 +530,7 @@ class DropPanel(QWidget):
         dataset = self.ctx.dataset()
         n = len(ready)
         files = f"{n} file{'s' if n != 1 else ''}"
-        client = self.ctx.client() if hasattr(self.ctx, "client") else None
+        client = self.ctx.client()
         if waiting or self._pending:
             text, ok, tip = "Looking at the files…", False, "Sniffing the files; this takes a moment"
         elif not n:

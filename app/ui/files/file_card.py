@@ -22,7 +22,7 @@ from app.core import sniff as sniffing
 from app.ui.widgets import theme
 from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.files.preview import KIND_NAMES, field_names
-from app.ui.queue.queue_model import FORMAT_LABELS, human_bytes
+from app.ui.widgets.formatting import FORMAT_LABELS, human_bytes
 
 FORMATS = ["ndjson", "json-array", "json-object", "csv"]
 DELIMITERS = [",", ";", "\t", "|"]

@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import journal, queries
 from app.ui.widgets import theme
-from app.ui.queue.details import FailuresModel
+from app.ui.widgets.failures_model import FailuresModel
 from app.ui.widgets.table_model import RowsTableModel
 
 log = logging.getLogger(__name__)
@@ -56,30 +57,9 @@ class HistoryRow:
         return Path(r.path or r.name).name
 
 
-# -- plain Python, runs in a worker thread --------------------------------------------------------
 def query_history(search: str = "", limit: int = HISTORY_LIMIT) -> list[HistoryRow]:
-    from app.core import journal
-
-    rows = []
-    for r in journal.history(search, limit):
-        state = r.state
-        if state == "running":
-            state = "uploading" if journal.is_running(r.id) else "interrupted"
-        rows.append(HistoryRow(r, state))
-    return rows
-
-
-def read_failures(job_id: str) -> list:
-    from app.core import journal
-    from app.core.upload import Failure
-
-    return [Failure(line, error, record) for _seq, line, error, record in journal.failures(job_id)]
-
-
-def prune_history(days: int) -> int:
-    from app.core import journal
-
-    return journal.prune(days)
+    """The tab's rows (runs in a worker thread: SQLite)."""
+    return [HistoryRow(record, state) for record, state in queries.history(search, limit)]
 
 
 # -- the model ------------------------------------------------------------------------------------
@@ -258,8 +238,6 @@ class HistoryTab(QWidget):
         return self.load_task
 
     async def _load(self, gen: int, search: str) -> None:
-        from app.core import journal
-
         try:
             rows = await self.ctx.run_blocking(query_history, search, HISTORY_LIMIT)
         except journal.JournalError as e:
@@ -337,10 +315,8 @@ class HistoryTab(QWidget):
             self.failures_task = self.ctx.tasks.spawn(self._load_failures(r.id), "load history failures")
 
     async def _load_failures(self, job_id: str) -> None:
-        from app.core import journal
-
         try:
-            failures = await self.ctx.run_blocking(read_failures, job_id)
+            failures = await self.ctx.run_blocking(queries.failures, job_id)
         except journal.JournalError as e:
             self.ctx.status(str(e), 8000)
             return
@@ -359,10 +335,8 @@ class HistoryTab(QWidget):
         return self.prune_task
 
     async def _prune(self, days: int) -> None:
-        from app.core import journal
-
         try:
-            n = await self.ctx.run_blocking(prune_history, days)
+            n = await self.ctx.run_blocking(queries.prune, days)
         except journal.JournalError as e:
             self.ctx.status(str(e), 8000)
             return

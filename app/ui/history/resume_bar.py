@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app.core import journal, queries
 from app.ui.widgets import theme
 from app.ui.shell.context import is_loopback_url
 from app.ui.widgets.table_model import RowsTableModel
@@ -48,35 +49,13 @@ class Unfinished:
 
     @property
     def how(self) -> str:
-        r = self.record
-        return "interrupted" if r.interrupted else r.state
-
-
-# -- plain Python, runs in a worker thread -------------------------------------------------------
-def stop_point(j, record) -> str:
-    """Where the job stopped: its own stopped_at, else the line after the acknowledged start."""
-    if record.stopped_at:
-        return record.stopped_at
-    line, expected = 1, 0
-    for mark in j.batches(record.id):
-        if mark.seq != expected or mark.status != "acked":
-            break
-        line = (mark.last_line or 0) + 1
-        expected += 1
-    return f"line {line:,}"
+        return queries.how_it_ended(self.record)
 
 
 def load_unfinished(keep_days: int | None = None) -> tuple[int, list[Unfinished]]:
-    """(jobs pruned, unfinished jobs) — prune first, as `axiom-drop resume` does."""
-    from app.core import journal
-
-    pruned = journal.prune(keep_days) if keep_days else 0
-    records = journal.unfinished_jobs()
-    j = journal.Journal()
-    try:
-        return pruned, [Unfinished(r, stop_point(j, r)) for r in records]
-    finally:
-        j.close()
+    """(jobs pruned, unfinished jobs) as the bar lists them (runs in a worker thread: SQLite)."""
+    pruned, jobs = queries.unfinished(keep_days)
+    return pruned, [Unfinished(record, stopped) for record, stopped in jobs]
 
 
 # -- the model ------------------------------------------------------------------------------------
@@ -326,14 +305,8 @@ class ResumeBar(QFrame):
         return self.ctx.tasks.spawn(self._discard([it.record.id for it in items]), "discard unfinished uploads")
 
     async def _discard(self, ids: list[str]) -> None:
-        from app.core import journal
-
-        def go() -> None:
-            for job_id in ids:
-                journal.discard(job_id)
-
         try:
-            await self.ctx.run_blocking(go)
+            await self.ctx.run_blocking(queries.discard, ids)
         except journal.JournalError as e:
             self.ctx.status(str(e), 10000)
             return

@@ -4,11 +4,7 @@ the failed rows that can be fixed and dropped again."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -17,124 +13,15 @@ from PySide6.QtWidgets import (
     QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
+from app.core.failures import export_failures
+from app.core.queue import QueueEntry
 from app.ui.widgets import theme
-from app.ui.queue.queue_model import QueueEntry, format_label
+from app.ui.widgets.failures_model import FailuresModel
+from app.ui.widgets.formatting import format_label
 from app.ui.widgets.table_model import RowsTableModel
-
-ERROR_FIELD = "_axiom_drop_error"
-LINE_FIELD = "_axiom_drop_line"
-RECORD_FIELD = "_axiom_drop_record"
-CSV_ERROR_COLUMN = "error"
-
-
-# -- export (plain Python, tested without dialogs) -------------------------------------------
-def _csv_dialect(plan) -> tuple[str, str, bool, list[str]]:
-    d = getattr(plan, "csv", None)
-    if d is None:
-        return ",", '"', True, []
-    return d.delimiter or ",", d.quotechar or '"', bool(d.has_header), list(d.fields or [])
-
-
-def _parse_csv_record(record: str, delimiter: str, quotechar: str) -> list[str] | None:
-    try:
-        rows = list(csv.reader(io.StringIO(record), delimiter=delimiter, quotechar=quotechar))
-    except csv.Error:
-        return None
-    return rows[0] if len(rows) == 1 else None
-
-
-def export_failures(path: str | Path, entry_or_failures, plan=None, fmt: str = "ndjson") -> int:
-    """Write the failed rows with their reasons to `path`; returns how many rows were written.
-
-    NDJSON: each failed event object plus `_axiom_drop_error` (and `_axiom_drop_line`); an event
-    that is not an object (or a CSV row that cannot be split) is written as
-    {"_axiom_drop_line", "_axiom_drop_record", "_axiom_drop_error"}.
-    CSV (for CSV inputs): the original columns, in the same dialect, plus an `error` column.
-    """
-    if isinstance(entry_or_failures, QueueEntry):
-        failures = entry_or_failures.result.failures if entry_or_failures.result else []
-        plan = entry_or_failures.plan
-    else:
-        failures = list(entry_or_failures)
-    is_csv = getattr(plan, "format", None) == "csv"
-    delimiter, quotechar, _, fields = _csv_dialect(plan)
-    written = 0
-    if fmt == "csv":
-        if not is_csv:
-            raise ValueError("CSV export is for CSV inputs; use NDJSON for JSON events")
-        with open(path, "w", encoding="utf-8", newline="") as f:
-            writer = csv.writer(f, delimiter=delimiter, quotechar=quotechar, lineterminator="\n")
-            writer.writerow([*fields, CSV_ERROR_COLUMN])
-            for failure in failures:
-                values = _parse_csv_record((failure.record or "").rstrip("\r\n"), delimiter, quotechar)
-                if values is None:
-                    values = [failure.record or ""]
-                padded = values + [""] * (len(fields) - len(values)) if len(values) < len(fields) else values
-                writer.writerow([*padded, _reason(failure)])
-                written += 1
-        return written
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
-        for failure in failures:
-            f.write(json.dumps(_ndjson_row(failure, is_csv, delimiter, quotechar, fields), ensure_ascii=False))
-            f.write("\n")
-            written += 1
-    return written
-
-
-def _reason(failure) -> str:
-    return failure.error or "failed"
-
-
-def _ndjson_row(failure, is_csv: bool, delimiter: str, quotechar: str, fields: list[str]) -> dict[str, Any]:
-    record = (failure.record or "").rstrip("\r\n")
-    obj: Any = None
-    if is_csv:
-        values = _parse_csv_record(record, delimiter, quotechar)
-        if values is not None and fields and len(values) == len(fields):
-            obj = dict(zip(fields, values))
-    elif record:
-        try:
-            obj = json.loads(record)
-        except ValueError:
-            obj = None
-    if isinstance(obj, dict):
-        out = dict(obj)
-        out[ERROR_FIELD] = _reason(failure)
-        if failure.line is not None:
-            out[LINE_FIELD] = failure.line
-        return out
-    return {LINE_FIELD: failure.line, RECORD_FIELD: record, ERROR_FIELD: _reason(failure)}
 
 
 # -- models ---------------------------------------------------------------------------------
-class FailuresModel(RowsTableModel):
-    """Failed events: input line, reason, the event itself."""
-
-    LINE, REASON, EVENT = range(3)
-    HEADERS = ["Line", "Reason", "Event"]
-
-    set_failures = RowsTableModel.set_rows
-
-    def cell(self, f, col: int, role: int):
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == self.LINE:
-                return "—" if f.line is None else str(f.line)
-            if col == self.REASON:
-                return f.error or ""
-            if col == self.EVENT:
-                return (f.record or "").strip().replace("\n", " ⏎ ")[:300]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if col == self.LINE and f.line is None:
-                return "The server did not say which event this was"
-            if col == self.REASON:
-                return f.error
-            if col == self.EVENT:
-                return (f.record or "")[:2000] or None
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == self.LINE:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-
 class RequestsModel(RowsTableModel):
     """The request log of a job: one row per HTTP request."""
 
@@ -306,7 +193,8 @@ class DetailsPane(QWidget):
     def export_to(self, path: str, fmt: str = "ndjson") -> int:
         """Write the failed rows of the shown entry (the dialog calls this; tests too)."""
         assert self.entry is not None
-        n = export_failures(path, self.entry, fmt=fmt)
+        e = self.entry
+        n = export_failures(path, e.result.failures if e.result else [], e.plan, fmt=fmt)
         self.ctx.status(f"Wrote {n:,} failed row{'s' if n != 1 else ''} to {path}")
         self.exported.emit(path, n)
         return n

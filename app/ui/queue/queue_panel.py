@@ -4,83 +4,31 @@ details of the selected upload below. Finished uploads that took a while raise a
 from __future__ import annotations
 
 import logging
+import time
 from typing import Callable
 
 import shiboken6
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QRect, Qt, QTimer
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QLabel, QMenu, QMessageBox, QPushButton,
-    QSplitter, QStackedWidget, QStyle, QStyledItemDelegate, QStyleOptionProgressBar, QSystemTrayIcon,
-    QTableView, QVBoxLayout, QWidget,
+    QSplitter, QStackedWidget, QSystemTrayIcon, QTableView, QVBoxLayout, QWidget,
 )
 
+from app.core import queries
+from app.core.queue import QueueEntry, RetryAction, UploadQueue, can_resume_from, can_retry, retry_action
 from app.core.upload import JobState
 from app.ui.queue.details import DetailsPane
+from app.ui.queue.progress_delegate import ProgressDelegate
+from app.ui.queue.queue_model import QueueModel
 from app.ui.widgets.elided_label import ElidedLabel
-from app.ui.queue.queue_model import LONG_UPLOAD_S, QueueEntry, QueueModel, UploadQueue, failed_rows_source, human_duration
+from app.ui.widgets.formatting import human_duration
+from app.ui.widgets.splitter import share_parent_splitter
 
 log = logging.getLogger(__name__)
 
-
-def share_parent_splitter(widget: QWidget, share: float | None, small: int = 110) -> None:
-    """Size `widget` inside the vertical splitter that holds it (the window's Files tab): a share
-    of the height, or `small` pixels when share is None. Does nothing elsewhere."""
-    outer = widget.parentWidget()
-    if not isinstance(outer, QSplitter) or outer.orientation() != Qt.Orientation.Vertical or outer.count() != 2:
-        return
-    i = outer.indexOf(widget)
-    sizes = outer.sizes()
-    total = sum(sizes)
-    if i < 0 or total <= 0:
-        return
-    mine = int(total * share) if share is not None else min(small, total // 4)
-    sizes[i], sizes[1 - i] = mine, total - mine
-    outer.setSizes(sizes)
-
-
-def _journal_record(job_id: str):
-    """The journal's record of a job (runs in a worker thread: SQLite)."""
-    try:
-        from app.core import journal
-    except ImportError:
-        return None
-    j = journal.Journal()
-    try:
-        return j.job(job_id)
-    finally:
-        j.close()
-
-
-class ProgressDelegate(QStyledItemDelegate):
-    """Draws the progress column as a progress bar (busy style when the size is unknown)."""
-
-    def paint(self, painter, option, index) -> None:
-        fraction = index.data(QueueModel.ProgressRole)
-        if fraction is None:
-            return super().paint(painter, option, index)
-        if option.state & QStyle.StateFlag.State_Selected:
-            painter.fillRect(option.rect, option.palette.highlight())
-        bar = QStyleOptionProgressBar()
-        bar.rect = QRect(option.rect).adjusted(3, 3, -3, -3)
-        bar.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Horizontal
-        bar.direction = option.direction
-        bar.fontMetrics = option.fontMetrics
-        bar.palette = QPalette(option.palette)
-        if option.state & QStyle.StateFlag.State_Selected:
-            # The chunk is drawn in Highlight, like the selected row behind it: a darker chunk keeps
-            # the bar visible there, and the highlighted (light) text stays readable on it.
-            hl = option.palette.color(QPalette.ColorRole.Highlight)
-            bar.palette.setColor(QPalette.ColorRole.Highlight, hl.darker(170))
-        bar.minimum = 0
-        bar.maximum = 1000
-        bar.progress = int(max(0.0, fraction) * 1000)
-        bar.textVisible = True
-        bar.text = index.data(Qt.ItemDataRole.DisplayRole) or ""
-        bar.textAlignment = Qt.AlignmentFlag.AlignCenter
-        style = option.widget.style() if option.widget is not None else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, option.widget)
+LONG_UPLOAD_S = 10.0  # a finished upload that took longer than this gets a notification
 
 
 class QueuePanel(QWidget):
@@ -90,12 +38,14 @@ class QueuePanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.model = QueueModel(self)
-        self.queue = UploadQueue(ctx, self.model, parent=self)
-        self.queue.jobFinished.connect(self._job_finished)
+        self.queue = UploadQueue(client=ctx.client, dataset=ctx.dataset, where=ctx.job_where,
+                                 spawn=ctx.tasks.spawn, events=self.model)
+        self.model.jobFinished.connect(self._job_finished)
         self.model.totalsChanged.connect(self._update_summary)
         self.model.dataChanged.connect(self._rows_changed)
         self._tray: QSystemTrayIcon | None = None
         self._last_limits = 0.0
+        self._has_rows: bool | None = None  # what _fit last sized the panel for
         # Tests replace this: (entry) -> bool, asked before sending a partly stored file again.
         self.confirm_resend = self._confirm_resend
 
@@ -165,9 +115,7 @@ class QueuePanel(QWidget):
         layout.addLayout(head)
         layout.addWidget(self.splitter, 1)
 
-        shutdown = getattr(ctx, "aboutToShutdown", None)
-        if shutdown is not None:
-            shutdown.connect(lambda cancel: self.cancel_all() if cancel else None)
+        ctx.aboutToShutdown.connect(lambda cancel: self.cancel_all() if cancel else None)
         self._update_summary()
         self._update_buttons()
 
@@ -203,7 +151,7 @@ class QueuePanel(QWidget):
         return await self.queue.stop_all(timeout)
 
     def entries(self) -> list[QueueEntry]:
-        return self.model.entries()
+        return self.queue.entries()
 
     def select(self, entry: QueueEntry) -> None:
         row = self.model.row_of(entry)
@@ -247,26 +195,23 @@ class QueuePanel(QWidget):
         self._each_selected(self.retry)
 
     def retry(self, entry: QueueEntry) -> str:
-        """Retry without duplicating what was stored; returns what it did (for the status bar).
-
-        Nothing stored: send it all again. Stopped part-way: resume from the journal (only the
-        batches not acknowledged are sent). Only failures left: send the failed rows again."""
-        if not self.queue.can_retry(entry):
+        """Retry without duplicating what was stored (app.core.queue.retry_action says how);
+        returns what it did (for the status bar)."""
+        action = retry_action(entry)
+        if action is RetryAction.NONE:
             return "nothing to retry"
-        stored = entry.ingested + entry.possible_duplicates
-        if stored == 0:
+        if action is RetryAction.RESEND:
             self.queue.retry(entry)
             self.ctx.status(f"Sending {entry.name} again")
             return "resent"
-        if not entry.not_sent and entry.failed and failed_rows_source(entry) is not None:
+        if action is RetryAction.FAILED_ROWS:
             new = self.queue.retry_failed_rows(entry)
             self.ctx.status(f"Sending the {entry.failed:,} failed rows of {entry.name} again")
             if new is not None:
                 self.select(new)
             return "failed rows"
-        job_id = getattr(entry.job, "job_id", None) if entry.job is not None else None
-        if entry.not_sent and job_id:
-            self.ctx.tasks.spawn(self._resume(entry, job_id), f"resume {entry.name}")
+        if action is RetryAction.RESUME:
+            self.ctx.tasks.spawn(self._resume(entry, entry.job_id), f"resume {entry.name}")
             return "resuming"
         return self._resend_all(entry)
 
@@ -278,10 +223,10 @@ class QueuePanel(QWidget):
         return "declined"
 
     async def _resume(self, entry: QueueEntry, job_id: str) -> None:
-        record = await self.ctx.run_blocking(_journal_record, job_id)
+        record = await self.ctx.run_blocking(queries.job, job_id)
         if not shiboken6.isValid(self) or self.model.row_of(entry) < 0:
             return
-        if record is None or not getattr(record, "resumable", False):
+        if not can_resume_from(record):
             self._resend_all(entry)
             return
         where = f" from {entry.result.stopped_at}" if entry.result and entry.result.stopped_at else ""
@@ -311,10 +256,8 @@ class QueuePanel(QWidget):
             self._note_limits()
 
     def _note_limits(self) -> None:
-        import time
-
         now = time.monotonic()
-        if now - self._last_limits >= 1.0 and hasattr(self.ctx, "note_limits"):
+        if now - self._last_limits >= 1.0:
             self._last_limits = now
             try:
                 self.ctx.note_limits()
@@ -328,21 +271,21 @@ class QueuePanel(QWidget):
 
     def _update_buttons(self) -> None:
         sel = self.selected_entries()
-        self.pause_button.setEnabled(any(e.running and e.state != JobState.PAUSED or
-                                         (e.job is None and not e.is_finished and not e.held) for e in sel))
+        self.pause_button.setEnabled(any(e.can_pause for e in sel))
         self.resume_button.setEnabled(any(e.state == JobState.PAUSED for e in sel))
         self.cancel_button.setEnabled(any(not e.is_finished for e in sel))
-        self.retry_button.setEnabled(any(self.queue.can_retry(e) for e in sel))
+        self.retry_button.setEnabled(any(can_retry(e) for e in sel))
         self.remove_button.setEnabled(bool(sel))
-        self.clear_button.setEnabled(any(e.is_finished for e in self.model.entries()))
+        self.clear_button.setEnabled(any(e.is_finished for e in self.queue.entries()))
         retry_tip = "Send again what was not stored"
-        if len(sel) == 1 and self.queue.can_retry(sel[0]):
+        action = retry_action(sel[0]) if len(sel) == 1 else RetryAction.NONE
+        if action is not RetryAction.NONE:
             e = sel[0]
-            if e.ingested == 0:
+            if action is RetryAction.RESEND:
                 retry_tip = "Nothing was stored: send the whole file again"
-            elif not e.not_sent and e.failed:
+            elif action is RetryAction.FAILED_ROWS:
                 retry_tip = f"Send the {e.failed:,} failed rows again (as a new row)"
-            elif e.not_sent and getattr(e.job, "job_id", None):
+            elif action is RetryAction.RESUME:
                 where = f" from {e.result.stopped_at}" if e.result and e.result.stopped_at else ""
                 retry_tip = f"Resume{where}: send only the {e.not_sent:,}+ events not stored yet"
         self.retry_button.setToolTip(retry_tip)
@@ -369,7 +312,7 @@ class QueuePanel(QWidget):
     def _fit(self, has_rows: bool) -> None:
         """An empty queue stays small (the drop zone gets the room); the first row makes space
         for the table and the details."""
-        if has_rows == getattr(self, "_has_rows", None):
+        if has_rows == self._has_rows:
             return
         self._has_rows = has_rows
         self.details.setVisible(has_rows)
@@ -415,10 +358,9 @@ class QueuePanel(QWidget):
 
     # -- notifications ------------------------------------------------------------------------------
     def _job_finished(self, entry: QueueEntry) -> None:
-        if entry.ingested and hasattr(self.ctx, "dataset_used"):
+        if entry.ingested:
             self.ctx.dataset_used(entry.dataset)  # an auto-created dataset shows up in the picker
-        if hasattr(self.ctx, "historyChanged"):
-            self.ctx.historyChanged.emit()
+        self.ctx.historyChanged.emit()
         self._update_buttons()
         self.details.refresh()
         elapsed = entry.elapsed()

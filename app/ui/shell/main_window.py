@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 import shiboken6
 
 import app
+from app.core import journal, queries
 from app.ui.connection.connection_bar import ConnectionBar
 from app.ui.connection.dataset_picker import DatasetPicker
 from app.ui.files.drop_panel import DropPanel
@@ -116,8 +117,6 @@ class MainWindow(QMainWindow):
     # --- the journal at start-up --------------------------------------------------------------
     async def _check_journal(self) -> None:
         """Prune old history (the "Keep history for" setting), then offer the unfinished uploads."""
-        from app.core import journal
-
         try:
             pruned, items = await self.ctx.run_blocking(load_unfinished, self.ctx.settings.history_keep_days)
         except journal.JournalError as e:
@@ -265,16 +264,10 @@ class MainWindow(QMainWindow):
         and are acknowledged in the journal), within QUIT_GRACE_S. Each job stays unfinished in
         the journal, so the next start offers to resume it — unless `discard` ("Cancel uploads"):
         then it is closed for good (it stays in the History tab)."""
-        from app.core import journal
-
         ids = await self.queue_panel.stop_all(QUIT_GRACE_S)
         if discard and ids:
-            def go() -> None:
-                for job_id in ids:
-                    journal.discard(job_id)
-
             try:
-                await self.ctx.run_blocking(go, timeout=10)
+                await self.ctx.run_blocking(queries.discard, ids, timeout=10)
             except Exception:
                 log.exception("could not discard the cancelled uploads")
         return ids

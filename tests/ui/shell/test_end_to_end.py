@@ -9,7 +9,7 @@ import re
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from app.ui.queue.details import ERROR_FIELD, LINE_FIELD, RECORD_FIELD
+from app.core.failures import ERROR_FIELD, LINE_FIELD, RECORD_FIELD
 from app.ui.queue.queue_model import QueueModel
 
 DATASET = "e2e"
