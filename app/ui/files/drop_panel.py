@@ -12,18 +12,17 @@ import logging
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, Qt, QUrl, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QKeySequence, QPainter, QPalette, QPen
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter,
-    QStackedWidget, QStyle, QVBoxLayout, QWidget,
+    QFileDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter, QStackedWidget, QVBoxLayout, QWidget,
 )
 
 from app.core import sniff as sniffing
 from app.core import sources
-from app.ui.widgets import theme
+from app.ui.files.drop_zone import DropOverlay, DropZone, notice_style
 from app.ui.files.file_card import FileCard
-from app.ui.files.preview import PreviewModel, PreviewView, field_names
+from app.ui.files.preview_pane import PreviewPane
 from app.ui.widgets.splitter import share_parent_splitter
 
 log = logging.getLogger(__name__)
@@ -59,109 +58,6 @@ def paths_from_text(text: str) -> list[str]:
     return found
 
 
-def notice_style() -> str:
-    """The "some files were skipped" note: a warning tint of the window colour, the window's text."""
-    return (f"QLabel {{ background: {theme.css(theme.tint('warning', 0.25, role=QPalette.ColorRole.Window))};"
-            f" border: 1px solid {theme.css(theme.status_color('warning'))}; border-radius: 4px;"
-            " padding: 4px 6px; color: palette(window-text); }")
-
-
-class DropZone(QWidget):
-    """The inviting empty state: a big dashed area with an icon, a sentence and two buttons."""
-
-    browseRequested = Signal()
-    samplesRequested = Signal()
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.highlight = False
-        self.setMinimumHeight(180)
-        icon = QLabel()
-        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton).pixmap(48, 48))
-        icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.text = QLabel("Drop JSON, NDJSON or CSV files here")
-        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        font = self.text.font()
-        font.setPointSizeF(font.pointSizeF() * 1.35)
-        self.text.setFont(font)
-        hint = QLabel("Folders work too (their JSON, NDJSON and CSV files), gzip and zstd are read as they are, "
-                      "and Ctrl+V pastes file paths.")
-        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        hint.setWordWrap(True)
-        hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.browse_button = QPushButton("Browse…")
-        self.browse_button.clicked.connect(self.browseRequested)
-        self.samples_button = QPushButton("Try sample data")
-        self.samples_button.setToolTip("Load three small sample files: web logs (NDJSON), sensor readings "
-                                       "(CSV) and orders (a JSON array)")
-        self.samples_button.clicked.connect(self.samplesRequested)
-        or_label = QLabel("— or —")
-        or_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.browse_button)
-        buttons.addWidget(or_label)
-        buttons.addWidget(self.samples_button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(40, 24, 40, 24)
-        layout.addStretch(1)
-        layout.addWidget(icon)
-        layout.addWidget(self.text)
-        layout.addSpacing(6)
-        layout.addLayout(buttons)
-        layout.addSpacing(6)
-        layout.addWidget(hint)
-        layout.addStretch(1)
-
-    def paintEvent(self, event) -> None:
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = QRectF(self.rect()).adjusted(8, 8, -8, -8)
-        pal = self.palette()
-        if self.highlight:
-            color = pal.color(QPalette.ColorRole.Highlight)
-            fill = QColor(color)
-            fill.setAlpha(28)
-            p.setBrush(fill)
-        else:
-            # Between the background and the text: visible on light and dark palettes alike (Mid
-            # is often left at a light-theme value by dark palettes, or too close to Window).
-            color = theme.mix(pal.color(QPalette.ColorRole.Window), pal.color(QPalette.ColorRole.WindowText), 0.4)
-            p.setBrush(Qt.BrushStyle.NoBrush)
-        pen = QPen(color, 2.5 if self.highlight else 2, Qt.PenStyle.DashLine)
-        pen.setDashPattern([6, 4])
-        p.setPen(pen)
-        p.drawRoundedRect(rect, 14, 14)
-
-
-class _DropOverlay(QWidget):
-    """Drawn over the cards while something is dragged over the panel."""
-
-    def __init__(self, parent):
-        super().__init__(parent)
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.hide()
-
-    def paintEvent(self, event) -> None:
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = QRectF(self.rect()).adjusted(4, 4, -4, -4)
-        pal = self.palette()
-        accent = pal.color(QPalette.ColorRole.Highlight)
-        p.fillRect(self.rect(), pal.color(QPalette.ColorRole.Window))  # nothing peeks out at the corners
-        # Opaque enough that the cards under it do not compete with the sentence.
-        p.setBrush(theme.mix(pal.color(QPalette.ColorRole.Window), accent, 0.12))
-        pen = QPen(accent, 2.5, Qt.PenStyle.DashLine)
-        p.setPen(pen)
-        p.drawRoundedRect(rect, 12, 12)
-        p.setPen(pal.color(QPalette.ColorRole.WindowText))
-        font = p.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        p.setFont(font)
-        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, "Drop to add these files")
-
-
 class DropPanel(QWidget):
     """Drop zone + file cards + preview + the send button."""
 
@@ -174,7 +70,6 @@ class DropPanel(QWidget):
         self.setAcceptDrops(True)
         self._cards: list[FileCard] = []
         self._selected: FileCard | None = None
-        self._preview_generation = 0
         self._pending = 0  # folder expansions in progress
 
         self.zone = DropZone()
@@ -201,35 +96,11 @@ class DropPanel(QWidget):
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addWidget(self.notice)
         ll.addWidget(self.cards_scroll, 1)
-
-        # Preview column.
-        self.preview_title = QLabel("Preview")
-        self.preview_title.setTextFormat(Qt.TextFormat.PlainText)
-        font = self.preview_title.font()
-        font.setBold(True)
-        self.preview_title.setFont(font)
-        self.preview_note = QLabel("")
-        self.preview_note.setWordWrap(True)
-        self.preview_note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.preview_model = PreviewModel(self)
-        self.preview_view = PreviewView(self.preview_model)
-        self.preview_empty = QLabel("Select a file to preview its first events.")
-        self.preview_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview_empty.setWordWrap(True)
-        self.preview_empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.preview_stack = QStackedWidget()
-        self.preview_stack.addWidget(self.preview_empty)
-        self.preview_stack.addWidget(self.preview_view)
-        right = QWidget()
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self.preview_title)
-        rl.addWidget(self.preview_stack, 1)
-        rl.addWidget(self.preview_note)
+        self.preview = PreviewPane(ctx, lambda card: card in self._cards)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
-        self.splitter.addWidget(right)
+        self.splitter.addWidget(self.preview)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([400, 700])
@@ -270,7 +141,7 @@ class DropPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
-        self.overlay = _DropOverlay(self)
+        self.overlay = DropOverlay(self)
 
         ctx.datasetChanged.connect(self._update_send)
         ctx.connectionChanged.connect(self._update_send)
@@ -352,16 +223,11 @@ class DropPanel(QWidget):
             self._selected.set_selected(False)
         self._selected = card
         if card is None:
-            self._preview_generation += 1
-            self.preview_model.clear()
-            self.preview_title.setText("Preview")
-            self.preview_note.setText("")
-            self.preview_empty.setText("Select a file to preview its first events.")
-            self.preview_stack.setCurrentWidget(self.preview_empty)
+            self.preview.clear()
             return
         card.set_selected(True)
         self.cards_scroll.ensureWidgetVisible(card)
-        self._refresh_preview(card)
+        self.preview.refresh(card)
 
     def sendable_cards(self) -> list[FileCard]:
         return [c for c in self._cards if c.sendable]
@@ -497,11 +363,11 @@ class DropPanel(QWidget):
             return
         card.set_sniff(result)
         if card is self._selected:
-            self._refresh_preview(card)
+            self.preview.refresh(card)
         self._after_cards_changed()
 
     def _card_changed(self, card: FileCard) -> None:
-        self._refresh_preview(card, show=card is self._selected)
+        self.preview.refresh(card, show=card is self._selected)
         self._update_send()
 
     def _after_cards_changed(self) -> None:
@@ -555,74 +421,6 @@ class DropPanel(QWidget):
             bits.append("choose a dataset above to send")
         self.summary_label.setText(" · ".join(bits))
 
-    # -- preview ------------------------------------------------------------------------------------
-    def _refresh_preview(self, card: FileCard, show: bool = True) -> None:
-        if show:
-            self._preview_generation += 1
-            self.preview_title.setText(f"Preview — {card.name}")
-        generation = self._preview_generation
-        if card.sniff is None:
-            if show:
-                self.preview_empty.setText("Looking at the file…")
-                self.preview_stack.setCurrentWidget(self.preview_empty)
-            return
-        if card.sniff.error:
-            if show:
-                self.preview_empty.setText(f"Nothing to preview: {card.sniff.error}")
-                self.preview_stack.setCurrentWidget(self.preview_empty)
-                self.preview_note.setText("")
-            return
-        self.ctx.tasks.spawn(self._load_preview(card, generation, show), f"preview {card.name}")
-
-    async def _load_preview(self, card: FileCard, generation: int, show: bool) -> None:
-        if card not in self._cards:  # removed (or sent) before the task ran
-            return
-        eff = card.effective_sniff()
-        try:
-            rows = await self.ctx.run_blocking(sniffing.preview_rows, card.path, eff)
-            error = None
-        except asyncio.CancelledError:
-            raise
-        except Exception as e:
-            rows, error = [], str(e)
-        if card not in self._cards:
-            return
-        is_csv = eff.format == "csv"
-        fields = _fields_of(rows) if is_csv else None
-        if is_csv and fields is not None:
-            card.set_fields(fields)
-        elif not is_csv:
-            card.set_fields(field_names(rows))
-        if not show or generation != self._preview_generation or card is not self._selected:
-            return
-        if error:
-            self.preview_model.clear(error)
-            self.preview_empty.setText(f"Cannot preview: {error}")
-            self.preview_stack.setCurrentWidget(self.preview_empty)
-            return
-        kind, layout = card.timestamp_kind()
-        field = card.timestamp_field()
-        self.preview_model.set_rows(rows, fields=fields, csv=is_csv, timestamp_field=field,
-                                    timestamp_kind=kind or ("auto" if field else None), timestamp_layout=layout)
-        if not rows:
-            self.preview_empty.setText("No events in the head of this file with these settings.")
-            self.preview_stack.setCurrentWidget(self.preview_empty)
-        else:
-            self.preview_stack.setCurrentWidget(self.preview_view)
-        notes = [f"The first {len(rows)} event{'s' if len(rows) != 1 else ''} as they will be sent"
-                 + (" (CSV values arrive as strings)" if is_csv else "") + "."]
-        ragged = self.preview_model.ragged_rows()
-        if ragged and is_csv:
-            notes.append(f"⚠ {len(ragged)} row{'s' if len(ragged) != 1 else ''} do{'' if len(ragged) != 1 else 'es'}"
-                         " not match the header (marked); check the delimiter.")
-        elif ragged:
-            notes.append(f"⚠ {len(ragged)} {'are not JSON objects' if len(ragged) != 1 else 'is not a JSON object'}"
-                         " (marked): they will be reported as failed.")
-        if field:
-            notes.append("The clock marks the time field: hover a value to see how it will be read.")
-        self.preview_note.setText(" ".join(notes))
-
-
 def _key(path) -> str:
     try:
         return os.path.normcase(os.path.realpath(str(path)))
@@ -635,13 +433,3 @@ def _under(f, folder: str) -> bool:
         return Path(f).resolve().is_relative_to(Path(folder).resolve())
     except OSError:
         return False
-
-
-def _fields_of(rows: list[dict]) -> list[str] | None:
-    """The CSV header as preview_rows applied it: the keys of the first row that lines up."""
-    if not rows:
-        return None
-    for row in rows:
-        if not row.get(sniffing.RAGGED_KEY):
-            return [k for k in row]
-    return [k for k in rows[0] if k != sniffing.RAGGED_KEY]

@@ -1,21 +1,16 @@
 """The "Paste JSON" tab: an editor validated off the GUI thread, Send, and a searchable history.
 
-Validation takes the text once per pause in typing (300 ms debounce), runs orjson in a worker
-thread, and drops answers that are stale (the text changed meanwhile). The history is JSON lines
-in data_dir()/paste_history.jsonl: text, dataset, profile, time, counts — never the token.
+Validation (app.core.paste.validate_text) takes the text once per pause in typing (300 ms
+debounce), runs in a worker thread, and answers that are stale (the text changed meanwhile) are
+dropped. Sends go through the same engine as files; the history of sends is app.core.paste's.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import time
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
-from pathlib import Path
 
-import orjson
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtGui import QFontDatabase, QKeySequence, QPalette, QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -29,200 +24,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import config
-from app.ui.widgets import theme
+from app.core import axiom, batching, paste, sniff
+from app.core.paste import HistoryEntry, Validation
+from app.core.upload import Source, UploadJob
+from app.ui.paste.editor import LARGE_PASTE, PasteEditor
+from app.ui.paste.history_model import HistoryModel
 from app.ui.shell.context import AppContext
+from app.ui.widgets import theme
 
 DEBOUNCE_MS = 300
-HISTORY_FILE = "paste_history.jsonl"
-HISTORY_KEEP = 200  # entries
-HISTORY_MAX_BYTES = 32 << 20  # the file; older entries go first
-HISTORY_MAX_TEXT = 2 << 20  # a paste larger than this is listed but its text is not kept
-LARGE_PASTE = 1 << 20  # characters: above this the editor shows the head, the text is held aside
-PREVIEW_LINES = 200
+PREVIEW_LINES = 200  # a large paste: the editor shows this many of its first lines
 
 
-# --- validation (plain Python, runs in a worker thread) ----------------------------------------
-@dataclass
-class Validation:
-    ok: bool
-    kind: str | None = None  # "NDJSON" | "JSON array" | "JSON object"
-    events: int = 0
-    message: str = ""
-    line: int | None = None  # 1-based, where the problem is
-    column: int | None = None  # 1-based, in characters
-
-    def text(self) -> str:
-        if self.ok:
-            return f"✓ {self.events} event{'s' if self.events != 1 else ''} ({self.kind})"
-        if self.line is not None:
-            return f"Line {self.line}, column {self.column or 1}: {self.message}"
-        return self.message
-
-
-def _error(e: orjson.JSONDecodeError, line_offset: int = 0) -> Validation:
-    msg = e.msg.split(":")[0] if e.msg else "invalid JSON"
-    return Validation(False, message=msg, line=e.lineno + line_offset, column=e.colno)
-
-
-def validate_text(text: str) -> Validation:
-    """What the pasted text is and how many events it holds, or where the first problem is."""
-    stripped = text.lstrip()
-    if not stripped:
-        return Validation(False, message="Paste a JSON object, an array of objects, or NDJSON (one object a line)")
-    lead = len(text) - len(stripped)
-    first_line = text.count("\n", 0, lead) + 1
-    if stripped[0] == "[":
-        try:
-            value = orjson.loads(text)
-        except orjson.JSONDecodeError as e:
-            return _error(e)
-        for i, item in enumerate(value):
-            if not isinstance(item, dict):
-                return Validation(False, message=f"element {i + 1} of the array is not an object (each event must be an object)",
-                                  line=None)
-        return Validation(True, "JSON array", len(value))
-    if stripped[0] != "{":
-        col = len(text[:lead].rsplit("\n", 1)[-1]) + 1
-        return Validation(False, message="expected “{” or “[” (a JSON object, an array or NDJSON)", line=first_line, column=col)
-    try:
-        value = orjson.loads(text)
-        return Validation(True, "JSON object", 1)
-    except orjson.JSONDecodeError as whole_error:
-        # Several objects, one a line? Check line by line; else report the whole-document error.
-        lines = text.split("\n")
-        first = lines[first_line - 1]
-        try:
-            if not isinstance(orjson.loads(first), dict):
-                raise ValueError
-        except (orjson.JSONDecodeError, ValueError):
-            return _error(whole_error)
-        events = 0
-        for n, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                value = orjson.loads(line)
-            except orjson.JSONDecodeError as e:
-                return _error(e, line_offset=n - 1)
-            if not isinstance(value, dict):
-                col = len(line) - len(line.lstrip()) + 1
-                return Validation(False, message="not a JSON object (each line must be an object)", line=n, column=col)
-            events += 1
-        return Validation(True, "NDJSON", events)
-
-
-# --- history -----------------------------------------------------------------------------------
-@dataclass
-class HistoryEntry:
-    time: float
-    dataset: str
-    profile: str
-    text: str | None  # None when the paste was too large to keep
-    events: int = 0
-    ingested: int = 0
-    failed: int = 0
-    error: str | None = None
-    size: int = 0
-    summary: str = field(default="")
-
-    def label(self) -> str:
-        when = datetime.fromtimestamp(self.time).strftime("%Y-%m-%d %H:%M")
-        outcome = f"error: {self.error}" if self.error else f"{self.ingested} ingested, {self.failed} failed"
-        return f"{when} → {self.dataset}  ({outcome})\n{self.summary}"
-
-
-def history_path() -> Path:
-    return config.data_dir() / HISTORY_FILE
-
-
-def _summary(text: str, limit: int = 90) -> str:
-    one = " ".join(text[:400].split())
-    return one if len(one) <= limit else one[: limit - 1] + "…"
-
-
-def load_history(path: Path | None = None) -> list[HistoryEntry]:
-    """Newest first; unreadable lines are skipped (a half-written last line after a crash)."""
-    path = path or history_path()
-    entries: list[HistoryEntry] = []
-    try:
-        with open(path, "rb") as f:
-            for raw in f:
-                try:
-                    obj = orjson.loads(raw)
-                    entries.append(HistoryEntry(**{k: v for k, v in obj.items() if k in HistoryEntry.__dataclass_fields__}))
-                except (orjson.JSONDecodeError, TypeError):
-                    continue
-    except FileNotFoundError:
-        pass
-    entries.reverse()
-    return entries
-
-
-def append_history(entry: HistoryEntry, path: Path | None = None, keep: int = HISTORY_KEEP) -> None:
-    path = path or history_path()
-    line = orjson.dumps(asdict(entry)) + b"\n"
-    with open(path, "ab") as f:
-        f.write(line)
-    entries = load_history(path)
-    if len(entries) <= keep and path.stat().st_size <= HISTORY_MAX_BYTES:
-        return
-    kept, total = [], 0  # newest first, within both limits
-    for e in entries[:keep]:
-        raw = orjson.dumps(asdict(e)) + b"\n"
-        if kept and total + len(raw) > HISTORY_MAX_BYTES:
-            break
-        kept.append(raw)
-        total += len(raw)
-    tmp = path.with_suffix(".tmp")  # trim atomically: a crash leaves the old file
-    with open(tmp, "wb") as f:
-        f.writelines(reversed(kept))
-    os.replace(tmp, path)
-
-
-class HistoryModel(QAbstractListModel):
-    """One row a past send, newest first. UserRole gives the HistoryEntry."""
-
-    EntryRole = Qt.UserRole + 1
-    SearchRole = Qt.UserRole + 2
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.entries: list[HistoryEntry] = []
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.entries)
-
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self.entries)):
-            return None
-        e = self.entries[index.row()]
-        if role == Qt.DisplayRole:
-            return e.label()
-        if role == Qt.ToolTipRole:
-            return f"{e.events} events, {e.size:,} bytes sent to {e.dataset} on {e.profile}" + (
-                "" if e.text is not None else "\n(too large to keep: cannot be sent again)")
-        if role == Qt.AccessibleTextRole:
-            return e.label().replace("\n", " ")
-        if role == self.EntryRole:
-            return e
-        if role == self.SearchRole:
-            return f"{e.dataset} {e.profile} {e.summary} {(e.text or '')[:20000]}"
-        return None
-
-    def set_entries(self, entries: list[HistoryEntry]) -> None:
-        self.beginResetModel()
-        self.entries = list(entries)
-        self.endResetModel()
-
-    def prepend(self, entry: HistoryEntry) -> None:
-        self.beginInsertRows(QModelIndex(), 0, 0)
-        self.entries.insert(0, entry)
-        self.endInsertRows()
-
-
-# --- the tab -----------------------------------------------------------------------------------
 class PasteTab(QWidget):
+    """Editor, validation line and Send on the left; the searchable history of sends on the right."""
+
     def __init__(self, ctx: AppContext, parent=None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -383,7 +199,7 @@ class PasteTab(QWidget):
         self._validate_task = self.ctx.tasks.spawn(self._validate(gen, text), "validate paste")
 
     async def _validate(self, gen: int, text: str) -> None:
-        result = await self.ctx.run_blocking(validate_text, text)
+        result = await self.ctx.run_blocking(paste.validate_text, text)
         if gen != self._generation:
             return  # the text changed while we were checking
         self._show_validation(result)
@@ -479,7 +295,7 @@ class PasteTab(QWidget):
             if client is None:
                 self._show_result("Not connected: choose a profile and add a token first.", error=True)
                 return
-            v = await ctx.run_blocking(validate_text, text)
+            v = await ctx.run_blocking(paste.validate_text, text)
             if not v.ok:
                 self._show_result(f"Not sent: {v.text()}", error=True)
                 return
@@ -489,15 +305,15 @@ class PasteTab(QWidget):
             ctx.note_limits(client)
             entry = HistoryEntry(
                 time=time.time(), dataset=dataset, profile=ctx.profile().name,
-                text=text if len(data) <= HISTORY_MAX_TEXT else None,
-                events=v.events, size=len(data), summary=_summary(text),
+                text=text if len(data) <= paste.HISTORY_MAX_TEXT else None,
+                events=v.events, size=len(data), summary=paste.summary(text),
                 ingested=outcome["ingested"], failed=outcome["failed"], error=outcome.get("error"),
             )
             self._show_outcome(dataset, entry, outcome.get("_reasons", []))
             ctx.historyChanged.emit()
             if entry.ingested:
                 ctx.dataset_used(dataset)
-            await ctx.run_blocking(append_history, entry, history_path())
+            await ctx.run_blocking(paste.append_history, entry, paste.history_path())
             self.history_model.prepend(entry)
             self.search_edit.clear()
             self.history_view.setCurrentIndex(self.history_proxy.index(0, 0))
@@ -507,13 +323,6 @@ class PasteTab(QWidget):
 
     async def _upload(self, client, data: bytes, dataset: str) -> dict:
         """Send through the same engine as files (UploadJob); returns counts and failure reasons."""
-        from app.core import axiom
-
-        try:
-            from app.core import batching, sniff
-            from app.core.upload import Source, UploadJob
-        except ImportError:  # the engine is not there yet: plain NDJSON in one request
-            return await self._ingest_directly(client, data, dataset)
         sn = await self.ctx.run_blocking(sniff.sniff_bytes, data, "pasted")
         plan = batching.Plan.from_sniff(sn)
         # Journaled like files (kind "pasted"), so the History tab lists it; the text itself is
@@ -527,26 +336,6 @@ class PasteTab(QWidget):
         reasons = [f"line {f.line}: {f.error}" if f.line else f.error for f in result.failures[:5]]
         return {"ingested": result.ingested, "failed": result.failed, "error": result.error,
                 "_reasons": reasons + result.warnings[:3]}
-
-    async def _ingest_directly(self, client, data: bytes, dataset: str) -> dict:
-        from app.core import axiom
-
-        def to_ndjson(raw: bytes) -> bytes:
-            text = raw.decode("utf-8")
-            v = validate_text(text)
-            if v.kind == "NDJSON":
-                return raw
-            value = orjson.loads(raw)
-            events = value if isinstance(value, list) else [value]
-            return b"".join(orjson.dumps(e) + b"\n" for e in events)
-
-        payload = await self.ctx.run_blocking(to_ndjson, data)
-        try:
-            res = await client.ingest(dataset, payload, content_type="application/x-ndjson")
-        except axiom.AxiomError as e:
-            return {"ingested": 0, "failed": 0, "error": str(e), "_reasons": []}
-        reasons = [f.get("error", "") for f in res.failures[:5]]
-        return {"ingested": res.ingested, "failed": res.failed, "error": None, "_reasons": reasons}
 
     def _show_outcome(self, dataset: str, entry: HistoryEntry, reasons: list[str]) -> None:
         if entry.error and not entry.ingested:
@@ -567,7 +356,7 @@ class PasteTab(QWidget):
 
     # --- history -----------------------------------------------------------------------------
     async def _load_history(self) -> None:
-        entries = await self.ctx.run_blocking(load_history, history_path())
+        entries = await self.ctx.run_blocking(paste.load_history, paste.history_path())
         self.history_model.set_entries(entries)
 
     def _entry(self, proxy_index) -> HistoryEntry | None:
@@ -614,20 +403,6 @@ class PasteTab(QWidget):
         self.large_bar.hide()
         self.editor.setReadOnly(False)
         self.editor.setPlainText(text)
-
-
-class PasteEditor(QPlainTextEdit):
-    """A plain editor that hands a large paste to its tab instead of laying it all out."""
-
-    largePaste = Signal(str)
-
-    def insertFromMimeData(self, source) -> None:  # noqa: N802 — Qt's name
-        if source.hasText() and not source.hasUrls():
-            text = source.text()
-            if len(text) > LARGE_PASTE:
-                self.largePaste.emit(text)
-                return
-        super().insertFromMimeData(source)
 
 
 def _esc(text: str) -> str:

@@ -60,7 +60,7 @@ def settle(panel, qtbot, run_until, n=None):
 
 
 def preview_settled(panel, qtbot, run_until, predicate):
-    run_until(qtbot, lambda: predicate(panel.preview_model), 10000)
+    run_until(qtbot, lambda: predicate(panel.preview.model), 10000)
 
 
 def test_empty_state_invites(panel):
@@ -161,7 +161,7 @@ def test_csv_preview_and_delimiter_override(panel, files, qtbot, run_until, qtmo
     settle(panel, qtbot, run_until, 1)
     card = panel.cards()[0]
     assert panel.selected_card() is card
-    model: PreviewModel = panel.preview_model
+    model: PreviewModel = panel.preview.model
     preview_settled(panel, qtbot, run_until, lambda m: m.rowCount() == 3)
     assert model.fields() == ["time", "host", "status", "bytes"]
     assert [model.cell_text(r, "host") for r in range(3)] == ["web-1", "web-2", "web-1"]
@@ -210,8 +210,8 @@ def test_header_override_names_columns(panel, files, qtbot, run_until):
     preview_settled(panel, qtbot, run_until, lambda m: m.rowCount() == 3)
     card.header_check.setChecked(False)
     preview_settled(panel, qtbot, run_until, lambda m: m.rowCount() == 4)
-    assert panel.preview_model.fields() == ["col1", "col2", "col3", "col4"]
-    assert panel.preview_model.cell_text(0, "col2") == "host"
+    assert panel.preview.model.fields() == ["col1", "col2", "col3", "col4"]
+    assert panel.preview.model.cell_text(0, "col2") == "host"
     plan = card.plan()
     assert plan.csv.has_header is False and plan.csv.fields == ["col1", "col2", "col3", "col4"]
 
@@ -222,14 +222,14 @@ def test_ragged_rows_are_marked(panel, tmp_path, qtbot, run_until, qtmodeltester
     panel.add_paths([f])
     settle(panel, qtbot, run_until, 1)
     preview_settled(panel, qtbot, run_until, lambda m: m.rowCount() == 5)
-    model = panel.preview_model
+    model = panel.preview.model
     assert model.ragged_rows() == [1, 3]
     assert model.headerData(1, Qt.Orientation.Vertical, Qt.ItemDataRole.ToolTipRole) == "row has 5 fields, header has 6"
     assert model.headerData(3, Qt.Orientation.Vertical, Qt.ItemDataRole.ToolTipRole) == "row has 7 fields, header has 6"
     assert model.headerData(1, Qt.Orientation.Vertical, Qt.ItemDataRole.DecorationRole) is not None
     assert model.headerData(0, Qt.Orientation.Vertical, Qt.ItemDataRole.DecorationRole) is None
     assert model.data(model.index(1, 0), Qt.ItemDataRole.BackgroundRole) is not None
-    assert "2 rows do not match the header" in panel.preview_note.text()
+    assert "2 rows do not match the header" in panel.preview.note.text()
     assert model.fields() == ["a", "b", "c", "d", "e", "f", "col7"]  # the extra cell is shown too
     qtmodeltester.check(model)
 
@@ -241,11 +241,11 @@ def test_array_elements_that_are_not_objects_are_previewed_as_failures(panel, tm
     panel.add_paths([f])
     settle(panel, qtbot, run_until, 1)
     preview_settled(panel, qtbot, run_until, lambda m: m.rowCount() == 5)
-    model = panel.preview_model
+    model = panel.preview.model
     assert model.ragged_rows() == [1, 3]  # the rows marked as problems
     assert "reported as failed" in model.headerData(1, Qt.Orientation.Vertical, Qt.ItemDataRole.ToolTipRole)
     assert model.cell_text(1, "(value)") == "42" and model.cell_text(3, "(value)") == "oops"
-    assert "2 are not JSON objects (marked): they will be reported as failed" in panel.preview_note.text()
+    assert "2 are not JSON objects (marked): they will be reported as failed" in panel.preview.note.text()
     qtmodeltester.check(model)
 
 
@@ -254,7 +254,7 @@ def test_json_preview_shows_top_level_fields_with_compact_nesting(panel, files, 
     panel.add_paths([nd, arr])
     settle(panel, qtbot, run_until, 2)
     preview_settled(panel, qtbot, run_until, lambda m: m.rowCount() == 2)
-    model = panel.preview_model
+    model = panel.preview.model
     assert model.fields() == ["_time", "level", "msg", "ctx"]
     assert model.cell_text(0, "ctx") == '{"pid":7,"tags":["a","b"]}'
     assert model.timestamp_field() == "_time"

@@ -4,8 +4,11 @@ import json
 
 import pytest
 
+from app.core import paste
+from app.core.paste import HistoryEntry, validate_text
 from app.ui.paste import paste_tab
-from app.ui.paste.paste_tab import HistoryEntry, HistoryModel, validate_text
+from app.ui.paste.editor import LARGE_PASTE
+from app.ui.paste.history_model import HistoryModel
 
 
 @pytest.mark.parametrize(
@@ -45,8 +48,8 @@ def test_validation_in_the_tab_and_click_moves_the_cursor(window, qtbot, run_unt
 
 def test_typing_is_debounced_and_stale_answers_dropped(window, qtbot, run_until, monkeypatch):
     calls = []
-    real = paste_tab.validate_text
-    monkeypatch.setattr(paste_tab, "validate_text", lambda t: calls.append(t) or real(t))
+    real = paste.validate_text
+    monkeypatch.setattr(paste, "validate_text", lambda t: calls.append(t) or real(t))
     tab = window.paste_tab
     for i in range(1, 6):
         tab.editor.setPlainText('{"a": %d}' % i)  # quicker than the 300 ms debounce
@@ -71,11 +74,11 @@ def test_send_shows_counts_stores_events_keeps_history_and_rate_limit(window, ct
 
     # The history: on screen, on disk (without the token), and re-sendable.
     run_until(qtbot, lambda: tab.history_model.rowCount() == 1)
-    lines = paste_tab.history_path().read_text().splitlines()
+    lines = paste.history_path().read_text().splitlines()
     assert len(lines) == 1
     stored = json.loads(lines[0])
     assert (stored["dataset"], stored["ingested"], stored["failed"], stored["text"]) == ("pasted", 3, 0, text)
-    assert ctx.client() is not None and sandbox.token not in paste_tab.history_path().read_text()
+    assert ctx.client() is not None and sandbox.token not in paste.history_path().read_text()
 
     # The status bar shows the rate-limit figures of the last answer.
     sb = window.status_bar
@@ -103,7 +106,7 @@ def test_send_shows_counts_stores_events_keeps_history_and_rate_limit(window, ct
 def test_history_survives_a_restart(window, ctx, qtbot, run_until):
     entry = HistoryEntry(time=1.0e9, dataset="old", profile="Local sandbox", text='{"x": 1}',
                          events=1, ingested=1, summary='{"x": 1}')
-    paste_tab.append_history(entry)
+    paste.append_history(entry)
     from app.ui.paste.paste_tab import PasteTab
 
     tab = PasteTab(ctx)
@@ -164,11 +167,11 @@ def test_history_search_proxy_passes_qtmodeltester(window, qtmodeltester):
 def test_history_is_trimmed_to_the_newest_entries(tmp_path):
     path = tmp_path / "h.jsonl"
     for i in range(5):
-        paste_tab.append_history(HistoryEntry(time=1.0e9 + i, dataset=f"d{i}", profile="p", text="{}"), path, keep=3)
-    assert [e.dataset for e in paste_tab.load_history(path)] == ["d4", "d3", "d2"]
+        paste.append_history(HistoryEntry(time=1.0e9 + i, dataset=f"d{i}", profile="p", text="{}"), path, keep=3)
+    assert [e.dataset for e in paste.load_history(path)] == ["d4", "d3", "d2"]
     with open(path, "ab") as f:
         f.write(b'{"time": 1, "datas')  # a half-written line after a crash is skipped
-    assert len(paste_tab.load_history(path)) == 3
+    assert len(paste.load_history(path)) == 3
 
 
 def test_status_bar_texts():
@@ -196,7 +199,7 @@ def test_a_large_paste_is_held_aside_validated_and_sent_whole(window, ctx, sandb
     ctx.set_dataset("bigpaste")
     lines = [json.dumps({"n": i, "pad": "x" * 60}) for i in range(1, 20_001)]
     text = "\n".join(lines) + "\n"
-    assert len(text) > paste_tab.LARGE_PASTE
+    assert len(text) > LARGE_PASTE
     mime = QMimeData()
     mime.setText(text)
     tab.editor.insertFromMimeData(mime)  # what Ctrl+V into the editor does

@@ -61,10 +61,10 @@ def test_drop_three_files_send_and_check_every_count(window, ctx, sandbox, tmp_p
 
     # The CSV preview shows the columns as they will be sent (no BOM in the first name).
     cards["hosts.csv"].clicked.emit(cards["hosts.csv"])
-    run_until(qtbot, lambda: drop.preview_model.rowCount() == 12, 5000)
-    assert drop.preview_model.fields() == ["time", "host", "status", "bytes"]
-    assert drop.preview_model.cell_text(4, "status") == "503"
-    qtmodeltester.check(drop.preview_model)
+    run_until(qtbot, lambda: drop.preview.model.rowCount() == 12, 5000)
+    assert drop.preview.model.fields() == ["time", "host", "status", "bytes"]
+    assert drop.preview.model.cell_text(4, "status") == "503"
+    qtmodeltester.check(drop.preview.model)
 
     # Send with the keyboard shortcut's action.
     window.send_action.trigger()
