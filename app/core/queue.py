@@ -22,7 +22,6 @@ from app.core.upload import JobResult, JobState, Progress, Source, UploadJob
 
 log = logging.getLogger(__name__)
 
-FINISHED = {JobState.DONE, JobState.DONE_WITH_FAILURES, JobState.FAILED, JobState.CANCELLED}
 MAX_CONCURRENT = 3
 NO_DATASET = "No dataset chosen: pick one above, then retry"
 NOT_CONNECTED = "Not connected: choose a profile and a token above, then retry"
@@ -59,7 +58,7 @@ class QueueEntry:
             return JobState.CANCELLED
         if self.job is None:
             return JobState.PAUSED if self.held else JobState.QUEUED
-        if self.progress is not None and self.progress.state not in FINISHED:
+        if self.progress is not None and not self.progress.state.finished:
             return self.progress.state
         return JobState.UPLOADING  # finished only once run() has returned its result
 
@@ -74,7 +73,7 @@ class QueueEntry:
 
     @property
     def is_finished(self) -> bool:
-        return self.state in FINISHED
+        return self.state.finished
 
     @property
     def waiting_to_start(self) -> bool:

@@ -6,61 +6,28 @@ The card holds no I/O: the drop panel sniffs off the GUI thread and hands the re
 
 from __future__ import annotations
 
-import codecs
 import copy
 import os
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QSizePolicy,
     QStyle, QToolButton, QVBoxLayout, QWidget,
 )
 
 from app.core import sniff as sniffing
+from app.ui.files.card_style import card_style
+from app.ui.files.encodings import ENCODINGS, encoding_label, valid_encoding
+from app.ui.files.preview import KIND_NAMES, field_names
 from app.ui.widgets import theme
 from app.ui.widgets.elided_label import ElidedLabel
-from app.ui.files.preview import KIND_NAMES, field_names
 from app.ui.widgets.formatting import FORMAT_LABELS, human_bytes
 
 FORMATS = ["ndjson", "json-array", "json-object", "csv"]
 DELIMITERS = [",", ";", "\t", "|"]
-ENCODINGS = ["utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "cp1252", "latin-1"]
-ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16-le": "UTF-16 LE",
-                   "utf-16-be": "UTF-16 BE", "cp1252": "Windows-1252", "latin-1": "Latin-1", "ascii": "ASCII"}
 DELIMITER_WORDS = {",": "comma-separated", ";": "semicolon-separated", "\t": "tab-separated", "|": "pipe-separated"}
 NO_TIMESTAMP = ""  # the combo's data for "no field: Axiom's default (_time, else the ingest time)"
-
-def card_style() -> str:
-    """The card's style sheet for the current palette: palette roles, plus status colours that
-    theme.py keeps readable on dark palettes (a broken card is a faint red tint of Base)."""
-    error = theme.css(theme.status_color("error"))
-    edge = theme.css(theme.mix(theme.palette().color(QPalette.ColorRole.Base),
-                               theme.palette().color(QPalette.ColorRole.Text), 0.3))
-    return f"""
-QFrame#fileCard {{ border: 1px solid {edge}; border-radius: 6px; background: palette(base); }}
-QFrame#fileCard[selected="true"] {{ border: 2px solid palette(highlight); }}
-QFrame#fileCard[broken="true"] {{ border: 1px solid {error}; background: {theme.css(theme.tint("error", 0.1))}; }}
-QLabel#cardTitle {{ font-weight: 600; }}
-QLabel#cardError {{ color: {error}; }}
-QLabel#cardMuted {{ color: palette(placeholder-text); }}
-"""
-
-
-def encoding_label(enc: str | None) -> str:
-    if not enc:
-        return "—"
-    return ENCODING_LABELS.get(enc.lower(), enc)
-
-
-def valid_encoding(name: str) -> bool:
-    try:
-        codecs.lookup(name)
-        return True
-    except LookupError:
-        return False
-
 
 
 class FileCard(QFrame):

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QLabel, QStatusBar
 
+from app.core.axiom import RateLimit
 from app.ui.shell.context import AppContext
 
 
@@ -110,13 +111,11 @@ class StatusBar(QStatusBar):
     def show_limit(self, info) -> None:
         if info is None:
             return
-        if hasattr(info, "scope"):
-            if info.limit is None or info.remaining is None:
-                return
+        if info.limit is None or info.remaining is None:
+            return
+        if isinstance(info, RateLimit):
             self._set(self.rate_label, rate_limit_text(info), rate_limit_short(info))
         else:
-            if info.limit is None or info.remaining is None:
-                return
             self._set(self.quota_label, ingest_limit_text(info), ingest_limit_short(info))
 
     def _set(self, label: QLabel, full: str, short: str) -> None:
