@@ -92,27 +92,14 @@ class QueueEntry:
         return self.result is None and self.state in (JobState.WAITING, JobState.RETRYING)
 
     def _number(self, name: str) -> int:
-        if self.result is not None:
-            return int(getattr(self.result, name, 0) or 0)
-        if self.progress is not None:
-            return int(getattr(self.progress, name, 0) or 0)
-        return 0
+        """A count from the result once finished, else from the last progress report."""
+        report = self.result if self.result is not None else self.progress
+        return int(getattr(report, name, 0) or 0) if report is not None else 0
 
-    @property
-    def ingested(self) -> int:
-        return self._number("ingested")
-
-    @property
-    def failed(self) -> int:
-        return self._number("failed")
-
-    @property
-    def not_sent(self) -> int:
-        return self._number("not_sent")
-
-    @property
-    def possible_duplicates(self) -> int:
-        return self._number("possible_duplicates")
+    ingested = property(lambda self: self._number("ingested"))
+    failed = property(lambda self: self._number("failed"))
+    not_sent = property(lambda self: self._number("not_sent"))
+    possible_duplicates = property(lambda self: self._number("possible_duplicates"))
 
     @property
     def job_id(self) -> str | None:

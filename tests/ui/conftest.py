@@ -105,7 +105,7 @@ def sandbox(tmp_path):
 @pytest.fixture
 def ctx(aloop, qtbot, sandbox):
     """An AppContext whose Local sandbox profile uses the test's sandbox, connected."""
-    from app.ui.shell.context import AppContext
+    from app.ui.context import AppContext
 
     context = AppContext(sandbox=sandbox)
     yield context

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import secrets
-from app.ui.shell.context import KEYRING_TIMEOUT, AppContext, needs_http_confirmation
+from app.ui.context import KEYRING_TIMEOUT, AppContext, needs_http_confirmation
 from app.ui.widgets.elided_label import ElidedLabel
 
 CUSTOM_ITEM = "Custom URL…"

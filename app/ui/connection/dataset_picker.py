@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.shell.context import AppContext
+from app.ui.context import AppContext
 
 COLUMNS = ("Dataset", "Region", "Description")
 RECENT_REGION = "recent"

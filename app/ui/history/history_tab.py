@@ -3,7 +3,7 @@
 Every query runs in a worker thread (SQLite): the search field re-queries once per pause in
 typing, and answers for an older search are dropped. The selected entry's failures are read the
 same way. "Keep history for N days" is a setting (config.Settings.history_keep_days), applied with
-journal.prune at start-up and whenever it changes.
+queries.prune at start-up and whenever it changes.
 """
 
 from __future__ import annotations

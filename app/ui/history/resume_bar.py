@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.core import journal, queries
 from app.ui.widgets import theme
-from app.ui.shell.context import is_loopback_url
+from app.ui.context import is_loopback_url
 from app.ui.widgets.table_model import RowsTableModel
 
 log = logging.getLogger(__name__)

@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 from app.core import axiom, batching, paste, sniff
 from app.core.paste import HistoryEntry, Validation
 from app.core.upload import Source, UploadJob
+from app.ui.context import AppContext
 from app.ui.paste.editor import LARGE_PASTE, PasteEditor
 from app.ui.paste.history_model import HistoryModel
-from app.ui.shell.context import AppContext
 from app.ui.widgets import theme
 
 DEBOUNCE_MS = 300

@@ -35,7 +35,7 @@ def run_app(argv: list[str]) -> int:
     loop = qasync.QEventLoop(qt_app)
     asyncio.set_event_loop(loop)
 
-    from app.ui.shell.context import AppContext
+    from app.ui.context import AppContext
     from app.ui.shell.main_window import MainWindow
 
     ctx = AppContext()

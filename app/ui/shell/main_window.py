@@ -25,12 +25,12 @@ import app
 from app.core import journal, queries
 from app.ui.connection.connection_bar import ConnectionBar
 from app.ui.connection.dataset_picker import DatasetPicker
+from app.ui.context import AppContext
 from app.ui.files.drop_panel import DropPanel
 from app.ui.history.history_tab import HistoryTab
 from app.ui.history.resume_bar import ResumeBar, load_unfinished
 from app.ui.paste.paste_tab import PasteTab
 from app.ui.queue.queue_panel import QueuePanel
-from app.ui.shell.context import AppContext
 from app.ui.shell.icon import app_icon
 from app.ui.shell.statusbar import StatusBar
 

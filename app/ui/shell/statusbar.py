@@ -8,7 +8,7 @@ from datetime import datetime
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from app.core.axiom import RateLimit
-from app.ui.shell.context import AppContext
+from app.ui.context import AppContext
 
 
 def format_bytes(n: float) -> str:

@@ -9,7 +9,7 @@ import keyring.errors
 import pytest
 
 from app.core import config, secrets
-from app.ui.shell.context import AppContext
+from app.ui.context import AppContext
 
 
 @pytest.fixture

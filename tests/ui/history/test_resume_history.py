@@ -16,7 +16,7 @@ from app.core import journal, sniff
 from app.core.batching import Plan
 from app.core.sandbox import Sandbox
 from app.core.upload import JobState, Source, UploadJob
-from app.ui.shell.context import AppContext
+from app.ui.context import AppContext
 from app.ui.history.history_tab import HistoryRow, JournalHistoryModel
 from app.ui.shell.main_window import MainWindow
 from app.ui.history.resume_bar import Unfinished, UnfinishedModel
