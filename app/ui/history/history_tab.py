@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.core import journal, queries
 from app.ui.widgets import theme
+from app.ui.widgets.rich_text import error_css, esc
 from app.ui.widgets.failures_model import FailuresModel
 from app.ui.widgets.table_model import RowsTableModel
 
@@ -109,14 +110,6 @@ class JournalHistoryModel(RowsTableModel):
 
 
 # -- the tab -----------------------------------------------------------------------------------------
-def _error_css() -> str:
-    return theme.css(theme.status_color("error"))
-
-
-def _esc(text: str | None) -> str:
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 class HistoryTab(QWidget):
     def __init__(self, ctx, parent=None) -> None:
         super().__init__(parent)
@@ -292,8 +285,8 @@ class HistoryTab(QWidget):
         where = r.profile or "AXIOM_TOKEN"
         if r.endpoint and r.endpoint != SANDBOX_ENDPOINT:
             where += f" ({r.endpoint})"
-        head = (f"<b>{_esc(h.name)}</b> → {_esc(r.dataset)} · {_esc(where)} · "
-                f"{_esc(h.state)} · job {_esc(r.id)}")
+        head = (f"<b>{esc(h.name)}</b> → {esc(r.dataset)} · {esc(where)} · "
+                f"{esc(h.state)} · job {esc(r.id)}")
         parts = [f"{r.ingested:,} ingested", f"{r.failed:,} failed", f"{r.not_sent:,} not sent"]
         if r.possible_duplicates:
             parts.append(f"{r.possible_duplicates:,} possibly stored twice")
@@ -301,11 +294,11 @@ class HistoryTab(QWidget):
             parts.append(f"{r.runs} runs (resumed)")
         lines = [head, " · ".join(parts)]
         if r.error:
-            lines.append(f"<span style='color:{_error_css()}'>{_esc(r.error)}</span>")
+            lines.append(f"<span style='color:{error_css()}'>{esc(r.error)}</span>")
         if r.stopped_at:
-            lines.append(f"Stopped at {_esc(r.stopped_at)}")
+            lines.append(f"Stopped at {esc(r.stopped_at)}")
         for w in r.warnings[:3]:
-            lines.append(f"⚠ {_esc(w)}")
+            lines.append(f"⚠ {esc(w)}")
         if len(r.warnings) > 3:
             lines.append(f"… and {len(r.warnings) - 3} more warnings")
         self.summary.setText("<br>".join(lines))

@@ -31,6 +31,7 @@ from app.ui.context import AppContext
 from app.ui.paste.editor import LARGE_PASTE, PasteEditor
 from app.ui.paste.history_model import HistoryModel
 from app.ui.widgets import theme
+from app.ui.widgets.rich_text import esc
 
 DEBOUNCE_MS = 300
 PREVIEW_LINES = 200  # a large paste: the editor shows this many of its first lines
@@ -209,13 +210,13 @@ class PasteTab(QWidget):
         if v is None:
             self.validation_label.setText("")
         elif v.ok:
-            self.validation_label.setText(_esc(v.text()))
+            self.validation_label.setText(esc(v.text()))
         elif v.line is not None:
             pos = f"Line {v.line}, column {v.column or 1}"
             link = theme.css(theme.link_color())  # the palette's Link may be a light-theme blue
-            self.validation_label.setText(f'<a href="#problem" style="color: {link}">{pos}</a>: {_esc(v.message)}')
+            self.validation_label.setText(f'<a href="#problem" style="color: {link}">{pos}</a>: {esc(v.message)}')
         else:
-            self.validation_label.setText(_esc(v.message))
+            self.validation_label.setText(esc(v.message))
         self.validation_label.setAccessibleDescription(v.text() if v else "")
         self._update_buttons()
 
@@ -403,7 +404,3 @@ class PasteTab(QWidget):
         self.large_bar.hide()
         self.editor.setReadOnly(False)
         self.editor.setPlainText(text)
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from app.core.failures import export_failures
 from app.core.queue import QueueEntry
-from app.ui.widgets import theme
+from app.ui.widgets.rich_text import error_css, esc
 from app.ui.widgets.failures_model import FailuresModel
 from app.ui.widgets.formatting import format_label
 from app.ui.widgets.table_model import RowsTableModel
@@ -156,8 +156,8 @@ class DetailsPane(QWidget):
 
     @staticmethod
     def _summary(e: QueueEntry) -> str:
-        head = f"<b>{_esc(e.name)}</b> → {_esc(e.dataset) or '(no dataset)'} · " \
-               f"{format_label(getattr(e.plan, 'format', None), getattr(e.plan, 'csv', None))} · {_esc(e.status_text())}"
+        head = f"<b>{esc(e.name)}</b> → {esc(e.dataset) or '(no dataset)'} · " \
+               f"{format_label(getattr(e.plan, 'format', None), getattr(e.plan, 'csv', None))} · {esc(e.status_text())}"
         parts = [f"{e.ingested:,} ingested", f"{e.failed:,} failed"]
         if e.not_sent:
             parts.append(f"{e.not_sent:,} not sent")
@@ -166,11 +166,11 @@ class DetailsPane(QWidget):
         lines = [head, " · ".join(parts)]
         problem = e.error or (e.result.error if e.result else None)
         if problem:
-            lines.append(f"<span style='color:{_error_css()}'>{_esc(problem)}</span>")
+            lines.append(f"<span style='color:{error_css()}'>{esc(problem)}</span>")
         if e.result and e.result.stopped_at:
-            lines.append(f"Stopped at {_esc(e.result.stopped_at)}; retry sends the rest.")
+            lines.append(f"Stopped at {esc(e.result.stopped_at)}; retry sends the rest.")
         elif e.progress is not None and e.result is None and e.progress.message:
-            lines.append(_esc(e.progress.message))
+            lines.append(esc(e.progress.message))
         return "<br>".join(lines)
 
     # -- export -----------------------------------------------------------------------------
@@ -198,11 +198,3 @@ class DetailsPane(QWidget):
         self.ctx.status(f"Wrote {n:,} failed row{'s' if n != 1 else ''} to {path}")
         self.exported.emit(path, n)
         return n
-
-
-def _error_css() -> str:
-    return theme.css(theme.status_color("error"))
-
-
-def _esc(text: str | None) -> str:
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

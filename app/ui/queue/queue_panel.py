@@ -128,17 +128,14 @@ class QueuePanel(QWidget):
     # -- public -------------------------------------------------------------------------------
     def add_jobs(self, jobs: list) -> list[QueueEntry]:
         """Queue (Source, Plan) pairs for the current dataset; up to three run at once."""
-        entries = [self.queue.add(source, plan) for source, plan in jobs]
-        if entries and not self.view.selectionModel().hasSelection():
-            self.select(entries[0])
-        outer = self.parentWidget()
-        if entries and isinstance(outer, QSplitter) and self.height() < 0.45 * sum(outer.sizes()):
-            QTimer.singleShot(0, lambda: share_parent_splitter(self, 0.62))  # show what was just queued
-        return entries
+        return self._show_added([self.queue.add(source, plan) for source, plan in jobs])
 
     def add_prepared(self, jobs: list) -> list[QueueEntry]:
         """Queue UploadJobs built elsewhere (resumed from the journal at start-up)."""
-        entries = [self.queue.add_job(job) for job in jobs]
+        return self._show_added([self.queue.add_job(job) for job in jobs])
+
+    def _show_added(self, entries: list[QueueEntry]) -> list[QueueEntry]:
+        """Select the first new row when none is, and make room to show what was just queued."""
         if entries and not self.view.selectionModel().hasSelection():
             self.select(entries[0])
         outer = self.parentWidget()
