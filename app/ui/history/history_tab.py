@@ -17,7 +17,6 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +31,7 @@ from PySide6.QtWidgets import (
 from app.core import journal, queries
 from app.ui.widgets import theme
 from app.ui.widgets.rich_text import error_css, esc
+from app.ui.widgets.table_view import Selection, rows_table_view
 from app.ui.widgets.failures_model import FailuresModel
 from app.ui.widgets.table_model import RowsTableModel
 
@@ -139,16 +138,9 @@ class HistoryTab(QWidget):
         top.addWidget(self.keep_spin)
 
         self.model = JournalHistoryModel(self)
-        self.view = QTableView(self)
-        self.view.setModel(self.model)
+        self.view = rows_table_view(self.model, self, selection=Selection.SingleSelection, alternating=True,
+                                    row_padding=10)
         self.view.setAccessibleName("Upload history")
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 10)
         hh = self.view.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setSectionResizeMode(JournalHistoryModel.NAME, QHeaderView.ResizeMode.Stretch)
@@ -172,13 +164,8 @@ class HistoryTab(QWidget):
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.failures = FailuresModel(self)
-        self.failures_view = QTableView(self)
-        self.failures_view.setModel(self.failures)
+        self.failures_view = rows_table_view(self.failures, self)
         self.failures_view.setAccessibleName("Failures of the selected entry")
-        self.failures_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.failures_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.failures_view.setWordWrap(False)
-        self.failures_view.verticalHeader().setVisible(False)
         fh = self.failures_view.horizontalHeader()
         fh.setSectionResizeMode(FailuresModel.LINE, QHeaderView.ResizeMode.ResizeToContents)
         fh.setSectionResizeMode(FailuresModel.REASON, QHeaderView.ResizeMode.Interactive)

@@ -18,13 +18,11 @@ from typing import Callable
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
 )
 
@@ -32,6 +30,7 @@ from app.core import journal, queries
 from app.ui.widgets import theme
 from app.ui.context import is_loopback_url
 from app.ui.widgets.table_model import RowsTableModel
+from app.ui.widgets.table_view import rows_table_view
 
 log = logging.getLogger(__name__)
 
@@ -131,15 +130,8 @@ class ResumeBar(QFrame):
         self.title = QLabel(self)
         self.title.setAccessibleName("Unfinished uploads message")
         self.title.setWordWrap(True)
-        self.view = QTableView(self)
-        self.view.setModel(self.model)
+        self.view = rows_table_view(self.model, self, row_padding=8)
         self.view.setAccessibleName("Unfinished uploads list")
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 8)
-        self.view.setWordWrap(False)
         hh = self.view.horizontalHeader()
         # A selected row would embolden every header label, and the bold "Ingested so far" no
         # longer fit the column sized for the regular font.

@@ -9,8 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QPushButton,
-    QTableView, QTabWidget, QVBoxLayout, QWidget,
+    QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QPushButton, QTabWidget, QVBoxLayout,
+    QWidget,
 )
 
 from app.core.failures import export_failures
@@ -19,6 +19,7 @@ from app.ui.widgets.rich_text import error_css, esc
 from app.ui.widgets.failures_model import FailuresModel
 from app.ui.widgets.formatting import format_label
 from app.ui.widgets.table_model import RowsTableModel
+from app.ui.widgets.table_view import rows_table_view
 
 
 # -- models ---------------------------------------------------------------------------------
@@ -69,7 +70,7 @@ class DetailsPane(QWidget):
         self.export_button.setEnabled(False)
 
         self.failures = FailuresModel(self)
-        self.failures_view = self._table(self.failures)
+        self.failures_view = rows_table_view(self.failures, alternating=True, row_padding=8)
         hh = self.failures_view.horizontalHeader()
         hh.setSectionResizeMode(FailuresModel.LINE, QHeaderView.ResizeMode.ResizeToContents)
         hh.setSectionResizeMode(FailuresModel.REASON, QHeaderView.ResizeMode.Interactive)
@@ -89,7 +90,7 @@ class DetailsPane(QWidget):
         tl.addWidget(self.trace_ids)
         tl.addWidget(copy, 0, Qt.AlignmentFlag.AlignLeft)
         self.requests = RequestsModel(self)
-        self.requests_view = self._table(self.requests)
+        self.requests_view = rows_table_view(self.requests, alternating=True, row_padding=8)
         self.requests_view.horizontalHeader().setStretchLastSection(True)
 
         self.tabs = QTabWidget()
@@ -107,18 +108,6 @@ class DetailsPane(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
         self.show_entry(None)
-
-    @staticmethod
-    def _table(model) -> QTableView:
-        view = QTableView()
-        view.setModel(model)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setAlternatingRowColors(True)
-        view.setWordWrap(False)
-        view.verticalHeader().setVisible(False)
-        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
-        return view
 
     def show_entry(self, entry: QueueEntry | None) -> None:
         self.entry = entry

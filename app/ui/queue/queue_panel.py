@@ -12,8 +12,8 @@ import shiboken6
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QLabel, QMenu, QMessageBox, QPushButton,
-    QSplitter, QStackedWidget, QSystemTrayIcon, QTableView, QVBoxLayout, QWidget,
+    QApplication, QHBoxLayout, QHeaderView, QLabel, QMenu, QMessageBox, QPushButton, QSplitter,
+    QStackedWidget, QSystemTrayIcon, QVBoxLayout, QWidget,
 )
 
 from app.core import queries
@@ -25,6 +25,7 @@ from app.ui.queue.queue_model import QueueModel
 from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.formatting import human_duration
 from app.ui.widgets.splitter import share_parent_splitter
+from app.ui.widgets.table_view import rows_table_view
 
 log = logging.getLogger(__name__)
 
@@ -71,15 +72,7 @@ class QueuePanel(QWidget):
                   self.remove_button, self.clear_button):
             head.addWidget(b)
 
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 10)
+        self.view = rows_table_view(self.model, alternating=True, row_padding=10)
         self.view.setItemDelegateForColumn(QueueModel.PROGRESS, ProgressDelegate(self.view))
         hh = self.view.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
