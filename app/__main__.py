@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
 
         gc.freeze()
         return code
-    from app.ui.main import run_app
+    from app.ui.shell.main import run_app
 
     return run_app(argv)
 

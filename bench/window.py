@@ -134,7 +134,7 @@ def _child(t0: float, url: str, token: str, upload: str, paste: str, big: str) -
     from app.core.batching import Plan
     from app.core.upload import Source
     from app.ui.context import AppContext
-    from app.ui.main_window import MainWindow
+    from app.ui.shell.main_window import MainWindow
 
     sandbox = types.SimpleNamespace(url=url, token=token, stop=lambda: None)
     ctx = AppContext(sandbox=sandbox)
@@ -188,7 +188,7 @@ def _child(t0: float, url: str, token: str, upload: str, paste: str, big: str) -
         # drop of a 1 GB file -> preview rows
         t = time.perf_counter()
         window.drop_panel.add_paths([big])
-        ok = await until(lambda: window.drop_panel.preview_model.rowCount() > 0, 20)
+        ok = await until(lambda: window.drop_panel.preview.model.rowCount() > 0, 20)
         out["preview_s"] = time.perf_counter() - t if ok else float("inf")
         window.drop_panel.clear()
         await asyncio.sleep(0.3)

@@ -175,8 +175,7 @@ class AppContext(QObject):
         client = client or self._client
         if client is None:
             return
-        for attr in ("last_rate_limit", "last_ingest_limit"):
-            value = getattr(client, attr, None)
+        for value in (client.last_rate_limit, client.last_ingest_limit):
             if value is not None:
                 self.rateLimitChanged.emit(value)
 

@@ -29,6 +29,8 @@ import PySide6  # noqa: E402,F401  (PySide6 before qasync, see STYLE.md)
 import pytest  # noqa: E402
 import qasync  # noqa: E402
 
+from app.core import secrets  # noqa: E402
+
 
 def _run_until(qtbot, predicate, timeout_ms: int = 5000) -> None:
     """Let Qt and the asyncio loop run until `predicate()` is true (fails the test on timeout)."""
@@ -88,12 +90,7 @@ def aloop(_session_loop, qapp):
 def _ui_isolation(_isolated_home):
     """Own config/data dirs (tests/conftest.py's _isolated_home) and an empty session token store."""
     home = _isolated_home
-    try:
-        from app.core import secrets
-
-        secrets.SESSION_TOKENS._tokens.clear()
-    except ImportError:
-        pass
+    secrets.SESSION_TOKENS._tokens.clear()
     yield home
 
 
@@ -117,7 +114,7 @@ def ctx(aloop, qtbot, sandbox):
 
 @pytest.fixture
 def window(ctx, qtbot):
-    from app.ui.main_window import MainWindow
+    from app.ui.shell.main_window import MainWindow
 
     win = MainWindow(ctx)
     qtbot.addWidget(win)

@@ -1,0 +1,1 @@
+"""Choosing where to send: profile, token and dataset."""

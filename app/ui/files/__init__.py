@@ -1,0 +1,1 @@
+"""The Files tab's upper half: dropped files as cards, their overrides and a preview."""

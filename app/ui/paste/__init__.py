@@ -1,0 +1,1 @@
+"""The Paste JSON tab."""

@@ -1,0 +1,189 @@
+"""The details pane of the selected upload: what failed and why (by input line, with the row
+itself), the server's warnings, trace ids for Axiom support, the request log, and an export of
+the failed rows that can be fixed and dropped again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QPushButton, QTabWidget, QVBoxLayout,
+    QWidget,
+)
+
+from app.core.failures import export_failures
+from app.core.queue import QueueEntry
+from app.ui.widgets.rich_text import error_css, esc
+from app.ui.widgets.failures_model import FailuresModel
+from app.ui.widgets.formatting import format_label
+from app.ui.widgets.table_model import RowsTableModel
+from app.ui.widgets.table_view import rows_table_view
+
+
+# -- models ---------------------------------------------------------------------------------
+class RequestsModel(RowsTableModel):
+    """The request log of a job: one row per HTTP request."""
+
+    COLUMNS = [("seq", "#"), ("lines", "Lines"), ("status", "Status"), ("ingested", "Ingested"),
+               ("failed", "Failed"), ("ms", "Time"), ("trace_id", "Trace id")]
+    HEADERS = [title for _, title in COLUMNS]
+
+    set_requests = RowsTableModel.set_rows
+
+    def cell(self, request: dict, col: int, role: int):
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        key = self.COLUMNS[col][0]
+        value = request.get(key)
+        if value is None:
+            return ""
+        if key == "lines":
+            if isinstance(value, (list, tuple)) and len(value) == 2:
+                return f"{value[0]}–{value[1]}"
+            if isinstance(value, range) and len(value):
+                return f"{value[0]}–{value[-1]}"
+        if key == "ms":
+            return f"{float(value):.0f} ms"
+        return str(value)
+
+
+# -- the pane -------------------------------------------------------------------------------
+class DetailsPane(QWidget):
+    """Shows one queue entry; `show_entry(None)` shows the hint to select a row."""
+
+    exported = Signal(str, int)  # path, rows
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.entry: QueueEntry | None = None
+        self._shown_result = None
+        self.summary = QLabel("Select a file in the queue to see what was sent, what failed and why.")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary.setObjectName("detailsSummary")
+        self.export_button = QPushButton("Export failed rows…")
+        self.export_button.setToolTip("Write the failed rows with the reason, ready to fix and drop again")
+        self.export_button.clicked.connect(self._export_clicked)
+        self.export_button.setEnabled(False)
+
+        self.failures = FailuresModel(self)
+        self.failures_view = rows_table_view(self.failures, alternating=True, row_padding=8)
+        hh = self.failures_view.horizontalHeader()
+        hh.setSectionResizeMode(FailuresModel.LINE, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(FailuresModel.REASON, QHeaderView.ResizeMode.Interactive)
+        hh.resizeSection(FailuresModel.REASON, 320)
+        hh.setStretchLastSection(True)
+
+        self.warnings = QPlainTextEdit(readOnly=True)
+        self.warnings.setPlaceholderText("The server sent no warnings.")
+        self.trace_ids = QPlainTextEdit(readOnly=True)
+        self.trace_ids.setPlaceholderText("Trace ids appear here once requests are answered.")
+        copy = QPushButton("Copy trace ids")
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.trace_ids.toPlainText()))
+        trace_box = QWidget()
+        tl = QVBoxLayout(trace_box)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(QLabel("Give these to Axiom support to find the requests:"))
+        tl.addWidget(self.trace_ids)
+        tl.addWidget(copy, 0, Qt.AlignmentFlag.AlignLeft)
+        self.requests = RequestsModel(self)
+        self.requests_view = rows_table_view(self.requests, alternating=True, row_padding=8)
+        self.requests_view.horizontalHeader().setStretchLastSection(True)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.failures_view, "Failures")
+        self.tabs.addTab(self.warnings, "Warnings")
+        self.tabs.addTab(trace_box, "Trace ids")
+        self.tabs.addTab(self.requests_view, "Requests")
+
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.tabs, 1)
+        self.show_entry(None)
+
+    def show_entry(self, entry: QueueEntry | None) -> None:
+        self.entry = entry
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the entry (called when its row changes)."""
+        e = self.entry
+        if e is None:
+            self.summary.setText("Select a file in the queue to see what was sent, what failed and why.")
+            self._shown_result = None
+            self.failures.set_failures([])
+            self.requests.set_requests([])
+            self.warnings.setPlainText("")
+            self.trace_ids.setPlainText("")
+            self.export_button.setEnabled(False)
+            self._retitle(0, 0, 0)
+            return
+        self.summary.setText(self._summary(e))
+        r = e.result
+        failures = r.failures if r else []
+        if r is not self._shown_result or self.failures.rowCount() != len(failures):
+            self._shown_result = r  # reset the tables only when the result changes (keeps selection)
+            self.failures.set_failures(failures)
+            self.requests.set_requests(r.requests if r else [])
+        self.warnings.setPlainText("\n".join(str(w) for w in (r.warnings if r else [])))
+        self.trace_ids.setPlainText("\n".join(r.trace_ids if r else []))
+        self.export_button.setEnabled(bool(failures) and any(f.record for f in failures))
+        self._retitle(len(failures), len(r.warnings) if r else 0, len(r.requests) if r else 0)
+
+    def _retitle(self, failures: int, warnings: int, requests: int) -> None:
+        self.tabs.setTabText(0, f"Failures ({failures:,})")
+        self.tabs.setTabText(1, f"Warnings ({warnings:,})")
+        self.tabs.setTabText(3, f"Requests ({requests:,})")
+
+    @staticmethod
+    def _summary(e: QueueEntry) -> str:
+        head = f"<b>{esc(e.name)}</b> → {esc(e.dataset) or '(no dataset)'} · " \
+               f"{format_label(getattr(e.plan, 'format', None), getattr(e.plan, 'csv', None))} · {esc(e.status_text())}"
+        parts = [f"{e.ingested:,} ingested", f"{e.failed:,} failed"]
+        if e.not_sent:
+            parts.append(f"{e.not_sent:,} not sent")
+        if e.possible_duplicates:
+            parts.append(f"{e.possible_duplicates:,} possibly stored twice (see Warnings for which lines)")
+        lines = [head, " · ".join(parts)]
+        problem = e.error or (e.result.error if e.result else None)
+        if problem:
+            lines.append(f"<span style='color:{error_css()}'>{esc(problem)}</span>")
+        if e.result and e.result.stopped_at:
+            lines.append(f"Stopped at {esc(e.result.stopped_at)}; retry sends the rest.")
+        elif e.progress is not None and e.result is None and e.progress.message:
+            lines.append(esc(e.progress.message))
+        return "<br>".join(lines)
+
+    # -- export -----------------------------------------------------------------------------
+    def _export_clicked(self) -> None:
+        e = self.entry
+        if e is None or not e.result or not e.result.failures:
+            return
+        is_csv = getattr(e.plan, "format", None) == "csv"
+        stem = Path(e.name).name.split(".")[0] or "failed"
+        filters = "NDJSON, one event with its error per line (*.ndjson)"
+        if is_csv:
+            filters = "CSV, the original columns plus an error column (*.csv);;" + filters
+        default = str(Path.home() / f"{stem}-failed.{'csv' if is_csv else 'ndjson'}")
+        path, chosen = QFileDialog.getSaveFileName(self, "Export failed rows", default, filters)
+        if not path:
+            return
+        fmt = "csv" if chosen.startswith("CSV") else "ndjson"
+        self.export_to(path, fmt)
+
+    def export_to(self, path: str, fmt: str = "ndjson") -> int:
+        """Write the failed rows of the shown entry (the dialog calls this; tests too)."""
+        assert self.entry is not None
+        e = self.entry
+        n = export_failures(path, e.result.failures if e.result else [], e.plan, fmt=fmt)
+        self.ctx.status(f"Wrote {n:,} failed row{'s' if n != 1 else ''} to {path}")
+        self.exported.emit(path, n)
+        return n

@@ -1,0 +1,166 @@
+"""The upload queue as a Qt table model: one row a QueueEntry of app.core.queue.UploadQueue.
+
+The model is the queue's front end (its QueueEvents): it never reaches into a job. Progress
+reports only mark a row as changed; a timer repaints changed rows (at most ~10 times a second),
+so a job reporting per batch — or far more often — never floods the GUI thread.
+"""
+
+from __future__ import annotations
+
+import shiboken6
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+from app.core.queue import QueueEntry, totals
+from app.core.upload import JobState
+from app.ui.widgets import theme
+from app.ui.widgets.formatting import format_label, human_bytes
+from app.ui.widgets.table_model import RowsTableModel
+
+REFRESH_MS = 100  # repaint changed rows at most this often (~10×/s)
+
+
+class QueueModel(RowsTableModel):
+    """Rows are the queue's entries, in its order; repaints are coalesced by a timer."""
+
+    FILE, DATASET, FORMAT, SIZE, PROGRESS, INGESTED, FAILED, STATUS, SPEED = range(9)
+    HEADERS = ["File", "Dataset", "Format", "Size", "Progress", "Ingested", "Failed", "Status", "Speed"]
+    ProgressRole = Qt.ItemDataRole.UserRole + 1  # float 0..1, or -1 when unknown
+    EntryRole = Qt.ItemDataRole.UserRole + 2
+
+    totalsChanged = Signal()
+    jobStarted = Signal(object)  # QueueEntry
+    jobFinished = Signal(object)  # QueueEntry
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._dirty: set[QueueEntry] = set()  # rows to repaint at the next tick
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.flush)
+        self._timer.start()
+
+    # -- the queue's events (app.core.queue.QueueEvents) ---------------------------------
+    entries = RowsTableModel.rows
+    entry = RowsTableModel.row_at
+
+    def entry_added(self, entry: QueueEntry) -> None:
+        self._dirty.add(entry)
+        self.append(entry)
+        self.totalsChanged.emit()
+
+    def entry_removed(self, entry: QueueEntry) -> None:
+        self._dirty.discard(entry)
+        if self.remove(entry):
+            self.totalsChanged.emit()
+
+    def entry_changed(self, entry: QueueEntry, now: bool = False) -> None:
+        """A progress report (repainted at the next tick) or a state change (`now`: at once)."""
+        if not shiboken6.isValid(self):  # an upload finishing after the window closed
+            return
+        self._dirty.add(entry)
+        if now:
+            self.flush()
+
+    def entry_started(self, entry: QueueEntry) -> None:
+        self.jobStarted.emit(entry)
+
+    def entry_finished(self, entry: QueueEntry) -> None:
+        self.jobFinished.emit(entry)
+
+    def is_open(self) -> bool:
+        return shiboken6.isValid(self)
+
+    def flush(self) -> None:
+        """Repaint rows whose job reported since the last tick, and live countdowns."""
+        changed = False
+        for row, entry in enumerate(self._rows):
+            if entry in self._dirty or entry.counting_down:
+                self._dirty.discard(entry)
+                self.repaint_row(row)
+                changed = True
+        if changed:
+            self.totalsChanged.emit()
+
+    def totals(self) -> dict[str, int]:
+        return totals(self._rows)
+
+    # -- Qt model ------------------------------------------------------------------------
+    def cell(self, e: QueueEntry, col: int, role: int):
+        if role == self.EntryRole:
+            return e
+        if role == self.ProgressRole:
+            return e.fraction()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(e, col)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(e, col)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if col in (self.SIZE, self.INGESTED, self.FAILED, self.SPEED):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col == self.FAILED and e.failed:
+                return theme.status_brush("error")
+            if col == self.STATUS:
+                return self._status_color(e)
+            return None
+        return None
+
+    def _display(self, e: QueueEntry, col: int) -> str:
+        if col == self.FILE:
+            return e.name
+        if col == self.DATASET:
+            return e.dataset
+        if col == self.FORMAT:
+            return format_label(getattr(e.plan, "format", None), getattr(e.plan, "csv", None))
+        if col == self.SIZE:
+            return human_bytes(e.source.size)
+        if col == self.PROGRESS:
+            f = e.fraction()
+            if f < 0:
+                return human_bytes(e.progress.bytes_read if e.progress else 0)
+            return f"{int(f * 100)} %"
+        if col == self.INGESTED:
+            return f"{e.ingested:,}"
+        if col == self.FAILED:
+            return f"{e.failed:,}"
+        if col == self.STATUS:
+            return e.status_text()
+        if col == self.SPEED:
+            s = e.speed()
+            return f"{human_bytes(s)}/s" if s else ""
+        return ""
+
+    def _tooltip(self, e: QueueEntry, col: int) -> str | None:
+        if col == self.FILE:
+            return str(e.source.path or e.source.name)
+        if col == self.STATUS:
+            if e.error:
+                return e.error
+            if e.result is not None:
+                parts = [f"{e.result.ingested:,} ingested, {e.result.failed:,} failed"]
+                if e.result.not_sent:
+                    parts.append(f"{e.result.not_sent:,} not sent")
+                if e.result.possible_duplicates:
+                    parts.append(f"{e.result.possible_duplicates:,} possibly stored twice")
+                if e.result.error:
+                    parts.append(e.result.error)
+                if e.result.stopped_at:
+                    parts.append(f"stopped at {e.result.stopped_at}")
+                return "\n".join(parts)
+            if e.progress is not None and e.progress.message:
+                return e.progress.message
+        if col == self.FAILED and e.failed:
+            return "Select the row to see the failed events and why"
+        return None
+
+    @staticmethod
+    def _status_color(e: QueueEntry):
+        state = e.state
+        if state == JobState.FAILED:
+            return theme.status_brush("error")
+        if state == JobState.DONE_WITH_FAILURES:
+            return theme.status_brush("warning")
+        if state == JobState.DONE:
+            return theme.status_brush("success")
+        return None

@@ -1,0 +1,70 @@
+"""What the history and resume views ask of the journal, against a journal on the test's own home."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from types import SimpleNamespace as NS
+
+from app.core import journal, queries
+from app.core.batching import Plan
+from app.core.upload import Failure
+
+
+def mark(seq, last_line, status="acked"):
+    return NS(seq=seq, last_line=last_line, status=status)
+
+
+def test_stop_point_is_the_line_after_the_acknowledged_start():
+    record = NS(stopped_at=None)
+    assert queries.stop_point(record, []) == "line 1"
+    assert queries.stop_point(record, [mark(0, 100), mark(1, 2500), mark(2, 3000, "inflight")]) == "line 2,501"
+    assert queries.stop_point(record, [mark(0, 100), mark(2, 300)]) == "line 101"  # a gap: stop there
+    assert queries.stop_point(NS(stopped_at="line 7"), [mark(0, 100)]) == "line 7"
+
+
+def _job(tmp_path, name="a.ndjson", lines=10) -> str:
+    path = tmp_path / name
+    path.write_text("".join('{"n": %d}\n' % i for i in range(lines)))
+    j = journal.Journal()
+    try:
+        job_id = j.create_job(kind="file", name=str(path), identity=journal.identify(path), dataset="logs",
+                              profile="p", endpoint="https://api.axiom.co", plan=Plan(format="ndjson"),
+                              max_events=5, max_bytes=1 << 20, compression=None)
+        j.ack(job_id, 0, 0, 40, 1, 5, 5, ingested=4, failed=1, possible_duplicates=0,
+              failures=[Failure(3, "bad field", '{"n": 2}')], warnings=[], trace_ids=["t1"])
+    finally:
+        j.close()
+    return job_id
+
+
+def test_unfinished_lists_an_interrupted_job_with_where_it_stopped(tmp_path):
+    job_id = _job(tmp_path)
+    pruned, jobs = queries.unfinished(keep_days=30)
+    assert pruned == 0
+    assert [(r.id, stopped) for r, stopped in jobs] == [(job_id, "line 6")]
+    assert queries.how_it_ended(jobs[0][0]) == "interrupted"
+    assert [(r.id, state) for r, state in queries.history("a.nd")] == [(job_id, "interrupted")]
+    assert queries.history("nothing like it") == []
+    assert queries.job(job_id).ingested == 4
+
+    queries.discard([job_id])
+    assert queries.unfinished()[1] == []
+    assert [state for _r, state in queries.history()] == ["cancelled"]  # it stays in the history
+
+
+def test_failures_come_back_as_failures(tmp_path):
+    job_id = _job(tmp_path)
+    assert queries.failures(job_id) == [Failure(3, "bad field", '{"n": 2}')]
+
+
+def test_prune_forgets_old_jobs(tmp_path):
+    job_id = _job(tmp_path)
+    conn = sqlite3.connect(journal.db_path())
+    with conn:
+        conn.execute("UPDATE jobs SET updated=? WHERE id=?", (time.time() - 40 * 86400, job_id))
+    conn.close()
+    assert queries.prune(90) == 0
+    pruned, jobs = queries.unfinished(keep_days=30)
+    assert (pruned, jobs) == (1, [])
+    assert queries.job(job_id) is None
