@@ -261,7 +261,7 @@ class ProgressLine:
 
 async def cmd_send(args) -> int:
     from app.core import axiom, sniff as sniffing, sources
-    from app.core.upload import JobState, Source, UploadJob
+    from app.core.job import JobState, Source, UploadJob
 
     summaries: list[dict] = []
     notes: list[str] = []
@@ -342,7 +342,7 @@ def where_label(args, client, sandbox) -> tuple[str | None, str]:
 # -- resume ------------------------------------------------------------------------------------
 async def cmd_resume(args) -> int:
     from app.core import axiom, config, journal
-    from app.core.upload import JobState, resume_job
+    from app.core.job import JobState, resume_job
 
     try:
         journal.prune(config.load_settings().history_keep_days)

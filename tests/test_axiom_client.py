@@ -34,7 +34,7 @@ from app.core.axiom import (
     TransportError,
     client_from_env,
 )
-from app.core.retry import wait_for_rate_limit
+from app.core.job import wait_for_rate_limit
 from app.core.sandbox import Sandbox
 
 NDJSON = "application/x-ndjson"

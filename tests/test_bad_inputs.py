@@ -19,7 +19,7 @@ from app.core import axiom, config
 from app.core.batching import MAX_RECORD, Plan
 from app.core.sandbox import Sandbox
 from app.core.sniff import sniff_path
-from app.core.upload import Source, UploadJob
+from app.core.job import Source, UploadJob
 
 BAD = Path(__file__).parent / "data" / "bad"
 

@@ -15,10 +15,10 @@ import pytest
 from app import cli
 from app.core import axiom, config, journal
 from app.core.batching import Plan
-from app.core.retry import Backoff
+from app.core.job import Backoff
 from app.core.sandbox import Sandbox
 from app.core.sniff import sniff_bytes, sniff_path
-from app.core.upload import JobState, Source, UploadJob, resume_job
+from app.core.job import JobState, Source, UploadJob, resume_job
 
 
 @pytest.fixture
@@ -298,10 +298,10 @@ def test_journal_off_and_unwritable_journal_do_not_stop_uploads(sandbox, tmp_pat
     path = write_ndjson(tmp_path / "j.ndjson", 50)
     assert run(sandbox, path, journal=False).job_id is None
     assert journal.history() == []
-    monkeypatch.setattr(journal, "DB_NAME", "no-such-dir/x/journal.sqlite3")
+    monkeypatch.setattr(journal.store, "DB_NAME", "no-such-dir/x/journal.sqlite3")
     result = run(sandbox, path)
     assert result.ingested == 50 and result.job_id is None
-    assert any("cannot be resumed" in w for w in result.warnings)
+    assert any("cannot be resumed" in w for w in map(str, result.warnings))
 
 
 # -- the CLI ----------------------------------------------------------------------------------------
@@ -367,7 +367,7 @@ def test_cli_resume_refuses_plain_http_to_a_remote_host(sandbox, tmp_path, capsy
 def test_cli_resume_uses_the_jobs_own_sandbox_profile(tmp_path, capsys):
     """A job sent with --sandbox resumes into the app's sandbox without any option."""
     path = write_ndjson(tmp_path / "s.ndjson", 10)
-    with journal._open() as j:
+    with journal.opened() as j:
         job_id = j.create_job(kind="file", name=str(path), identity=journal.identify(path), dataset="logs",
                               profile="Local sandbox", endpoint=cli.SANDBOX_ENDPOINT,
                               plan=Plan(format="ndjson"), max_events=10_000, max_bytes=4 << 20, compression="zstd")

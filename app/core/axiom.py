@@ -395,6 +395,7 @@ class AxiomClient:
         allow_http: bool = False,
         timeout: float = 60.0,
         max_connections: int = 8,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         if not token or not token.strip():
             raise AuthError("no token: paste an Axiom API token (xaat-…)")
@@ -416,13 +417,14 @@ class AxiomClient:
         self._trust_env = not local
         self._max_connections = max_connections
         self._timeout = timeout
-        self._tls = _load_tls_context(self._trust_env)
+        self._transport = transport  # in-memory (httpx.MockTransport) for tests: no sockets, no TLS
+        self._tls = _load_tls_context(self._trust_env) if transport is None else None
         self._http: httpx.AsyncClient | None = None  # made at the first request, once the TLS context is ready
 
     async def _client(self) -> httpx.AsyncClient:
         if self._http is None:
             try:
-                tls = await asyncio.wrap_future(self._tls)
+                tls = await asyncio.wrap_future(self._tls) if self._tls is not None else True
             except OSError as e:  # SSL_CERT_FILE / SSL_CERT_DIR naming something unreadable, say
                 raise AxiomError(f"cannot set up HTTPS: the CA certificates could not be loaded ({e})") from None
             if self._http is None:
@@ -437,6 +439,7 @@ class AxiomClient:
                     limits=httpx.Limits(max_connections=self._max_connections,
                                         max_keepalive_connections=self._max_connections),
                     headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+                    transport=self._transport,
                 )
         return self._http
 

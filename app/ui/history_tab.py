@@ -71,7 +71,7 @@ def query_history(search: str = "", limit: int = HISTORY_LIMIT) -> list[HistoryR
 
 def read_failures(job_id: str) -> list:
     from app.core import journal
-    from app.core.upload import Failure
+    from app.core.job import Failure
 
     return [Failure(line, error, record) for _seq, line, error, record in journal.failures(job_id)]
 

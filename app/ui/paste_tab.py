@@ -511,7 +511,7 @@ class PasteTab(QWidget):
 
         try:
             from app.core import batching, sniff
-            from app.core.upload import Source, UploadJob
+            from app.core.job import Source, UploadJob
         except ImportError:  # the engine is not there yet: plain NDJSON in one request
             return await self._ingest_directly(client, data, dataset)
         sn = await self.ctx.run_blocking(sniff.sniff_bytes, data, "pasted")

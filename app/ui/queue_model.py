@@ -20,7 +20,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from app.core.upload import JobResult, JobState, Progress, Source, UploadJob
+from app.core.job import JobResult, JobState, Progress, Source, UploadJob
 from app.ui import theme
 from app.ui.table_model import RowsTableModel
 

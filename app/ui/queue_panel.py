@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QTableView, QVBoxLayout, QWidget,
 )
 
-from app.core.upload import JobState
+from app.core.job import JobState
 from app.ui.details import DetailsPane
 from app.ui.elided_label import ElidedLabel
 from app.ui.queue_model import LONG_UPLOAD_S, QueueEntry, QueueModel, UploadQueue, failed_rows_source, human_duration

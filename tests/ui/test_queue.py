@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from app.core import sniff
 from app.core.batching import Plan
 from app.core.sniff import CsvDialect
-from app.core.upload import Failure, JobResult, JobState, Source
+from app.core.job import Failure, JobResult, JobState, Source
 from app.ui.details import ERROR_FIELD, LINE_FIELD, FailuresModel, RequestsModel, export_failures
 from app.ui.queue_model import QueueEntry, QueueModel
 from app.ui.queue_panel import QueuePanel
@@ -245,7 +245,7 @@ def test_progress_is_coalesced(qtbot):
     model.append(entry)
     model.flush()
     callback = model.progress_callback(entry)
-    from app.core.upload import Progress
+    from app.core.job import Progress
 
     start = model.repaints
     t0 = time.monotonic()

@@ -15,7 +15,7 @@ from app.cli import SANDBOX_ENDPOINT
 from app.core import journal, sniff
 from app.core.batching import Plan
 from app.core.sandbox import Sandbox
-from app.core.upload import JobState, Source, UploadJob
+from app.core.job import JobState, Source, UploadJob
 from app.ui.context import AppContext
 from app.ui.history_tab import HistoryRow, JournalHistoryModel
 from app.ui.main_window import MainWindow
