@@ -528,7 +528,7 @@ def failed_rows_source(entry: QueueEntry) -> tuple[Source, Any] | None:
     if r is None or not r.failures:
         return None
     records = [f.record for f in r.failures]
-    if any(rec is None or rec.endswith("…") for rec in records):
+    if not all(f.complete for f in r.failures):
         return None
     plan = copy.copy(entry.plan)
     plan.compression = None

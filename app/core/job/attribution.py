@@ -16,6 +16,7 @@ import orjson
 
 from app.core.axiom import BadRequest
 from app.core.batching import Batch, Plan, validate_records
+from app.core.job.results import CUT_SHORT
 from app.core.timeparse import to_epoch_ns
 
 RECORD_PREVIEW_BYTES = 2048
@@ -91,7 +92,7 @@ def preview(record: bytes | None) -> str | None:
     if record is None:
         return None
     text = record[:RECORD_PREVIEW_BYTES].decode("utf-8", "replace").rstrip("\r\n")
-    return text + ("…" if len(record) > RECORD_PREVIEW_BYTES else "")
+    return text + (CUT_SHORT if len(record) > RECORD_PREVIEW_BYTES else "")
 
 
 def _locate_by_reason(batch: Batch, records: list[bytes], error: str, used: set[int]) -> int | None:

@@ -14,13 +14,22 @@ from app.core.journal import JobState, StopKind
 __all__ = ["Failure", "JobResult", "JobState", "JobWarning", "Progress", "StopKind", "WarningKind"]
 
 
+CUT_SHORT = "…"  # ends a Failure.record cut at attribution.RECORD_PREVIEW_BYTES
+
+
 @dataclass
 class Failure:
-    """One event that was not stored: its input line (when known), why, and the event itself."""
+    """One event that was not stored: its input line (when known), why, and the event itself
+    (its text, cut short past attribution.RECORD_PREVIEW_BYTES)."""
 
     line: int | None
     error: str
     record: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        """The whole event is known, so it can be sent again."""
+        return self.record is not None and not self.record.endswith(CUT_SHORT)
 
 
 class WarningKind(enum.Enum):

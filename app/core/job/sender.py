@@ -11,17 +11,42 @@ from __future__ import annotations
 import asyncio
 import collections
 import time
-from typing import TYPE_CHECKING, Callable
+from typing import Callable, NoReturn, Protocol
 
 from app.core import tuning
-from app.core.axiom import AxiomError, IngestResult, RateLimited, TransportError
-from app.core.batching import Batch
+from app.core.axiom import AxiomClient, AxiomError, BadRequest, IngestOptions, IngestResult, RateLimited, TransportError
+from app.core.batching import Batch, Plan
 from app.core.job import attribution, policy
+from app.core.job.journaling import JobJournal
+from app.core.job.ledger import Ledger
 from app.core.job.policy import Action, Backoff
-from app.core.job.results import JobState, JobWarning, WarningKind
+from app.core.job.results import JobState, JobWarning, StopKind, WarningKind
 
-if TYPE_CHECKING:
-    from app.core.job.pipeline import UploadJob
+
+class Job(Protocol):
+    """What the senders need of their job (UploadJob): where to send, and where to account."""
+
+    client: AxiomClient
+    dataset: str
+    plan: Plan
+    options: IngestOptions
+    compression: str | None
+    state: JobState
+    cancelled: bool
+    ledger: Ledger
+    journal: JobJournal
+
+    @property
+    def stopping(self) -> bool: ...
+    async def resumed(self) -> None: ...
+    async def mark_sending(self, batch: Batch) -> None: ...
+    def fold(self, batch: Batch, res: IngestResult) -> None: ...
+    def after_400(self, batch: Batch, err: BadRequest) -> list[Batch]: ...
+    def fail(self, batch: Batch, line: int | None, error: str, record: bytes | None) -> None: ...
+    def not_sent(self, batch: Batch) -> None: ...
+    def stop(self, batch: Batch, kind: StopKind, message: str) -> NoReturn: ...
+    def fatal(self, kind: StopKind, message: str) -> None: ...
+    def set_state(self, state: JobState, message: str, wait_until: float | None = None) -> None: ...
 
 
 class Stopped(Exception):
@@ -67,7 +92,7 @@ class Slots:
 class Sender:
     """Shared by the job's sender tasks (`tasks` of them; at most `inflight.limit` send at once)."""
 
-    def __init__(self, job: "UploadJob", *, in_flight: int | None, level: int, explicit_level: bool,
+    def __init__(self, job: Job, *, in_flight: int | None, level: int, explicit_level: bool,
                  workers: int, backoff: Callable[[], Backoff]):
         self.job = job
         self.inflight = tuning.InFlight(fixed=max(1, in_flight) if in_flight is not None else None)

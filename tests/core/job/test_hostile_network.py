@@ -17,9 +17,8 @@ import pytest
 
 from app.core import axiom
 from app.core.batching import Plan
-from app.core.job import Backoff
+from app.core.job import Backoff, JobState, Source, UploadJob
 from app.core.sandbox import Sandbox
-from app.core.job import JobState, Source, UploadJob
 
 
 @pytest.fixture

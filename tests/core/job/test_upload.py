@@ -13,10 +13,9 @@ import zstandard
 
 from app.core import axiom
 from app.core.batching import Plan
-from app.core.job import Backoff
+from app.core.job import Backoff, JobState, Source, UploadJob
 from app.core.sandbox import Sandbox
 from app.core.sniff import sniff_path
-from app.core.job import JobState, Source, UploadJob
 
 
 @pytest.fixture

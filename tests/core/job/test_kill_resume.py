@@ -19,7 +19,7 @@ import pytest
 from app.core import journal
 from app.core.sandbox import Sandbox
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 N = 300_000
 KILLS = 20
 
