@@ -77,7 +77,8 @@ class InputReader:
                         f"counted as not sent; nothing from there on was sent"))
                     return
         except (InputError, OSError, EOFError, ValueError, zstandard.ZstdError) as e:
-            self.ledger.warn(JobWarning(WarningKind.COUNTING_STOPPED, f"counting the events that were not sent stopped: {e}"))
+            self.ledger.warn(JobWarning(WarningKind.COUNTING_STOPPED,
+                                        f"counting the events that were not sent stopped: {e}"))
 
     def check_unchanged(self, next_line: int) -> str | None:
         """At the end of the input: a file that shrank while it was read lost events we cannot

@@ -46,8 +46,10 @@ def source_change(record: JobRecord) -> Refusal | None:
     if now.mtime_ns != record.mtime_ns:
         before = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime((record.mtime_ns or 0) / 1e9))
         after = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now.mtime_ns / 1e9))
-        return Refusal(StopKind.CHANGED, f"{name} changed since the upload started (modified {before} → {after}); not resuming")
+        return Refusal(StopKind.CHANGED,
+                       f"{name} changed since the upload started (modified {before} → {after}); not resuming")
     if now.head_sha256 != record.head_sha256:
-        return Refusal(StopKind.CHANGED, f"{name} changed since the upload started (its first MiB differs); not resuming")
+        return Refusal(StopKind.CHANGED,
+                       f"{name} changed since the upload started (its first MiB differs); not resuming")
     return None
 

@@ -35,9 +35,6 @@ class JobState(str, enum.Enum):
         return self in (JobState.DONE, JobState.DONE_WITH_FAILURES, JobState.FAILED, JobState.CANCELLED)
 
 
-FINAL_STATES = tuple(s.value for s in JobState if s.finished)
-
-
 class StopKind(str, enum.Enum):
     """Why a job stopped early (JobResult.error_kind, the journal's error_kind column)."""
 

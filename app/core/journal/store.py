@@ -180,7 +180,8 @@ class Journal:
             self.conn.execute(
                 "INSERT INTO batches (job_id, seq, start, end, first_line, last_line, events, status, ingested,"
                 " failed, possible_duplicates, warnings, trace_ids) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
-                " ON CONFLICT(job_id, seq) DO UPDATE SET status=excluded.status, start=excluded.start, end=excluded.end,"
+                " ON CONFLICT(job_id, seq) DO UPDATE SET status=excluded.status, start=excluded.start,"
+                " end=excluded.end,"
                 " first_line=excluded.first_line, last_line=excluded.last_line, events=excluded.events,"
                 " ingested=excluded.ingested, failed=excluded.failed,"
                 " possible_duplicates=excluded.possible_duplicates, warnings=excluded.warnings,"

@@ -282,8 +282,8 @@ def test_ambiguous_send_is_resent_and_reported_as_possible_duplicates():
     assert server.stored_ns() == Counter({n: 2 for n in range(1, 11)})  # exactly the reported ones, twice
     assert [str(w) for w in result.warnings] == [
         "lines 1–10: the connection failed after the request was sent (no answer from https://axiom.example.test "
-        "in time (read timeout); the request was sent, so its events may have been stored); it was sent again, so these 10 "
-        "events may be stored twice"]
+        "in time (read timeout); the request was sent, so its events may have been stored); it was sent again, "
+        "so these 10 events may be stored twice"]
     assert JobState.RETRYING in states
 
 
