@@ -16,7 +16,7 @@ import time
 
 from app.core import axiom, sniff
 from app.core.batching import Plan
-from app.core.upload import Source, UploadJob
+from app.core.job import Source, UploadJob
 
 
 async def main(path: str, dataset: str) -> dict:

@@ -132,7 +132,7 @@ def _child(t0: float, url: str, token: str, upload: str, paste: str, big: str) -
 
     from app.core import sniff
     from app.core.batching import Plan
-    from app.core.upload import Source
+    from app.core.job import Source
     from app.ui.context import AppContext
     from app.ui.shell.main_window import MainWindow
 

@@ -17,7 +17,7 @@ from app.cli.output import (
 
 async def cmd_resume(args) -> int:
     from app.core import axiom, config, connect, journal
-    from app.core.upload import JobState, resume_job
+    from app.core.job import JobState, resume_job
 
     try:
         journal.prune(config.load_settings().history_keep_days)

@@ -15,7 +15,7 @@ async def cmd_send(args) -> int:
     from app.core import axiom, connect, sniff as sniffing
     from app.core.io import LOOP_SKIPPED, expand_paths
     from app.core.plan import PlanError, plan_for
-    from app.core.upload import JobState, Source, UploadJob
+    from app.core.job import JobState, Source, UploadJob
 
     summaries: list[dict] = []
     notes: list[str] = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from app.core import journal
-from app.core.upload import Failure
+from app.core.job import Failure
 
 
 def history_state(record: journal.JobRecord) -> str:

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Coroutine, Protocol
 
-from app.core.upload import JobResult, JobState, Progress, Source, UploadJob
+from app.core.job import JobResult, JobState, Progress, Source, UploadJob
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +200,7 @@ def failed_rows_source(entry: QueueEntry) -> tuple[Source, Any] | None:
     if r is None or not r.failures:
         return None
     records = [f.record for f in r.failures]
-    if any(rec is None or rec.endswith("…") for rec in records):
+    if not all(f.complete for f in r.failures):
         return None
     plan = copy.copy(entry.plan)
     plan.compression = None

@@ -9,7 +9,7 @@ import pytest
 from app.core.batching import Plan
 from app.core.failures import ERROR_FIELD, LINE_FIELD, RECORD_FIELD, export_failures
 from app.core.sniff import CsvDialect
-from app.core.upload import Failure
+from app.core.job import Failure
 
 NDJSON = Plan(format="ndjson", compression=None, encoding="utf-8", csv=None)
 

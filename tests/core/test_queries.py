@@ -8,7 +8,7 @@ from types import SimpleNamespace as NS
 
 from app.core import journal, queries
 from app.core.batching import Plan
-from app.core.upload import Failure
+from app.core.job import Failure
 
 
 def mark(seq, last_line, status="acked"):

@@ -215,7 +215,7 @@ class DropPanel(QWidget):
         """Hand the ready cards to the queue (as (Source, Plan) pairs) and clear them."""
         if not self.send_button.isEnabled():
             return
-        from app.core.upload import Source
+        from app.core.job import Source
 
         cards = self.sendable_cards()
         jobs = []

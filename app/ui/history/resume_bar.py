@@ -262,7 +262,7 @@ class ResumeBar(QFrame):
     def resume(self, items: list[Unfinished]) -> list:
         """Queue the jobs that can run here; the others keep their row with a note saying why."""
         from app.core import journal
-        from app.core.upload import resume_job
+        from app.core.job import resume_job
 
         jobs = []
         for it in items:

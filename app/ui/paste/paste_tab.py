@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from app.core import axiom, paste, sniff
 from app.core.plan import plan_for
 from app.core.paste import HistoryEntry, Validation
-from app.core.upload import Source, UploadJob
+from app.core.job import Source, UploadJob
 from app.ui.context import AppContext
 from app.ui.paste.editor import LARGE_PASTE, PasteEditor
 from app.ui.paste.history_model import HistoryModel

@@ -11,7 +11,7 @@ import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from app.core.queue import QueueEntry, totals
-from app.core.upload import JobState
+from app.core.job import JobState
 from app.ui.widgets import theme
 from app.ui.widgets.formatting import format_label, human_bytes
 from app.ui.widgets.table_model import RowsTableModel

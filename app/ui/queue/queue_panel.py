@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.core import queries
 from app.core.queue import QueueEntry, RetryAction, UploadQueue, can_resume_from, can_retry, retry_action
-from app.core.upload import JobState
+from app.core.job import JobState
 from app.ui.queue.details import DetailsPane
 from app.ui.queue.progress_delegate import ProgressDelegate
 from app.ui.queue.queue_model import QueueModel

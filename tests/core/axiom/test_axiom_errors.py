@@ -29,7 +29,7 @@ from app.core.axiom import (
     parse_retry_after,
     rate_limit_wait,
 )
-from app.core.retry import wait_for_rate_limit
+from app.core.job import wait_for_rate_limit
 from app.sandbox import Sandbox
 
 

@@ -14,8 +14,8 @@ import pytest
 from app.core.connect import SANDBOX_ENDPOINT
 from app.core import journal, sniff
 from app.core.batching import Plan
+from app.core.job import JobState, Source, UploadJob
 from app.sandbox import Sandbox
-from app.core.upload import JobState, Source, UploadJob
 from app.ui.context import AppContext
 from app.ui.history.history_tab import HistoryRow, JournalHistoryModel
 from app.ui.shell.main_window import MainWindow

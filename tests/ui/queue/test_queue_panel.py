@@ -13,8 +13,8 @@ from app.core import sniff
 from app.core.batching import Plan
 from app.core.sniff import CsvDialect
 from app.core.failures import ERROR_FIELD, LINE_FIELD, export_failures
+from app.core.job import Failure, JobResult, JobState, Progress, Source
 from app.core.queue import QueueEntry, UploadQueue
-from app.core.upload import Failure, JobResult, JobState, Progress, Source
 from app.ui.queue.details import RequestsModel
 from app.ui.queue.queue_model import QueueModel
 from app.ui.queue.queue_panel import QueuePanel

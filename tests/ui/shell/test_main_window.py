@@ -91,7 +91,7 @@ def test_a_narrow_window_shortens_status_lines_instead_of_cutting_them(window, c
     fit their space (the whole text stays in the tooltip); the queue's buttons stay whole."""
     from app.core.batching import Plan
     from app.core.sniff import sniff_path
-    from app.core.upload import Source
+    from app.core.job import Source
 
     f = tmp_path / "some-rather-long-name-for-a-small-file.ndjson"
     f.write_text("".join(f'{{"n": {i}}}\n' for i in range(12_345)))

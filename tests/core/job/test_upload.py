@@ -13,10 +13,9 @@ import zstandard
 
 from app.core import axiom
 from app.core.batching import Plan
-from app.core.retry import Backoff
+from app.core.job import Backoff, JobState, Source, UploadJob
 from app.sandbox import Sandbox
 from app.core.sniff import sniff_path
-from app.core.upload import JobState, Source, UploadJob
 
 
 @pytest.fixture
@@ -166,7 +165,7 @@ def test_dropped_response_counts_possible_duplicates(sandbox, tmp_path):
     stored = stored_ns(sandbox)
     assert sorted(set(stored)) == list(range(1, 1_001))
     assert len(stored) == 2_000  # stored twice — exactly the batch reported as possible duplicates
-    assert any("may be stored twice" in w for w in result.warnings)
+    assert any("may be stored twice" in w for w in map(str, result.warnings))
 
 
 def test_401_stops_with_a_message_and_stores_nothing(sandbox, tmp_path):

@@ -6,19 +6,15 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sqlite3
-import time
 from collections import Counter
 
 import pytest
 
-from app import cli
-from app.core import axiom, config, connect, journal
+from app.core import axiom, journal
 from app.core.batching import Plan
-from app.core.retry import Backoff
+from app.core.job import Backoff, JobState, Source, UploadJob, resume_job
 from app.sandbox import Sandbox
-from app.core.sniff import sniff_bytes, sniff_path
-from app.core.upload import JobState, Source, UploadJob, resume_job
+from app.core.sniff import sniff_path
 
 
 @pytest.fixture
@@ -91,22 +87,6 @@ def run(sb, path, **kw):
 
 def in_spans(n, spans):
     return any(a <= n <= b for a, b in spans)
-
-
-def test_the_journal_is_sqlite_in_wal_mode_under_the_data_dir(sandbox, tmp_path):
-    path = write_ndjson(tmp_path / "a.ndjson", 100)
-    result = run(sandbox, path)
-    assert result.job_id
-    db = config.data_dir() / "journal.sqlite3"
-    assert db.exists()
-    conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    row = conn.execute("SELECT state, dataset, endpoint, size, head_sha256, plan FROM jobs").fetchone()
-    assert row[0] == "done" and row[1] == "ds" and row[2] == sandbox.url and row[3] == path.stat().st_size
-    assert len(row[4]) == 64 and json.loads(row[5])["format"] == "ndjson"
-    assert conn.execute("SELECT seq, start, end, first_line, last_line, status, ingested FROM batches").fetchall() == [
-        (0, 0, path.stat().st_size, 1, 100, "acked", 100)]
-    assert journal.unfinished_jobs() == []
 
 
 def test_crash_then_resume_sends_the_rest_and_names_possible_duplicates(sandbox, tmp_path):
@@ -187,6 +167,25 @@ def test_a_changed_source_is_refused_not_half_resumed(sandbox, tmp_path):
     assert journal.get_job(record.id).error == result.error
 
 
+def test_a_missing_source_is_refused_but_stays_resumable(sandbox, tmp_path):
+    """A file that is gone (say, on a drive not mounted now) may come back: unlike a changed one,
+    the job is not closed for good."""
+    sandbox.faults.delay = 0.1
+    path = write_ndjson(tmp_path / "gone.ndjson", 20_000)
+    crash(sandbox, path, after_ingested=5_000, max_events=5_000, in_flight=1)
+    [record] = journal.unfinished_jobs()
+    moved = path.rename(tmp_path / "away.ndjson")
+    result = resume(sandbox, record)
+    assert result.state == JobState.FAILED and result.error_kind == "input"
+    assert result.error == f"{record.path} no longer exists; not resuming"
+    assert [r.id for r in journal.unfinished_jobs()] == [record.id]
+    moved.rename(path)
+    sandbox.faults.delay = 0
+    again = resume(sandbox, journal.unfinished_jobs()[0])
+    assert (again.state, again.not_sent) == (JobState.DONE, 0)
+    assert set(counts(sandbox)) == set(range(1, 20_001))
+
+
 def test_same_size_rewrite_is_caught_by_the_head_hash(sandbox, tmp_path):
     sandbox.faults.delay = 0.1
     path = write_ndjson(tmp_path / "h.ndjson", 20_000)
@@ -258,120 +257,3 @@ def test_resume_other_formats(sandbox, tmp_path, kind):
     assert all(in_spans(line_of(k), result.possible_duplicate_lines) for k, c in stored.items() if c > 1)
     if kind == "csv":
         assert {e["city"] for e in sandbox.events("ds")} >= {"Zürich, 1", f"Zürich, {n}"}
-
-
-def test_pasted_sends_are_in_the_history_not_resumable(sandbox):
-    text = b'{"n": 1}\n[2]\n{"n": 3}\n'
-
-    async def go():
-        client = client_for(sandbox)
-        try:
-            return await UploadJob(Source.from_bytes(text, "pasted"), Plan.from_sniff(sniff_bytes(text)),
-                                   client, "ds").run()
-        finally:
-            await client.aclose()
-
-    result = asyncio.run(go())
-    assert result.job_id and (result.ingested, result.failed) == (2, 1)
-    [h] = journal.history()
-    assert (h.kind, h.state, h.ingested, h.failed, h.resumable) == ("pasted", "done with failures", 2, 1, False)
-    assert journal.failures(h.id)[0][1:3] == (2, "not a JSON object (an array)")
-    assert journal.unfinished_jobs() == []
-
-
-def test_history_search_and_prune(sandbox, tmp_path):
-    for name in ("alpha.ndjson", "beta.ndjson"):
-        run(sandbox, write_ndjson(tmp_path / name, 10))
-    assert [h.name for h in journal.history()] == [str(tmp_path / "beta.ndjson"), str(tmp_path / "alpha.ndjson")]
-    assert [h.name for h in journal.history("alph")] == [str(tmp_path / "alpha.ndjson")]
-    assert journal.history("%") == [] and len(journal.history(limit=1)) == 1
-    assert journal.prune(older_than_days=1) == 0
-    conn = sqlite3.connect(config.data_dir() / "journal.sqlite3")
-    conn.execute("UPDATE jobs SET updated=? WHERE name LIKE '%alpha%'", (time.time() - 40 * 86400,))
-    conn.commit()
-    conn.close()
-    assert journal.prune(older_than_days=config.Settings().history_keep_days) == 1
-    assert [h.name for h in journal.history()] == [str(tmp_path / "beta.ndjson")]
-
-
-def test_journal_off_and_unwritable_journal_do_not_stop_uploads(sandbox, tmp_path, monkeypatch):
-    path = write_ndjson(tmp_path / "j.ndjson", 50)
-    assert run(sandbox, path, journal=False).job_id is None
-    assert journal.history() == []
-    monkeypatch.setattr(journal, "DB_NAME", "no-such-dir/x/journal.sqlite3")
-    result = run(sandbox, path)
-    assert result.ingested == 50 and result.job_id is None
-    assert any("cannot be resumed" in w for w in result.warnings)
-
-
-# -- the CLI ----------------------------------------------------------------------------------------
-
-
-def cli_json(capsys, *argv):
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, json.loads(out) if out.strip().startswith("{") else out, err
-
-
-def test_send_json_has_a_job_id_and_resume_lists_nothing(tmp_path, capsys):
-    path = write_ndjson(tmp_path / "a.ndjson", 20)
-    code, out, _ = cli_json(capsys, "send", str(path), "-d", "logs", "--sandbox", "--json")
-    assert code == 0
-    f = out["files"][0]
-    assert f["job_id"] and f["possible_duplicate_lines"] == []
-    assert journal.get_job(f["job_id"]).endpoint == connect.SANDBOX_ENDPOINT
-    code, out, _ = cli_json(capsys, "resume", "--json")
-    assert (code, out) == (0, {"jobs": []})
-    code, out, _ = cli_json(capsys, "resume")
-    assert "no unfinished uploads" in out
-
-
-def test_cli_resume_lists_then_continues(sandbox, tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("AXIOM_URL", sandbox.url)
-    monkeypatch.setenv("AXIOM_TOKEN", sandbox.token)
-    sandbox.faults.delay = 0.1
-    path = write_ndjson(tmp_path / "cli.ndjson", 30_000)
-    crash(sandbox, path, after_ingested=5_000, max_events=5_000, in_flight=2)
-    code, listing, _ = cli_json(capsys, "resume", "--json")
-    [job] = listing["jobs"]
-    assert code == 0 and job["interrupted"] and job["path"] == str(path.resolve())
-    code, text, _ = cli_json(capsys, "resume")
-    assert job["id"] in text and "resume --all" in text
-    code, out, _ = cli_json(capsys, "resume", "nope", "--json")
-    assert code == 2 and "no job with id" in out["files"][0]["error"]
-    sandbox.faults.delay = 0
-    code, out, _ = cli_json(capsys, "resume", job["id"][:6], "--json")
-    [f] = out["files"]
-    assert code == 0, f
-    assert (f["job_id"], f["ingested"], f["not_sent"]) == (job["id"], 30_000, 0)
-    assert set(counts(sandbox)) == set(range(1, 30_001))
-    code, out, _ = cli_json(capsys, "resume", job["id"], "--json")
-    assert code == 2 and "nothing left to send" in out["files"][0]["error"]
-
-
-def test_cli_resume_refuses_plain_http_to_a_remote_host(sandbox, tmp_path, capsys, monkeypatch):
-    sandbox.faults.delay = 0.1
-    path = write_ndjson(tmp_path / "h.ndjson", 20_000)
-    crash(sandbox, path, after_ingested=5_000, max_events=5_000, in_flight=1)
-    monkeypatch.setenv("AXIOM_URL", "http://axiom.example.com")
-    monkeypatch.setenv("AXIOM_TOKEN", "xaat-whatever")
-    code = cli.main(["resume", "--all"])
-    _, err = capsys.readouterr()
-    assert code == 2 and "--allow-http" in err
-    # with --allow-http the client is built, and the endpoint check refuses to send elsewhere
-    code, out, _ = cli_json(capsys, "resume", "--all", "--allow-http", "--json")
-    assert code == 2 and "was sending to" in out["files"][0]["error"]
-    assert len(journal.unfinished_jobs()) == 1
-
-
-def test_cli_resume_uses_the_jobs_own_sandbox_profile(tmp_path, capsys):
-    """A job sent with --sandbox resumes into the app's sandbox without any option."""
-    path = write_ndjson(tmp_path / "s.ndjson", 10)
-    with journal._open() as j:
-        job_id = j.create_job(kind="file", name=str(path), identity=journal.identify(path), dataset="logs",
-                              profile="Local sandbox", endpoint=connect.SANDBOX_ENDPOINT,
-                              plan=Plan(format="ndjson"), max_events=10_000, max_bytes=4 << 20, compression="zstd")
-    code, out, _ = cli_json(capsys, "resume", "--all", "--json")
-    assert code == 0 and out["files"][0]["job_id"] == job_id and out["files"][0]["ingested"] == 10
-    stored = [json.loads(x) for x in (config.sandbox_dir() / "logs.ndjson").read_text().splitlines()]
-    assert sorted(e["n"] for e in stored) == list(range(1, 11))

@@ -19,7 +19,7 @@ import pytest
 from app.core import journal
 from app.sandbox import Sandbox
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 N = 300_000
 KILLS = 20
 
@@ -40,7 +40,7 @@ def verify(sb: Sandbox, dataset: str, summary: dict) -> None:
 
 
 def summary_from_journal(record: journal.JobRecord) -> dict:
-    with journal._open() as j:
+    with journal.opened() as j:
         marks = j.batches(record.id)
     return {"ingested": record.ingested, "failed": record.failed, "not_sent": record.not_sent,
             "possible_duplicates": record.possible_duplicates,

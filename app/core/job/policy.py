@@ -1,28 +1,82 @@
-"""Backoff and waiting rules: when to resend a request, and how long to wait first.
+"""The job's retry rules, the only ones: what to do after each error, and how long to wait.
 
-Pure logic (no I/O, no sleeping): the upload job asks, then sleeps itself, so pause/cancel stay
-responsive and tests run instantly with a seeded random and a fake clock.
+Pure logic (no I/O, no sleeping): the upload job asks classify(), acts on the Action, and sleeps
+itself, so pause/cancel stay responsive and tests run instantly with a seeded random and a fake
+clock.
 
 The rules (DESIGN.md): network errors and 5xx are retried with capped, jittered backoff;
-429/430 wait until the reset the headers give (not counted as backoff attempts); 413 splits the
-batch; 400/401/403/404/409 are never retried.
+429 waits until the reset the headers give (not counted as backoff attempts), 430 (the monthly
+quota) stops the job; 413 splits the batch; 400 finds the bad events (the server took none);
+401/403/404/409 and anything else stop the job with a message that says what to do.
 """
 
 from __future__ import annotations
 
+import enum
 import random
 import time
 from typing import Callable
 
 from app.core.axiom import (
+    AuthError,
+    AxiomError,
+    BadRequest,
+    NotFound,
     RateLimited,
     ServerError,
     TooLarge,
     TransportError,
     rate_limit_wait,
 )
+from app.core.journal import StopKind
 
-__all__ = ["Backoff", "wait_for_rate_limit", "is_retryable", "retry_action"]
+__all__ = ["Action", "Backoff", "MAX_RATE_LIMIT_WAIT", "classify", "gave_up", "rate_limited_too_long",
+           "stop_reason", "wait_for_rate_limit"]
+
+MAX_RATE_LIMIT_WAIT = 15 * 60  # give up on a batch after waiting this long for rate limits
+
+
+class Action(enum.Enum):
+    """What the job does after a failed request."""
+
+    RETRY = "retry"                      # the same request again after a backoff delay (5xx, network)
+    WAIT_RATE_LIMIT = "wait"             # 429: wait until the limit resets, then resend
+    SPLIT = "split"                      # 413: send the halves (one event alone: it fails)
+    FIND_BAD_EVENTS = "find bad events"  # 400: name the bad events, send the rest
+    STOP = "stop"                        # resending gets the same answer: the job stops sending
+
+
+def classify(err: BaseException) -> Action:
+    if isinstance(err, RateLimited):
+        return Action.STOP if err.quota else Action.WAIT_RATE_LIMIT
+    if isinstance(err, TooLarge):
+        return Action.SPLIT
+    if isinstance(err, BadRequest):
+        return Action.FIND_BAD_EVENTS
+    if isinstance(err, (TransportError, ServerError)):
+        return Action.RETRY
+    return Action.STOP
+
+
+def stop_reason(err: AxiomError, dataset: str) -> tuple[StopKind, str]:
+    """For an error classified STOP: its kind and the message the user sees."""
+    if isinstance(err, RateLimited):
+        return StopKind.QUOTA, err.message
+    if isinstance(err, AuthError):
+        return StopKind.AUTH, str(err.message)
+    if isinstance(err, NotFound):
+        return StopKind.DATASET, f"dataset {dataset!r} not found (404): create it first, or pick another"
+    return StopKind.SERVER, str(err.message)
+
+
+def gave_up(err: TransportError | ServerError, attempts: int) -> tuple[StopKind, str]:
+    """An error classified RETRY after the backoff gave up."""
+    return (StopKind.NETWORK if isinstance(err, TransportError) else StopKind.SERVER,
+            f"gave up after {attempts} attempts: {err.message}")
+
+
+def rate_limited_too_long() -> tuple[StopKind, str]:
+    return StopKind.QUOTA, f"rate limited for over {MAX_RATE_LIMIT_WAIT // 60} minutes; stopped"
 
 
 class Backoff:
@@ -90,30 +144,8 @@ class Backoff:
 
 
 def wait_for_rate_limit(err: RateLimited, now: float | None = None) -> float:
-    """Seconds to wait after a 429/430 before resending.
+    """Seconds to wait after a 429 before resending.
 
     Retry-After when the server sent it (seconds or an HTTP date), else until X-RateLimit-Reset
     (X-IngestLimit-Reset for a 430), at least 1 s; a default when the headers say nothing."""
     return rate_limit_wait(err, now)
-
-
-def is_retryable(err: BaseException) -> bool:
-    """Should the same request be sent again after a backoff delay?
-
-    Network errors and 5xx: yes. RateLimited: no, not in the backoff sense — wait
-    wait_for_rate_limit(err) and resend (see retry_action). TooLarge: no, split the batch.
-    400/401/403/404/409 and anything else: no, resending gets the same answer."""
-    return isinstance(err, (TransportError, ServerError))
-
-
-def retry_action(err: BaseException) -> str:
-    """What an upload does after this error: "retry" (backoff), "wait" (rate limit, then resend),
-    "split" (413) or "fail"."""
-    if isinstance(err, RateLimited):
-        return "wait"
-    if isinstance(err, TooLarge):
-        return "split"
-    if is_retryable(err):
-        return "retry"
-    return "fail"
-

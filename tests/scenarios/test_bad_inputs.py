@@ -19,9 +19,9 @@ from app.core import axiom, config
 from app.core.batching import MAX_RECORD, Plan
 from app.sandbox import Sandbox
 from app.core.sniff import sniff_path
-from app.core.upload import Source, UploadJob
+from app.core.job import Source, UploadJob
 
-BAD = Path(__file__).parent / "data" / "bad"
+BAD = Path(__file__).parents[1] / "data" / "bad"
 
 
 def send(capsys, *paths, extra=()):
@@ -181,7 +181,7 @@ def test_200_mb_without_a_newline_stops_early_with_bounded_memory(tmp_path):
     import subprocess
 
     proc = subprocess.run([sys.executable, "-c", code, str(path)], env=env, capture_output=True,
-                          cwd=Path(__file__).parent.parent)
+                          cwd=Path(__file__).parents[2])
     [f] = json.loads(proc.stdout)["files"]
     assert proc.returncode == 2
     assert f"line 1 is longer than {MAX_RECORD >> 20} MB without a line break" in f["error"]

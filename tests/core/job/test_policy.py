@@ -1,4 +1,5 @@
-"""Backoff and waiting rules (pure logic: seeded random, fake clock)."""
+"""The job's retry policy: what to do after each error, backoff and waiting rules (pure logic:
+seeded random, fake clock)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from app.core.axiom import (
     TooLarge,
     TransportError,
 )
-from app.core.retry import Backoff, is_retryable, retry_action, wait_for_rate_limit
+from app.core.job import Action, Backoff, classify, wait_for_rate_limit
 
 
 def test_delays_double_from_half_a_second_and_stay_within_jitter():
@@ -106,21 +107,21 @@ def test_wait_without_any_header_is_a_short_default():
 @pytest.mark.parametrize(
     "err, retryable, action",
     [
-        (TransportError("reset", maybe_sent=False), True, "retry"),
-        (TransportError("timeout", maybe_sent=True), True, "retry"),
-        (ServerError("boom", status=503), True, "retry"),
-        (RateLimited("slow down", status=429), False, "wait"),
-        (RateLimited("quota", status=430, quota=True), False, "wait"),
-        (TooLarge("too big", status=413), False, "split"),
-        (BadRequest("bad", status=400), False, "fail"),
-        (AuthError("no", status=401), False, "fail"),
-        (AuthError("no", status=403, forbidden=True), False, "fail"),
-        (NotFound("nope", status=404), False, "fail"),
-        (Conflict("exists", status=409), False, "fail"),
-        (AxiomError("redirected", status=302), False, "fail"),
-        (ValueError("not ours"), False, "fail"),
+        (TransportError("reset", maybe_sent=False), True, Action.RETRY),
+        (TransportError("timeout", maybe_sent=True), True, Action.RETRY),
+        (ServerError("boom", status=503), True, Action.RETRY),
+        (RateLimited("slow down", status=429), False, Action.WAIT_RATE_LIMIT),
+        (RateLimited("quota", status=430, quota=True), False, Action.STOP),  # the monthly quota stops the job
+        (TooLarge("too big", status=413), False, Action.SPLIT),
+        (BadRequest("bad", status=400), False, Action.FIND_BAD_EVENTS),  # never resent as it was
+        (AuthError("no", status=401), False, Action.STOP),
+        (AuthError("no", status=403, forbidden=True), False, Action.STOP),
+        (NotFound("nope", status=404), False, Action.STOP),
+        (Conflict("exists", status=409), False, Action.STOP),
+        (AxiomError("redirected", status=302), False, Action.STOP),
+        (ValueError("not ours"), False, Action.STOP),
     ],
 )
 def test_what_to_do_after_each_error(err, retryable, action):
-    assert is_retryable(err) is retryable
-    assert retry_action(err) == action
+    assert (classify(err) is Action.RETRY) is retryable
+    assert classify(err) is action

@@ -1,0 +1,195 @@
+"""The job's accounting: one record per batch, where each count is written once.
+
+Every event of the input ends in exactly one of ingested, failed or not sent; events that were
+sent again after a request may have been stored are also counted as possible duplicates. The
+job's totals are a fold over the records (Ledger.totals), so the progress the window shows and
+the counts the journal acks cannot drift apart. A settled record no longer changes, so its counts
+are folded once into a running sum and only the open records (at most the batches in flight) are
+folded again each time.
+
+Failures, warnings and trace ids keep the order they happened in (a counter shared by all
+records), so the result lists them as they came.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, field
+
+from app.core.batching import Batch
+from app.core.journal import ACKED, BatchMark
+from app.core.job.results import Failure, JobWarning, WarningKind
+
+
+@dataclass(frozen=True)
+class Totals:
+    ingested: int = 0
+    failed: int = 0
+    not_sent: int = 0
+    possible_duplicates: int = 0
+
+    def __add__(self, other: "Totals") -> "Totals":
+        return Totals(self.ingested + other.ingested, self.failed + other.failed,
+                      self.not_sent + other.not_sent, self.possible_duplicates + other.possible_duplicates)
+
+
+@dataclass
+class BatchRecord:
+    """What happened to one batch (and its splits); journaled when it is settled."""
+
+    seq: int
+    start: int
+    end: int
+    first_line: int | None
+    last_line: int | None
+    count: int
+    ingested: int = 0
+    not_sent: int = 0
+    possible_duplicates: int = 0
+    earlier_failed: int = 0       # failed in an earlier run (their Failures are the ledger's `earlier`)
+    failures: list[tuple[int, Failure]] = field(default_factory=list)      # (order, failure)
+    warnings: list[tuple[int, JobWarning]] = field(default_factory=list)
+    trace_ids: list[tuple[int, str]] = field(default_factory=list)
+    dup_spans: list[tuple[int, list]] = field(default_factory=list)        # (order, [first, last])
+    marked: bool = False          # journaled as in flight
+    maybe_stored: bool = False    # some request of it may have been stored
+    prior_inflight: bool = False  # in flight when an earlier run died
+    dup_all: bool = False         # the whole batch is already counted as possible duplicates
+    settled: bool = False
+
+    @property
+    def failed(self) -> int:
+        return self.earlier_failed + len(self.failures)
+
+    @property
+    def totals(self) -> Totals:
+        return Totals(self.ingested, self.failed, self.not_sent, self.possible_duplicates)
+
+
+class Ledger:
+    def __init__(self) -> None:
+        self.records: dict[int, BatchRecord] = {}
+        self.acked_before: dict[int, BatchMark] = {}  # acked by an earlier run: not resent
+        self._prior_inflight: set[int] = set()
+        self._maybe_sent: set[int] = set()            # id() of batch pieces counted as possible duplicates
+        self._order = itertools.count()
+        self._lock = threading.Lock()                 # job warnings come from the reader thread too
+        self._settled = Totals()
+        self._open: dict[int, BatchRecord] = {}
+        self._unread_not_sent = 0                     # the unsent rest of the input, counted but not cut
+        self._earlier_failures: list[tuple[int, Failure]] = []
+        self._job_warnings: list[tuple[int, JobWarning]] = []
+
+    # -- records -------------------------------------------------------------------------------
+    def record(self, batch: Batch) -> BatchRecord:
+        rec = self.records.get(batch.seq)
+        if rec is None:
+            rec = self.records[batch.seq] = self._open[batch.seq] = BatchRecord(
+                batch.seq, batch.start, batch.end, batch.first_line, batch.last_line, batch.count,
+                prior_inflight=batch.seq in self._prior_inflight)
+        return rec
+
+    def settle(self, batch: Batch) -> BatchRecord | None:
+        """The batch is done in this run: its counts join the settled sum. None if never opened."""
+        rec = self._open.pop(batch.seq, None)
+        if rec is not None:
+            rec.settled = True
+            self._settled = self._settled + rec.totals
+        return rec
+
+    def load_earlier(self, marks: list[BatchMark], failures: list) -> None:
+        """The batches an earlier run acknowledged (counted, not resent) or left in flight."""
+        for m in marks:
+            if m.status == ACKED:
+                self.acked_before[m.seq] = m
+                rec = self.records[m.seq] = BatchRecord(
+                    m.seq, m.start, m.end, m.first_line, m.last_line, m.events, ingested=m.ingested,
+                    possible_duplicates=m.possible_duplicates, earlier_failed=m.failed, settled=True)
+                if m.possible_duplicates:
+                    rec.dup_spans.append((next(self._order), [m.first_line, m.last_line]))
+                rec.warnings.extend((next(self._order), JobWarning(WarningKind.EARLIER_RUN, w)) for w in m.warnings)
+                rec.trace_ids.extend((next(self._order), t) for t in m.trace_ids)
+                self._settled = self._settled + rec.totals
+            else:
+                self._prior_inflight.add(m.seq)
+        self._earlier_failures.extend((next(self._order), Failure(line, error, record))
+                                      for _seq, line, error, record in failures)
+
+    # -- what happens to events ------------------------------------------------------------------
+    def ingested(self, batch: Batch, n: int) -> None:
+        rec = self.record(batch)
+        rec.maybe_stored = True
+        rec.ingested += n
+
+    def fail(self, batch: Batch, failure: Failure) -> None:
+        self.record(batch).failures.append((next(self._order), failure))
+
+    def not_sent(self, batch: Batch, count: int | None = None) -> None:
+        self.record(batch).not_sent += batch.count if count is None else count
+
+    def unread_not_sent(self, count: int) -> None:
+        self._unread_not_sent += count
+
+    def trace(self, batch: Batch, trace_id: str) -> None:
+        self.record(batch).trace_ids.append((next(self._order), trace_id))
+
+    def warn(self, warning: JobWarning, batch: Batch | None = None) -> None:
+        """A warning of the batch (journaled with it), or of the job when `batch` is None."""
+        with self._lock:
+            item = (next(self._order), warning)
+            if batch is None:
+                self._job_warnings.append(item)
+            else:
+                self.record(batch).warnings.append(item)
+
+    def resent_after_interruption(self, batch: Batch) -> bool:
+        """Before a batch's first request: a batch in flight when an earlier run died is resent,
+        so all of it counts as possible duplicates (once). True when that was counted now."""
+        rec = self.record(batch)
+        if not rec.prior_inflight or rec.dup_all:
+            return False
+        rec.dup_all = True
+        rec.possible_duplicates += rec.count
+        rec.dup_spans.append((next(self._order), [rec.first_line, rec.last_line]))
+        return True
+
+    def sent_maybe_stored(self, batch: Batch) -> bool:
+        """The body of this piece went out and the answer was lost: the server may have stored it.
+        Its events count as possible duplicates once (unless its whole batch already does).
+        True when that was counted now."""
+        rec = self.record(batch)
+        rec.maybe_stored = True
+        if id(batch) in self._maybe_sent or rec.dup_all:
+            return False
+        self._maybe_sent.add(id(batch))
+        rec.possible_duplicates += batch.count
+        rec.dup_spans.append((next(self._order), [batch.first_line, batch.last_line]))
+        return True
+
+    # -- the fold --------------------------------------------------------------------------------
+    def totals(self) -> Totals:
+        total = self._settled + Totals(not_sent=self._unread_not_sent)
+        for rec in list(self._open.values()):
+            total = total + rec.totals
+        return total
+
+    def _in_order(self, items: list[tuple[int, object]]) -> list:
+        return [value for _order, value in sorted(items, key=lambda item: item[0])]
+
+    def failures(self) -> list[Failure]:
+        """In input-line order (those without a line last), in the order they happened otherwise."""
+        items = self._earlier_failures + [i for rec in list(self.records.values()) for i in rec.failures]
+        return sorted(self._in_order(items), key=lambda f: (f.line is None, f.line or 0))
+
+    def warnings(self) -> list[JobWarning]:
+        with self._lock:
+            items = self._job_warnings + [i for rec in list(self.records.values()) for i in rec.warnings]
+        return self._in_order(items)
+
+    def trace_ids(self) -> list[str]:
+        return self._in_order([i for rec in list(self.records.values()) for i in rec.trace_ids])
+
+    def duplicate_lines(self) -> list[list[int]]:
+        spans = self._in_order([i for rec in list(self.records.values()) for i in rec.dup_spans])
+        return sorted(spans, key=lambda s: (s[0] or 0))

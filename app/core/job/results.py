@@ -1,0 +1,137 @@
+"""What a job reports: its result, the events that failed, its warnings, and a progress snapshot.
+
+Warnings are data (a kind, the lines they concern, a count); their text is made in one place,
+JobWarning.__str__, so the CLI, the window and the journal all show the same words.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from app.core.journal import JobState, StopKind
+
+__all__ = ["Failure", "JobResult", "JobState", "JobWarning", "Progress", "StopKind", "WarningKind"]
+
+
+CUT_SHORT = "…"  # ends a Failure.record cut at attribution.RECORD_PREVIEW_BYTES
+
+
+@dataclass
+class Failure:
+    """One event that was not stored: its input line (when known), why, and the event itself
+    (its text, cut short past attribution.RECORD_PREVIEW_BYTES)."""
+
+    line: int | None
+    error: str
+    record: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        """The whole event is known, so it can be sent again."""
+        return self.record is not None and not self.record.endswith(CUT_SHORT)
+
+
+class WarningKind(enum.Enum):
+    SERVER = "server"                    # a warning the server sent about a batch
+    UNACKNOWLEDGED = "unacknowledged"    # the server answered for fewer events than were sent
+    MAYBE_STORED_TWICE = "maybe stored twice"  # the connection failed after the body was sent
+    RESENT_AFTER_INTERRUPTION = "resent after interruption"  # in flight when an earlier run died
+    RAGGED_ROW = "ragged row"            # a CSV row whose cells do not match the header
+    MORE_RAGGED_ROWS = "more ragged rows"
+    REST_NOT_COUNTED = "rest not counted"  # after a stop: the unsent rest was not read in time
+    COUNTING_STOPPED = "counting stopped"
+    SOURCE_GREW = "source grew"
+    NOT_RESUMABLE = "not resumable"      # pasted text or standard input that was not all sent
+    JOURNAL = "journal"                  # the journal cannot be written
+    EARLIER_RUN = "earlier run"          # said by an earlier run of a resumed job (journaled text)
+
+
+_SPAN_KINDS = (WarningKind.SERVER, WarningKind.UNACKNOWLEDGED, WarningKind.MAYBE_STORED_TWICE,
+               WarningKind.RESENT_AFTER_INTERRUPTION)
+
+
+@dataclass(frozen=True)
+class JobWarning:
+    """Something the user should know that is not a failed event. `count`: how many times the
+    server saw it (server warnings only)."""
+
+    kind: WarningKind
+    message: str
+    first_line: int | None = None
+    last_line: int | None = None
+    count: int | None = None
+
+    def __str__(self) -> str:
+        if self.kind in _SPAN_KINDS:
+            where = f"lines {self.first_line}–{self.last_line}: "
+        elif self.kind is WarningKind.RAGGED_ROW:
+            where = f"line {self.first_line}: "
+        else:
+            where = ""
+        return where + self.message + (f" ({self.count}×)" if self.count else "")
+
+
+@dataclass
+class Progress:
+    """A snapshot of a running job (UploadJob.progress, and what on_progress is given)."""
+
+    state: JobState = JobState.QUEUED
+    bytes_read: int = 0
+    total_bytes: int | None = None
+    events_read: int = 0
+    ingested: int = 0
+    failed: int = 0
+    not_sent: int = 0
+    possible_duplicates: int = 0
+    bytes_per_s: float = 0.0
+    events_per_s: float = 0.0
+    wait_until: float | None = None
+    message: str = ""
+
+    @property
+    def fraction(self) -> float | None:
+        if not self.total_bytes:
+            return None
+        return min(1.0, self.bytes_read / self.total_bytes)
+
+
+@dataclass
+class JobResult:
+    name: str
+    dataset: str
+    state: JobState
+    ingested: int = 0
+    failed: int = 0
+    not_sent: int = 0
+    possible_duplicates: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    warnings: list[JobWarning] = field(default_factory=list)
+    trace_ids: list[str] = field(default_factory=list)
+    stopped_at: str | None = None
+    error: str | None = None
+    error_kind: StopKind | None = None
+    requests: list[dict] = field(default_factory=list)
+    elapsed: float = 0.0
+    job_id: str | None = None           # the journal's id (resume it with `axiom-drop resume ID`)
+    possible_duplicate_lines: list[list[int]] = field(default_factory=list)  # [first, last] spans
+
+    def to_json(self, path: str | None = None) -> dict:
+        return {
+            "path": path if path is not None else self.name,
+            "dataset": self.dataset,
+            "state": self.state.value,
+            "ingested": self.ingested,
+            "failed": self.failed,
+            "not_sent": self.not_sent,
+            "possible_duplicates": self.possible_duplicates,
+            "failures": [{"line": f.line, "error": f.error} for f in self.failures],
+            "warnings": [str(w) for w in self.warnings],
+            "trace_ids": self.trace_ids,
+            "stopped_at": self.stopped_at,
+            "error": self.error,
+            "error_kind": self.error_kind.value if self.error_kind is not None else None,
+            "elapsed_s": round(self.elapsed, 3),
+            "job_id": self.job_id,
+            "possible_duplicate_lines": self.possible_duplicate_lines,
+        }

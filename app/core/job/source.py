@@ -1,0 +1,63 @@
+"""Source: the input of a job, and the kind the journal records for it."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import BinaryIO
+
+from app.core.io import Prepended, SourceError, open_raw
+
+
+class Source:
+    """What a job reads: a file on disk, bytes in memory (a paste), or standard input."""
+
+    def __init__(self, name: str, path: Path | None = None, data: bytes | None = None,
+                 stream: BinaryIO | None = None):
+        self.name = name
+        self.path = path
+        self.data = data
+        self._stream = stream  # stdin: read once, never resumable
+        self.size: int | None = None
+        if path is not None:
+            try:
+                self.size = path.stat().st_size
+            except OSError:
+                self.size = None
+        elif data is not None:
+            self.size = len(data)
+
+    @classmethod
+    def from_path(cls, path: str | os.PathLike) -> "Source":
+        p = Path(path)
+        return cls(str(p), path=p)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, name: str = "pasted") -> "Source":
+        return cls(name, data=data)
+
+    @classmethod
+    def from_stream(cls, stream: BinaryIO, head: bytes, name: str = "-") -> "Source":
+        """Standard input: `head` was already read (for sniffing) and is put back in front."""
+        return cls(name, stream=Prepended(head, stream))
+
+    @property
+    def kind(self) -> str:
+        """"file" (resumable), "pasted" or "stdin" (not: their bytes are not kept)."""
+        if self.path is not None:
+            return "file"
+        return "pasted" if self.data is not None else "stdin"
+
+    def open_raw(self) -> BinaryIO:
+        if self.path is not None:
+            return open_raw(self.path)
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        if self._stream is not None:
+            stream, self._stream = self._stream, None
+            return stream  # type: ignore[return-value]
+        raise SourceError(f"{self.name}: can only be read once")
+
+    def __repr__(self) -> str:
+        return f"Source({self.name!r})"

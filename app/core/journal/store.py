@@ -1,0 +1,305 @@
+"""The journal: what each upload job has had acknowledged, so an interrupted job resumes without
+losing or silently duplicating events, and the history of finished jobs.
+
+One SQLite file under config.data_dir() (AXIOM_DROP_HOME when set). Why SQLite: every write is a
+transaction, so a kill at any moment leaves either the old or the new state, never half of one.
+
+- WAL mode: readers (the window's history, `resume` listing) never block the job writing, and a
+  commit is one append to the WAL.
+- synchronous=FULL: each commit is fsync'ed before we send the batch it describes. With NORMAL a
+  process kill is still safe, but a power loss could roll back the "in flight" mark of a batch the
+  server then stored: it would be resent on resume *without* being reported as a possible
+  duplicate. The cost is two fsyncs per batch (of up to 10,000 events), small next to a request.
+
+Per job: the source's identity (path, size, mtime, sha256 of its first MiB of raw bytes), the
+dataset, profile, endpoint URL (never the token), the Plan and batch limits, and per batch:
+"in flight" (marked *before* its first request) or "acked" (every event of it stored or failed,
+with its counts, failures, warnings and possible-duplicate span). Batch boundaries are
+deterministic from the same start with the same Plan and limits, so resume re-reads the input
+from the beginning and skips the batches whose (seq, start, end) are acked.
+
+A running job holds an OS lock on `journal-locks/{id}.lock` (released by the OS when the process
+dies, even by SIGKILL), so a job still running in another process is never listed as unfinished.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import sqlite3
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+from app.core import config
+from app.core.journal.identity import Identity
+from app.core.journal.locks import is_running, lock_dir
+from app.core.journal.schema import (
+    ACKED, INFLIGHT, RUNNING, SCHEMA, SCHEMA_VERSION, BatchMark, JobRecord, JobState, StopKind)
+
+
+DB_NAME = "journal.sqlite3"
+
+
+class JournalError(Exception):
+    """The journal cannot be read or written (disk full, permissions): uploads go on unjournaled."""
+
+
+class ResumeError(Exception):
+    """A job that cannot be resumed; the message says why (source changed, running elsewhere…)."""
+
+
+def plan_to_json(plan: Any) -> dict:
+    return dataclasses.asdict(plan)
+
+
+def plan_from_json(data: dict) -> Any:
+    from app.core.batching import Plan
+    from app.core.sniff import CsvDialect
+
+    data = dict(data)
+    csv = data.pop("csv", None)
+    known = {f.name for f in dataclasses.fields(Plan)}
+    plan = Plan(**{k: v for k, v in data.items() if k in known})
+    if csv is not None:
+        dialect_fields = {f.name for f in dataclasses.fields(CsvDialect)}
+        plan.csv = CsvDialect(**{k: v for k, v in csv.items() if k in dialect_fields})
+    return plan
+
+
+def safe_endpoint(url: str | None) -> str | None:
+    """The URL without user info, query or fragment: nothing secret can ride along."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    if not parts.scheme:
+        return url.split("?")[0]
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+
+def db_path() -> Path:
+    return config.data_dir() / DB_NAME
+
+
+def connect(path: Path | None = None) -> sqlite3.Connection:
+    """A connection with the journal's settings (see the module docstring for why)."""
+    try:
+        conn = sqlite3.connect(path or db_path(), timeout=30, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=30000")
+        if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+            with _tx(conn):
+                for stmt in SCHEMA.split(";"):
+                    if stmt.strip():
+                        conn.execute(stmt)
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        return conn
+    except sqlite3.Error as e:
+        raise JournalError(f"the journal ({path or db_path()}) cannot be opened: {e}") from None
+
+
+@contextlib.contextmanager
+def _tx(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One transaction: all of it commits, or none of it (also on a kill)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _record(row: sqlite3.Row) -> JobRecord:
+    d = dict(row)
+    d["plan"] = json.loads(d["plan"])
+    d["warnings"] = json.loads(d["warnings"] or "[]")
+    d["resumable"] = bool(d["resumable"])
+    return JobRecord(**d)
+
+
+class Journal:
+    """Synchronous access (one connection). The upload job drives it from one worker thread."""
+
+    def __init__(self, path: Path | None = None):
+        self.conn = connect(path)
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.close()
+
+    # -- writing ---------------------------------------------------------------------------
+    def create_job(self, *, kind: str, name: str, identity: Identity | None, dataset: str, profile: str | None,
+                   endpoint: str | None, plan: Any, max_events: int, max_bytes: int,
+                   compression: str | None) -> str:
+        job_id = uuid.uuid4().hex[:12]
+        now = time.time()
+        with _tx(self.conn):
+            self.conn.execute(
+                "INSERT INTO jobs (id, created, updated, state, kind, name, path, size, mtime_ns, head_sha256,"
+                " dataset, profile, endpoint, plan, max_events, max_bytes, compression, resumable)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (job_id, now, now, RUNNING, kind, name, identity.path if identity else None,
+                 identity.size if identity else None, identity.mtime_ns if identity else None,
+                 identity.head_sha256 if identity else None, dataset, profile, safe_endpoint(endpoint),
+                 json.dumps(plan_to_json(plan)), max_events, max_bytes, compression, 1 if identity else 0))
+        return job_id
+
+    def restart(self, job_id: str) -> None:
+        """A resumed job runs again: it is "running" until it finishes."""
+        with _tx(self.conn):
+            self.conn.execute("UPDATE jobs SET state=?, finished=NULL, updated=?, runs=runs+1 WHERE id=?",
+                              (RUNNING, time.time(), job_id))
+
+    def mark_inflight(self, job_id: str, seq: int, start: int, end: int, first_line: int | None,
+                      last_line: int | None, events: int) -> None:
+        """Before the first request of a batch: if we die now, it may have been stored."""
+        with _tx(self.conn):
+            self.conn.execute(
+                "INSERT INTO batches (job_id, seq, start, end, first_line, last_line, events, status)"
+                " VALUES (?,?,?,?,?,?,?,?)"
+                " ON CONFLICT(job_id, seq) DO UPDATE SET status=excluded.status WHERE status != ?",
+                (job_id, seq, start, end, first_line, last_line, events, INFLIGHT, ACKED))
+
+    def ack(self, job_id: str, seq: int, start: int, end: int, first_line: int | None, last_line: int | None,
+            events: int, ingested: int, failed: int, possible_duplicates: int, failures: list,
+            warnings: list[str], trace_ids: list[str]) -> None:
+        """Every event of the batch is stored or failed: record it (and its failures) at once."""
+        with _tx(self.conn):
+            self.conn.execute(
+                "INSERT INTO batches (job_id, seq, start, end, first_line, last_line, events, status, ingested,"
+                " failed, possible_duplicates, warnings, trace_ids) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT(job_id, seq) DO UPDATE SET status=excluded.status, start=excluded.start,"
+                " end=excluded.end,"
+                " first_line=excluded.first_line, last_line=excluded.last_line, events=excluded.events,"
+                " ingested=excluded.ingested, failed=excluded.failed,"
+                " possible_duplicates=excluded.possible_duplicates, warnings=excluded.warnings,"
+                " trace_ids=excluded.trace_ids",
+                (job_id, seq, start, end, first_line, last_line, events, ACKED, ingested, failed,
+                 possible_duplicates, json.dumps(warnings), json.dumps(trace_ids)))
+            self.conn.execute("DELETE FROM failures WHERE job_id=? AND seq=?", (job_id, seq))
+            self.conn.executemany(
+                "INSERT INTO failures (job_id, seq, line, error, record) VALUES (?,?,?,?,?)",
+                [(job_id, seq, f.line, f.error, f.record) for f in failures])
+            self.conn.execute(
+                "UPDATE jobs SET updated=?, ingested=ingested+?, failed=failed+? WHERE id=?",
+                (time.time(), ingested, failed, job_id))
+
+    def unmark(self, job_id: str, seq: int) -> None:
+        """A batch that was not sent after all (nothing of it can have been stored)."""
+        with _tx(self.conn):
+            self.conn.execute("DELETE FROM batches WHERE job_id=? AND seq=? AND status=?", (job_id, seq, INFLIGHT))
+
+    def finish(self, job_id: str, *, state: str, ingested: int, failed: int, not_sent: int,
+               possible_duplicates: int, error: str | None, error_kind: str | None, stopped_at: str | None,
+               warnings: list[str], resumable: bool, job_failures: list | None = None) -> None:
+        with _tx(self.conn):
+            now = time.time()
+            self.conn.execute(
+                "UPDATE jobs SET state=?, finished=?, updated=?, ingested=?, failed=?, not_sent=?,"
+                " possible_duplicates=?, error=?, error_kind=?, stopped_at=?, warnings=?, resumable=? WHERE id=?",
+                (state, now, now, ingested, failed, not_sent, possible_duplicates, error, error_kind, stopped_at,
+                 json.dumps(warnings), 1 if resumable else 0, job_id))
+            if job_failures:  # failures outside any acked batch (history only; resume re-derives them)
+                self.conn.execute("DELETE FROM failures WHERE job_id=? AND seq IS NULL", (job_id,))
+                self.conn.executemany(
+                    "INSERT INTO failures (job_id, seq, line, error, record) VALUES (?,?,?,?,?)",
+                    [(job_id, None, f.line, f.error, f.record) for f in job_failures])
+
+    def refuse(self, job_id: str, message: str) -> None:
+        """The source changed: the job can never be resumed; keep it in the history with why."""
+        with _tx(self.conn):
+            now = time.time()
+            self.conn.execute(
+                "UPDATE jobs SET state=?, finished=?, updated=?, error=?, error_kind=?, resumable=0 WHERE id=?",
+                (JobState.FAILED.value, now, now, message, StopKind.CHANGED.value, job_id))
+
+    def discard(self, job_id: str) -> None:
+        """Forget an unfinished job (the user chose not to resume it); it stays in the history."""
+        with _tx(self.conn):
+            self.conn.execute(
+                "UPDATE jobs SET resumable=0, state=CASE WHEN state=? THEN ? ELSE state END,"
+                " finished=COALESCE(finished, ?) WHERE id=?", (RUNNING, JobState.CANCELLED.value, time.time(), job_id))
+
+    # -- reading ---------------------------------------------------------------------------
+    def job(self, job_id: str) -> JobRecord | None:
+        row = self.conn.execute("SELECT * FROM jobs WHERE id=?", (job_id,)).fetchone()
+        return _record(row) if row else None
+
+    def find(self, prefix: str) -> list[JobRecord]:
+        rows = self.conn.execute("SELECT * FROM jobs WHERE id LIKE ? ORDER BY created", (prefix + "%",)).fetchall()
+        return [_record(r) for r in rows]
+
+    def batches(self, job_id: str) -> list[BatchMark]:
+        rows = self.conn.execute(
+            "SELECT seq, start, end, first_line, last_line, events, status, ingested, failed,"
+            " possible_duplicates, warnings, trace_ids FROM batches WHERE job_id=? ORDER BY seq", (job_id,)).fetchall()
+        out = []
+        for r in rows:
+            d = dict(r)
+            d["warnings"] = json.loads(d["warnings"])
+            d["trace_ids"] = json.loads(d["trace_ids"])
+            out.append(BatchMark(**d))
+        return out
+
+    def failures(self, job_id: str, acked_only: bool = False) -> list[tuple[int | None, int | None, str, str | None]]:
+        """(seq, line, error, record) of the job's failures, in line order."""
+        sql = "SELECT seq, line, error, record FROM failures WHERE job_id=?"
+        if acked_only:
+            sql += " AND seq IS NOT NULL"
+        sql += " ORDER BY line IS NULL, line, rowid"
+        return [tuple(r) for r in self.conn.execute(sql, (job_id,)).fetchall()]
+
+    def unfinished(self) -> list[JobRecord]:
+        rows = self.conn.execute(
+            "SELECT * FROM jobs WHERE kind='file' AND (state=? OR resumable=1) ORDER BY created", (RUNNING,)).fetchall()
+        return [r for r in (_record(row) for row in rows) if not is_running(r.id)]
+
+    def history(self, search: str = "", limit: int = 200) -> list[JobRecord]:
+        sql = "SELECT * FROM jobs"
+        args: list[Any] = []
+        if search:
+            sql += " WHERE name LIKE ? ESCAPE '\\' OR dataset LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\'"
+            pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            args += [pattern, pattern, pattern]
+        sql += " ORDER BY created DESC LIMIT ?"
+        args.append(limit)
+        return [_record(r) for r in self.conn.execute(sql, args).fetchall()]
+
+    def prune(self, older_than_days: float) -> int:
+        """Delete jobs last touched before the cutoff (not one that is running now)."""
+        cutoff = time.time() - older_than_days * 86400
+        ids = [r[0] for r in self.conn.execute("SELECT id FROM jobs WHERE updated < ?", (cutoff,)).fetchall()]
+        ids = [i for i in ids if not is_running(i)]
+        if ids:
+            with _tx(self.conn):
+                for job_id in ids:
+                    self.conn.execute("DELETE FROM failures WHERE job_id=?", (job_id,))
+                    self.conn.execute("DELETE FROM batches WHERE job_id=?", (job_id,))
+                    self.conn.execute("DELETE FROM jobs WHERE id=?", (job_id,))
+            for job_id in ids:
+                with contextlib.suppress(OSError):
+                    (lock_dir() / f"{job_id}.lock").unlink()
+        return len(ids)
+
+
+
+@contextlib.contextmanager
+def opened() -> Iterator[Journal]:
+    """A Journal for a few calls, closed afterwards."""
+    j = Journal()
+    try:
+        yield j
+    finally:
+        j.close()
