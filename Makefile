@@ -20,6 +20,7 @@ run: $(STAMP)
 ## (gnome-keyring in a private D-Bus session) when dbus-run-session and gnome-keyring exist.
 ## The bundle build has its own target (test-package), run by .ci/run too.
 test: $(STAMP)
+	$(VENV)/bin/lint-imports --no-cache
 	QT_QPA_PLATFORM=offscreen QT_API=pyside6 tests/with_keyring.sh $(PY) -m pytest -q -m "not packaging" $(PYTEST_ARGS)
 
 ## Build the PyInstaller bundle from a clean venv and run it (~1-2 min; .ci/run runs it after `make test`).

@@ -15,7 +15,7 @@ import sys
 import time
 
 from app.core import axiom, sniff
-from app.core.batching import Plan
+from app.core.plan import Plan
 from app.core.job import Source, UploadJob
 
 

@@ -131,7 +131,7 @@ def _child(t0: float, url: str, token: str, upload: str, paste: str, big: str) -
     asyncio.set_event_loop(loop)
 
     from app.core import sniff
-    from app.core.batching import Plan
+    from app.core.plan import Plan
     from app.core.job import Source
     from app.ui.context import AppContext
     from app.ui.shell.main_window import MainWindow

@@ -16,7 +16,7 @@ CSV_ERROR_COLUMN = "error"
 
 
 def _csv_dialect(plan) -> tuple[str, str, bool, list[str]]:
-    d = getattr(plan, "csv", None)
+    d = plan.csv
     if d is None:
         return ",", '"', True, []
     return d.delimiter or ",", d.quotechar or '"', bool(d.has_header), list(d.fields or [])
@@ -39,7 +39,7 @@ def export_failures(path: str | Path, failures: Iterable, plan=None, fmt: str = 
     CSV (for CSV inputs): the original columns, in the same dialect, plus an `error` column.
     """
     failures = list(failures)
-    is_csv = getattr(plan, "format", None) == "csv"
+    is_csv = plan.format == "csv"
     delimiter, quotechar, _, fields = _csv_dialect(plan)
     written = 0
     if fmt == "csv":

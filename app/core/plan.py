@@ -1,17 +1,44 @@
 """A Plan from a sniff plus what the user changed: the one place the window and the CLI build it.
 
-The `Plan` dataclass lives in app.core.batching (what the readers consume); ingest options derived
-from a plan are still in app.core.upload (`ingest_options`).
+`Plan` is what the batch readers and the job consume; `Plan.from_sniff` is the plan with no
+override, `plan_for` applies what the user changed. The request options a plan implies are the
+job's (`app.core.job.ingest_options`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
-from app.core.batching import Plan
 from app.core.sniff import CsvDialect, Sniff
 
 JSON_FORMATS = ("ndjson", "json-array", "json-object")
+
+
+@dataclass
+class Plan:
+    """What to send and how: the sniff's guesses, possibly overridden by the user."""
+
+    format: str                          # "ndjson" | "json-array" | "json-object" | "csv"
+    compression: str | None = None
+    encoding: str = "utf-8"
+    csv: CsvDialect | None = None
+    timestamp_field: str | None = None
+    timestamp_format: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_sniff(cls, sniff: Sniff) -> Plan:
+        """A plan that follows the sniff; the dialect is copied so overriding it leaves the sniff alone."""
+        if sniff.format is None:
+            raise ValueError(sniff.error or "the input's format could not be recognised")
+        dialect = None
+        if sniff.csv is not None:
+            dialect = dataclasses.replace(sniff.csv, fields=list(sniff.csv.fields))
+        ts = sniff.timestamp
+        return cls(format=sniff.format, compression=sniff.compression, encoding=sniff.encoding or "utf-8",
+                   csv=dialect, timestamp_field=ts.field if ts else None,
+                   timestamp_format=ts.layout if ts else None)
 
 
 class PlanError(ValueError):

@@ -94,7 +94,7 @@ class QueueEntry:
     def _number(self, name: str) -> int:
         """A count from the result once finished, else from the last progress report."""
         report = self.result if self.result is not None else self.progress
-        return int(getattr(report, name, 0) or 0) if report is not None else 0
+        return getattr(report, name) if report is not None else 0
 
     ingested = property(lambda self: self._number("ingested"))
     failed = property(lambda self: self._number("failed"))
@@ -190,7 +190,7 @@ def retry_action(entry: QueueEntry) -> RetryAction:
 
 def can_resume_from(record: Any) -> bool:
     """A journal record a RESUME may continue (else it falls back to CONFIRM_RESEND)."""
-    return record is not None and bool(getattr(record, "resumable", False))
+    return record is not None and record.resumable
 
 
 def failed_rows_source(entry: QueueEntry) -> tuple[Source, Any] | None:

@@ -269,7 +269,7 @@ class AppContext(QObject):
             datasets = await client.list_datasets()
         except axiom.AuthError as e:
             self.note_limits(client)
-            if getattr(e, "forbidden", False) or e.status == 403:
+            if e.kind is axiom.ErrorKind.FORBIDDEN:
                 self.datasets, self.can_list = [], False
                 self.datasetsChanged.emit()
                 self._set_state(

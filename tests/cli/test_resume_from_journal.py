@@ -11,7 +11,7 @@ import pytest
 
 from app import cli
 from app.core import axiom, config, connect, journal
-from app.core.batching import Plan
+from app.core.plan import Plan
 from app.core.job import Backoff, Source, UploadJob
 from app.sandbox import Sandbox
 from app.core.sniff import sniff_path

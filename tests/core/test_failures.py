@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from app.core.batching import Plan
+from app.core.plan import Plan
 from app.core.failures import ERROR_FIELD, LINE_FIELD, RECORD_FIELD, export_failures
 from app.core.sniff import CsvDialect
 from app.core.job import Failure

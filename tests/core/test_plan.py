@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.batching import Plan
+from app.core.plan import Plan
 from app.core.plan import Overrides, PlanError, plan_for
 from app.core.sniff import CsvDialect, sniff_bytes
 

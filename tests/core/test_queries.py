@@ -7,7 +7,7 @@ import time
 from types import SimpleNamespace as NS
 
 from app.core import journal, queries
-from app.core.batching import Plan
+from app.core.plan import Plan
 from app.core.job import Failure
 
 

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from app.core.batching import Plan
+from app.core.plan import Plan
 from app.core.queue import QueueEntry, RetryAction, UploadQueue, can_resume_from, failed_rows_source, retry_action, totals
 from app.core.sniff import CsvDialect
 from app.core.job import Failure, JobResult, JobState, Progress, Source

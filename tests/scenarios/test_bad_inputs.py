@@ -16,7 +16,8 @@ import pytest
 
 from app import cli
 from app.core import axiom, config
-from app.core.batching import MAX_RECORD, Plan
+from app.core.batching import MAX_RECORD
+from app.core.plan import Plan
 from app.sandbox import Sandbox
 from app.core.sniff import sniff_path
 from app.core.job import Source, UploadJob

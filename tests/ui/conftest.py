@@ -96,7 +96,7 @@ def _ui_isolation(_isolated_home):
 
 @pytest.fixture
 def sandbox(tmp_path):
-    sandbox_mod = pytest.importorskip("app.sandbox")
+    import app.sandbox as sandbox_mod
     sb = sandbox_mod.Sandbox(tmp_path / "sandbox-data").start()
     yield sb
     sb.stop()

@@ -11,7 +11,7 @@ from app.core.batching.errors import InputError, Stop
 from app.core.batching.json_reader import read_json
 from app.core.batching.limits import FORMATS, MAX_BYTES, MAX_EVENTS
 from app.core.batching.ndjson import read_ndjson
-from app.core.batching.plan import Plan
+from app.core.plan import Plan
 
 
 def iter_batches(stream: BinaryIO, plan: Plan, *, max_events: int = MAX_EVENTS, max_bytes: int = MAX_BYTES,

@@ -15,7 +15,8 @@ import io
 import orjson
 
 from app.core.axiom import BadRequest
-from app.core.batching import Batch, Plan, validate_records
+from app.core.batching import Batch, validate_records
+from app.core.plan import Plan
 from app.core.job.results import CUT_SHORT
 from app.core.time import to_epoch_ns
 

@@ -9,7 +9,8 @@ were in flight are reported as possible duplicates (Axiom has no idempotency key
 
 from __future__ import annotations
 
-from app.core.batching import Batch, Plan
+from app.core.batching import Batch
+from app.core.plan import Plan
 from app.core.journal import JobRecord, JobRecorder, JobState, Refusal, StopKind
 from app.core.job.ledger import Ledger
 from app.core.job.results import JobResult, JobWarning, WarningKind

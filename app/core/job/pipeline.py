@@ -31,7 +31,8 @@ import zstandard
 
 from app.core.io import SourceError
 from app.core.axiom import AxiomClient, BadRequest, IngestOptions, IngestResult
-from app.core.batching import Batch, InputError, Plan, iter_batches
+from app.core.batching import Batch, InputError, iter_batches
+from app.core.plan import Plan
 from app.core.journal import JobRecord, JobState, StopKind
 from app.core.job import attribution
 from app.core.job.journaling import JobJournal

@@ -10,7 +10,8 @@ from typing import BinaryIO, Iterator
 import zstandard
 
 from app.core.io import decoded
-from app.core.batching import Batch, InputError, Plan, ragged_rows
+from app.core.batching import Batch, InputError, ragged_rows
+from app.core.plan import Plan
 from app.core.job.ledger import Ledger
 from app.core.job.results import JobWarning, WarningKind
 from app.core.job.source import Source

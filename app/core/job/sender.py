@@ -15,7 +15,8 @@ from typing import Callable, NoReturn, Protocol
 
 from app.core import tuning
 from app.core.axiom import AxiomClient, AxiomError, BadRequest, IngestOptions, IngestResult, RateLimited, TransportError
-from app.core.batching import Batch, Plan
+from app.core.batching import Batch
+from app.core.plan import Plan
 from app.core.job import attribution, policy
 from app.core.job.journaling import JobJournal
 from app.core.job.ledger import Ledger

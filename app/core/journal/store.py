@@ -57,7 +57,7 @@ def plan_to_json(plan: Any) -> dict:
 
 
 def plan_from_json(data: dict) -> Any:
-    from app.core.batching import Plan
+    from app.core.plan import Plan
     from app.core.sniff import CsvDialect
 
     data = dict(data)

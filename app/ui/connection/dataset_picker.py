@@ -30,7 +30,7 @@ RECENT_REGION = "recent"
 
 
 def region_label(ds) -> str:
-    region = getattr(ds, "region", None) or ""
+    region = ds.region or ""
     # "cloud.eu-central-1.aws" → "eu-central-1"
     parts = region.split(".")
     return parts[1] if len(parts) >= 3 else region
@@ -85,7 +85,7 @@ class NewDatasetDialog(QDialog):
         except axiom.Conflict:
             self._fail(f"A dataset named “{name}” already exists.")
         except axiom.AxiomError as e:
-            status = f" ({e.status})" if getattr(e, "status", None) else ""
+            status = f" ({e.status})" if e.status else ""
             self._fail(f"Could not create “{name}”{status}: {e.message or e}")
         except RuntimeError as e:
             self._fail(str(e))

@@ -363,7 +363,7 @@ class FileCard(QFrame):
         return s
 
     def plan(self):
-        """The batching.Plan for this card: from the sniff, then the user's overrides."""
+        """The Plan for this card: from the sniff, then the user's overrides."""
         from app.core.plan import Overrides, plan_for
 
         return plan_for(self.sniff, Overrides(
@@ -390,7 +390,7 @@ class FileCard(QFrame):
         if s.compression:
             parts.append(f"{s.compression}-compressed")
         n = s.estimated_events
-        exact = getattr(s, "head_is_whole", False)
+        exact = s.head_is_whole
         parts.append(f"{n:,} events" if exact else f"~{n:,} events")
         overridden = fmt != s.format or (is_csv and s.csv and (self.delimiter() != s.csv.delimiter
                                                                or self.has_header() != s.csv.has_header))

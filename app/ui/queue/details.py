@@ -146,7 +146,7 @@ class DetailsPane(QWidget):
     @staticmethod
     def _summary(e: QueueEntry) -> str:
         head = f"<b>{esc(e.name)}</b> → {esc(e.dataset) or '(no dataset)'} · " \
-               f"{format_label(getattr(e.plan, 'format', None), getattr(e.plan, 'csv', None))} · {esc(e.status_text())}"
+               f"{format_label(e.plan.format, e.plan.csv)} · {esc(e.status_text())}"
         parts = [f"{e.ingested:,} ingested", f"{e.failed:,} failed"]
         if e.not_sent:
             parts.append(f"{e.not_sent:,} not sent")
@@ -167,7 +167,7 @@ class DetailsPane(QWidget):
         e = self.entry
         if e is None or not e.result or not e.result.failures:
             return
-        is_csv = getattr(e.plan, "format", None) == "csv"
+        is_csv = e.plan.format == "csv"
         stem = Path(e.name).name.split(".")[0] or "failed"
         filters = "NDJSON, one event with its error per line (*.ndjson)"
         if is_csv:

@@ -112,7 +112,7 @@ class QueueModel(RowsTableModel):
         if col == self.DATASET:
             return e.dataset
         if col == self.FORMAT:
-            return format_label(getattr(e.plan, "format", None), getattr(e.plan, "csv", None))
+            return format_label(e.plan.format, e.plan.csv)
         if col == self.SIZE:
             return human_bytes(e.source.size)
         if col == self.PROGRESS:

@@ -34,14 +34,14 @@ def _date(epoch: float | None) -> str:
 def rate_limit_text(rl) -> str:
     """'Rate limit: 95/100 this minute, resets 14:32' from an axiom.RateLimit."""
     text = f"Rate limit: {rl.remaining:,}/{rl.limit:,} this minute"
-    reset = _clock(getattr(rl, "reset", None))
+    reset = _clock(rl.reset)
     return f"{text}, resets {reset}" if reset else text
 
 
 def ingest_limit_text(il) -> str:
     """'Monthly ingest: 4.2 GB of 500.0 GB left, resets Dec 01' from an axiom.IngestLimit."""
     text = f"Monthly ingest: {format_bytes(il.remaining)} of {format_bytes(il.limit)} left"
-    reset = getattr(il, "reset", None)
+    reset = il.reset
     if reset and float(reset) > time.time():
         text += f", resets {_date(reset)}"
     return text

@@ -13,7 +13,7 @@ def format_label(fmt: str | None, csv: Any = None) -> str:
     if not fmt:
         return "—"
     label = FORMAT_LABELS.get(fmt, fmt)
-    if fmt == "csv" and csv is not None and getattr(csv, "delimiter", ",") != ",":
+    if fmt == "csv" and csv is not None and csv.delimiter != ",":
         label += f" ({DELIMITER_NAMES.get(csv.delimiter, csv.delimiter)})"
     return label
 

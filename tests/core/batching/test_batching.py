@@ -12,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.core.batching import Batch, InputError, Plan, iter_batches, validate_records
+from app.core.batching import Batch, InputError, iter_batches, validate_records
+from app.core.plan import Plan
 from app.core.sniff import CsvDialect
 
 

@@ -16,7 +16,7 @@ from collections import Counter
 import pytest
 
 from app.core import axiom
-from app.core.batching import Plan
+from app.core.plan import Plan
 from app.core.job import Backoff, JobState, Source, UploadJob
 from app.sandbox import Sandbox
 

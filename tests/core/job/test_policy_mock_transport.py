@@ -18,7 +18,7 @@ import pytest
 import zstandard
 
 from app.core.axiom import AxiomClient, Endpoint
-from app.core.batching import Plan
+from app.core.plan import Plan
 from app.core.job import Backoff, JobState, Source, UploadJob
 
 URL = "https://axiom.example.test"

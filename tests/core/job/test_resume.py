@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 
 from app.core import axiom, journal
-from app.core.batching import Plan
+from app.core.plan import Plan
 from app.core.job import Backoff, JobState, Source, UploadJob, resume_job
 from app.sandbox import Sandbox
 from app.core.sniff import sniff_path

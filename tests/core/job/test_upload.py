@@ -12,7 +12,7 @@ import pytest
 import zstandard
 
 from app.core import axiom
-from app.core.batching import Plan
+from app.core.plan import Plan
 from app.core.job import Backoff, JobState, Source, UploadJob
 from app.sandbox import Sandbox
 from app.core.sniff import sniff_path

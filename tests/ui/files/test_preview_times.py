@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from app.core.batching import Plan
+from app.core.plan import Plan
 from app.core.sniff import sniff_bytes
 from app.core.time import parse_time, utc_datetime
 from app.ui.files.preview import read_timestamp, timestamp_tooltip

@@ -13,7 +13,7 @@ import pytest
 
 from app.core.connect import SANDBOX_ENDPOINT
 from app.core import journal, sniff
-from app.core.batching import Plan
+from app.core.plan import Plan
 from app.core.job import JobState, Source, UploadJob
 from app.sandbox import Sandbox
 from app.ui.context import AppContext

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.core import sniff
-from app.core.batching import Plan
+from app.core.plan import Plan
 from app.core.sniff import CsvDialect
 from app.core.failures import ERROR_FIELD, LINE_FIELD, export_failures
 from app.core.job import Failure, JobResult, JobState, Progress, Source

@@ -89,7 +89,7 @@ def test_quit_with_a_running_upload_asks(ctx, qtbot, aloop, run_until):
 def test_a_narrow_window_shortens_status_lines_instead_of_cutting_them(window, ctx, tmp_path, qtbot, run_until):
     """At the window's narrowest, the connection state and the queue's totals end in "…" and
     fit their space (the whole text stays in the tooltip); the queue's buttons stay whole."""
-    from app.core.batching import Plan
+    from app.core.plan import Plan
     from app.core.sniff import sniff_path
     from app.core.job import Source
 
