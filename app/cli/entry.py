@@ -28,21 +28,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "send":
         from app.cli.send import cmd_send
 
-        try:
-            return asyncio.run(cmd_send(args))
-        except KeyboardInterrupt:
-            print("interrupted", file=sys.stderr)
-            return EXIT_FAILURES
+        return _until_interrupted(cmd_send(args), "interrupted")
     if args.command == "resume":
         from app.cli.resume import cmd_resume
 
-        try:
-            return asyncio.run(cmd_resume(args))
-        except KeyboardInterrupt:
-            print("interrupted (run `axiom-drop resume` again to continue)", file=sys.stderr)
-            return EXIT_FAILURES
+        return _until_interrupted(cmd_resume(args), "interrupted (run `axiom-drop resume` again to continue)")
     if args.command == "sandbox":
         from app.cli.sandbox_cmd import cmd_sandbox
 
         return cmd_sandbox(args)
     return EXIT_USAGE
+
+
+def _until_interrupted(command, message: str) -> int:
+    """Run an async command; Ctrl+C ends it with `message` and the exit code for "not all sent"."""
+    try:
+        return asyncio.run(command)
+    except KeyboardInterrupt:
+        print(message, file=sys.stderr)
+        return EXIT_FAILURES

@@ -17,7 +17,7 @@ import platformdirs
 
 APP_DIR_NAME = "axiom-drop"
 
-# Hosts of Axiom's cloud, per AXIOM_API.md.
+# Hosts of Axiom's cloud, per docs/axiom-api.md.
 API_URL = "https://api.axiom.co"
 EDGE_URLS = {
     "us": "https://us-east-1.aws.edge.axiom.co",
@@ -30,25 +30,24 @@ def _home() -> Path | None:
     return Path(value).expanduser() if value else None
 
 
-def config_dir() -> Path:
+def _dir(under_home: str, platform_dir) -> Path:
+    """`AXIOM_DROP_HOME/<under_home>` when set, else the platform's folder; made if missing."""
     home = _home()
-    path = home / "config" if home else Path(platformdirs.user_config_dir(APP_DIR_NAME, appauthor=False))
+    path = home / under_home if home else Path(platform_dir(APP_DIR_NAME, appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def config_dir() -> Path:
+    return _dir("config", platformdirs.user_config_dir)
 
 
 def data_dir() -> Path:
-    home = _home()
-    path = home / "data" if home else Path(platformdirs.user_data_dir(APP_DIR_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _dir("data", platformdirs.user_data_dir)
 
 
 def log_dir() -> Path:
-    home = _home()
-    path = home / "logs" if home else Path(platformdirs.user_log_dir(APP_DIR_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _dir("logs", platformdirs.user_log_dir)
 
 
 def sandbox_dir() -> Path:

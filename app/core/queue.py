@@ -268,7 +268,7 @@ class UploadQueue:
         return entry
 
     def add_job(self, job: UploadJob) -> QueueEntry:
-        """Queue a job that is already built (e.g. upload.resume_job at start-up): its row shows
+        """Queue a job that is already built (e.g. job.resume_job at start-up): its row shows
         its source, plan and dataset; it runs with its own client, endpoint and journal record."""
         entry = QueueEntry(source=job.source, plan=job.plan, dataset=job.dataset, prepared=job)
         self._append(entry)

@@ -256,7 +256,7 @@ def test_file_without_read_permission(tmp_path):
         if os.geteuid() == 0:
             read_end, write_end = os.pipe()
             pid = os.fork()
-            if pid == 0:  # a child that gave up root, like tests/test_sniff.py
+            if pid == 0:  # a child that gave up root, like tests/core/sniff/test_sniff.py
                 try:
                     os.setuid(65534)
                     os.environ.update(AXIOM_URL="http://127.0.0.1:9", AXIOM_TOKEN="xaat-unused")

@@ -119,7 +119,7 @@ class RateLimited(AxiomError):
     """429 (request rate) or 430 (monthly quota, `quota=True`).
 
     `retry_at` is the epoch second Retry-After named (None without the header); `wait_seconds`
-    is how long to wait as seen when the response arrived (retry.wait_for_rate_limit recomputes
+    is how long to wait as seen when the response arrived (job.policy.wait_for_rate_limit recomputes
     it for a later moment)."""
 
     def __init__(

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import sniff as sniffing
+from app.core.batching import FORMATS
+from app.core.sniff import DELIMITERS
 from app.core.time import TIME_FIELD_NAMES
 from app.ui.files.card_style import card_style
 from app.ui.files.encodings import ENCODINGS, encoding_label, valid_encoding
@@ -25,8 +27,6 @@ from app.ui.widgets import theme
 from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.formatting import FORMAT_LABELS, human_bytes
 
-FORMATS = ["ndjson", "json-array", "json-object", "csv"]
-DELIMITERS = [",", ";", "\t", "|"]
 DELIMITER_WORDS = {",": "comma-separated", ";": "semicolon-separated", "\t": "tab-separated", "|": "pipe-separated"}
 NO_TIMESTAMP = ""  # the combo's data for "no field: Axiom's default (_time, else the ingest time)"
 

@@ -3,7 +3,7 @@
 Every query runs in a worker thread (SQLite): the search field re-queries once per pause in
 typing, and answers for an older search are dropped. The selected entry's failures are read the
 same way. "Keep history for N days" is a setting (config.Settings.history_keep_days), applied with
-queries.prune at start-up and whenever it changes.
+history.prune at start-up and whenever it changes.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import journal, queries
+from app.core import history, journal
 from app.ui.widgets import theme
 from app.ui.widgets.rich_text import error_css, esc
 from app.ui.widgets.table_view import Selection, rows_table_view
@@ -59,7 +59,7 @@ class HistoryRow:
 
 def query_history(search: str = "", limit: int = HISTORY_LIMIT) -> list[HistoryRow]:
     """The tab's rows (runs in a worker thread: SQLite)."""
-    return [HistoryRow(record, state) for record, state in queries.history(search, limit)]
+    return [HistoryRow(record, state) for record, state in history.history(search, limit)]
 
 
 # -- the model ------------------------------------------------------------------------------------
@@ -296,7 +296,7 @@ class HistoryTab(QWidget):
 
     async def _load_failures(self, job_id: str) -> None:
         try:
-            failures = await self.ctx.run_blocking(queries.failures, job_id)
+            failures = await self.ctx.run_blocking(history.failures, job_id)
         except journal.JournalError as e:
             self.ctx.status(str(e), 8000)
             return
@@ -316,7 +316,7 @@ class HistoryTab(QWidget):
 
     async def _prune(self, days: int) -> None:
         try:
-            n = await self.ctx.run_blocking(queries.prune, days)
+            n = await self.ctx.run_blocking(history.prune, days)
         except journal.JournalError as e:
             self.ctx.status(str(e), 8000)
             return

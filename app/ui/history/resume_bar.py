@@ -2,7 +2,7 @@
 dataset, what was ingested, where it stopped, interrupted or cancelled), with Resume all, Resume
 selected and Discard. It never blocks: the window works while it is shown.
 
-Resuming builds the job with upload.resume_job (only the batches the server did not acknowledge
+Resuming builds the job with app.core.job.resume_job (only the batches the server did not acknowledge
 are sent) and hands it to the queue as a row. A job of another profile is not sent with the
 current one: the bar says which profile to switch to, and offers the switch.
 """
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.core import journal, queries
+from app.core import history, journal
 from app.core.axiom import is_loopback_url
 from app.ui.widgets import theme
 from app.ui.widgets.table_model import RowsTableModel
@@ -48,12 +48,12 @@ class Unfinished:
 
     @property
     def how(self) -> str:
-        return queries.how_it_ended(self.record)
+        return history.how_it_ended(self.record)
 
 
 def load_unfinished(keep_days: int | None = None) -> tuple[int, list[Unfinished]]:
     """(jobs pruned, unfinished jobs) as the bar lists them (runs in a worker thread: SQLite)."""
-    pruned, jobs = queries.unfinished(keep_days)
+    pruned, jobs = history.unfinished(keep_days)
     return pruned, [Unfinished(record, stopped) for record, stopped in jobs]
 
 
@@ -298,7 +298,7 @@ class ResumeBar(QFrame):
 
     async def _discard(self, ids: list[str]) -> None:
         try:
-            await self.ctx.run_blocking(queries.discard, ids)
+            await self.ctx.run_blocking(history.discard, ids)
         except journal.JournalError as e:
             self.ctx.status(str(e), 10000)
             return

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QStackedWidget, QSystemTrayIcon, QVBoxLayout, QWidget,
 )
 
-from app.core import queries
+from app.core import history
 from app.core.queue import QueueEntry, RetryAction, UploadQueue, can_resume_from, can_retry, retry_action
 from app.core.job import JobState
 from app.ui.queue.details import DetailsPane
@@ -213,7 +213,7 @@ class QueuePanel(QWidget):
         return "declined"
 
     async def _resume(self, entry: QueueEntry, job_id: str) -> None:
-        record = await self.ctx.run_blocking(queries.job, job_id)
+        record = await self.ctx.run_blocking(history.job, job_id)
         if not shiboken6.isValid(self) or self.model.row_of(entry) < 0:
             return
         if not can_resume_from(record):

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 import shiboken6
 
 import app
-from app.core import journal, queries
+from app.core import history, journal
 from app.core.io import paths_from_text
 from app.ui.connection.connection_bar import ConnectionBar
 from app.ui.connection.dataset_picker import DatasetPicker
@@ -252,7 +252,7 @@ class MainWindow(QMainWindow):
         ids = await self.queue_panel.stop_all(QUIT_GRACE_S)
         if discard and ids:
             try:
-                await self.ctx.run_blocking(queries.discard, ids, timeout=10)
+                await self.ctx.run_blocking(history.discard, ids, timeout=10)
             except Exception:
                 log.exception("could not discard the cancelled uploads")
         return ids

@@ -6,7 +6,7 @@ import sqlite3
 import time
 from types import SimpleNamespace as NS
 
-from app.core import journal, queries
+from app.core import history, journal
 from app.core.plan import Plan
 from app.core.job import Failure
 
@@ -17,10 +17,10 @@ def mark(seq, last_line, status="acked"):
 
 def test_stop_point_is_the_line_after_the_acknowledged_start():
     record = NS(stopped_at=None)
-    assert queries.stop_point(record, []) == "line 1"
-    assert queries.stop_point(record, [mark(0, 100), mark(1, 2500), mark(2, 3000, "inflight")]) == "line 2,501"
-    assert queries.stop_point(record, [mark(0, 100), mark(2, 300)]) == "line 101"  # a gap: stop there
-    assert queries.stop_point(NS(stopped_at="line 7"), [mark(0, 100)]) == "line 7"
+    assert history.stop_point(record, []) == "line 1"
+    assert history.stop_point(record, [mark(0, 100), mark(1, 2500), mark(2, 3000, "inflight")]) == "line 2,501"
+    assert history.stop_point(record, [mark(0, 100), mark(2, 300)]) == "line 101"  # a gap: stop there
+    assert history.stop_point(NS(stopped_at="line 7"), [mark(0, 100)]) == "line 7"
 
 
 def _job(tmp_path, name="a.ndjson", lines=10) -> str:
@@ -40,22 +40,22 @@ def _job(tmp_path, name="a.ndjson", lines=10) -> str:
 
 def test_unfinished_lists_an_interrupted_job_with_where_it_stopped(tmp_path):
     job_id = _job(tmp_path)
-    pruned, jobs = queries.unfinished(keep_days=30)
+    pruned, jobs = history.unfinished(keep_days=30)
     assert pruned == 0
     assert [(r.id, stopped) for r, stopped in jobs] == [(job_id, "line 6")]
-    assert queries.how_it_ended(jobs[0][0]) == "interrupted"
-    assert [(r.id, state) for r, state in queries.history("a.nd")] == [(job_id, "interrupted")]
-    assert queries.history("nothing like it") == []
-    assert queries.job(job_id).ingested == 4
+    assert history.how_it_ended(jobs[0][0]) == "interrupted"
+    assert [(r.id, state) for r, state in history.history("a.nd")] == [(job_id, "interrupted")]
+    assert history.history("nothing like it") == []
+    assert history.job(job_id).ingested == 4
 
-    queries.discard([job_id])
-    assert queries.unfinished()[1] == []
-    assert [state for _r, state in queries.history()] == ["cancelled"]  # it stays in the history
+    history.discard([job_id])
+    assert history.unfinished()[1] == []
+    assert [state for _r, state in history.history()] == ["cancelled"]  # it stays in the history
 
 
 def test_failures_come_back_as_failures(tmp_path):
     job_id = _job(tmp_path)
-    assert queries.failures(job_id) == [Failure(3, "bad field", '{"n": 2}')]
+    assert history.failures(job_id) == [Failure(3, "bad field", '{"n": 2}')]
 
 
 def test_prune_forgets_old_jobs(tmp_path):
@@ -64,7 +64,7 @@ def test_prune_forgets_old_jobs(tmp_path):
     with conn:
         conn.execute("UPDATE jobs SET updated=? WHERE id=?", (time.time() - 40 * 86400, job_id))
     conn.close()
-    assert queries.prune(90) == 0
-    pruned, jobs = queries.unfinished(keep_days=30)
+    assert history.prune(90) == 0
+    pruned, jobs = history.unfinished(keep_days=30)
     assert (pruned, jobs) == (1, [])
-    assert queries.job(job_id) is None
+    assert history.job(job_id) is None
