@@ -17,7 +17,7 @@ from app.cli.output import (
 
 async def cmd_resume(args) -> int:
     from app.core import axiom, config, connect, journal
-    from app.core.job import JobState, resume_job
+    from app.core.job import JobState, StopKind, resume_job
 
     try:
         journal.prune(config.load_settings().history_keep_days)
@@ -77,7 +77,7 @@ async def cmd_resume(args) -> int:
             result = await job.run()
             line.done()
             summaries.append(result.to_json(record.name))
-            if result.error_kind in ("input", "auth", "dataset", "changed", "busy"):
+            if result.error_kind in (StopKind.INPUT, StopKind.AUTH, StopKind.DATASET, StopKind.CHANGED, StopKind.BUSY):
                 code = EXIT_USAGE
             elif code == EXIT_OK and result.state != JobState.DONE:
                 code = EXIT_FAILURES

@@ -15,7 +15,7 @@ async def cmd_send(args) -> int:
     from app.core import axiom, connect, sniff as sniffing
     from app.core.io import LOOP_SKIPPED, expand_paths
     from app.core.plan import PlanError, plan_for
-    from app.core.job import JobState, Source, UploadJob
+    from app.core.job import JobState, Source, StopKind, UploadJob
 
     summaries: list[dict] = []
     notes: list[str] = []
@@ -66,11 +66,11 @@ async def cmd_send(args) -> int:
             result = await job.run()
             line.done()
             summaries.append(result.to_json(name))
-            if result.error_kind in ("input", "auth", "dataset"):
+            if result.error_kind in (StopKind.INPUT, StopKind.AUTH, StopKind.DATASET):
                 code = EXIT_USAGE
             elif code == EXIT_OK and result.state != JobState.DONE:
                 code = EXIT_FAILURES
-            if result.error_kind in ("auth", "dataset", "quota"):
+            if result.error_kind in (StopKind.AUTH, StopKind.DATASET, StopKind.QUOTA):
                 break  # the next files would meet the same wall
     finally:
         await client.aclose()
