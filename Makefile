@@ -25,7 +25,7 @@ test: $(STAMP)
 
 ## Build the PyInstaller bundle from a clean venv and run it (~1-2 min; .ci/run runs it after `make test`).
 test-package: $(STAMP)
-	QT_QPA_PLATFORM=offscreen QT_API=pyside6 $(PY) -m pytest -q -m packaging $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen QT_API=pyside6 tests/with_keyring.sh $(PY) -m pytest -q -m packaging $(PYTEST_ARGS)
 
 ## The tests without the slow marker (quick feedback while coding).
 test-fast: $(STAMP)
