@@ -26,6 +26,10 @@ OK, WARN, FAILED = "ok", "warning", "FAILED"
 
 def check_qt() -> tuple[str, str]:
     """The platform plugin loads (the first thing a broken bundle gets wrong)."""
+    from app.ui.shell.display import missing_display
+
+    if (why := missing_display()) is not None:  # Qt would abort the process, not fail the check
+        return FAILED, why
     from PySide6 import __version__ as pyside_version
     from PySide6.QtGui import QGuiApplication, QIcon
     from PySide6.QtWidgets import QApplication

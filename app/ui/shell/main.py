@@ -21,6 +21,11 @@ from app.ui.shell.icon import app_icon  # noqa: E402
 
 def run_app(argv: list[str]) -> int:
     """Open the window; file paths among the arguments are added to the drop zone."""
+    from app.ui.shell.display import missing_display
+
+    if (why := missing_display()) is not None:
+        print(f"axiom-drop: {why}", file=sys.stderr)
+        return 2
     qt_app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "axiom-drop"])
     qt_app.setApplicationName(app.APP_NAME)
     qt_app.setApplicationDisplayName(app.APP_NAME)
