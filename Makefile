@@ -2,18 +2,23 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+APP_STAMP := $(VENV)/.installed-app
+STAMP := $(VENV)/.installed-test
 
-.PHONY: run test test-fast test-package bench sandbox clean
+.PHONY: run test test-fast test-package bench sandbox clean lock
 
-$(STAMP): pyproject.toml
+$(APP_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $(APP_STAMP)
+
+$(STAMP): $(APP_STAMP)
 	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
-## Open the app (creates the venv and installs the app the first time).
-run: $(STAMP)
+## Open the app (creates the venv and installs the app, without the test tools, the first time).
+run: $(APP_STAMP)
 	$(PY) -m app
 
 ## Run the test suite: offscreen Qt, the sandbox on loopback, and a real Secret Service
@@ -43,6 +48,18 @@ sandbox: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis
+
+## The lock files the bundle is built from, with hashes, for every OS (uv's universal resolution):
+## packaging/requirements.lock (the app's dependencies) and packaging/build.lock (those plus
+## PyInstaller). Run after changing dependencies in pyproject.toml; tests/packaging/test_lock.py
+## fails while the two disagree.
+UV := build/uv-venv/bin/uv
+LOCK_ARGS := --universal --generate-hashes --python-version 3.11 --quiet
+lock:
+	test -x $(UV) || { $(PYTHON) -m venv build/uv-venv && build/uv-venv/bin/pip install -q uv; }
+	$(UV) pip compile pyproject.toml $(LOCK_ARGS) --custom-compile-command "make lock" -o packaging/requirements.lock
+	$(UV) pip compile pyproject.toml packaging/build-requirements.in -c packaging/requirements.lock $(LOCK_ARGS) \
+	    --custom-compile-command "make lock" -o packaging/build.lock
 
 ## Packaged builds (packaging/): a one-folder PyInstaller bundle built in a fresh venv under
 ## build/, then dist/axiom-drop-VERSION-linux-ARCH.tar.gz; prints both sizes.

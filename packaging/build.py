@@ -4,7 +4,8 @@
 Why a fresh venv: PyInstaller bundles whatever it can import. A development venv may hold
 keyrings.alt (tokens in a plaintext file, silently the default) or a second Qt binding; a venv
 with only the app and PyInstaller holds neither. The app is installed from a copy of the source
-(not editable, not built in-tree) so stale build/lib files cannot sneak in.
+(not editable, not built in-tree) so stale build/lib files cannot sneak in, and everything else
+from packaging/build.lock: the same versions on every build, each checked against its hash.
 
 Outputs: dist/axiom-drop/ (the bundle), and on Linux dist/axiom-drop-VERSION-linux-ARCH.tar.gz.
 Runs on Linux, Windows and macOS (on macOS the spec also makes dist/Axiom Drop.app).
@@ -25,7 +26,7 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PYINSTALLER = "pyinstaller>=6.10,<7"
+BUILD_LOCK = ROOT / "packaging" / "build.lock"   # `make lock`: the app's dependencies + PyInstaller, hashed
 FORBIDDEN = ("keyrings.alt", "pyqt5", "pyqt6", "pyside2")   # must never reach the bundle
 
 
@@ -128,8 +129,11 @@ def main(argv: list[str] | None = None) -> int:
     with build_lock(build_dir):
         py = make_venv(build_dir / "pkg-venv", args.reuse_venv)
         src = copy_source(build_dir / "src")
-        run([str(py), "-m", "pip", "install", "-q", "--require-virtualenv", "--disable-pip-version-check",
-             str(src), PYINSTALLER])
+        # Exactly the locked versions, each checked against its hash; then the app itself, built
+        # with the locked setuptools (no build isolation fetching whatever is newest).
+        pip = [str(py), "-m", "pip", "install", "-q", "--require-virtualenv", "--disable-pip-version-check"]
+        run(pip + ["--require-hashes", "--only-binary", ":all:", "-r", str(BUILD_LOCK)])
+        run(pip + ["--no-deps", "--no-build-isolation", str(src)])
         check_clean(py)
         version = subprocess.run([str(py), "-c", "import importlib.metadata as m; print(m.version('axiom-drop'))"],
                                  check=True, capture_output=True, text=True).stdout.strip()
