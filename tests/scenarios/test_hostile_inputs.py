@@ -65,3 +65,23 @@ def test_a_cut_compressed_input_sends_what_came_before_the_cut(tmp_path, compres
     assert f"the {compression} data is cut off (truncated)" in f["error"]
     assert 1000 <= f["ingested"] < 21_000 and f["stopped_at"] == f"line {f['ingested'] + 1}", f
     assert [e["n"] for e in stored()] == list(range(1, f["ingested"] + 1))
+
+
+def test_a_csv_field_over_128_kib_is_sent(tmp_path):
+    path = tmp_path / "big.csv"
+    path.write_text("name,blob\nsmall,x\nbig," + "y" * (200 << 10) + "\n")
+    proc = send(path)
+    f = json.loads(proc.stdout)["files"][0]
+    assert proc.returncode == 0 and f["ingested"] == 2, f
+
+
+@pytest.mark.parametrize("quote", ["", '"'])
+def test_csv_fields_of_any_size_up_to_the_value_limit_are_sent_whole(tmp_path, quote):
+    # Quoted fields go through the csv module on both sides (ragged-row check, the sandbox's parser).
+    big = "y" * (900 << 10) + ("\nwith a newline" if quote else "")
+    path = tmp_path / "big.csv"
+    path.write_text(f"name,blob\nsmall,x\nbig,{quote}{big}{quote}\nafter,z\n")
+    proc = send(path)
+    f = json.loads(proc.stdout)["files"][0]
+    assert proc.returncode == 0 and f["ingested"] == 3 and f["failed"] == 0, f
+    assert [len(e["blob"]) for e in stored()] == [1, len(big), 1]

@@ -8,7 +8,12 @@ from typing import Sequence
 
 import orjson
 
+import app.core.batching.limits as limits
 from app.core.batching.batch import Batch
+
+# A CSV record (so a field) may be up to MAX_RECORD; the csv module's default stops at 128 KiB.
+# Process-wide, so only ever raised.
+csv.field_size_limit(max(csv.field_size_limit(), limits.MAX_RECORD))
 
 
 _TYPE_NAMES = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean",
