@@ -45,6 +45,7 @@ class WarningKind(enum.Enum):
     NOT_RESUMABLE = "not resumable"      # pasted text or standard input that was not all sent
     JOURNAL = "journal"                  # the journal cannot be written
     EARLIER_RUN = "earlier run"          # said by an earlier run of a resumed job (journaled text)
+    NUL_REGION = "nul region"            # lines of nothing but NUL bytes (a crash): no events to count
 
 
 _SPAN_KINDS = (WarningKind.SERVER, WarningKind.UNACKNOWLEDGED, WarningKind.MAYBE_STORED_TWICE,
