@@ -189,6 +189,7 @@ class UploadJob:
             batches = iter_batches(stream, self.plan, max_events=self.max_events, max_bytes=self.max_bytes)
             if self.plan.format == "csv":
                 batches = self._reader.noting_ragged_rows(batches)
+            batches = self._reader.noting_long_values(batches)
             senders = [asyncio.create_task(self._sender.run(queue, pool)) for _ in range(self._sender.tasks)]
             try:
                 await self._produce(batches, queue, reader, loop)
