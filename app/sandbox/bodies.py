@@ -17,6 +17,12 @@ import orjson
 from aiohttp import web
 
 from app.sandbox.errors import ApiError, BadEvent
+from app.sandbox.limits import HARD_BODY_CAP
+
+# Go's encoding/csv has no field size limit: a field over Axiom's 1 MB value limit is read and then
+# replaced by TOO_LONG (events.py), never a parse error. The csv module's default is 128 KiB, and
+# the setting is process-wide: only ever raised.
+csv.field_size_limit(max(csv.field_size_limit(), HARD_BODY_CAP))
 
 
 async def json_object(request: web.Request, message: str) -> dict:

@@ -26,7 +26,9 @@ class Batch:
     ordinals: Sequence[int] = ()
     skipped_ordinals: list[int] = field(default_factory=list)  # parallel to `skipped`
     end_ordinal: int = 1         # ordinal of the next event: resume with start_ordinal=end_ordinal
-    quote: bytes = field(default=b'"', repr=False)  # CSV quote char, to split records holding newlines
+    quote: bytes = field(default=b'"', repr=False)
+    # (first line, last line, message): input that held no events to fail, e.g. a NUL-filled region
+    notes: list[tuple[int, int, str]] = field(default_factory=list)  # CSV quote char, to split records holding newlines
 
     def payload(self) -> bytes:
         return self.header + self.body if self.header else self.body
@@ -71,13 +73,13 @@ class Batch:
     def first_line(self) -> int | None:
         if len(self.lines):
             return self.lines[0]
-        return self.skipped[0][0] if self.skipped else None
+        return self.skipped[0][0] if self.skipped else self.notes[0][0] if self.notes else None
 
     @property
     def last_line(self) -> int | None:
         if len(self.lines):
             return self.lines[-1]
-        return self.skipped[-1][0] if self.skipped else None
+        return self.skipped[-1][0] if self.skipped else self.notes[-1][1] if self.notes else None
 
 
 def as_range(lines: list[int]) -> Sequence[int]:

@@ -50,13 +50,14 @@ class Builder:
         self.ord_list: list[int] | None = None  # only once a skipped element broke the run
         self.skipped: list[tuple[int, str]] = []
         self.skipped_ords: list[int] = []
+        self.notes: list[tuple[int, int, str]] = []
 
     def set_header(self, header: bytes) -> None:
         self.header = header
         self.size = len(header) + sum(len(p) for p in self.parts)
 
     def flush(self) -> Iterator[Batch]:
-        if not self.count and not self.skipped:
+        if not self.count and not self.skipped and not self.notes:
             return
         # a list only once the lines stopped being consecutive (blank lines, several elements a line)
         lines: Sequence[int] = (range(self.first, self.first + self.count) if self.line_list is None
@@ -65,7 +66,7 @@ class Builder:
                                    else self.ord_list)
         batch = Batch(self.seq, self.kind, self.header, b"".join(self.parts), self.count, lines,
                       self.start, self.end, self.skipped, self.end_line, quote=self.quote, ordinals=ordinals,
-                      skipped_ordinals=self.skipped_ords, end_ordinal=self.ordinal)
+                      skipped_ordinals=self.skipped_ords, end_ordinal=self.ordinal, notes=self.notes)
         self.seq += 1
         self.start = self.end
         self._reset()
@@ -88,6 +89,20 @@ class Builder:
         elif first_line != self.first + self.count:
             self.line_list = list(range(self.first, self.first + self.count))
             self.line_list.extend(range(first_line, first_line + k))
+
+    def skip(self, line: int, reason: str, end: int, end_line: int) -> Iterator[Batch]:
+        """A line that is not sent but failed by number; counted against the event cap, so a file
+        of nothing but bad lines still comes out in bounded batches."""
+        if len(self.skipped) >= self.max_events:
+            yield from self.flush()
+        self.skipped.append((line, reason))
+        self.skipped_ords.append(self.ordinal)
+        self.ordinal += 1
+        self.end, self.end_line = end, end_line
+
+    def note(self, first_line: int, last_line: int, message: str, end: int, end_line: int) -> None:
+        self.notes.append((first_line, last_line, message))
+        self.end, self.end_line = end, end_line
 
     def add_record(self, rec: bytes, line: int, end: int, end_line: int) -> Iterator[Batch]:
         if self.count and (self.count >= self.max_events or self.size + len(rec) > self.max_bytes):

@@ -11,6 +11,7 @@ from app.core.batching.errors import InputError, Stop
 from app.core.batching.json_reader import read_json
 from app.core.batching.limits import FORMATS, MAX_BYTES, MAX_EVENTS
 from app.core.batching.ndjson import read_ndjson
+from app.core.io import CompressedDataError
 from app.core.plan import Plan
 
 
@@ -22,7 +23,8 @@ def iter_batches(stream: BinaryIO, plan: Plan, *, max_events: int = MAX_EVENTS, 
     stream: UTF-8 bytes (app.core.io.decoded), already positioned at start_offset, which is on
     line start_line (resume: pass a batch's end, end_line and end_ordinal). A CSV with a header resumed past
     offset 0 gets its header rebuilt from plan.csv.fields. Raises InputError after yielding every
-    good event when the input is cut off or broken."""
+    good event when the input is cut off or broken (a cut compressed file too: the line after the
+    last whole event is where it stopped)."""
     if max_events < 1 or max_bytes < 1:
         raise ValueError("max_events and max_bytes must be positive")
     fmt = plan.format
@@ -54,4 +56,8 @@ def iter_batches(stream: BinaryIO, plan: Plan, *, max_events: int = MAX_EVENTS, 
     except Stop as e:
         yield from b.flush()
         raise InputError(e.message, e.line, e.offset) from None
+    except CompressedDataError as e:  # the events before the cut are whole: send them, stop after
+        line, offset = b.end_line, b.end
+        yield from b.flush()
+        raise InputError(e.message, line, offset) from None
     yield from b.flush()

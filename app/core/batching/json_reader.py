@@ -27,6 +27,7 @@ import app.core.batching.limits as limits
 from app.core.batching.batch import Batch
 from app.core.batching.builder import Builder
 from app.core.batching.errors import Stop
+from app.core.batching.validation import NOT_FINITE, not_finite
 
 
 _JSON_WS = re.compile(r"[ \t\n\r]*")
@@ -175,8 +176,12 @@ def read_json(stream: BinaryIO, b: Builder, line: int, offset: int, array: bool,
             rec: bytes | None = orjson.dumps(value, option=orjson.OPT_APPEND_NEWLINE)
         except TypeError:
             rec = _encode(value)
+        if rec is not None and rec.count(b"null") > s.count("null", p, q) and not_finite(value):
+            rec, why = None, NOT_FINITE  # 1e400, NaN, Infinity: orjson writes null, quietly
+        else:
+            why = "the value cannot be encoded as JSON"
         if rec is None:
-            b.skipped.append((line_no, "the value cannot be encoded as JSON"))
+            b.skipped.append((line_no, why))
             b.skipped_ords.append(b.ordinal)
             b.ordinal += 1
         else:

@@ -14,7 +14,7 @@ import app.core.batching.limits as limits
 from app.core.batching.batch import Batch
 from app.core.batching.builder import Builder
 from app.core.batching.errors import Stop, TooLong
-from app.core.batching.lines import line_blocks
+from app.core.batching.lines import NulRegion, binary_from, binary_stop, line_blocks
 
 
 _BLANKISH = re.compile(rb"\n[\n \t\x0b\x0c]")  # a blank line, or one starting with whitespace
@@ -27,28 +27,45 @@ def _plain_ndjson(data: bytes) -> bool:
 
 
 def read_ndjson(stream: BinaryIO, b: Builder, line: int, offset: int) -> Iterator[Batch]:
+    nuls = NulRegion()
     try:
         for data in line_blocks(stream):
             if not data:
                 continue
             if data[-1] != 0x0A:  # the last line, without "\n"
-                if data.strip():
-                    rec = data[:-1] if data[-1] == 0x0D else data
-                    yield from b.add_record(rec + b"\n", line, offset + len(data), line + 1)
+                yield from _line(b, nuls, data, line, offset + len(data))
                 continue
             n = data.count(b"\n")
-            if _plain_ndjson(data):
+            if b"\0" not in data and _plain_ndjson(data):
+                nuls.close(b)
                 yield from b.add_block(data, line, offset, n)
             else:
+                cut = binary_from(data) if b"\0" in data else None
                 off, ln_no = offset, line
-                for ln in data.split(b"\n")[:-1]:
+                for ln in (data if cut is None else data[:cut]).split(b"\n")[:-1]:
                     off += len(ln) + 1
-                    if ln.strip():
-                        rec = ln[:-1] if ln[-1] == 0x0D else ln
-                        yield from b.add_record(rec + b"\n", ln_no, off, ln_no + 1)
+                    yield from _line(b, nuls, ln, ln_no, off)
                     ln_no += 1
+                if cut is not None:
+                    raise binary_stop(data[cut:], ln_no, off)
             line += n
             offset += len(data)
     except TooLong:
         raise Stop(f"line {line} is longer than {limits.MAX_RECORD >> 20} MB without a line break: "
                     "this does not look like NDJSON", line, offset) from None
+    finally:
+        nuls.close(b)
+
+
+def _line(b: Builder, nuls: NulRegion, ln: bytes, ln_no: int, end: int) -> Iterator[Batch]:
+    """One line off the per-line path: blank ones dropped, NUL-damaged ones failed or noted."""
+    if b"\0" in ln:
+        reason = nuls.line(ln, ln_no, end)
+        if reason:
+            nuls.close(b)
+            yield from b.skip(ln_no, reason, end, ln_no + 1)
+        return
+    if ln.strip():
+        nuls.close(b)
+        rec = ln[:-1] if ln[-1] == 0x0D else ln
+        yield from b.add_record(rec + b"\n", ln_no, end, ln_no + 1)

@@ -8,7 +8,69 @@ from typing import Sequence
 
 import orjson
 
+import app.core.batching.limits as limits
 from app.core.batching.batch import Batch
+
+# A CSV record (so a field) may be up to MAX_RECORD; the csv module's default stops at 128 KiB.
+# Process-wide, so only ever raised.
+csv.field_size_limit(max(csv.field_size_limit(), limits.MAX_RECORD))
+
+
+MAX_VALUE_BYTES = 1 << 20  # Axiom stores a longer string as "<invalid string: too long>" (docs/axiom-api.md)
+NOT_FINITE = ("holds a number out of range of a 64-bit float (or NaN/Infinity), which Axiom would store as "
+              "null: the event was not sent; fix the number and send the line again")
+
+
+def not_finite(value: object) -> bool:
+    """True when a decoded value holds inf or nan anywhere (JSON that Axiom would turn into null)."""
+    if isinstance(value, float):
+        return value != value or value in (float("inf"), float("-inf"))
+    if isinstance(value, dict):
+        return any(not_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return any(not_finite(v) for v in value)
+    return False
+
+
+def long_values(batch: Batch, delimiter: str = ",") -> list[tuple[int, str]]:
+    """(index in batch, warning) for events holding a string over Axiom's value limit: they are
+    stored, but with that value replaced. Only records longer than the limit can hold one."""
+    out: list[tuple[int, str]] = []
+    if len(batch.body) <= MAX_VALUE_BYTES:
+        return out
+    header = None
+    if batch.kind == "csv" and batch.header:
+        header = next(csv.reader([batch.header.decode("utf-8", "replace")], delimiter=delimiter), [])
+    for i, rec in enumerate(batch.records()):
+        if len(rec) <= MAX_VALUE_BYTES:
+            continue
+        if batch.kind == "csv":
+            row = next(csv.reader(io.StringIO(rec.decode("utf-8", "replace"), newline=""),
+                                  delimiter=delimiter, quotechar=(batch.quote or b'"').decode()), [])
+            names = header or []
+            found = [(names[k] if k < len(names) else f"column {k + 1}", v) for k, v in enumerate(row)]
+        else:
+            try:
+                found = list(_strings(orjson.loads(rec[:-1]), ""))
+            except orjson.JSONDecodeError:
+                continue  # refused whole by the server, and named then
+        for name, value in found:
+            size = len(value.encode("utf-8", "surrogatepass"))
+            if size > MAX_VALUE_BYTES:
+                out.append((i, f"field {name!r} is {size / (1 << 20):.1f} MB, over Axiom's 1 MB value limit: it is "
+                               "stored as \"<invalid string: too long>\" (the rest of the event is kept)"))
+    return out
+
+
+def _strings(value: object, path: str):
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, f"{path}.{k}" if path else k)
+    elif isinstance(value, list):
+        for k, v in enumerate(value):
+            yield from _strings(v, f"{path}[{k}]")
 
 
 _TYPE_NAMES = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean",
@@ -30,6 +92,9 @@ def validate_records(batch: Batch) -> list[tuple[int, str]]:
             except UnicodeDecodeError as u:
                 bad.append((i, f"not valid UTF-8 (byte 0x{rec[u.start]:02X} at column {u.start + 1}): "
                                "the file mixes text encodings; fix this line's encoding and send it again"))
+                continue
+            if "infinity" in e.msg:
+                bad.append((i, NOT_FINITE))
                 continue
             bad.append((i, f"invalid JSON: {e.msg} at column {e.colno}"))
             continue

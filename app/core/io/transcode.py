@@ -49,16 +49,18 @@ _UTF8_NAMES = {"utf-8", "utf_8", "utf8", "ascii", "us-ascii"}
 
 
 def transcoding(stream: BinaryIO, encoding: str | None) -> BinaryIO:
-    """Wrap a decompressed stream so reads return UTF-8 without a BOM."""
+    """Wrap a decompressed stream so reads return UTF-8 without a BOM. Reads may be short (a
+    consumer reads until b""): no buffered reader on top, which would drop the bytes it holds when
+    a read below it raises (a cut compressed file)."""
     enc = (encoding or "utf-8").lower().replace("_", "-")
     if enc in _UTF8_NAMES:
         return stream
     if enc in ("utf-8-sig",):
         head = stream.read(3)
         if head != codecs.BOM_UTF8:
-            return io.BufferedReader(Prepended(head, stream))  # type: ignore[return-value]
+            return Prepended(head, stream)  # type: ignore[return-value]
         return stream
-    return io.BufferedReader(Utf8Transcoder(stream, enc), buffer_size=1 << 20)  # type: ignore[return-value]
+    return Utf8Transcoder(stream, enc)  # type: ignore[return-value]
 
 
 class Prepended(io.RawIOBase):

@@ -189,6 +189,7 @@ class UploadJob:
             batches = iter_batches(stream, self.plan, max_events=self.max_events, max_bytes=self.max_bytes)
             if self.plan.format == "csv":
                 batches = self._reader.noting_ragged_rows(batches)
+            batches = self._reader.noting_long_values(batches)
             senders = [asyncio.create_task(self._sender.run(queue, pool)) for _ in range(self._sender.tasks)]
             try:
                 await self._produce(batches, queue, reader, loop)
@@ -253,6 +254,8 @@ class UploadJob:
             for k, (line, reason) in enumerate(batch.skipped):
                 ordinal = batch.skipped_ordinals[k] if k < len(batch.skipped_ordinals) else None
                 self.fail(batch, line, attribution.element(self.plan, ordinal) + reason, None)
+            for first, last, message in batch.notes:
+                self.ledger.warn(JobWarning(WarningKind.NUL_REGION, message, first, last), batch)
             if batch.count:
                 await queue.put(batch)
             else:  # only input the reader could not use: its failures are this batch's outcome

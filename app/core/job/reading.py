@@ -10,7 +10,7 @@ from typing import BinaryIO, Iterator
 import zstandard
 
 from app.core.io import decoded
-from app.core.batching import Batch, InputError, ragged_rows
+from app.core.batching import Batch, InputError, long_values, ragged_rows
 from app.core.plan import Plan
 from app.core.job.ledger import Ledger
 from app.core.job.results import JobWarning, WarningKind
@@ -52,6 +52,15 @@ class InputReader:
                     self.ledger.warn(JobWarning(
                         WarningKind.RAGGED_ROW, f"{cells} cell{'s' if cells != 1 else ''} where the header names "
                         f"{expected}; {what}", line, line))
+            yield batch
+
+    def noting_long_values(self, batches: Iterator[Batch]) -> Iterator[Batch]:
+        """Name events holding a string over Axiom's value limit: stored, but that value replaced."""
+        delimiter = self.plan.csv.delimiter if self.plan.csv else ","
+        for batch in batches:
+            for index, message in long_values(batch, delimiter):
+                line = batch.lines[index]
+                self.ledger.warn(JobWarning(WarningKind.LONG_VALUE, f"line {line}: {message}", line, line), batch)
             yield batch
 
     def note_more_ragged_rows(self) -> None:

@@ -45,6 +45,8 @@ class WarningKind(enum.Enum):
     NOT_RESUMABLE = "not resumable"      # pasted text or standard input that was not all sent
     JOURNAL = "journal"                  # the journal cannot be written
     EARLIER_RUN = "earlier run"          # said by an earlier run of a resumed job (journaled text)
+    NUL_REGION = "nul region"            # lines of nothing but NUL bytes (a crash): no events to count
+    LONG_VALUE = "long value"            # a string over Axiom's 1 MB value limit: stored as "too long"
 
 
 _SPAN_KINDS = (WarningKind.SERVER, WarningKind.UNACKNOWLEDGED, WarningKind.MAYBE_STORED_TWICE,

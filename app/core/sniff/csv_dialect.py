@@ -18,11 +18,16 @@ from collections import Counter
 from typing import Any, Iterable, Iterator
 
 from app.core.sniff.candidate import Candidate, plural
+from app.core.sniff.head import HEAD_BYTES
 from app.core.sniff.models import RAGGED_KEY, SAMPLE_EVENTS, CsvDialect
 from app.core.time import NUMERIC_RE, time_kind
 
 CSV_SAMPLE_CHARS = 32 * 1024
 DELIMITERS = [",", ";", "\t", "|"]
+
+# The csv module refuses fields over 128 KiB by default; a field may fill the whole head (the limit
+# is process-wide: only ever raised, so each reader of CSV states what it needs).
+csv.field_size_limit(max(csv.field_size_limit(), HEAD_BYTES))
 
 
 def _delim_name(d: str) -> str:

@@ -58,9 +58,13 @@ def detect_encoding(head: bytes, whole: bool, reasons: list[str]) -> tuple[str, 
     for magic, what in _MAGIC_NAMES:
         if head.startswith(magic):
             raise NotText(f"it is {what}")
-    nul = head.find(b"\0")
-    if nul >= 0:
-        raise NotText(f"it holds binary data (NUL bytes at offset {nul})")
+    if b"\0" in head and not head.strip(b"\0 \t\r\n"):
+        raise NotText("it holds only NUL bytes (a crash or a cut copy?)")
+    share = control_share(head)
+    if share > BINARY_SHARE:
+        raise NotText(f"it holds binary data ({share:.0%} control bytes)")
+    if b"\0" in head:  # a few NULs in text lines, or a NUL-filled region: those lines fail by number
+        reasons.append("text with NUL bytes in places: those lines will be reported")
 
     try:
         text = codecs.getincrementaldecoder("utf-8")(errors="strict").decode(head, final=whole)
@@ -116,10 +120,24 @@ def _mostly_utf8(head: bytes, whole: bool) -> int | None:
 
 
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f]")  # below 32, except \t \n \v \f \r and ESC
+_CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 27)) + bytes(range(28, 32))
+NUL_RUN = 16           # this many NULs in a row are a NUL-filled region (a crash, a cut copy), not binary
+BINARY_SHARE = 0.05    # more control bytes than this, outside NUL regions, is binary data, not text
+_NUL_RUNS = re.compile(b"\0{%d,}" % NUL_RUN)
+_NUL_RUNS_TEXT = re.compile("\0{%d,}" % NUL_RUN)
+
+
+def control_share(data: bytes) -> float:
+    """The share of control bytes (a stray NUL included) in `data`, leaving out NUL-filled regions:
+    text damaged by a crash is still text (its lines are reported), random bytes or an image are not."""
+    sample = _NUL_RUNS.sub(b"", data[: 1 << 20]) if b"\0" in data else data[: 1 << 20]
+    if not sample:
+        return 0.0
+    return (len(sample) - len(sample.translate(None, _CONTROL_BYTES))) / len(sample)
 
 
 def control_ratio(text: str) -> float:
-    sample = text[:65536]
+    sample = _NUL_RUNS_TEXT.sub("", text[:65536])
     if not sample:
         return 0.0
     return len(_CONTROL.findall(sample)) / len(sample)

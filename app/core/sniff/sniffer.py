@@ -9,7 +9,7 @@ import os
 from app.core.io import SourceError, open_raw
 from app.core.sniff.candidate import Candidate
 from app.core.sniff.csv_dialect import csv_candidate
-from app.core.sniff.encoding import NotText, control_ratio, detect_encoding
+from app.core.sniff.encoding import BINARY_SHARE, NotText, control_ratio, detect_encoding
 from app.core.sniff.formats import json_array, json_object, ndjson
 from app.core.sniff.head import HEAD_BYTES, Head, read_head
 from app.core.sniff.models import Sniff
@@ -49,7 +49,7 @@ def _sniff_head(head: Head, s: Sniff, total_size: int | None) -> Sniff:
     if not stripped:
         return _not_data(s, "it holds only whitespace")
     ratio = control_ratio(text)
-    if ratio > 0.05:
+    if ratio > BINARY_SHARE:
         return _not_data(s, f"it holds binary data ({ratio:.0%} control characters)")
 
     first = stripped[0]

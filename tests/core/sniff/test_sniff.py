@@ -57,7 +57,7 @@ NOT_DATA = [
     ("empty.json", "the file is empty"),
     ("whitespace.ndjson", "it holds only whitespace"),
     ("image.png", "it is a PNG image"),
-    ("random.bin", "it holds binary data (NUL bytes at offset 11)"),
+    ("random.bin", "it holds binary data (11% control bytes)"),
     ("objects_concatenated.json", "it holds 3 JSON objects one after another"),
 ]
 
