@@ -16,7 +16,7 @@ def _isolated_home(tmp_path, monkeypatch):
     home = tmp_path / "axiom-drop-home"
     home.mkdir()
     monkeypatch.setenv("AXIOM_DROP_HOME", str(home))
-    for var in ("AXIOM_TOKEN", "AXIOM_URL", "AXIOM_ORG_ID"):
+    for var in ("AXIOM_TOKEN", "AXIOM_URL", "AXIOM_ORG_ID", "AXIOM_EDGE_URL", "AXIOM_EDGE"):
         monkeypatch.delenv(var, raising=False)
     return home
 

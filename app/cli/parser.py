@@ -60,4 +60,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--token")
     p.add_argument("--data-dir")
+    p.add_argument("--strict", action="store_true",
+                   help="serve the API host and one edge per region on separate ports, as Axiom does")
     return parser

@@ -67,6 +67,7 @@ async def cmd_resume(args) -> int:
                 code = EXIT_USAGE
                 continue
             _, endpoint = where_label(record.profile, client, sandbox)
+            await connect.learn_region(client, record.dataset)
             try:
                 line = ProgressLine(Path(record.name).name, sys.stderr.isatty() and not args.json)
                 job = resume_job(record, client, endpoint=endpoint, on_progress=line, in_flight=args.in_flight)

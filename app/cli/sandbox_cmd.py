@@ -13,4 +13,6 @@ def cmd_sandbox(args) -> int:
         argv += ["--token", args.token]
     if args.data_dir:
         argv += ["--data-dir", args.data_dir]
+    if args.strict:
+        argv.append("--strict")
     return sandbox.main(argv) or 0

@@ -43,6 +43,7 @@ async def cmd_send(args) -> int:
         if not inputs and not problems:
             return usage_error(args, "no supported files found in the given folders")
         tty = sys.stderr.isatty() and not args.json
+        await connect.learn_region(client, args.dataset)  # routes by the dataset's own region
         for name, item in inputs:
             if item == "-":
                 head = sys.stdin.buffer.read(1 << 20)

@@ -64,6 +64,7 @@ class Profile:
     name: str
     kind: str = "sandbox"
     url: str = ""  # custom base URL (kind == "custom")
+    edge_url: str = ""  # custom: an edge for ingest (/v1/ingest/{id}) beside the base URL; empty: legacy ingest there
     org_id: str = ""  # needed with a personal access token (xapt-…)
     dataset: str = ""  # the last dataset chosen with this profile
     recent_datasets: list[str] = field(default_factory=list)

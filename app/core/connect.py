@@ -7,6 +7,7 @@ it off the GUI thread, the CLI for one run; both build its client here.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from typing import Mapping
 
 from app.core import axiom, config
@@ -71,7 +72,7 @@ def client_for(profile: config.Profile, token: str, *, sandbox_url: str | None =
     """A client for `profile` (a sandbox profile needs the running sandbox's URL). The profile's
     org ID wins over `org_id`; plain http is allowed when asked, confirmed for the profile, or
     to the sandbox (this machine)."""
-    endpoint = axiom.Endpoint.for_profile(profile, sandbox_url=sandbox_url)
+    endpoint = axiom.Endpoint.for_profile(profile, sandbox_url=sandbox_url)  # the routing table's inputs
     return axiom.AxiomClient(endpoint, token, profile.org_id or org_id or None,
                              allow_http=allow_http or profile.allow_http or profile.kind == "sandbox")
 
@@ -88,3 +89,61 @@ def env_client(*, allow_http: bool = False, environ: Mapping[str, str] | None = 
         raise ConnectError("no token: set AXIOM_TOKEN (and AXIOM_URL, AXIOM_ORG_ID as needed), "
                            "or use --profile NAME, or --sandbox to try it locally")
     return axiom.client_from_env(env, allow_http=allow_http)
+
+
+async def learn_region(client: axiom.AxiomClient, dataset: str) -> None:
+    """Before sending to `dataset`: its region (GET /v2/datasets/{id}), when that can change the
+    route (routing.depends_on_region) and no listing said it yet. A token that may not read it,
+    a dataset that does not exist yet or a failed request leave the profile's region in place:
+    the first ingest then says what is wrong."""
+    if not dataset or not client.needs_region(dataset):
+        return
+    try:
+        await client.get_dataset(dataset)
+    except axiom.AxiomError:
+        pass
+
+
+@dataclass
+class DatasetAccess:
+    """What listing the datasets showed about the token, for the window to say."""
+
+    state: str  # "connected", "limited" (may not list; may still ingest) or "error"
+    message: str
+    datasets: list = field(default_factory=list)  # event datasets (otel:* kinds are not for files)
+    can_list: bool | None = None  # None: unknown (the token was refused, or the listing failed)
+
+
+async def list_datasets(client: axiom.AxiomClient) -> DatasetAccess:
+    """List the datasets and say what a failure means. A 403 is not proof of an ingest-only
+    token (Axiom answers 403 for failed authentication too): a personal token is checked with
+    GET /v2/user; an API token cannot be checked (no endpoint validates it), so the first upload
+    will. A 401, or a personal token refused by /v2/user, reads as "the token was refused"."""
+    try:
+        datasets = await client.list_datasets()
+    except axiom.AuthError as e:
+        if e.status is None:  # refused before asking (a personal token without the org ID)
+            return DatasetAccess("error", e.message[:1].upper() + e.message[1:])
+        if e.kind is not axiom.ErrorKind.FORBIDDEN:
+            return DatasetAccess("error", "The token was refused (401): check it or paste a new one")
+        return await _explain_403(client)
+    except axiom.AxiomError as e:
+        return DatasetAccess("error", f"Cannot list datasets: {e.message or e}")
+    events = [d for d in datasets if not str(d.kind or "").startswith("otel")]
+    n = len(events)
+    return DatasetAccess("connected", f"Connected — {n} dataset{'s' if n != 1 else ''}", events, True)
+
+
+async def _explain_403(client: axiom.AxiomClient) -> DatasetAccess:
+    if client.token_kind != "personal":
+        # Ingest-only, or refused: only an ingest can tell (no endpoint validates an API token).
+        return DatasetAccess("limited", "Could not list datasets (403); the first upload will check the token",
+                             can_list=False)
+    try:
+        await client.current_user()
+    except axiom.AuthError as e:
+        return DatasetAccess("error", f"The token was refused ({e.status or 401}): check it and the organization ID")
+    except axiom.AxiomError as e:
+        return DatasetAccess("error", f"Cannot list datasets (403), and checking the token failed: {e.message or e}")
+    return DatasetAccess("limited", "This personal token may not list datasets here (403): check the organization ID",
+                         can_list=False)

@@ -2,8 +2,9 @@
 
 Tests, benchmarks, the CLI's `sandbox` command and the window's "Local sandbox" profile use it;
 `python -m app.sandbox` serves one. Modules: server (lifecycle, routes, middleware), ingest and
-api (the handlers), auth, bodies (parsing), inflate (decompression), fastcount (benchmark mode),
-events (what is stored), store (datasets on disk), faults, quotas, requestlog, errors, limits.
+api (the handlers), auth, names (Axiom's dataset names and regions), bodies (parsing), inflate
+(decompression), fastcount (benchmark mode), events (what is stored), store (datasets on disk),
+faults, quotas, requestlog, errors, limits.
 """
 
 from app.sandbox.bodies import parse_csv, parse_json, parse_ndjson

@@ -17,9 +17,11 @@ class TokenChecks:
     personal_token: str
     org_id: str
     ingest_only: bool   # the API token may only ingest (403 on /v2/datasets)
+    refused_status: int  # what a wrong token gets: 401, or 403 (Axiom's docs say 403 in places)
 
     def _auth(self, request: web.Request) -> str:
-        """"api" or "personal"; ApiError 401 otherwise. Constant-time compare, nothing logged."""
+        """"api" or "personal"; ApiError 401 (or `refused_status`) otherwise. Constant-time
+        compare, nothing logged."""
         value = request.headers.get("Authorization", "")
         scheme, _, given = value.partition(" ")
         if scheme.lower() == "bearer" and given.strip():
@@ -28,7 +30,7 @@ class TokenChecks:
                 return "api"
             if hmac.compare_digest(given_b, self.personal_token.encode()):
                 return "personal"
-        raise ApiError(401, "invalid token")
+        raise ApiError(self.refused_status, "invalid token")
 
     def _check_org(self, request: web.Request) -> None:
         org = request.headers.get("X-Axiom-Org-Id")

@@ -22,9 +22,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fast", action="store_true",
                         help="benchmarks: count and spot-check events, store nothing")
     parser.add_argument("--delay", type=float, default=0.0, help="hold every response this many seconds")
+    parser.add_argument("--strict", action="store_true",
+                        help="serve the API host and one edge per region on separate ports, as Axiom does")
     args = parser.parse_args(argv)
     sandbox = Sandbox(args.data_dir, token=args.token, port=args.port, host=args.host, fast=args.fast,
-                      faults=Faults(delay=args.delay))
+                      faults=Faults(delay=args.delay), strict=args.strict)
     try:
         sandbox.start()
     except OSError as e:
@@ -38,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError:  # not the main thread
             pass
     print(f"Axiom sandbox listening on {sandbox.url}", flush=True)
+    for region, url in sandbox.edge_urls.items():
+        print(f"edge for {region}: {url}  (AXIOM_URL={sandbox.url} AXIOM_EDGE_URL={url})", flush=True)
     print(f"token: {sandbox.token}", flush=True)
     print(f"data: {sandbox.data_dir}", flush=True)
     try:

@@ -1,6 +1,10 @@
 """The two ingest endpoints: POST /v1/ingest/{dataset} (edge, API tokens only) and
 POST /v1/datasets/{dataset}/ingest (also personal access tokens), whole or in the `fast`
-benchmark mode. `walLength` in the 200 answer equals `ingested`."""
+benchmark mode. `walLength` in the 200 answer equals `ingested`.
+
+In strict mode each listener serves one region (server.py): an edge ingests only into datasets of
+its region, the API host's legacy endpoint only into US East; another region's dataset is not
+found there (404), as on Axiom, where a dataset lives in one edge deployment."""
 
 from __future__ import annotations
 
@@ -18,7 +22,8 @@ from app.sandbox.inflate import Inflater, decompress
 from app.sandbox.limits import HARD_BODY_CAP, MAX_EVENTS
 from app.sandbox.quotas import INGESTING, Quotas
 from app.sandbox.requestlog import ENTRY
-from app.sandbox.store import BAD_NAME, DatasetStore, valid_name
+from app.sandbox.names import REGION, US_EAST, name_error
+from app.sandbox.store import DatasetStore
 
 CONTENT_TYPES = ("application/json", "application/x-ndjson", "text/csv")
 
@@ -28,6 +33,8 @@ class IngestRoutes(TokenChecks):
 
     faults: Faults
     auto_create: bool         # unknown dataset on ingest: create it (True) or 404
+    strict: bool              # API host and edges apart, one region per edge (server.py)
+    default_region: str       # the region of datasets created without one
     fast: bool
     ingest_limit_bytes: int
     _store: DatasetStore
@@ -53,11 +60,13 @@ class IngestRoutes(TokenChecks):
                 raise ApiError(403, "edge ingest (/v1/ingest/{dataset}) needs an API token (xaat-…); "
                                     "personal access tokens work on /v1/datasets/{dataset}/ingest")
             self._check_org(request)
-        exists = self._store.exists(dataset)
-        if not exists and not self.auto_create:
+        served = (request.app[REGION] if edge else US_EAST) if self.strict else None
+        region = self._store.region(dataset)
+        exists = region is not None
+        if (not exists and not self.auto_create) or (exists and served and region != served):
             raise ApiError(404, "dataset not found")
-        if not exists and not valid_name(dataset):
-            raise ApiError(400, BAD_NAME)
+        if not exists and (problem := name_error(dataset)):
+            raise ApiError(400, problem)
 
         labels = _labels(request)
         mime = request.content_type.lower()
@@ -88,7 +97,8 @@ class IngestRoutes(TokenChecks):
 
         if fault and fault.startswith("slow="):
             await asyncio.sleep(float(fault.split("=", 1)[1]))
-        self._store.create_if_missing(dataset, who="ingest")  # only a request that gets this far
+        # only a request that gets this far creates the dataset
+        self._store.create_if_missing(dataset, who="ingest", region=served or self.default_region)
         stored, failures = self._store.append(
             dataset, events, labels=labels, layout=request.query.get("timestamp-format") or None,
             timestamp_field=request.query.get("timestamp-field") or "_time",

@@ -12,7 +12,7 @@ ENTRY = web.RequestKey("entry", dict)  # the request's entry, for its handler to
 
 
 def new_entry(request: web.Request, now: float) -> dict[str, Any]:
-    """The entry for `request`; its handler fills in events, stored, failed, bytes and fault,
+    """The entry for `request` (and the port it came in on); its handler fills in events, stored, failed, bytes and fault,
     the middleware status and trace_id. Header names only: values (the token) are never kept."""
     return {
         "time": now, "method": request.method, "path": request.path, "status": None,
@@ -20,7 +20,13 @@ def new_entry(request: web.Request, now: float) -> dict[str, Any]:
         "bytes": 0, "processed_bytes": 0, "content_type": request.headers.get("Content-Type"),
         "content_encoding": request.headers.get("Content-Encoding"), "query": dict(request.query),
         "headers": sorted(h.lower() for h in request.headers.keys()), "fault": None,
+        "port": _local_port(request),  # which listener: the API host's or an edge's (strict mode)
     }
+
+
+def _local_port(request: web.Request) -> int | None:
+    sockname = request.transport.get_extra_info("sockname") if request.transport else None
+    return sockname[1] if isinstance(sockname, tuple) and len(sockname) >= 2 else None
 
 
 class RequestLog:

@@ -10,6 +10,12 @@ tests and a Qt app can both use it. The handlers live in `ingest` and `api` (mix
 `Sandbox`); this module wires them, and its middleware adds what every answer carries.
 A personal access token ("xapt-sandbox-…") is generated when none is given, so the PAT rules
 can be tried.
+
+By default one port plays both of Axiom's roles (API host and edge), so curl examples and the
+official clients work against one URL. `strict=True` serves them apart, as Axiom does: `url` is
+the API host (/v2/..., legacy ingest into US East), `edge_urls` one edge per region (only
+/v1/ingest/{id}, only that region's datasets); an edge path on the API host, or /v2 on an edge,
+is a 404.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from app.sandbox.errors import REASONS, ApiError, Dropped, HtmlError, error_resp
 from app.sandbox.faults import Faults
 from app.sandbox.ingest import IngestRoutes
 from app.sandbox.limits import DEFAULT_INGEST_LIMIT, HARD_BODY_CAP
+from app.sandbox.names import LOCAL, REGION, REGIONS, US_EAST
 from app.sandbox.quotas import INGESTING, Quotas
 from app.sandbox.requestlog import ENTRY, RequestLog, new_entry
 from app.sandbox.store import EVENT_KIND, DatasetStore
@@ -44,7 +51,9 @@ class Sandbox(IngestRoutes, ApiRoutes):
                  host: str = "127.0.0.1", port: int = 0, org_id: str = "sandbox-org",
                  personal_token: str | None = None, auto_create: bool = True,
                  ingest_only: bool = False, faults: Faults | None = None,
-                 ingest_limit_bytes: int = DEFAULT_INGEST_LIMIT, fast: bool = False):
+                 ingest_limit_bytes: int = DEFAULT_INGEST_LIMIT, fast: bool = False,
+                 strict: bool = False, regions: tuple[str, ...] = REGIONS, default_region: str | None = None,
+                 list_edge_urls: bool = False, refused_status: int = 401):
         self.data_dir = Path(data_dir) if data_dir is not None else config.sandbox_dir()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.token = token or "xaat-sandbox-" + secrets.token_hex(16)
@@ -60,13 +69,19 @@ class Sandbox(IngestRoutes, ApiRoutes):
         self.fast = fast
         self.faults = faults or Faults()
         self.ingest_limit_bytes = ingest_limit_bytes
+        self.strict = strict              # API host and one edge per region apart (see above)
+        self.regions = tuple(regions) if strict else ()
+        self.default_region = default_region or (US_EAST if strict else LOCAL)
+        self.list_edge_urls = list_edge_urls  # the listing carries edgeDeploymentUrl (strict mode)
+        self.refused_status = refused_status  # a wrong token: 401, or 403 as Axiom's docs say
         self.url = ""
+        self.edge_urls: dict[str, str] = {}  # strict: region → its edge's URL
         self._store = DatasetStore(self.data_dir)
         self._requests = RequestLog()
         self._quotas = Quotas()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._runner: web.AppRunner | None = None
+        self._runners: list[web.AppRunner] = []
 
     # ---- lifecycle
 
@@ -105,39 +120,59 @@ class Sandbox(IngestRoutes, ApiRoutes):
         return self
 
     async def _serve(self) -> None:
+        api = self._app(None, api=True, edge=not self.strict)
+        self.url = await self._listen(api, self.port)
+        self.port = self._runners[0].addresses[0][1]
+        for region in self.regions:
+            self.edge_urls[region] = await self._listen(self._app(region, api=False, edge=True), 0)
+
+    def _app(self, region: str | None, *, api: bool, edge: bool) -> web.Application:
+        """The routes of one listener: the API host's, an edge's (of `region`), or both."""
         app = web.Application(middlewares=[self._middleware], client_max_size=HARD_BODY_CAP)
-        app.router.add_post("/v1/ingest/{dataset}", self._edge_ingest)
-        app.router.add_post("/v1/datasets/{dataset}/ingest", self._legacy_ingest)
-        app.router.add_get("/v2/datasets", self._list_datasets)
-        app.router.add_post("/v2/datasets", self._create_dataset)
-        app.router.add_get("/v2/datasets/{dataset}", self._get_dataset)
-        app.router.add_get("/v2/user", self._user)
-        app.router.add_get("/_sandbox/faults", self._get_faults)
-        app.router.add_post("/_sandbox/faults", self._set_faults)
-        app.router.add_get("/_sandbox/requests", self._get_requests)
-        app.router.add_post("/_sandbox/reset", self._reset)
-        self._runner = web.AppRunner(app, access_log=None, auto_decompress=False,
-                                     handle_signals=False, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        app[REGION] = region
+        if edge:
+            app.router.add_post("/v1/ingest/{dataset}", self._edge_ingest)
+        if api:
+            app.router.add_post("/v1/datasets/{dataset}/ingest", self._legacy_ingest)
+            app.router.add_get("/v2/datasets", self._list_datasets)
+            app.router.add_post("/v2/datasets", self._create_dataset)
+            app.router.add_get("/v2/datasets/{dataset}", self._get_dataset)
+            app.router.add_get("/v2/user", self._user)
+            app.router.add_get("/_sandbox/faults", self._get_faults)
+            app.router.add_post("/_sandbox/faults", self._set_faults)
+            app.router.add_get("/_sandbox/requests", self._get_requests)
+            app.router.add_post("/_sandbox/reset", self._reset)
+        return app
+
+    async def _listen(self, app: web.Application, port: int) -> str:
+        runner = web.AppRunner(app, access_log=None, auto_decompress=False,
+                               handle_signals=False, shutdown_timeout=1.0)
+        await runner.setup()
+        self._runners.append(runner)
+        await web.TCPSite(runner, self.host, port).start()
         host = f"[{self.host}]" if ":" in self.host else self.host
-        self.url = f"http://{host}:{self.port}"
+        return f"http://{host}:{runner.addresses[0][1]}"
+
+    @property
+    def edge_url(self) -> str:
+        """Where edge ingest goes: the default region's edge in strict mode, else the one port."""
+        return self.edge_urls.get(self.default_region, self.url) if self.strict else self.url
 
     def stop(self) -> None:
         """Close the listener, let in-flight requests finish (1 s at most), end the thread."""
         thread, loop = self._thread, self._loop
         if thread is None or loop is None:
             return
-        if self._runner is not None:
+        for runner in self._runners:
             try:
-                asyncio.run_coroutine_threadsafe(self._runner.cleanup(), loop).result(timeout=10)
+                asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
             except Exception:  # noqa: BLE001 — stopping must not fail
                 log.exception("sandbox: cleanup failed")
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
-        self._thread = self._loop = self._runner = None
+        self._thread = self._loop = None
+        self._runners = []
+        self.edge_urls = {}
 
     def __enter__(self) -> "Sandbox":
         return self.start()
@@ -160,9 +195,10 @@ class Sandbox(IngestRoutes, ApiRoutes):
     def datasets(self) -> list[str]:
         return self._store.names()
 
-    def create_dataset(self, name: str, description: str = "") -> dict:
-        """Create a dataset directly (tests that start with auto_create=False)."""
-        return self._store.create(name, description, EVENT_KIND, who="sandbox")
+    def create_dataset(self, name: str, description: str = "", region: str | None = None) -> dict:
+        """Create a dataset directly (tests that start with auto_create=False), in `region`
+        (an edgeDeployment name; default: the sandbox's default region)."""
+        return self._store.create(name, description, EVENT_KIND, who="sandbox", region=region or self.default_region)
 
     @property
     def requests_log(self) -> list[dict]:

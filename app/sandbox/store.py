@@ -17,14 +17,15 @@ import orjson
 from app.core.time import datetime_ns, format_time
 from app.sandbox.errors import ApiError
 from app.sandbox.events import flatten_names, prepare_event, refusal
+from app.sandbox.names import LOCAL, name_error
 
 EVENT_KIND = "axiom:events:v1"
 METADATA_FILE = ".datasets.json"
 _NAME_RE = re.compile(r"[A-Za-z0-9._-]{1,128}")
-BAD_NAME = "invalid dataset name: use 1 to 128 letters, digits, '-', '_' or '.'"
 
 
 def valid_name(name: object) -> TypeGuard[str]:
+    """A name that is safe as a file name here (new datasets must also pass names.name_error)."""
     return isinstance(name, str) and bool(_NAME_RE.fullmatch(name)) and name not in (".", "..")
 
 
@@ -67,15 +68,23 @@ class DatasetStore:
             meta = dict(self._metadata())
         return [_dataset_json(n, meta[n]) for n in sorted(meta)]
 
-    def create(self, name: object, description: str, kind: str, who: str) -> dict:
-        """A new dataset (as `describe` shows it); ApiError 400 for a bad name, 409 when it exists."""
-        if not valid_name(name):
-            raise ApiError(400, BAD_NAME)
+    def region(self, dataset: str) -> str | None:
+        """The dataset's edgeDeployment; None when there is no such dataset."""
+        with self._lock:
+            meta = self._metadata().get(dataset)
+        return None if meta is None else meta.get("edgeDeployment", LOCAL)
+
+    def create(self, name: object, description: str, kind: str, who: str, region: str = LOCAL) -> dict:
+        """A new dataset (as `describe` shows it) in `region`; ApiError 400 for a name Axiom
+        would refuse, 409 when it exists."""
+        problem = name_error(name)
+        if problem or not valid_name(name):
+            raise ApiError(400, problem or "invalid dataset name")
         with self._lock:
             meta = self._metadata()
             if name in meta:
                 raise ApiError(409, f"dataset {name!r} exists")
-            meta[name] = {"description": description, "kind": kind, "who": who,
+            meta[name] = {"description": description, "kind": kind, "who": who, "edgeDeployment": region,
                           "created": format_time(time.time_ns() // 10**9 * 10**9)}
             tmp = self.data_dir / (METADATA_FILE + ".tmp")
             tmp.write_text(json.dumps(meta, indent=1), "utf-8")
@@ -83,10 +92,10 @@ class DatasetStore:
             self._path(name).touch()
             return _dataset_json(name, meta[name])
 
-    def create_if_missing(self, name: str, who: str) -> None:
+    def create_if_missing(self, name: str, who: str, region: str = LOCAL) -> None:
         with self._lock:
             if name not in self._metadata():
-                self.create(name, "", EVENT_KIND, who)
+                self.create(name, "", EVENT_KIND, who, region)
 
     def append(self, dataset: str, events: list[dict], *, labels: dict | None, timestamp_field: str,
                layout: str | None, reject: str | None, max_fields: int) -> tuple[int, list[dict]]:
@@ -158,4 +167,5 @@ class DatasetStore:
 def _dataset_json(name: str, meta: dict) -> dict:
     return {"id": name, "name": name, "description": meta.get("description", ""),
             "who": meta.get("who", "sandbox"), "created": meta.get("created"),
-            "kind": meta.get("kind", EVENT_KIND), "edgeDeployment": "local", "canWrite": True}
+            "kind": meta.get("kind", EVENT_KIND), "edgeDeployment": meta.get("edgeDeployment", LOCAL),
+            "canWrite": True}

@@ -259,32 +259,20 @@ class AppContext(QObject):
         await self.refresh_datasets()
 
     async def refresh_datasets(self) -> None:
-        """List datasets; a 403 means an ingest-only token: still usable, typed names instead."""
-        from app.core import axiom
-
+        """List datasets; what a failure means (a 403 may be an ingest-only token, or a refused
+        one) is connect.list_datasets's to say."""
         client = self._client
         if client is None:
             return
-        try:
-            datasets = await client.list_datasets()
-        except axiom.AuthError as e:
-            self.note_limits(client)
-            if e.kind is axiom.ErrorKind.FORBIDDEN:
+        access = await connect.list_datasets(client)
+        self.note_limits(client)
+        if access.state != "connected":
+            if access.can_list is False:
                 self.datasets, self.can_list = [], False
                 self.datasetsChanged.emit()
-                self._set_state(
-                    "limited",
-                    "This token can ingest but not list datasets; it will be checked by the first upload",
-                )
-            else:
-                self._set_state("error", "The token was refused (401): check it or paste a new one")
+            self._set_state(access.state, access.message)
             return
-        except axiom.AxiomError as e:
-            self.note_limits(client)
-            self._set_state("error", f"Cannot list datasets: {e.message or e}")
-            return
-        self.note_limits(client)
-        self.datasets = [d for d in datasets if not str(d.kind or "").startswith("otel")]
+        self.datasets = access.datasets
         self.can_list = True
         p = self.profile()
         if p.kind == "sandbox" and not self.datasets and not self._dataset and not p.recent_datasets:
@@ -295,8 +283,7 @@ class AppContext(QObject):
             self.save_settings()
             self.datasetChanged.emit(self._dataset)
         self.datasetsChanged.emit()
-        n = len(self.datasets)
-        self._set_state("connected", f"Connected — {n} dataset{'s' if n != 1 else ''}")
+        self._set_state("connected", access.message)
 
     async def create_dataset(self, name: str, description: str = ""):
         """Create a dataset (raises axiom errors for the caller to show), then re-list."""

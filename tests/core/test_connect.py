@@ -108,3 +108,63 @@ def test_plain_http_to_a_remote_host_needs_consent():
     assert connect.client_for(profile, "xaat-x", allow_http=True).endpoint.api_url == "http://axiom.example.com"
     profile.allow_http = True
     assert connect.client_for(profile, "xaat-x").allow_http
+
+
+def _access(client):
+    async def go():
+        try:
+            return await connect.list_datasets(client)
+        finally:
+            await client.aclose()
+    return asyncio.run(go())
+
+
+def _client(sb, token, org_id=None):
+    return connect.client_for(config.Profile("Mine", "custom", url=sb.url), token, org_id=org_id)
+
+
+@pytest.mark.parametrize("refused_status", [401, 403])
+def test_a_revoked_token_reads_as_refused_never_as_ingest_only(tmp_path, refused_status):
+    """Axiom answers 401 or 403 for a bad token: neither may read as "this token can only ingest"."""
+    with Sandbox(tmp_path / "sb", refused_status=refused_status) as sb:
+        api = _access(_client(sb, "xaat-revoked"))
+        personal = _access(_client(sb, "xapt-revoked", org_id=sb.org_id))
+        paths = [r["path"] for r in sb.requests_log]
+    if refused_status == 401:
+        assert (api.state, api.message) == ("error", "The token was refused (401): check it or paste a new one")
+    else:  # no endpoint checks an API token: say both readings, let the first upload decide
+        assert api.state == "limited" and api.can_list is False
+        assert api.message == "Could not list datasets (403); the first upload will check the token"
+    assert personal.state == "error" and personal.message.startswith(f"The token was refused ({refused_status})")
+    assert "/v2/user" in paths if refused_status == 403 else "/v2/user" not in paths
+
+
+def test_an_ingest_only_token_is_not_called_ingest_only_without_proof(tmp_path):
+    with Sandbox(tmp_path / "sb", ingest_only=True) as sb:
+        sb.create_dataset("logs")
+        access = _access(_client(sb, sb.token))
+    assert (access.state, access.can_list, access.datasets) == ("limited", False, [])
+    assert "ingest" not in access.message and "the first upload will check the token" in access.message
+
+
+def test_a_valid_personal_token_of_another_org_is_told_to_check_the_org_id(tmp_path):
+    with Sandbox(tmp_path / "sb", org_id="acme") as sb:
+        access = _access(_client(sb, sb.personal_token, org_id="not-acme"))
+        ok = _access(_client(sb, sb.personal_token, org_id="acme"))
+    assert access.state == "limited" and "check the organization ID" in access.message
+    assert ok.state == "connected" and ok.message == "Connected — 0 datasets"
+
+
+def test_listing_leaves_out_otel_datasets(tmp_path):
+    with Sandbox(tmp_path / "sb") as sb:
+        sb.create_dataset("logs")
+        sb._store.create("traces", "", "otel:traces:v1", who="t")
+        access = _access(_client(sb, sb.token))
+    assert [d.name for d in access.datasets] == ["logs"] and access.message == "Connected — 1 dataset"
+
+
+def test_a_personal_token_without_the_org_id_is_told_so(tmp_path):
+    with Sandbox(tmp_path / "sb") as sb:
+        access = _access(_client(sb, sb.personal_token))
+        assert sb.requests_log == []
+    assert access.state == "error" and access.message.startswith("A personal access token needs the organization ID")

@@ -2,7 +2,8 @@
 
     client     AxiomClient (with an httpx transport seam), client_from_env
     errors     the AxiomError hierarchy and ErrorKind, what callers branch on
-    models     Endpoint, IngestOptions, IngestResult, Dataset, RateLimit, IngestLimit
+    models     IngestOptions, IngestResult, Dataset (and which names Axiom accepts), RateLimit, IngestLimit
+    routing    Endpoint and the routing table: which host and path each ingest and API call takes
     headers    the limit headers and the wait they imply
     urls       where the token may go: loopback hosts, plain http, same-origin redirects
     responses  failed answers into typed errors with readable, token-free messages
@@ -19,13 +20,15 @@ from app.core.axiom.errors import (
     InsecureURL,
     NotFound,
     RateLimited,
+    RegionError,
     ServerError,
     TooLarge,
     TransportError,
     kind_for_status,
 )
 from app.core.axiom.headers import parse_ingest_limit, parse_rate_limit, parse_retry_after, rate_limit_wait
-from app.core.axiom.models import Dataset, Endpoint, IngestLimit, IngestOptions, IngestResult, RateLimit, token_kind
+from app.core.axiom.models import Dataset, IngestLimit, IngestOptions, IngestResult, RateLimit, dataset_name_problem, token_kind
+from app.core.axiom.routing import Endpoint, Route, region_label
 from app.core.axiom.urls import check_url, is_loopback_host, is_loopback_url
 
 __all__ = [
@@ -45,12 +48,15 @@ __all__ = [
     "NotFound",
     "RateLimit",
     "RateLimited",
+    "RegionError",
+    "Route",
     "ServerError",
     "TooLarge",
     "TransportError",
     "USER_AGENT",
     "check_url",
     "client_from_env",
+    "dataset_name_problem",
     "is_loopback_host",
     "is_loopback_url",
     "kind_for_status",
@@ -58,5 +64,6 @@ __all__ = [
     "parse_rate_limit",
     "parse_retry_after",
     "rate_limit_wait",
+    "region_label",
     "token_kind",
 ]

@@ -13,6 +13,7 @@ import concurrent.futures
 import json
 import os
 import threading
+from dataclasses import replace
 from typing import Any, Mapping
 from urllib.parse import quote, urljoin
 
@@ -20,10 +21,12 @@ import httpx
 import orjson
 
 from app import __version__
-from app.core import config
+from app.core.axiom import routing
 from app.core.axiom.errors import AuthError, AxiomError, ErrorKind, InsecureURL, TransportError
 from app.core.axiom.headers import parse_ingest_limit, parse_rate_limit
-from app.core.axiom.models import Dataset, Endpoint, IngestLimit, IngestOptions, IngestResult, RateLimit, base_url, token_kind
+from app.core.axiom.models import (Dataset, IngestLimit, IngestOptions, IngestResult, RateLimit, base_url,
+                                   dataset_name_problem, token_kind)
+from app.core.axiom.routing import Endpoint, Route
 from app.core.axiom.responses import bad_answer, error_for, scrub
 from app.core.axiom.urls import check_url, is_loopback_url, origin
 
@@ -78,14 +81,15 @@ class AxiomClient:
         if not token or not token.strip():
             raise AuthError("no token: paste an Axiom API token (xaat-…)")
         self.allow_http = allow_http
-        self.endpoint = Endpoint(
-            check_url(base_url(endpoint.api_url), allow_http=allow_http),
-            check_url(base_url(endpoint.ingest_url), allow_http=allow_http),
+        self.endpoint = replace(
+            endpoint,
+            api_url=check_url(base_url(endpoint.api_url), allow_http=allow_http),
+            ingest_url=check_url(base_url(endpoint.ingest_url), allow_http=allow_http),
         )
         self._token = token.strip()
         self.org_id = (org_id or "").strip() or None
         self.token_kind = token_kind(self._token)
-        self._edge_urls: dict[str, str] = {}
+        self._regions: dict[str, tuple[str | None, str | None]] = {}  # dataset → (edgeDeployment, its URL)
         self.last_rate_limit: RateLimit | None = None
         self.last_ingest_limit: IngestLimit | None = None
         # TLS verification is httpx's default (on) and deliberately not configurable here.
@@ -147,13 +151,19 @@ class AxiomClient:
 
     # -- public API ---------------------------------------------------------------------------
 
+    def route(self, dataset: str) -> Route:
+        """Where an ingest into this dataset goes (routing.ingest_route with what the listing said).
+        Raises RegionError when it cannot go anywhere that stores it in the dataset's region."""
+        region, url = self._regions.get(dataset, (None, None))
+        return routing.ingest_route(self.endpoint, self.token_kind, dataset, region, url)
+
     def ingest_url_for(self, dataset: str) -> str:
         """The URL an ingest to this dataset goes to (shown to the user, never holds the token)."""
-        name = quote(dataset, safe="")
-        if self.token_kind == "personal":
-            return f"{self.endpoint.api_url}/v1/datasets/{name}/ingest"
-        base = self._edge_urls.get(dataset, self.endpoint.ingest_url)
-        return f"{base}/v1/ingest/{name}"
+        return self.route(dataset).url
+
+    def needs_region(self, dataset: str) -> bool:
+        """The dataset's region could change its route and no listing has said it yet."""
+        return dataset not in self._regions and routing.depends_on_region(self.endpoint, self.token_kind)
 
     async def ingest(
         self,
@@ -202,7 +212,7 @@ class AxiomClient:
         )
 
     async def list_datasets(self) -> list[Dataset]:
-        """The datasets this token can see. Remembers each one's edge URL for ingest routing."""
+        """The datasets this token can see. Remembers each one's region for ingest routing."""
         response = await self._request("GET", f"{self.endpoint.api_url}/v2/datasets", action="list")
         try:
             data = orjson.loads(response.content)
@@ -214,14 +224,29 @@ class AxiomClient:
             raise self._bad_answer(response)
         datasets = [Dataset.from_json(d) for d in data if isinstance(d, dict)]
         for ds in datasets:
-            self._remember_edge(ds)
+            self._remember(ds)
         return sorted(datasets, key=lambda d: d.name.lower())
 
+    async def get_dataset(self, name: str) -> Dataset:
+        """GET /v2/datasets/{id}: one dataset, its region remembered for ingest routing."""
+        response = await self._request("GET", f"{self.endpoint.api_url}/v2/datasets/{quote(name, safe='')}",
+                                       dataset=name, action="get")
+        ds = Dataset.from_json(self._json(response))
+        ds.name = ds.name or name
+        self._remember(ds)
+        return ds
+
     async def create_dataset(self, name: str, description: str = "", *, edge_deployment: str | None = None) -> Dataset:
-        """POST /v2/datasets; a 409 (exists) raises Conflict."""
+        """POST /v2/datasets in `edge_deployment` (default: the profile's region, so a dataset made
+        from the EU profile is in the EU; a region cannot change later). A name Axiom would refuse
+        is refused here, before asking (kind BAD_REQUEST); a 409 (exists) raises Conflict."""
+        problem = dataset_name_problem(name)
+        if problem:
+            raise AxiomError(f"“{name}” cannot be a dataset name: {problem}", kind=ErrorKind.BAD_REQUEST)
         body: dict[str, Any] = {"name": name}
         if description:
             body["description"] = description
+        edge_deployment = edge_deployment or self.endpoint.region
         if edge_deployment:
             body["edgeDeployment"] = edge_deployment
         response = await self._request(
@@ -236,7 +261,8 @@ class AxiomClient:
         ds = Dataset.from_json(data) if data else Dataset(name=name, description=description)
         if not ds.name:
             ds.name = name
-        self._remember_edge(ds)
+        ds.region = ds.region or edge_deployment
+        self._remember(ds)
         return ds
 
     async def current_user(self) -> dict:
@@ -246,14 +272,14 @@ class AxiomClient:
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _remember_edge(self, ds: Dataset) -> None:
-        if not ds.edge_url:
-            return
-        try:
-            check_url(ds.edge_url, allow_http=self.allow_http)
-        except InsecureURL:
-            return  # never route the token over clear text because a listing said so
-        self._edge_urls[ds.name] = ds.edge_url
+    def _remember(self, ds: Dataset) -> None:
+        url = ds.edge_url
+        if url:
+            try:
+                check_url(url, allow_http=self.allow_http)
+            except InsecureURL:
+                url = None  # never route the token over clear text because a listing said so
+        self._regions[ds.name] = (ds.region, url)
 
     def _auth_headers(self) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {self._token}"}
@@ -402,26 +428,12 @@ def client_from_env(
     timeout: float = 60.0,
     max_connections: int = 8,
 ) -> AxiomClient:
-    """A client configured like Axiom's own CLI and Go client: AXIOM_TOKEN, AXIOM_ORG_ID, and
-    AXIOM_URL (a custom base URL used for both API calls and ingest; default https://api.axiom.co
-    with the US edge for ingest). AXIOM_EDGE_URL, when set, overrides the ingest base."""
+    """A client configured like Axiom's own CLI and Go client: AXIOM_TOKEN, AXIOM_ORG_ID, AXIOM_URL
+    (a base URL alone: API calls and legacy ingest there) and AXIOM_EDGE_URL / AXIOM_EDGE (the
+    edge for ingest); neither URL set: Axiom US (routing.from_env)."""
     env = os.environ if environ is None else environ
     token = (env.get("AXIOM_TOKEN") or "").strip()
     if not token:
         raise AuthError("no token: set AXIOM_TOKEN to an Axiom API token (xaat-…) or a personal token (xapt-…)")
-    url = (env.get("AXIOM_URL") or "").strip()
-    if url:
-        endpoint = Endpoint(base_url(url), base_url(url))
-    else:
-        endpoint = Endpoint(config.API_URL, config.EDGE_URLS["us"])
-    edge = (env.get("AXIOM_EDGE_URL") or "").strip()
-    if edge:
-        endpoint.ingest_url = base_url(edge)
-    return AxiomClient(
-        endpoint,
-        token,
-        env.get("AXIOM_ORG_ID") or None,
-        allow_http=allow_http,
-        timeout=timeout,
-        max_connections=max_connections,
-    )
+    return AxiomClient(routing.from_env(env), token, env.get("AXIOM_ORG_ID") or None, allow_http=allow_http,
+                       timeout=timeout, max_connections=max_connections)

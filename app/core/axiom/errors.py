@@ -20,6 +20,7 @@ class ErrorKind(enum.Enum):
     """What went wrong, one member per way a request can fail."""
 
     AUTH = "auth"  # 401, no token, a personal token without an org ID
+    REGION = "region"  # the dataset's region is out of this token's (or setup's) reach: not sent
     FORBIDDEN = "forbidden"  # 403: the token lacks a permission
     NOT_FOUND = "not_found"  # 404
     CONFLICT = "conflict"  # 409
@@ -89,6 +90,15 @@ class AuthError(AxiomError):
     def __init__(self, message: str, *, forbidden: bool = False, **kw: Any) -> None:
         super().__init__(message, kind=ErrorKind.FORBIDDEN if forbidden else ErrorKind.AUTH, **kw)
         self.forbidden = forbidden
+
+
+class RegionError(AuthError):
+    """Refused before sending: no route stores the data in the dataset's region (a personal token
+    and an EU dataset; an Axiom region whose edge is not known). A token problem for the job."""
+
+    def __init__(self, message: str, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.kind = ErrorKind.REGION
 
 
 class NotFound(AxiomError):

@@ -1,11 +1,10 @@
-"""What the client sends and gets back: endpoints, ingest options, results, datasets, limits."""
+"""What the client sends and gets back: ingest options, results, datasets, limits; dataset names."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
-
-from app.core import config
 
 
 def base_url(url: str) -> str:
@@ -16,32 +15,6 @@ def base_url(url: str) -> str:
 def token_kind(token: str) -> str:
     """"personal" for xapt- tokens (legacy ingest + org ID), else "api" (edge ingest)."""
     return "personal" if token.startswith("xapt-") else "api"
-
-
-@dataclass
-class Endpoint:
-    """Where requests go: the API host (datasets, legacy ingest) and the ingest (edge) host."""
-
-    api_url: str
-    ingest_url: str
-
-    @classmethod
-    def for_profile(cls, profile: config.Profile, sandbox_url: str | None = None) -> "Endpoint":
-        kind = profile.kind
-        if kind == "sandbox":
-            if not sandbox_url:
-                raise ValueError("the local sandbox is not running (no sandbox URL)")
-            url = base_url(sandbox_url)
-            return cls(url, url)
-        if kind in config.EDGE_URLS:
-            return cls(config.API_URL, config.EDGE_URLS[kind])
-        if kind == "custom":
-            if not profile.url.strip():
-                raise ValueError(f"profile {profile.name!r} has no URL")
-            # Plain http is checked by AxiomClient (with the profile's or the CLI's allow_http).
-            url = base_url(profile.url)
-            return cls(url, url)
-        raise ValueError(f"unknown profile kind {kind!r}")
 
 
 @dataclass
@@ -107,3 +80,23 @@ class Dataset:
             can_write=can_write if isinstance(can_write, bool) else None,
             created=obj.get("created") or None,
         )
+
+
+MAX_NAME = 80
+_NAME_CHARS = re.compile(r"[A-Za-z0-9._-]+")
+
+
+def dataset_name_problem(name: str) -> str | None:
+    """Why Axiom would refuse to create a dataset of this name (axiom-go's DatasetCreateRequest:
+    at most 80 of [A-Za-z0-9._-], no special character first or last, no "axiom-" prefix), or None."""
+    if not name:
+        return "a dataset needs a name"
+    if len(name) > MAX_NAME:
+        return f"a dataset name has at most {MAX_NAME} characters (this one has {len(name)})"
+    if not _NAME_CHARS.fullmatch(name):
+        return "a dataset name uses only letters, digits, “-”, “_” and “.”"
+    if not (name[0].isalnum() and name[-1].isalnum()):
+        return "a dataset name starts and ends with a letter or a digit"
+    if name.startswith("axiom-"):
+        return "dataset names starting with “axiom-” are reserved by Axiom"
+    return None

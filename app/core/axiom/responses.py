@@ -90,10 +90,13 @@ def error_for(response: httpx.Response, token: str, *, dataset: str | None, acti
         need = {
             "ingest": f"it needs ingest permission on {ds}",
             "list": "it needs permission to list datasets (an ingest-only token can still send: type the dataset name)",
+            "get": f"it needs permission to read {ds}",
             "create": "it needs permission to create datasets",
             "user": "reading the user needs a personal access token (xapt-…) with the organization ID",
         }.get(action, "it lacks a permission")
-        return AuthError(f"the token may not do this (403): {need}", forbidden=True, **kw)
+        # Axiom answers 403 for failed authentication too (its docs): a 403 alone never proves the
+        # token valid, so the sentence names both readings.
+        return AuthError(f"the token was refused or lacks a permission (403): {need}", forbidden=True, **kw)
     if kind is ErrorKind.NOT_FOUND:
         if action == "ingest":
             text = f"{ds} does not exist (404): create it or check the name"

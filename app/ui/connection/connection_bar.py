@@ -179,7 +179,8 @@ class CustomUrlDialog(QDialog):
         self.url_edit = QLineEdit(self)
         self.url_edit.setPlaceholderText("https://axiom.example.com")
         self.url_edit.setAccessibleName("Base URL")
-        self.url_edit.setToolTip("The base URL; ingest goes to /v1/ingest/<dataset> under it")
+        self.url_edit.setToolTip("The base URL: API calls and ingest (/v1/datasets/<dataset>/ingest) go under it, "
+                                 "as with AXIOM_URL. An Axiom edge (…edge.axiom.co) takes ingest only")
         self.name_edit = QLineEdit(self)
         self.name_edit.setPlaceholderText("defaults to the host name")
         self.name_edit.setAccessibleName("Profile name")

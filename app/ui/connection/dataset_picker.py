@@ -23,21 +23,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.axiom import dataset_name_problem, region_label
 from app.ui.context import AppContext
 
 COLUMNS = ("Dataset", "Region", "Description")
 RECENT_REGION = "recent"
 
 
-def region_label(ds) -> str:
-    region = ds.region or ""
-    # "cloud.eu-central-1.aws" → "eu-central-1"
-    parts = region.split(".")
-    return parts[1] if len(parts) >= 3 else region
-
-
 class NewDatasetDialog(QDialog):
-    """Name and description; the server's answer (409 exists, 400 bad name) is shown inline."""
+    """Name and description; a name Axiom would refuse is said before asking, the server's answer
+    (409 exists, 400) inline. The dataset is made in the profile's region, which cannot change."""
 
     def __init__(self, ctx: AppContext, parent=None) -> None:
         super().__init__(parent)
@@ -47,10 +42,16 @@ class NewDatasetDialog(QDialog):
         self.setMinimumWidth(420)
         self.name_edit = QLineEdit(self)
         self.name_edit.setAccessibleName("Dataset name")
-        self.name_edit.setToolTip("Letters, digits, “-”, “_” and “.”; it cannot be renamed later")
+        self.name_edit.setToolTip("Up to 80 letters, digits, “-”, “_” and “.”, starting and ending with a letter "
+                                  "or a digit; it cannot be renamed later")
         self.description_edit = QLineEdit(self)
         self.description_edit.setAccessibleName("Dataset description")
         self.description_edit.setToolTip("Optional; shown next to the name in the picker")
+        client = ctx.client()
+        region = region_label(client.endpoint.region) if client is not None else ""
+        self.region_note = QLabel(f"{region} — a dataset's region cannot change later" if region
+                                   else "the server's default", self)
+        self.region_note.setAccessibleName("Region of the new dataset")
         self.error_label = QLabel(self)
         self.error_label.setWordWrap(True)
         self.error_label.setAccessibleName("Problem creating the dataset")
@@ -67,11 +68,17 @@ class NewDatasetDialog(QDialog):
         form = QFormLayout(self)
         form.addRow("Name:", self.name_edit)
         form.addRow("Description:", self.description_edit)
+        form.addRow("Region:", self.region_note)
         form.addRow(self.error_label)
         form.addRow(self.buttons)
         self.task: asyncio.Task | None = None
 
     def _create(self) -> None:
+        name = self.name_edit.text().strip()
+        problem = dataset_name_problem(name)
+        if problem:  # Axiom would refuse it: say so without asking
+            self._fail(f"“{name}” cannot be a dataset name: {problem}.")
+            return
         self.create_button.setEnabled(False)
         self.error_label.hide()
         self.task = self.ctx.tasks.spawn(self._create_async(), "create dataset")
@@ -190,8 +197,9 @@ class DatasetPicker(QWidget):
         self.model.removeRows(0, self.model.rowCount())
         if ctx.can_list:
             for ds in sorted(ctx.datasets, key=lambda d: d.name.lower()):
-                region = region_label(ds)
-                tip = ds.name + (f" — {ds.description}" if ds.description else "") + (f"\nRegion: {region}" if region else "")
+                region = region_label(ds.region, short=True)  # from edgeDeployment: "eu-central-1"
+                tip = (ds.name + (f" — {ds.description}" if ds.description else "")
+                       + (f"\nRegion: {region_label(ds.region)}" if region else ""))
                 self.model.appendRow(self._row(ds.name, region, ds.description or "", tip))
             self.hint_label.setText("" if ctx.datasets else self._empty_hint())
         else:

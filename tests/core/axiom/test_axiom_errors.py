@@ -56,7 +56,7 @@ def test_ingest_only_token_may_not_list_datasets(tmp_path):
     finally:
         sb.stop()
     assert isinstance(err, AuthError) and err.forbidden and err.status == 403
-    assert str(err).startswith("the token may not do this (403)") and "type the dataset name" in str(err)
+    assert str(err).startswith("the token was refused or lacks a permission (403)") and "type the dataset name" in str(err)
     assert res.ingested == 1  # the first ingest is the check
 
 
@@ -76,7 +76,7 @@ def test_personal_token_ingests_through_the_legacy_endpoint(tmp_path):
     assert paths[0] == "/v1/datasets/pat-logs/ingest"
     assert isinstance(user, dict) and user.get("id")
     assert isinstance(wrong_org, AuthError) and wrong_org.forbidden
-    assert str(wrong_org) == "the token may not do this (403): it needs ingest permission on dataset 'pat-logs'"
+    assert str(wrong_org) == "the token was refused or lacks a permission (403): it needs ingest permission on dataset 'pat-logs'"
 
 
 def test_html_error_page_from_the_sandbox(sandbox):
@@ -209,7 +209,7 @@ def test_403_says_what_permission_is_missing(recorder):
     ep = Endpoint(srv.url, srv.url)
     err = call(ep, "xaat-ingest-elsewhere", "ingest", "secure", b"{}\n", content_type=NDJSON)
     assert isinstance(err, AuthError) and err.forbidden and err.status == 403
-    assert str(err) == "the token may not do this (403): it needs ingest permission on dataset 'secure'"
+    assert str(err) == "the token was refused or lacks a permission (403): it needs ingest permission on dataset 'secure'"
     err = call(ep, "xaat-ingest-elsewhere", "list_datasets")
     assert isinstance(err, AuthError) and err.forbidden and "type the dataset name" in str(err)
 

@@ -39,6 +39,16 @@ def test_lists_datasets_with_region_and_description_and_filters(window, ctx, san
     assert config.load_settings().profile("Local sandbox").dataset == "billing"
 
 
+def test_each_dataset_shows_its_own_region(window, ctx, sandbox, qtbot, run_until):
+    sandbox.create_dataset("eu-logs", "", region="cloud.eu-central-1.aws")
+    sandbox.create_dataset("us-logs", "", region="cloud.us-east-1.aws")
+    _refresh(window, ctx, qtbot, run_until, 2)
+    picker = window.dataset_picker
+    regions = {picker.model.item(r, 0).text(): picker.model.item(r, 1).text() for r in range(2)}
+    assert regions == {"eu-logs": "eu-central-1", "us-logs": "us-east-1"}  # from edgeDeployment
+    assert "Region: EU (eu-central-1)" in picker.model.item(picker.names().index("eu-logs"), 0).toolTip()
+
+
 def test_new_dataset_is_created_and_errors_are_shown(window, ctx, sandbox, qtbot, run_until):
     picker = window.dataset_picker
     assert ctx.dataset() == "playground"  # a newcomer's empty sandbox: a name is pre-filled
@@ -60,10 +70,16 @@ def test_new_dataset_is_created_and_errors_are_shown(window, ctx, sandbox, qtbot
     dlg.create_button.click()
     run_until(qtbot, lambda: dlg.error_label.isVisible(), 10000)
     assert dlg.error_label.text() == "A dataset named “events-2026” already exists."
-    dlg.name_edit.setText("bad name!")
-    dlg.create_button.click()
-    run_until(qtbot, lambda: "400" in dlg.error_label.text(), 10000)
-    assert "invalid dataset name" in dlg.error_label.text()
+    # A name Axiom would refuse is said at once, without asking the server.
+    asked = len(sandbox.requests_log)
+    for name, why in [("bad name!", "only letters, digits"), ("axiom-logs", "reserved by Axiom"),
+                      ("x" * 81, "at most 80 characters"), ("logs-", "starts and ends with a letter or a digit")]:
+        dlg.name_edit.setText(name)
+        dlg.create_button.click()
+        assert dlg.error_label.text().startswith(f"“{name}” cannot be a dataset name: ") and why in dlg.error_label.text()
+        assert dlg.create_button.isEnabled()
+    assert len(sandbox.requests_log) == asked and sandbox.datasets() == ["events-2026"]
+    assert dlg.region_note.text() == "the server's default"  # the sandbox profile has no region
     dlg.reject()
 
 
@@ -74,8 +90,8 @@ def test_ingest_only_token_types_names_and_offers_recent_ones(window, ctx, sandb
     ctx.reconnect()
     run_until(qtbot, lambda: ctx.connection_state == "limited", 10000)
     bar, picker = window.connection_bar, window.dataset_picker
-    assert bar.state_label.text() == (
-        "This token can ingest but not list datasets; it will be checked by the first upload")
+    # A 403 alone does not prove an ingest-only token (Axiom answers 403 for a bad token too).
+    assert bar.state_label.text() == "Could not list datasets (403); the first upload will check the token"
     assert picker.names() == ["newest", "older"]
     assert picker.model.item(0, 2).text() == "used recently"
     assert picker.hint_label.text() == "This token cannot list datasets: type the name"
