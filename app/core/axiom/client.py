@@ -21,7 +21,7 @@ import orjson
 
 from app import __version__
 from app.core import config
-from app.core.axiom.errors import AuthError, AxiomError, ErrorKind, InsecureURL, TransportError
+from app.core.axiom.errors import AuthError, AxiomError, CredentialsInURL, ErrorKind, InsecureURL, TransportError
 from app.core.axiom.headers import parse_ingest_limit, parse_rate_limit
 from app.core.axiom.models import Dataset, Endpoint, IngestLimit, IngestOptions, IngestResult, RateLimit, base_url, token_kind
 from app.core.axiom.responses import bad_answer, error_for, scrub
@@ -249,8 +249,8 @@ class AxiomClient:
             return
         try:
             check_url(ds.edge_url, allow_http=self.allow_http)
-        except InsecureURL:
-            return  # never route the token over clear text because a listing said so
+        except (InsecureURL, CredentialsInURL):
+            return  # never route the token over clear text (or basic auth) because a listing said so
         self._edge_urls[ds.name] = ds.edge_url
 
     def _auth_headers(self) -> dict[str, str]:
@@ -284,9 +284,10 @@ class AxiomClient:
             if response.is_redirect:
                 location = response.headers.get("Location", "")
                 new = httpx.URL(urljoin(str(target), location))
-                if origin(new) != origin(target):
+                if origin(new) != origin(target) or new.userinfo:  # user info would replace the token
+                    scheme, host, port = origin(new)
                     raise AxiomError(
-                        f"the server redirected to another host ({new.scheme}://{new.netloc.decode()}): "
+                        f"the server redirected to another host ({scheme}://{host}:{port}): "
                         "not followed, so the token is not sent there. Check the profile's URL.",
                         kind=ErrorKind.REDIRECT,
                         status=response.status_code,

@@ -29,7 +29,7 @@ class ErrorKind(enum.Enum):
     QUOTA = "quota"  # 430: the monthly ingest limit
     SERVER = "server"  # 5xx
     TRANSPORT = "transport"  # no HTTP answer at all
-    INSECURE_URL = "insecure_url"  # plain http to another machine, or not an http(s) URL
+    INSECURE_URL = "insecure_url"  # plain http to another machine, not an http(s) URL, or user info in it
     REDIRECT = "redirect"  # a redirect to another host, or too many redirects: not followed
     TLS = "tls"  # the CA certificates could not be loaded
     UNEXPECTED = "unexpected"  # any other status, or an answer that cannot be read
@@ -169,4 +169,14 @@ class InsecureURL(AxiomError):
     """Plain http:// to a host that is not this machine: the token would cross the network in clear."""
 
     def __init__(self, message: str, **kw: Any) -> None:
+        super().__init__(message, kind=ErrorKind.INSECURE_URL, **kw)
+
+
+class CredentialsInURL(AxiomError):
+    """A URL with a user name or password in it (http://user:pass@host): httpx would sign in with
+    them instead of the token, and every message naming the URL would show the password. Refused;
+    the message never repeats the URL."""
+
+    def __init__(self, message: str = "the URL has a user name or password in it; remove it — the token "
+                 "is how Axiom Drop signs in", **kw: Any) -> None:
         super().__init__(message, kind=ErrorKind.INSECURE_URL, **kw)
