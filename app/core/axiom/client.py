@@ -24,7 +24,7 @@ from app.core import config
 from app.core.axiom.errors import AuthError, AxiomError, CredentialsInURL, ErrorKind, InsecureURL, TransportError
 from app.core.axiom.headers import parse_ingest_limit, parse_rate_limit
 from app.core.axiom.models import Dataset, Endpoint, IngestLimit, IngestOptions, IngestResult, RateLimit, base_url, token_kind
-from app.core.axiom.responses import bad_answer, error_for, scrub
+from app.core.axiom.responses import bad_answer, error_for, scrub, scrubbed
 from app.core.axiom.urls import check_url, is_loopback_url, origin
 
 USER_AGENT = f"axiom-drop/{__version__}"
@@ -303,7 +303,7 @@ class AxiomClient:
                 continue
             if response.is_success:
                 return response
-            raise error_for(response, self._token, dataset=dataset, action=action)
+            raise error_for(response, dataset=dataset, action=action)
         raise AxiomError(f"too many redirects (more than {MAX_REDIRECTS})", kind=ErrorKind.REDIRECT)
 
     async def _send(self, method: str, url: httpx.URL, headers: Mapping[str, str | bytes], content: bytes | None) -> httpx.Response:
@@ -320,7 +320,7 @@ class AxiomClient:
             request = http.build_request(method, url, headers=headers, content=content, extensions={"trace": trace})
             response = await http.send(request)
             await response.aread()
-            return response
+            return scrubbed(response, self._token)
         except httpx.HTTPError as exc:
             # Only summarise here: raising from inside `except` would chain the httpx exception,
             # whose request object holds the Authorization header.
@@ -391,7 +391,7 @@ class AxiomClient:
         return data
 
     def _bad_answer(self, response: httpx.Response) -> AxiomError:
-        return bad_answer(response, self._token)
+        return bad_answer(response)
 
 
 def client_from_env(

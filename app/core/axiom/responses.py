@@ -35,6 +35,52 @@ def scrub(text: str, token: str) -> str:
     return text.replace(token, "[token]") if token and token in text else text
 
 
+def _scrub_json(value: Any, token: str) -> Any:
+    if isinstance(value, str):
+        return scrub(value, token)
+    if isinstance(value, list):
+        return [_scrub_json(v, token) for v in value]
+    if isinstance(value, dict):
+        return {scrub(k, token): _scrub_json(v, token) for k, v in value.items()}
+    return value
+
+
+def _scrub_body(content: bytes, token: str) -> bytes:
+    """The body with the token gone in every form a reader of it could decode: as it is, and
+    behind JSON \\u escapes or HTML character references."""
+    raw = token.encode()
+    if b"\\u" in content:
+        try:
+            return orjson.dumps(_scrub_json(orjson.loads(content), token))
+        except orjson.JSONDecodeError:
+            pass
+    if b"&" in content:
+        import html  # only for bodies with character references
+
+        text = content.decode("utf-8", "replace")
+        if token in html.unescape(text):
+            return scrub(html.unescape(text), token).encode()
+    return content.replace(raw, b"[token]")
+
+
+def scrubbed(response: httpx.Response, token: str) -> httpx.Response:
+    """The answer as the rest of the client sees it: the token replaced wherever the server
+    could have echoed it (a header value, the reason phrase, the body), so failures, warnings,
+    trace ids, error details and dataset fields never carry it. Every answer passes here once,
+    as soon as it is read: the one place the client scrubs what a server says."""
+    content = _scrub_body(response.content, token)
+    reason = scrub(response.reason_phrase, token)
+    headers = [(k, scrub(v, token)) for k, v in response.headers.multi_items()]
+    if content is response.content and reason == response.reason_phrase and \
+            all(v == old for (_, v), (_, old) in zip(headers, response.headers.multi_items())):
+        return response
+    # The body is decoded already: the copy must not claim an encoding or the old length.
+    headers = [(k, v) for k, v in headers if k.lower() not in ("content-encoding", "content-length")]
+    return httpx.Response(response.status_code, headers=headers, content=content, request=response.request,
+                          extensions={"reason_phrase": reason.encode("ascii", "replace"),
+                                      "http_version": response.http_version.encode()})
+
+
 def body_message(content: bytes, reason: str) -> tuple[str, Any, Any]:
     """(message, code, parsed JSON or None) from an error body, however odd it is."""
     try:
@@ -57,11 +103,11 @@ def body_message(content: bytes, reason: str) -> tuple[str, Any, Any]:
     return (text or reason), None, data
 
 
-def bad_answer(response: httpx.Response, token: str) -> AxiomError:
-    """A success status whose body is not the JSON the API promises."""
+def bad_answer(response: httpx.Response) -> AxiomError:
+    """A success status whose body is not the JSON the API promises (`response` is scrubbed)."""
     text, _, _ = body_message(response.content, response.reason_phrase)
     return AxiomError(
-        f"unexpected answer from the server ({response.status_code}): {scrub(text, token)}",
+        f"unexpected answer from the server ({response.status_code}): {text}",
         kind=ErrorKind.UNEXPECTED,
         status=response.status_code,
         trace_id=response.headers.get("X-Axiom-Trace-Id"),
@@ -69,11 +115,11 @@ def bad_answer(response: httpx.Response, token: str) -> AxiomError:
     )
 
 
-def error_for(response: httpx.Response, token: str, *, dataset: str | None, action: str) -> AxiomError:
-    """The typed error for a failed answer to `action` ("ingest", "list", "create", "user")."""
+def error_for(response: httpx.Response, *, dataset: str | None, action: str) -> AxiomError:
+    """The typed error for a failed answer to `action` ("ingest", "list", "create", "user");
+    `response` is scrubbed already (scrubbed())."""
     status = response.status_code
     detail, code, _ = body_message(response.content, response.reason_phrase or f"HTTP {status}")
-    detail = scrub(detail, token)
     kw: dict[str, Any] = dict(
         status=status,
         code=code,
