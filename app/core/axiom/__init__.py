@@ -5,7 +5,8 @@
     models     Endpoint, IngestOptions, IngestResult, Dataset, RateLimit, IngestLimit
     headers    the limit headers and the wait they imply
     urls       where the token may go: loopback hosts, plain http, same-origin redirects
-    responses  failed answers into typed errors with readable, token-free messages
+    responses  answers read: scrubbed of the token (every one, once), failed ones into typed errors
+    network    a failed exchange: was the body sent (maybe_sent), what broke, each request's deadline
 """
 
 from app.core.axiom.client import USER_AGENT, AxiomClient, client_from_env

@@ -68,6 +68,7 @@ class AxiomError(Exception):
         rate_limit: RateLimit | None = None,
         ingest_limit: IngestLimit | None = None,
         detail: str | None = None,
+        maybe_sent: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -78,6 +79,10 @@ class AxiomError(Exception):
         self.rate_limit = rate_limit
         self.ingest_limit = ingest_limit
         self.detail = detail  # the server's own words, when it said something
+        # The whole request reached the server and the answer does not say it was refused (a 5xx,
+        # an answer that cannot be read, a network failure after the body went out): the server
+        # may have stored its events, so sending them again may store them twice.
+        self.maybe_sent = maybe_sent
 
     def __str__(self) -> str:
         return self.message
@@ -147,6 +152,9 @@ class RateLimited(AxiomError):
 
 
 class ServerError(AxiomError):
+    """5xx. `maybe_sent` when the body had been sent whole: a gateway's 504 often comes after
+    the server behind it stored the events."""
+
     def __init__(self, message: str, **kw: Any) -> None:
         super().__init__(message, kind=ErrorKind.SERVER, **kw)
 
@@ -161,8 +169,7 @@ class TransportError(AxiomError):
     timeout, a failed write): resending is safe."""
 
     def __init__(self, message: str, *, maybe_sent: bool, **kw: Any) -> None:
-        super().__init__(message, kind=ErrorKind.TRANSPORT, **kw)
-        self.maybe_sent = maybe_sent
+        super().__init__(message, kind=ErrorKind.TRANSPORT, maybe_sent=maybe_sent, **kw)
 
 
 class InsecureURL(AxiomError):

@@ -22,6 +22,7 @@ from app.core.axiom.errors import (
     TooLarge,
     kind_for_status,
 )
+from app.core.axiom.models import IngestResult
 from app.core.axiom.headers import human_seconds, parse_ingest_limit, parse_rate_limit, parse_retry_after, rate_limit_wait
 
 MESSAGE_CHARS = 200  # the longest server text quoted in a message
@@ -103,8 +104,9 @@ def body_message(content: bytes, reason: str) -> tuple[str, Any, Any]:
     return (text or reason), None, data
 
 
-def bad_answer(response: httpx.Response) -> AxiomError:
-    """A success status whose body is not the JSON the API promises (`response` is scrubbed)."""
+def bad_answer(response: httpx.Response, *, maybe_sent: bool = False) -> AxiomError:
+    """A success status whose body is not the JSON the API promises (`response` is scrubbed).
+    `maybe_sent`: an ingest whose body reached the server — it may have stored the events."""
     text, _, _ = body_message(response.content, response.reason_phrase)
     return AxiomError(
         f"unexpected answer from the server ({response.status_code}): {text}",
@@ -112,12 +114,48 @@ def bad_answer(response: httpx.Response) -> AxiomError:
         status=response.status_code,
         trace_id=response.headers.get("X-Axiom-Trace-Id"),
         rate_limit=parse_rate_limit(response.headers),
+        maybe_sent=maybe_sent,
     )
 
 
-def error_for(response: httpx.Response, *, dataset: str | None, action: str) -> AxiomError:
+def _is_count(value: Any) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+            and float(value).is_integer())
+
+
+def _count(value: Any) -> int:
+    return int(value) if _is_count(value) else 0
+
+
+def ingest_result(response: httpx.Response, *, body_sent: bool) -> IngestResult:
+    """A 2xx answer to an ingest, read. An answer whose meaning is unknown (not JSON, or not the
+    documented object with "ingested" and "failed" counts) says nothing of what was stored: it
+    raises bad_answer with `maybe_sent`, and the job resends those events as possible duplicates."""
+    try:
+        data = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        data = None
+    if not isinstance(data, dict) or not (_is_count(data.get("ingested")) and _is_count(data.get("failed"))):
+        raise bad_answer(response, maybe_sent=body_sent)
+    failures = data.get("failures")
+    warnings = data.get("messages")
+    return IngestResult(
+        ingested=int(data["ingested"]),
+        failed=int(data["failed"]),
+        failures=[f for f in failures if isinstance(f, dict)] if isinstance(failures, list) else [],
+        processed_bytes=_count(data.get("processedBytes")),
+        warnings=[w for w in warnings if isinstance(w, dict)] if isinstance(warnings, list) else [],
+        trace_id=response.headers.get("X-Axiom-Trace-Id"),
+        rate_limit=parse_rate_limit(response.headers),
+        ingest_limit=parse_ingest_limit(response.headers),
+    )
+
+
+def error_for(response: httpx.Response, *, dataset: str | None, action: str, body_sent: bool = False) -> AxiomError:
     """The typed error for a failed answer to `action` ("ingest", "list", "create", "user");
-    `response` is scrubbed already (scrubbed())."""
+    `response` is scrubbed already (scrubbed()). A 4xx says the request was refused; any other
+    failed answer to a request whose body arrived whole (`body_sent`) leaves its events perhaps
+    stored (the error's maybe_sent)."""
     status = response.status_code
     detail, code, _ = body_message(response.content, response.reason_phrase or f"HTTP {status}")
     kw: dict[str, Any] = dict(
@@ -166,6 +204,7 @@ def error_for(response: httpx.Response, *, dataset: str | None, action: str) -> 
             err.message = f"rate limited (429): {detail}; try again in {wait}"
         return err
     if kind is ErrorKind.SERVER:
-        return ServerError(f"the server had a problem ({status}): {detail}", **kw)
-    return AxiomError(f"the server answered {status}: {detail}", kind=ErrorKind.UNEXPECTED, **kw)
+        return ServerError(f"the server had a problem ({status}): {detail}", maybe_sent=body_sent, **kw)
+    return AxiomError(f"the server answered {status}: {detail}", kind=ErrorKind.UNEXPECTED,
+                      maybe_sent=body_sent and not 400 <= status < 500, **kw)
 
