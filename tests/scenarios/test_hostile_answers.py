@@ -130,3 +130,13 @@ def test_user_info_in_the_url_is_refused_without_repeating_it(tmp_path):
                            "-d", "ds"], capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 2 and "hunter2" not in proc.stdout + proc.stderr
     assert "user" in (proc.stdout + proc.stderr).lower()
+
+
+def test_a_connection_dropped_after_storing_is_reported_as_possible_duplicates(hostile, tmp_path):
+    def behave(n, events, headers):
+        return events, (None if n == 1 else ok(events)), 0  # stored, then closed without an answer
+
+    server = hostile(behave)
+    f = summary(send(server, write_ndjson(tmp_path / "a.ndjson", 100)))
+    assert len(server.stored) == 200 and f["ingested"] == 100
+    assert f["possible_duplicates"] == 100 and f["possible_duplicate_lines"] == [[1, 100]], f
