@@ -33,11 +33,15 @@ def describe_sniff(path: str, s) -> str:
 
 
 def describe_summary(s: dict, max_failures: int = 20) -> str:
-    if s.get("error") and not s.get("ingested") and s.get("state") in (None, "failed"):
+    """A file's outcome: its counts (all of them when it stopped early), why it stopped, its
+    failures and warnings, and how to resume it. Only an input with nothing counted (never read,
+    refused before its job ran) is a single line."""
+    counted = any(s.get(k) for k in ("ingested", "failed", "not_sent", "possible_duplicates"))
+    if s.get("error") and not counted:
         return f"{s['path']}: {s['error']}"
     head = (f"{s['path']} → {s.get('dataset', '')}: {s['ingested']:,} ingested, {s['failed']:,} failed, "
             f"{s['not_sent']:,} not sent")
-    if s.get("possible_duplicates"):
+    if s.get("possible_duplicates") or s.get("error"):
         head += f", {s['possible_duplicates']:,} possible duplicates"
     lines = [head]
     if s.get("error"):

@@ -6,7 +6,8 @@
     routing    Endpoint and the routing table: which host and path each ingest and API call takes
     headers    the limit headers and the wait they imply
     urls       where the token may go: loopback hosts, plain http, same-origin redirects
-    responses  failed answers into typed errors with readable, token-free messages
+    responses  answers read: scrubbed of the token (every one, once), failed ones into typed errors
+    network    a failed exchange: was the body sent (maybe_sent), what broke, each request's deadline
 """
 
 from app.core.axiom.client import USER_AGENT, AxiomClient, client_from_env
@@ -16,6 +17,7 @@ from app.core.axiom.errors import (
     AxiomError,
     BadRequest,
     Conflict,
+    CredentialsInURL,
     ErrorKind,
     InsecureURL,
     NotFound,
@@ -37,6 +39,7 @@ __all__ = [
     "AxiomError",
     "BadRequest",
     "Conflict",
+    "CredentialsInURL",
     "DEFAULT_RATE_LIMIT_WAIT",
     "Dataset",
     "Endpoint",

@@ -21,25 +21,18 @@ import httpx
 import orjson
 
 from app import __version__
-from app.core.axiom import routing
-from app.core.axiom.errors import AuthError, AxiomError, ErrorKind, InsecureURL, TransportError
+from app.core.axiom import network, routing
+from app.core.axiom.errors import AuthError, AxiomError, CredentialsInURL, ErrorKind, InsecureURL, TransportError
 from app.core.axiom.headers import parse_ingest_limit, parse_rate_limit
 from app.core.axiom.models import (Dataset, IngestLimit, IngestOptions, IngestResult, RateLimit, base_url,
                                    dataset_name_problem, token_kind)
 from app.core.axiom.routing import Endpoint, Route
-from app.core.axiom.responses import bad_answer, error_for, scrub
+from app.core.axiom.responses import bad_answer, error_for, ingest_result, scrubbed
 from app.core.axiom.urls import check_url, is_loopback_url, origin
 
 USER_AGENT = f"axiom-drop/{__version__}"
 MAX_REDIRECTS = 5
 CONNECT_TIMEOUT = 10.0
-
-
-def _count(value: Any) -> int:
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        return 0
 
 
 def _load_tls_context(trust_env: bool) -> concurrent.futures.Future:
@@ -196,24 +189,13 @@ class AxiomClient:
         if options.csv_delimiter:
             params["csv-delimiter"] = options.csv_delimiter
         url = check_url(self.ingest_url_for(dataset), allow_http=self.allow_http)
-        response = await self._request("POST", url, headers=headers, params=params, content=payload, dataset=dataset, action="ingest")
-        data = self._json(response)
-        failures = data.get("failures") or []
-        warnings = data.get("messages") or []
-        return IngestResult(
-            ingested=_count(data.get("ingested")),
-            failed=_count(data.get("failed")),
-            failures=[f for f in failures if isinstance(f, dict)] if isinstance(failures, list) else [],
-            processed_bytes=_count(data.get("processedBytes")),
-            warnings=[w for w in warnings if isinstance(w, dict)] if isinstance(warnings, list) else [],
-            trace_id=response.headers.get("X-Axiom-Trace-Id"),
-            rate_limit=parse_rate_limit(response.headers),
-            ingest_limit=parse_ingest_limit(response.headers),
-        )
+        response, body_sent = await self._request("POST", url, headers=headers, params=params, content=payload,
+                                                  dataset=dataset, action="ingest")
+        return ingest_result(response, body_sent=body_sent)
 
     async def list_datasets(self) -> list[Dataset]:
         """The datasets this token can see. Remembers each one's region for ingest routing."""
-        response = await self._request("GET", f"{self.endpoint.api_url}/v2/datasets", action="list")
+        response, _ = await self._request("GET", f"{self.endpoint.api_url}/v2/datasets", action="list")
         try:
             data = orjson.loads(response.content)
         except orjson.JSONDecodeError:
@@ -229,8 +211,8 @@ class AxiomClient:
 
     async def get_dataset(self, name: str) -> Dataset:
         """GET /v2/datasets/{id}: one dataset, its region remembered for ingest routing."""
-        response = await self._request("GET", f"{self.endpoint.api_url}/v2/datasets/{quote(name, safe='')}",
-                                       dataset=name, action="get")
+        response, _ = await self._request("GET", f"{self.endpoint.api_url}/v2/datasets/{quote(name, safe='')}",
+                                          dataset=name, action="get")
         ds = Dataset.from_json(self._json(response))
         ds.name = ds.name or name
         self._remember(ds)
@@ -249,7 +231,7 @@ class AxiomClient:
         edge_deployment = edge_deployment or self.endpoint.region
         if edge_deployment:
             body["edgeDeployment"] = edge_deployment
-        response = await self._request(
+        response, _ = await self._request(
             "POST",
             f"{self.endpoint.api_url}/v2/datasets",
             headers={"Content-Type": "application/json"},
@@ -267,7 +249,7 @@ class AxiomClient:
 
     async def current_user(self) -> dict:
         """GET /v2/user: {id, name, email, role}. Works with personal tokens."""
-        response = await self._request("GET", f"{self.endpoint.api_url}/v2/user", action="user")
+        response, _ = await self._request("GET", f"{self.endpoint.api_url}/v2/user", action="user")
         return self._json(response)
 
     # -- internals ----------------------------------------------------------------------------
@@ -277,8 +259,8 @@ class AxiomClient:
         if url:
             try:
                 check_url(url, allow_http=self.allow_http)
-            except InsecureURL:
-                url = None  # never route the token over clear text because a listing said so
+            except (InsecureURL, CredentialsInURL):
+                url = None  # never route the token over clear text (or basic auth) because a listing said so
         self._regions[ds.name] = (ds.region, url)
 
     def _auth_headers(self) -> dict[str, str]:
@@ -302,19 +284,21 @@ class AxiomClient:
         content: bytes | None = None,
         dataset: str | None = None,
         action: str,
-    ) -> httpx.Response:
-        """Send with the token, follow same-origin redirects by hand, map failures to errors."""
+    ) -> tuple[httpx.Response, bool]:
+        """Send with the token, follow same-origin redirects by hand, map failures to errors.
+        The answer, and whether the whole request body reached the server."""
         all_headers = {**(headers or {}), **self._auth_headers()}
         target = httpx.URL(url, params=params or None)
         for _ in range(MAX_REDIRECTS + 1):
-            response = await self._send(method, target, all_headers, content)
+            response, body_sent = await self._send(method, target, all_headers, content)
             self._note_limits(response)
             if response.is_redirect:
                 location = response.headers.get("Location", "")
                 new = httpx.URL(urljoin(str(target), location))
-                if origin(new) != origin(target):
+                if origin(new) != origin(target) or new.userinfo:  # user info would replace the token
+                    scheme, host, port = origin(new)
                     raise AxiomError(
-                        f"the server redirected to another host ({new.scheme}://{new.netloc.decode()}): "
+                        f"the server redirected to another host ({scheme}://{host}:{port}): "
                         "not followed, so the token is not sent there. Check the profile's URL.",
                         kind=ErrorKind.REDIRECT,
                         status=response.status_code,
@@ -329,11 +313,15 @@ class AxiomClient:
                 target = new
                 continue
             if response.is_success:
-                return response
-            raise error_for(response, self._token, dataset=dataset, action=action)
+                return response, body_sent
+            raise error_for(response, dataset=dataset, action=action, body_sent=body_sent)
         raise AxiomError(f"too many redirects (more than {MAX_REDIRECTS})", kind=ErrorKind.REDIRECT)
 
-    async def _send(self, method: str, url: httpx.URL, headers: Mapping[str, str | bytes], content: bytes | None) -> httpx.Response:
+    async def _send(self, method: str, url: httpx.URL, headers: Mapping[str, str | bytes],
+                    content: bytes | None) -> tuple[httpx.Response, bool]:
+        """One exchange within its deadline (network.deadline): the answer, scrubbed of the token
+        (the one place), and whether the whole body reached the server (a response at all means
+        it did, unless the transport's trace says the server answered before reading it all)."""
         progress = {"traced": False, "body_sent": False}
 
         async def trace(event: str, info: dict) -> None:
@@ -341,62 +329,22 @@ class AxiomClient:
             if event == "http11.send_request_body.complete":
                 progress["body_sent"] = True
 
+        seconds = network.deadline(CONNECT_TIMEOUT, self._timeout, len(content or b""))
         failure: tuple[str, bool] | None = None
         try:
             http = await self._client()
             request = http.build_request(method, url, headers=headers, content=content, extensions={"trace": trace})
-            response = await http.send(request)
-            await response.aread()
-            return response
-        except httpx.HTTPError as exc:
+            async with asyncio.timeout(seconds):
+                response = await http.send(request)
+                await response.aread()
+            return scrubbed(response, self._token), progress["body_sent"] or not progress["traced"]
+        except (httpx.HTTPError, TimeoutError) as exc:
             # Only summarise here: raising from inside `except` would chain the httpx exception,
             # whose request object holds the Authorization header.
-            sent = self._maybe_sent(exc, progress["body_sent"] if progress["traced"] else None)
-            failure = (self._transport_message(exc, url, sent), sent)
+            sent = network.maybe_sent(exc, progress["body_sent"] if progress["traced"] else None)
+            failure = (network.transport_message(exc, url, sent, self._token, seconds), sent)
         assert failure is not None
         raise TransportError(failure[0], maybe_sent=failure[1])
-
-    @staticmethod
-    def _maybe_sent(exc: httpx.HTTPError, body_sent: bool | None) -> bool:
-        """Could the server have received (and stored) the whole request?
-
-        Connect errors and pool timeouts happen before anything is written; a failed write means
-        the body never arrived whole. A read timeout or a dropped connection while waiting for the
-        answer comes after the last byte left: the server may well have stored the events. The
-        transport's trace tells us precisely when the body was written; the exception type is the
-        fallback when it is silent."""
-        if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError, httpx.WriteTimeout)):
-            return False
-        if body_sent is not None:
-            return body_sent
-        # No trace: a failure while reading the answer means the body had been written; for
-        # anything unknown, assume it may have been stored (report a possible duplicate rather
-        # than silently lose or double events).
-        return True
-
-    def _transport_message(self, exc: httpx.HTTPError, url: httpx.URL, maybe_sent: bool) -> str:
-        where = f"{url.scheme}://{url.netloc.decode()}"
-        what = scrub(str(exc), self._token).strip().rstrip(".")
-        what = f": {what}" if what and what != type(exc).__name__ else f" ({type(exc).__name__})"
-        if isinstance(exc, httpx.ConnectTimeout):
-            text = f"could not connect to {where} (timed out)"
-        elif isinstance(exc, httpx.ConnectError):
-            text = f"could not connect to {where}{what}"
-        elif isinstance(exc, httpx.ReadTimeout):
-            text = f"no answer from {where} in time (read timeout)"
-        elif isinstance(exc, httpx.WriteTimeout):
-            text = f"sending to {where} timed out"
-        elif isinstance(exc, httpx.PoolTimeout):
-            text = f"no free connection to {where} in time"
-        elif isinstance(exc, (httpx.NetworkError, httpx.RemoteProtocolError)):
-            text = f"the connection to {where} broke{what}"
-        else:
-            text = f"network error talking to {where}: {type(exc).__name__}{what}"
-        if maybe_sent:
-            text += "; the request was sent, so its events may have been stored"
-        elif not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
-            text += "; the request did not reach the server whole, so nothing of it was stored"
-        return text
 
     def _note_limits(self, response: httpx.Response) -> None:
         rl = parse_rate_limit(response.headers)
@@ -418,7 +366,7 @@ class AxiomClient:
         return data
 
     def _bad_answer(self, response: httpx.Response) -> AxiomError:
-        return bad_answer(response, self._token)
+        return bad_answer(response)
 
 
 def client_from_env(

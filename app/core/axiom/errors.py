@@ -30,7 +30,7 @@ class ErrorKind(enum.Enum):
     QUOTA = "quota"  # 430: the monthly ingest limit
     SERVER = "server"  # 5xx
     TRANSPORT = "transport"  # no HTTP answer at all
-    INSECURE_URL = "insecure_url"  # plain http to another machine, or not an http(s) URL
+    INSECURE_URL = "insecure_url"  # plain http to another machine, not an http(s) URL, or user info in it
     REDIRECT = "redirect"  # a redirect to another host, or too many redirects: not followed
     TLS = "tls"  # the CA certificates could not be loaded
     UNEXPECTED = "unexpected"  # any other status, or an answer that cannot be read
@@ -69,6 +69,7 @@ class AxiomError(Exception):
         rate_limit: RateLimit | None = None,
         ingest_limit: IngestLimit | None = None,
         detail: str | None = None,
+        maybe_sent: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -79,6 +80,10 @@ class AxiomError(Exception):
         self.rate_limit = rate_limit
         self.ingest_limit = ingest_limit
         self.detail = detail  # the server's own words, when it said something
+        # The whole request reached the server and the answer does not say it was refused (a 5xx,
+        # an answer that cannot be read, a network failure after the body went out): the server
+        # may have stored its events, so sending them again may store them twice.
+        self.maybe_sent = maybe_sent
 
     def __str__(self) -> str:
         return self.message
@@ -157,6 +162,9 @@ class RateLimited(AxiomError):
 
 
 class ServerError(AxiomError):
+    """5xx. `maybe_sent` when the body had been sent whole: a gateway's 504 often comes after
+    the server behind it stored the events."""
+
     def __init__(self, message: str, **kw: Any) -> None:
         super().__init__(message, kind=ErrorKind.SERVER, **kw)
 
@@ -171,12 +179,21 @@ class TransportError(AxiomError):
     timeout, a failed write): resending is safe."""
 
     def __init__(self, message: str, *, maybe_sent: bool, **kw: Any) -> None:
-        super().__init__(message, kind=ErrorKind.TRANSPORT, **kw)
-        self.maybe_sent = maybe_sent
+        super().__init__(message, kind=ErrorKind.TRANSPORT, maybe_sent=maybe_sent, **kw)
 
 
 class InsecureURL(AxiomError):
     """Plain http:// to a host that is not this machine: the token would cross the network in clear."""
 
     def __init__(self, message: str, **kw: Any) -> None:
+        super().__init__(message, kind=ErrorKind.INSECURE_URL, **kw)
+
+
+class CredentialsInURL(AxiomError):
+    """A URL with a user name or password in it (http://user:pass@host): httpx would sign in with
+    them instead of the token, and every message naming the URL would show the password. Refused;
+    the message never repeats the URL."""
+
+    def __init__(self, message: str = "the URL has a user name or password in it; remove it — the token "
+                 "is how Axiom Drop signs in", **kw: Any) -> None:
         super().__init__(message, kind=ErrorKind.INSECURE_URL, **kw)

@@ -22,6 +22,7 @@ from app.core.axiom.errors import (
     TooLarge,
     kind_for_status,
 )
+from app.core.axiom.models import IngestResult
 from app.core.axiom.headers import human_seconds, parse_ingest_limit, parse_rate_limit, parse_retry_after, rate_limit_wait
 
 MESSAGE_CHARS = 200  # the longest server text quoted in a message
@@ -33,6 +34,52 @@ _INDEX = re.compile(r"\bindex\s+(\d+)", re.I)
 def scrub(text: str, token: str) -> str:
     """The text with the token replaced, should a server (or an exception) have quoted it."""
     return text.replace(token, "[token]") if token and token in text else text
+
+
+def _scrub_json(value: Any, token: str) -> Any:
+    if isinstance(value, str):
+        return scrub(value, token)
+    if isinstance(value, list):
+        return [_scrub_json(v, token) for v in value]
+    if isinstance(value, dict):
+        return {scrub(k, token): _scrub_json(v, token) for k, v in value.items()}
+    return value
+
+
+def _scrub_body(content: bytes, token: str) -> bytes:
+    """The body with the token gone in every form a reader of it could decode: as it is, and
+    behind JSON \\u escapes or HTML character references."""
+    raw = token.encode()
+    if b"\\u" in content:
+        try:
+            return orjson.dumps(_scrub_json(orjson.loads(content), token))
+        except orjson.JSONDecodeError:
+            pass
+    if b"&" in content:
+        import html  # only for bodies with character references
+
+        text = content.decode("utf-8", "replace")
+        if token in html.unescape(text):
+            return scrub(html.unescape(text), token).encode()
+    return content.replace(raw, b"[token]")
+
+
+def scrubbed(response: httpx.Response, token: str) -> httpx.Response:
+    """The answer as the rest of the client sees it: the token replaced wherever the server
+    could have echoed it (a header value, the reason phrase, the body), so failures, warnings,
+    trace ids, error details and dataset fields never carry it. Every answer passes here once,
+    as soon as it is read: the one place the client scrubs what a server says."""
+    content = _scrub_body(response.content, token)
+    reason = scrub(response.reason_phrase, token)
+    headers = [(k, scrub(v, token)) for k, v in response.headers.multi_items()]
+    if content is response.content and reason == response.reason_phrase and \
+            all(v == old for (_, v), (_, old) in zip(headers, response.headers.multi_items())):
+        return response
+    # The body is decoded already: the copy must not claim an encoding or the old length.
+    headers = [(k, v) for k, v in headers if k.lower() not in ("content-encoding", "content-length")]
+    return httpx.Response(response.status_code, headers=headers, content=content, request=response.request,
+                          extensions={"reason_phrase": reason.encode("ascii", "replace"),
+                                      "http_version": response.http_version.encode()})
 
 
 def body_message(content: bytes, reason: str) -> tuple[str, Any, Any]:
@@ -57,23 +104,60 @@ def body_message(content: bytes, reason: str) -> tuple[str, Any, Any]:
     return (text or reason), None, data
 
 
-def bad_answer(response: httpx.Response, token: str) -> AxiomError:
-    """A success status whose body is not the JSON the API promises."""
+def bad_answer(response: httpx.Response, *, maybe_sent: bool = False) -> AxiomError:
+    """A success status whose body is not the JSON the API promises (`response` is scrubbed).
+    `maybe_sent`: an ingest whose body reached the server — it may have stored the events."""
     text, _, _ = body_message(response.content, response.reason_phrase)
     return AxiomError(
-        f"unexpected answer from the server ({response.status_code}): {scrub(text, token)}",
+        f"unexpected answer from the server ({response.status_code}): {text}",
         kind=ErrorKind.UNEXPECTED,
         status=response.status_code,
         trace_id=response.headers.get("X-Axiom-Trace-Id"),
         rate_limit=parse_rate_limit(response.headers),
+        maybe_sent=maybe_sent,
     )
 
 
-def error_for(response: httpx.Response, token: str, *, dataset: str | None, action: str) -> AxiomError:
-    """The typed error for a failed answer to `action` ("ingest", "list", "create", "user")."""
+def _is_count(value: Any) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+            and float(value).is_integer())
+
+
+def _count(value: Any) -> int:
+    return int(value) if _is_count(value) else 0
+
+
+def ingest_result(response: httpx.Response, *, body_sent: bool) -> IngestResult:
+    """A 2xx answer to an ingest, read. An answer whose meaning is unknown (not JSON, or not the
+    documented object with "ingested" and "failed" counts) says nothing of what was stored: it
+    raises bad_answer with `maybe_sent`, and the job resends those events as possible duplicates."""
+    try:
+        data = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        data = None
+    if not isinstance(data, dict) or not (_is_count(data.get("ingested")) and _is_count(data.get("failed"))):
+        raise bad_answer(response, maybe_sent=body_sent)
+    failures = data.get("failures")
+    warnings = data.get("messages")
+    return IngestResult(
+        ingested=int(data["ingested"]),
+        failed=int(data["failed"]),
+        failures=[f for f in failures if isinstance(f, dict)] if isinstance(failures, list) else [],
+        processed_bytes=_count(data.get("processedBytes")),
+        warnings=[w for w in warnings if isinstance(w, dict)] if isinstance(warnings, list) else [],
+        trace_id=response.headers.get("X-Axiom-Trace-Id"),
+        rate_limit=parse_rate_limit(response.headers),
+        ingest_limit=parse_ingest_limit(response.headers),
+    )
+
+
+def error_for(response: httpx.Response, *, dataset: str | None, action: str, body_sent: bool = False) -> AxiomError:
+    """The typed error for a failed answer to `action` ("ingest", "list", "create", "user");
+    `response` is scrubbed already (scrubbed()). A 4xx says the request was refused; any other
+    failed answer to a request whose body arrived whole (`body_sent`) leaves its events perhaps
+    stored (the error's maybe_sent)."""
     status = response.status_code
     detail, code, _ = body_message(response.content, response.reason_phrase or f"HTTP {status}")
-    detail = scrub(detail, token)
     kw: dict[str, Any] = dict(
         status=status,
         code=code,
@@ -123,6 +207,7 @@ def error_for(response: httpx.Response, token: str, *, dataset: str | None, acti
             err.message = f"rate limited (429): {detail}; try again in {wait}"
         return err
     if kind is ErrorKind.SERVER:
-        return ServerError(f"the server had a problem ({status}): {detail}", **kw)
-    return AxiomError(f"the server answered {status}: {detail}", kind=ErrorKind.UNEXPECTED, **kw)
+        return ServerError(f"the server had a problem ({status}): {detail}", maybe_sent=body_sent, **kw)
+    return AxiomError(f"the server answered {status}: {detail}", kind=ErrorKind.UNEXPECTED,
+                      maybe_sent=body_sent and not 400 <= status < 500, **kw)
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from app.core.axiom.errors import InsecureURL
+from app.core.axiom.errors import CredentialsInURL, InsecureURL
 
 
 def is_loopback_host(host: str) -> bool:
@@ -27,8 +27,11 @@ def is_loopback_url(url: str | None) -> bool:
 
 
 def check_url(url: str, *, allow_http: bool = False) -> str:
-    """Refuse URLs that would send the token in clear to another machine. Returns the URL."""
+    """Refuse URLs that would send the token in clear to another machine, or sign in with the
+    user name and password in them instead of the token (CredentialsInURL). Returns the URL."""
     parts = urlsplit(url)
+    if "@" in parts.netloc:
+        raise CredentialsInURL()
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
         raise InsecureURL(f"not an http(s) URL: {url!r}")

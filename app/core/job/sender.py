@@ -14,7 +14,7 @@ import time
 from typing import Callable, NoReturn, Protocol
 
 from app.core import tuning
-from app.core.axiom import AxiomClient, AxiomError, BadRequest, IngestOptions, IngestResult, RateLimited, TransportError
+from app.core.axiom import AxiomClient, AxiomError, BadRequest, IngestOptions, IngestResult, RateLimited
 from app.core.batching import Batch
 from app.core.plan import Plan
 from app.core.job import attribution, policy
@@ -190,10 +190,10 @@ class Sender:
                 if action is Action.STOP:
                     job.stop(batch, *policy.stop_reason(e, job.dataset))
                 if action is Action.WAIT_RATE_LIMIT:
-                    wait = policy.wait_for_rate_limit(e)
+                    wait = backoff.rate_limit_delay(policy.wait_for_rate_limit(e))
+                    if waited_for_limits + wait > policy.MAX_RATE_LIMIT_WAIT:
+                        job.stop(batch, *policy.rate_limited_too_long(e, wait, waited_for_limits))
                     waited_for_limits += wait
-                    if waited_for_limits > policy.MAX_RATE_LIMIT_WAIT:
-                        job.stop(batch, *policy.rate_limited_too_long())
                     self.rate_limit_until = max(self.rate_limit_until, time.time() + wait)
                     continue
                 await self._back_off(batch, e, backoff)  # Action.RETRY
@@ -208,20 +208,23 @@ class Sender:
             return res
 
     async def _back_off(self, batch: Batch, e: AxiomError, backoff: Backoff) -> None:
-        """5xx or a network error: wait, then the caller resends; or give up and stop."""
+        """5xx, a network error or an answer of unknown meaning: wait, then the caller resends; or
+        give up and stop."""
         job = self.job
         self._pushed_back()
-        if isinstance(e, TransportError) and e.maybe_sent and job.ledger.sent_maybe_stored(batch):
-            # The body went out; the server may have stored it. Sending again may duplicate.
-            job.ledger.warn(JobWarning(
-                WarningKind.MAYBE_STORED_TWICE,
-                f"the connection failed after the request was sent ({e.message}); it was sent again, so these "
-                f"{batch.count} events may be stored twice", batch.first_line, batch.last_line), batch)
         delay = backoff.next_delay()
         if backoff.give_up:
+            if policy.may_be_stored(e):  # not counted as a duplicate: not sent again in this run
+                job.ledger.record(batch).maybe_stored = True  # its journal mark stays: a resume says so
+                job.ledger.warn(JobWarning(WarningKind.MAYBE_STORED_TWICE, policy.unanswered_warning(batch.count),
+                                           batch.first_line, batch.last_line), batch)
             job.not_sent(batch)
             job.fatal(*policy.gave_up(e, backoff.attempts))
             raise Stopped
+        if policy.may_be_stored(e) and job.ledger.sent_maybe_stored(batch):
+            # The body went out; the server may have stored it. Sending again may duplicate.
+            job.ledger.warn(JobWarning(WarningKind.MAYBE_STORED_TWICE, policy.resent_warning(e, batch.count),
+                                       batch.first_line, batch.last_line), batch)
         job.set_state(JobState.RETRYING, f"retrying in {delay:.0f} s: {e.message}", wait_until=time.time() + delay)
         await asyncio.sleep(delay)
 

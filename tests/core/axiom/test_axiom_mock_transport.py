@@ -180,3 +180,39 @@ def test_errors_before_any_request_have_kinds_too(monkeypatch, tmp_path):
             return err.value
 
     assert asyncio.run(tls()).kind is ErrorKind.TLS
+
+
+def test_every_string_the_server_sends_back_is_scrubbed_of_the_token():
+    """A server that echoes the Authorization header wherever it can: in a 200's failures and
+    messages, a trace id, a reason phrase, a JSON escape, an HTML character reference, a dataset's
+    fields. None of it leaves the client with the token in it."""
+    escaped = "".join(f"\\u{ord(c):04x}" for c in TOKEN)
+
+    def echo(request: httpx.Request) -> httpx.Response:
+        auth = request.headers["Authorization"]
+        if request.url.path == "/v2/datasets":
+            body = f'[{{"name": "ds", "description": "{escaped}", "kind": "{auth}"}}]'.encode()
+            return httpx.Response(200, content=body)
+        body = {"ingested": 1, "failed": 1, "processedBytes": 1,
+                "failures": [{"timestamp": "2024-05-01T00:00:00Z", "error": f"bad ({auth})"}],
+                "messages": [{"priority": "warn", "code": auth, "count": 1, "msg": f"echo {auth}"}]}
+        return httpx.Response(200, json=body, headers={"X-Axiom-Trace-Id": auth},
+                              extensions={"reason_phrase": auth.encode()})
+
+    res = call(echo, "ingest", "d", b"{}\n{}\n", content_type="application/x-ndjson")
+    assert (res.ingested, res.failed) == (1, 1)
+    assert res.failures[0]["error"] == "bad (Bearer [token])" and res.warnings[0]["msg"] == "echo Bearer [token]"
+    assert res.trace_id == "Bearer [token]"
+    assert TOKEN not in repr(res)
+    (ds,) = call(echo, "list_datasets")
+    assert TOKEN not in repr(ds) and ds.description == "[token]"
+
+    entity = "".join(f"&#{ord(c)};" for c in TOKEN)
+    for handler in (answer(500, f"<html><p>{entity}</p></html>".encode()),
+                    answer(400, f'{{"message": "bad header {escaped}"}}'.encode()),
+                    answer(200, f"<html>{TOKEN}</html>".encode()),
+                    answer(503, b"busy", **{"X-Axiom-Trace-Id": TOKEN})):
+        err = call(handler, "ingest", "d", b"{}\n", content_type="application/x-ndjson")
+        assert isinstance(err, AxiomError)
+        seen = " ".join(str(v) for v in (err.message, err.detail, err.trace_id, repr(err)))
+        assert TOKEN not in seen and "[token]" in seen, seen

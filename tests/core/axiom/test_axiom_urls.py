@@ -11,7 +11,8 @@ from aiohttp import web
 from axiom_servers import INGEST_OK, NDJSON, call, ok_json, run, sb_endpoint
 
 from app.core import config
-from app.core.axiom import AuthError, AxiomClient, AxiomError, Endpoint, InsecureURL, client_from_env, is_loopback_url
+from app.core.axiom import (AuthError, AxiomClient, AxiomError, CredentialsInURL, Endpoint, ErrorKind, InsecureURL,
+                             client_from_env, is_loopback_url)
 
 
 def test_endpoint_for_each_profile_kind():
@@ -64,6 +65,30 @@ def test_client_from_env(monkeypatch):
     run(c.aclose())
     with pytest.raises(InsecureURL):
         client_from_env({"AXIOM_TOKEN": "xaat-x", "AXIOM_URL": "http://axiom.example.com"})
+
+
+@pytest.mark.parametrize("url", ["http://user:hunter2@127.0.0.1:9", "https://user:hunter2@axiom.example.com",
+                                 "https://hunter2@axiom.example.com/base", "ftp://user:hunter2@example.com",
+                                 "http://user:hunter2@axiom.example.com"])
+def test_user_info_in_a_url_is_refused_without_repeating_it(url):
+    """httpx would sign in with them instead of the token; the message must not show the password."""
+    with pytest.raises(CredentialsInURL) as err:
+        AxiomClient(Endpoint(url, url), "xaat-secret-token-1234", allow_http=True)
+    assert "hunter2" not in str(err.value) and "user name or password" in str(err.value)
+    assert err.value.kind is ErrorKind.INSECURE_URL
+    with pytest.raises(CredentialsInURL):
+        client_from_env({"AXIOM_TOKEN": "xaat-x", "AXIOM_URL": url})
+
+
+def test_a_same_host_redirect_with_user_info_is_not_followed(recorder):
+    async def handler(request, body):
+        host, port = request.host.split(":")
+        raise web.HTTPTemporaryRedirect(f"http://user:hunter2@{host}:{port}/v1/ingest/other")
+
+    srv = recorder(handler)
+    err = call(Endpoint(srv.url, srv.url), "xaat-keep-bearer", "ingest", "d", b"{}\n", content_type=NDJSON)
+    assert err.kind is ErrorKind.REDIRECT and "hunter2" not in str(err)
+    assert len(srv.requests) == 1
 
 
 def test_redirect_to_another_host_does_not_carry_the_token(recorder):

@@ -69,10 +69,13 @@ def check(sb, result, n, *, failed=(), exactly_once=False):
 
 
 def test_bursts_of_500_and_503_with_requests_in_flight(sandbox, tmp_path):
+    """A 5xx after the whole body went out may follow a store (a gateway's 504): the batches it
+    hit are resent and reported as possible duplicates, though this server stored none twice."""
     sandbox.faults.script = ["500", "503"] * 6 + ["503"] * 4
     path = write_ndjson(tmp_path / "5xx.ndjson", 40_000)
     result = send(sandbox, path, max_events=2_000, in_flight=4, attempts=20)
-    assert result.state == JobState.DONE and result.possible_duplicates == 0
+    assert result.state == JobState.DONE
+    assert result.possible_duplicates == 2_000 * len(result.possible_duplicate_lines) > 0
     check(sandbox, result, 40_000, exactly_once=True)
     assert sum(1 for r in result.requests if r["status"] in (500, 503)) == 16
 
@@ -169,26 +172,17 @@ def test_everything_at_once(sandbox, tmp_path):
     assert result.state == JobState.DONE_WITH_FAILURES
 
 
-def test_a_200_that_acknowledges_nothing_is_not_sent_then_resumed(sandbox, tmp_path):
-    """A proxy answering 200 without counts: those events are "not sent", never assumed stored;
-    resuming resends them and names them as possible duplicates."""
+def test_a_200_that_acknowledges_nothing_is_resent_as_possible_duplicates(sandbox, tmp_path):
+    """A proxy answering 200 without counts says nothing of what was stored: those events may be
+    stored, so they are resent at once and reported as possible duplicates (none of them lost,
+    none silently doubled), and nothing is left to resume."""
     from app.core import journal
-    from app.core.job import resume_job
 
     sandbox.faults.script = ["200"]
     path = write_ndjson(tmp_path / "odd.ndjson", 3_000)
     result = send(sandbox, path, max_events=1_000, in_flight=1)
-    assert (result.ingested, result.not_sent) == (2_000, 1_000)
-    assert any("acknowledged 0 of 1000" in w for w in map(str, result.warnings))
-    [record] = journal.unfinished_jobs()
-
-    async def go():
-        client = axiom.AxiomClient(axiom.Endpoint(sandbox.url, sandbox.url), sandbox.token)
-        try:
-            return await resume_job(record, client).run()
-        finally:
-            await client.aclose()
-
-    resumed = asyncio.run(go())
-    check(sandbox, resumed, 3_000)
-    assert resumed.possible_duplicate_lines == [[1, 1_000]]
+    assert (result.state, result.ingested, result.not_sent) == (JobState.DONE, 3_000, 0)
+    assert result.possible_duplicate_lines == [[1, 1_000]] and result.possible_duplicates == 1_000
+    assert any("did not say what it stored" in w for w in map(str, result.warnings))
+    check(sandbox, result, 3_000)
+    assert journal.unfinished_jobs() == []

@@ -125,3 +125,50 @@ def test_wait_without_any_header_is_a_short_default():
 def test_what_to_do_after_each_error(err, retryable, action):
     assert (classify(err) is Action.RETRY) is retryable
     assert classify(err) is action
+
+
+def test_rate_limit_waits_have_a_floor_that_grows_and_honour_longer_server_waits():
+    b = Backoff()
+    assert [b.rate_limit_delay(0.0) for _ in range(5)] == [1.0, 1.5, 2.25, 3.375, 5.0625]
+    assert b.attempts == 0  # a 429 is not a failed attempt
+    assert Backoff().rate_limit_delay(30.0) == 30.0  # a normal wait is the server's
+    capped = Backoff(rate_limit_cap=4.0)
+    assert max(capped.rate_limit_delay(0.0) for _ in range(20)) == 4.0
+
+
+def test_retries_stop_a_window_after_the_first_failure():
+    """A server that fails slowly (each request until its deadline) is not waited on 8 times."""
+    now = [0.0]
+    b = Backoff(rng=random.Random(3), window=60.0, clock=lambda: now[0])
+    now[0] = 70.0  # the first request ran into its deadline
+    b.next_delay()
+    assert not b.give_up
+    now[0] = 140.5  # and the second
+    b.next_delay()
+    assert b.give_up and b.attempts == 2
+
+
+def test_a_reset_hours_away_is_named_in_local_time_and_utc(monkeypatch):
+    import time
+
+    from app.core.job import policy
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        now = 1_780_000_000.0  # 2026-05-28 20:26:40 UTC
+        err = RateLimited("rate limited (429): busy; try again in 3 h", status=429, detail="busy",
+                          rate_limit=RateLimit("user", 100, 0, int(now) + 3 * 3600 + 20 * 60))
+        kind, text = policy.rate_limited_too_long(err, 12_000, 0, now)
+        waited_kind, waited = policy.rate_limited_too_long(
+            RateLimited("rate limited (429): busy; try again in 0 s", status=429, retry_at=now), 60, 900, now)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert kind == waited_kind == "quota"
+    assert text == ("rate limited (429: busy): the server's limit resets in 3 h 20 min (at 19:46 local time, "
+                    "23:46 UTC), more than 15 min away; stopped without waiting. The upload can be resumed then: "
+                    "what was already sent is not sent again")
+    assert waited == ("rate limited for over 15 min (the last answer: rate limited (429): busy; try again in 0 s); "
+                      "stopped. The server did not say when its limit resets; the upload can be resumed later: "
+                      "what was already sent is not sent again")

@@ -222,11 +222,62 @@ def test_429_waits_and_resends_without_using_up_the_backoff():
     that gives up at the first failure still gets every event through."""
     server = FakeAxiom()
     server.script = [error(429, "slow down", {"Retry-After": "0"})] * 3
-    result, _ = run(server, events(10), backoff=lambda: Backoff(start=0.001, max_attempts=1))
+    result, _ = run(server, events(10), backoff=lambda: Backoff(start=0.001, max_attempts=1, rate_limit_floor=0.001))
     assert (result.state, result.ingested, result.not_sent) == (JobState.DONE, 10, 0)
     assert server.statuses == [429, 429, 429, 200]
     assert [r["status"] for r in result.requests] == [429, 429, 429, 200]
     assert server.stored_ns() == Counter(range(1, 11))
+
+
+def test_429_with_retry_after_zero_waits_a_floor_that_grows(monkeypatch):
+    """The floor (here scaled down a thousandfold) holds however small the server's wait, and
+    grows with each 429 in a row."""
+    waits = []
+    real = Backoff.rate_limit_delay
+    monkeypatch.setattr(Backoff, "rate_limit_delay", lambda self, w: waits.append(real(self, w)) or waits[-1])
+    server = FakeAxiom()
+    server.script = [error(429, "slow down", {"Retry-After": "0"})] * 4
+    result, _ = run(server, events(10), backoff=lambda: Backoff(rate_limit_floor=0.001, rate_limit_growth=2))
+    assert (result.state, result.ingested) == (JobState.DONE, 10)
+    assert waits == [0.001, 0.002, 0.004, 0.008]
+
+
+def test_429s_that_never_end_stop_the_job_with_a_message_that_it_can_be_resumed(monkeypatch):
+    from app.core.job import policy
+
+    monkeypatch.setattr(policy, "MAX_RATE_LIMIT_WAIT", 0.06)
+    server = FakeAxiom()
+    server.rule = lambda evs: error(429, "slow down", {"Retry-After": "0"})
+    result, _ = run(server, events(10), backoff=lambda: Backoff(rate_limit_floor=0.001, rate_limit_growth=2))
+    assert (result.state, result.ingested, result.not_sent) == (JobState.FAILED, 0, 10)
+    assert len(server.statuses) == 6  # 0.001 + 0.002 + … + 0.032 = 0.063: the sixth wait is over the limit
+    assert result.error_kind == "quota" and result.stopped_at == "line 1"
+    assert result.error.startswith("rate limited for over 0 s (the last answer: rate limited (429): slow down")
+    assert result.error.endswith("The server did not say when its limit resets; the upload can be resumed later: "
+                                 "what was already sent is not sent again")
+
+
+def test_a_429_whose_reset_is_hours_away_stops_at_once_and_says_when(monkeypatch):
+    import time as _time
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    _time.tzset()
+    try:
+        reset = int(_time.time()) + 3 * 3600 + 20 * 60 + 10
+        server = FakeAxiom()
+        server.rule = lambda evs: error(429, "rate limit exceeded",
+                                        {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)})
+        result, _ = run(server, events(10))
+        local = _time.strftime("%H:%M", _time.localtime(reset))
+        utc = _time.strftime("%H:%M", _time.gmtime(reset))
+    finally:
+        monkeypatch.delenv("TZ")
+        _time.tzset()
+    assert server.statuses == [429]
+    assert (result.state, result.not_sent, result.error_kind) == (JobState.FAILED, 10, "quota")
+    assert f"{local} local time" in result.error and f"{utc} UTC" in result.error, result.error
+    assert result.error.startswith("rate limited (429: rate limit exceeded): the server's limit resets in 3 h 20 min")
+    assert "stopped without waiting. The upload can be resumed then" in result.error
 
 
 def test_430_monthly_quota_stops_the_job():
@@ -244,13 +295,101 @@ def test_430_monthly_quota_stops_the_job():
 
 
 def test_5xx_is_retried_with_backoff():
+    """A 5xx to a request that arrived whole may come after the server stored it (a gateway's 504
+    often does): resent, and its events counted once as possible duplicates (this server stored
+    nothing, so nothing is stored twice — but the client cannot know that)."""
     server = FakeAxiom()
     server.script = [error(500, "boom"), error(503, "busy"), error(502, "gateway")]
     result, states = run(server, events(10))
-    assert (result.state, result.ingested, result.not_sent, result.possible_duplicates) == (JobState.DONE, 10, 0, 0)
+    assert (result.state, result.ingested, result.not_sent, result.possible_duplicates) == (JobState.DONE, 10, 0, 10)
+    assert result.possible_duplicate_lines == [[1, 10]]
+    assert [str(w) for w in result.warnings] == [
+        "lines 1–10: the server answered 500 after the request was sent (the server had a problem (500): boom); "
+        "it was sent again, so these 10 events may be stored twice"]
     assert server.statuses == [500, 503, 502, 200]
     assert JobState.RETRYING in states
     assert server.stored_ns() == Counter(range(1, 11))
+
+
+def test_a_504_after_storing_is_resent_and_reported_as_possible_duplicates():
+    server = FakeAxiom()
+
+    def store_then_504(request, evs):
+        server.stored.extend(evs)
+        return error(504, "gateway timeout")
+
+    server.script = [store_then_504]
+    result, _ = run(server, events(30), max_events=10, in_flight=1)
+    assert (result.state, result.ingested, result.not_sent, result.possible_duplicates) == (JobState.DONE, 30, 0, 10)
+    assert result.possible_duplicate_lines == [[1, 10]]
+    assert server.stored_ns() == Counter({**{n: 1 for n in range(1, 31)}, **{n: 2 for n in range(1, 11)}})
+
+
+class AnswersBeforeTheBody(httpx.AsyncBaseTransport):
+    """A server that answers before it has read the body (as a proxy refusing early does): the
+    transport's trace says the body did not go out whole."""
+
+    def __init__(self, status: int):
+        self.status, self.requests = status, 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        if self.requests == 1:
+            await request.extensions["trace"]("http11.send_request_body.failed", {})
+            return error(self.status, "not now")
+        await request.extensions["trace"]("http11.send_request_body.complete", {})
+        return ok(10)
+
+
+def test_a_5xx_before_the_body_was_sent_is_no_duplicate_risk():
+    transport = AnswersBeforeTheBody(503)
+
+    async def go():
+        client = AxiomClient(Endpoint(URL, URL), "xaat-mock", transport=transport)
+        try:
+            return await UploadJob(Source.from_bytes(events(10), "e.ndjson"), Plan(format="ndjson"), client, "logs",
+                                   journal=False, backoff=fast_backoff).run()
+        finally:
+            await client.aclose()
+
+    result = asyncio.run(go())
+    assert (result.state, result.ingested, result.possible_duplicates, result.warnings) == (JobState.DONE, 10, 0, [])
+    assert transport.requests == 2
+
+
+@pytest.mark.parametrize("body", [b"<html>upstream says ok</html>", b"", b"[]", b'{"status": "ok"}',
+                                  b'{"ingested": "10", "failed": 0}', b'{"ingested": 10}'])
+def test_a_200_of_unknown_meaning_is_resent_as_possible_duplicates(body):
+    """The server may have stored the events and then said something unreadable (a proxy's page,
+    nothing, another shape): resent, and counted as possible duplicates with their lines."""
+    server = FakeAxiom()
+
+    def store_then_babble(request, evs):
+        server.stored.extend(evs)
+        return httpx.Response(200, content=body)
+
+    server.script = [store_then_babble]
+    result, _ = run(server, events(10))
+    assert (result.state, result.ingested, result.not_sent, result.possible_duplicates) == (JobState.DONE, 10, 0, 10)
+    assert result.possible_duplicate_lines == [[1, 10]]
+    (warning,) = map(str, result.warnings)
+    assert warning.startswith("lines 1–10: the server's answer did not say what it stored (unexpected answer from "
+                              "the server (200)") and warning.endswith("these 10 events may be stored twice")
+    assert server.stored_ns() == Counter({n: 2 for n in range(1, 11)})
+
+
+def test_retries_that_give_out_after_a_possibly_stored_request_say_so():
+    """Not sent again, so not counted as duplicates in this run; but not hidden either: they
+    count as not sent, a warning says they may be stored."""
+    server = FakeAxiom()
+    server.rule = lambda evs: error(504, "gateway timeout")
+    result, _ = run(server, events(10), backoff=lambda: Backoff(start=0.001, cap=0.002, max_attempts=1))
+    assert (result.state, result.ingested, result.not_sent, result.possible_duplicates) == (JobState.FAILED, 0, 10, 0)
+    assert result.error == "gave up after 1 attempt: the server had a problem (504): gateway timeout"
+    assert [str(w) for w in result.warnings] == [
+        "lines 1–10: the last request for these 10 events reached the server but its answer did not say what it "
+        "stored: they count as not sent, yet may be stored; resuming sends them again, so they may then be stored "
+        "twice"]
 
 
 def test_5xx_until_the_backoff_gives_up_stops_with_the_count():
