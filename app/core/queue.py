@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Coroutine, Protocol
 
+from app.core.io import shown
 from app.core.job import JobResult, JobState, Progress, Source, UploadJob
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ class QueueEntry:
     @property
     def name(self) -> str:
         """The file name as the user knows it (Source.name is the whole path for files)."""
-        return self.source.path.name if self.source.path is not None else self.source.name
+        return shown(self.source.path.name) if self.source.path is not None else self.source.name
 
     @property
     def running(self) -> bool:

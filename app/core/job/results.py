@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from app.core.io import shown
 from app.core.journal import JobState, StopKind
 
 __all__ = ["Failure", "JobResult", "JobState", "JobWarning", "Progress", "StopKind", "WarningKind"]
@@ -118,7 +119,7 @@ class JobResult:
 
     def to_json(self, path: str | None = None) -> dict:
         return {
-            "path": path if path is not None else self.name,
+            "path": shown(path) if path is not None else self.name,
             "dataset": self.dataset,
             "state": self.state.value,
             "ingested": self.ingested,

@@ -12,6 +12,8 @@ import enum
 import time
 from dataclasses import dataclass, field
 
+from app.core.io import shown
+
 SCHEMA_VERSION = 1
 RUNNING = "running"  # the journal's state of a job that has not finished (or whose process died)
 INFLIGHT, ACKED = "inflight", "acked"  # a batch's status
@@ -181,6 +183,7 @@ class JobRecord:
 
     def to_json(self) -> dict:
         d = dataclasses.asdict(self)
+        d["path"] = shown(self.path) if self.path is not None else None  # printable; the real path stays here
         d["interrupted"] = self.interrupted
         return d
 

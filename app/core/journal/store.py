@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import os
 import sqlite3
 import time
 import uuid
@@ -35,6 +36,7 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 from app.core import config
+from app.core.io import shown
 from app.core.journal.identity import Identity
 from app.core.journal.locks import is_running, lock_dir
 from app.core.journal.schema import (
@@ -121,8 +123,25 @@ def _tx(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
+def stored_path(path: str | None) -> str | bytes | None:
+    """A path as the journal keeps it: text when it is UTF-8, else its raw bytes (a BLOB), so a
+    name with other bytes (Linux allows them) is kept losslessly and resume finds the file again."""
+    if path is None:
+        return None
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+
+
+def loaded_path(value: str | bytes | None) -> str | None:
+    return os.fsdecode(value) if isinstance(value, bytes) else value
+
+
 def _record(row: sqlite3.Row) -> JobRecord:
     d = dict(row)
+    d["path"] = loaded_path(d["path"])
     d["plan"] = json.loads(d["plan"])
     d["warnings"] = json.loads(d["warnings"] or "[]")
     d["resumable"] = bool(d["resumable"])
@@ -150,7 +169,7 @@ class Journal:
                 "INSERT INTO jobs (id, created, updated, state, kind, name, path, size, mtime_ns, head_sha256,"
                 " dataset, profile, endpoint, plan, max_events, max_bytes, compression, resumable)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (job_id, now, now, RUNNING, kind, name, identity.path if identity else None,
+                (job_id, now, now, RUNNING, kind, shown(name), stored_path(identity.path) if identity else None,
                  identity.size if identity else None, identity.mtime_ns if identity else None,
                  identity.head_sha256 if identity else None, dataset, profile, safe_endpoint(endpoint),
                  json.dumps(plan_to_json(plan)), max_events, max_bytes, compression, 1 if identity else 0))

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app.core.io import shown
 from app.core import history, journal
 from app.core.axiom import is_loopback_url
 from app.ui.widgets import theme
@@ -75,7 +76,7 @@ class UnfinishedModel(RowsTableModel):
             return it
         if role == Qt.ItemDataRole.DisplayRole:
             if col == self.FILE:
-                return Path(r.path or r.name).name
+                return shown(Path(r.path or r.name).name)
             if col == self.DATASET:
                 return r.dataset
             if col == self.INGESTED:
@@ -89,7 +90,7 @@ class UnfinishedModel(RowsTableModel):
                 return it.note
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == self.FILE:
-                return f"{r.path or r.name}\njob {r.id} · profile {r.profile or '(AXIOM_TOKEN)'} · {r.endpoint or '?'}"
+                return f"{shown(r.path or r.name)}\njob {r.id} · profile {r.profile or '(AXIOM_TOKEN)'} · {r.endpoint or '?'}"
             if col == self.HOW:
                 return ("The app or the computer stopped while it was sending; batches that were in flight "
                         "are sent again and reported as possible duplicates") if r.interrupted else (
