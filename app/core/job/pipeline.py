@@ -269,7 +269,8 @@ class UploadJob:
                 WarningKind.RESENT_AFTER_INTERRUPTION,
                 f"these {r.count} events were being sent when the upload was interrupted; they were sent "
                 "again, so they may be stored twice", r.first_line, r.last_line), batch)
-        await self.journal.mark_sending(batch)
+        if not await self.journal.mark_sending(batch):  # never send what the journal cannot account for
+            self.stop(batch, StopKind.JOURNAL, self.journal.failure)
 
     def fold(self, batch: Batch, res: IngestResult) -> None:
         """A 200: what was stored, what failed (matched to lines), and the server's warnings."""

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 from app.core.io import shown
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 RUNNING = "running"  # the journal's state of a job that has not finished (or whose process died)
+QUEUED = "queued"    # a file queued in the window, not started yet: resumable from its start
 INFLIGHT, ACKED = "inflight", "acked"  # a batch's status
 
 
@@ -48,6 +49,7 @@ class StopKind(str, enum.Enum):
     SERVER = "server"      # 5xx until the retries gave out, or another answer
     CHANGED = "changed"    # resume refused: the source changed
     BUSY = "busy"          # resume refused: running elsewhere, or finished already
+    JOURNAL = "journal"    # the journal could not be written: stopped so that a resume stays truthful
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,11 @@ CREATE TABLE IF NOT EXISTS jobs (
     error_kind TEXT,
     stopped_at TEXT,
     warnings TEXT NOT NULL DEFAULT '[]',   -- job-level warnings of the last run
-    runs INTEGER NOT NULL DEFAULT 1
+    runs INTEGER NOT NULL DEFAULT 1,
+    commits INTEGER NOT NULL DEFAULT 0,    -- the job's transactions (its marker counts them too)
+    suspect_seq INTEGER,               -- batches up to this seq may be stored though not acked
+    note TEXT,                         -- what the journal itself knows went wrong with this record
+    queued_by TEXT                     -- the queue (its lock) that holds a queued job
 );
 CREATE INDEX IF NOT EXISTS jobs_updated ON jobs(updated);
 CREATE TABLE IF NOT EXISTS batches (
@@ -116,7 +122,15 @@ CREATE TABLE IF NOT EXISTS failures (
     record TEXT
 );
 CREATE INDEX IF NOT EXISTS failures_job ON failures(job_id, seq);
+CREATE TABLE IF NOT EXISTS notices (
+    created REAL NOT NULL,
+    text TEXT NOT NULL,
+    shown INTEGER NOT NULL DEFAULT 0
+);
 """
+
+# Columns added since version 1 (ALTER TABLE for journals written by an older version).
+ADDED_COLUMNS = {2: ["commits INTEGER NOT NULL DEFAULT 0", "suspect_seq INTEGER", "note TEXT", "queued_by TEXT"]}
 
 
 
@@ -168,18 +182,28 @@ class JobRecord:
     stopped_at: str | None
     warnings: list[str]
     runs: int
+    commits: int = 0
+    suspect_seq: int | None = None
+    note: str | None = None
+    queued_by: str | None = None
 
     @property
     def interrupted(self) -> bool:
         """The process died while it ran (as opposed to a job that stopped with events unsent)."""
         return self.state == RUNNING
 
+    @property
+    def queued(self) -> bool:
+        """Queued and never started: resuming it sends the whole file, nothing can be stored twice."""
+        return self.state == QUEUED
+
     def describe(self) -> str:
         """One line for a list of unfinished jobs."""
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.updated))
         how = "interrupted" if self.interrupted else self.state
-        done = f"{self.ingested:,} ingested, {self.failed:,} failed so far"
-        return f"{self.id}  {self.name} → {self.dataset} ({self.endpoint or '?'}): {how} {when}; {done}"
+        done = "not started" if self.queued else f"{self.ingested:,} ingested, {self.failed:,} failed so far"
+        line = f"{self.id}  {self.name} → {self.dataset} ({self.endpoint or '?'}): {how} {when}; {done}"
+        return line + (f"\n    note: {self.note}" if self.note else "")
 
     def to_json(self) -> dict:
         d = dataclasses.asdict(self)
