@@ -33,7 +33,9 @@ class JobJournal:
         if rec is None:
             return True
         if self.resume_from is not None:
-            marks, failures, refusal = await rec.start_resume(self.resume_from)
+            fresh = dict(dataset=dataset, profile=profile, endpoint=endpoint, plan=plan, max_events=max_events,
+                         max_bytes=max_bytes, compression=compression)  # for a queued job: as it starts now
+            marks, failures, refusal = await rec.start_resume(self.resume_from, fresh)
             if refusal is not None:
                 self.refusal = refusal
                 return False

@@ -110,7 +110,8 @@ class JobRecorder:
         self.job_id = await self._call(go)
         return self.job_id
 
-    async def start_resume(self, record: JobRecord) -> tuple[list[BatchMark], list, Refusal | None]:
+    async def start_resume(self, record: JobRecord, fresh: dict[str, Any] | None = None,
+                           ) -> tuple[list[BatchMark], list, Refusal | None]:
         """(batches, acked failures, refusal) for a job about to run again. Refusal is a message
         when it cannot: it runs elsewhere, or its source changed (then it is closed for good).
         A queued job (never started) takes its file as it is now."""
@@ -129,9 +130,10 @@ class JobRecorder:
                 return [], [], Refusal(StopKind.BUSY, f"job {record.id} ({record.name}) has already finished")
             if current.state == QUEUED:
                 try:
-                    j.reidentify(record.id, identify(current.path or ""))
+                    identity = identify(current.path or "")
                 except OSError:
-                    pass  # the job's own open says why
+                    identity = None  # the job's own open says why
+                j.begin_queued(record.id, identity, **(fresh or {}))
                 current = j.job(record.id)
             else:
                 change = source_change(current)

@@ -236,13 +236,20 @@ class Journal:
             self.conn.execute("UPDATE jobs SET state=?, finished=NULL, updated=?, runs=runs+1, commits=commits+1,"
                               " queued_by=NULL WHERE id=?", (RUNNING, time.time(), job_id))
 
-    def reidentify(self, job_id: str, identity: Identity) -> None:
-        """A queued job starts: its file as it is now (nothing of it was sent before)."""
+    def begin_queued(self, job_id: str, identity: Identity | None, **fresh: Any) -> None:
+        """A queued job starts: its file as it is now (nothing of it was sent before), and where
+        and how it is sent now (`fresh`: dataset, profile, endpoint, plan, max_events, max_bytes,
+        compression — the user may have switched profile meanwhile)."""
+        sets = {"size": identity.size if identity else None, "mtime_ns": identity.mtime_ns if identity else None,
+                "head_sha256": identity.head_sha256 if identity else None}
+        if identity is not None:
+            sets["path"] = stored_path(identity.path)
+        for key, value in fresh.items():
+            sets[key] = (json.dumps(value if isinstance(value, dict) else plan_to_json(value)) if key == "plan"
+                         else safe_endpoint(value) if key == "endpoint" else value)
         with _tx(self.conn):
-            self.conn.execute(
-                "UPDATE jobs SET path=?, size=?, mtime_ns=?, head_sha256=?, resumable=1, commits=commits+1"
-                " WHERE id=?", (stored_path(identity.path), identity.size, identity.mtime_ns, identity.head_sha256,
-                                job_id))
+            self.conn.execute(f"UPDATE jobs SET {', '.join(k + '=?' for k in sets)}, commits=commits+1 WHERE id=?",
+                              (*sets.values(), job_id))
 
     def mark_inflight(self, job_id: str, seq: int, start: int, end: int, first_line: int | None,
                       last_line: int | None, events: int) -> None:
