@@ -197,7 +197,7 @@ def failed_rows_source(entry: QueueEntry) -> tuple[Source, Any] | None:
     """A Source holding just the failed rows of an entry (CSV keeps its header), and its Plan.
     None when a row's text is unknown or was cut short in the report."""
     r = entry.result
-    if r is None or not r.failures:
+    if r is None or not r.failures or len(r.failures) < r.failed:  # some only counted: their text is not kept
         return None
     return failed_rows(r.failures, entry.plan, f"{entry.name} (failed rows)")
 

@@ -81,7 +81,8 @@ class JobJournal:
             await self.recorder.ack(
                 seq=r.seq, start=r.start, end=r.end, first_line=r.first_line, last_line=r.last_line, events=r.count,
                 ingested=r.ingested, failed=r.failed, possible_duplicates=r.possible_duplicates,
-                failures=[f for _order, f in r.failures], warnings=[str(w) for _order, w in r.warnings],
+                failures=[f for _order, f in r.failures], more_failures=r.more.to_json() if r.more else [],
+                warnings=[str(w) for _order, w in r.warnings],
                 trace_ids=[t for _order, t in r.trace_ids])
         elif r.marked and not r.maybe_stored and not r.prior_inflight:
             await self.recorder.unmark(r.seq)

@@ -352,6 +352,7 @@ class UploadJob:
             name=self.source.name, dataset=self.dataset, state=state,
             ingested=t.ingested, failed=t.failed, not_sent=t.not_sent,
             possible_duplicates=t.possible_duplicates, failures=self.ledger.failures(),
+            more_failures=self.ledger.more_failures(),
             warnings=self.ledger.warnings(), trace_ids=self.ledger.trace_ids(),
             stopped_at=self._stopped_at if (self.cancelled or error) else None,
             error=error, error_kind=kind if error else None, requests=self._sender.requests,

@@ -112,6 +112,7 @@ CREATE TABLE IF NOT EXISTS batches (
     possible_duplicates INTEGER NOT NULL DEFAULT 0,
     warnings TEXT NOT NULL DEFAULT '[]',
     trace_ids TEXT NOT NULL DEFAULT '[]',
+    more_failures TEXT NOT NULL DEFAULT '[]',  -- failures past the ones kept: by reason and line spans
     PRIMARY KEY (job_id, seq)
 );
 CREATE TABLE IF NOT EXISTS failures (
@@ -130,7 +131,9 @@ CREATE TABLE IF NOT EXISTS notices (
 """
 
 # Columns added since version 1 (ALTER TABLE for journals written by an older version).
-ADDED_COLUMNS = {2: ["commits INTEGER NOT NULL DEFAULT 0", "suspect_seq INTEGER", "note TEXT", "queued_by TEXT"]}
+ADDED_COLUMNS = {2: [("jobs", "commits INTEGER NOT NULL DEFAULT 0"), ("jobs", "suspect_seq INTEGER"),
+                     ("jobs", "note TEXT"), ("jobs", "queued_by TEXT"),
+                     ("batches", "more_failures TEXT NOT NULL DEFAULT '[]'")]}
 
 
 
@@ -148,6 +151,7 @@ class BatchMark:
     possible_duplicates: int = 0
     warnings: list[str] = field(default_factory=list)
     trace_ids: list[str] = field(default_factory=list)
+    more_failures: list[dict] = field(default_factory=list)
 
 
 @dataclass

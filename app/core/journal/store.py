@@ -120,11 +120,10 @@ def _open(path: Path) -> sqlite3.Connection:
             for stmt in SCHEMA.split(";"):
                 if stmt.strip():
                     conn.execute(stmt)
-            have = {r[1] for r in conn.execute("PRAGMA table_info(jobs)")}
             for v in range(version + 1, SCHEMA_VERSION + 1):
-                for column in ADDED_COLUMNS.get(v, []):
-                    if column.split()[0] not in have:
-                        conn.execute(f"ALTER TABLE jobs ADD COLUMN {column}")
+                for table, column in ADDED_COLUMNS.get(v, []):
+                    if column.split()[0] not in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
+                        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     return conn
 
@@ -264,20 +263,20 @@ class Journal:
 
     def ack(self, job_id: str, seq: int, start: int, end: int, first_line: int | None, last_line: int | None,
             events: int, ingested: int, failed: int, possible_duplicates: int, failures: list,
-            warnings: list[str], trace_ids: list[str]) -> None:
+            warnings: list[str], trace_ids: list[str], more_failures: list | None = None) -> None:
         """Every event of the batch is stored or failed: record it (and its failures) at once."""
         with _tx(self.conn):
             self.conn.execute(
                 "INSERT INTO batches (job_id, seq, start, end, first_line, last_line, events, status, ingested,"
-                " failed, possible_duplicates, warnings, trace_ids) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                " failed, possible_duplicates, warnings, trace_ids, more_failures) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                 " ON CONFLICT(job_id, seq) DO UPDATE SET status=excluded.status, start=excluded.start,"
                 " end=excluded.end,"
                 " first_line=excluded.first_line, last_line=excluded.last_line, events=excluded.events,"
                 " ingested=excluded.ingested, failed=excluded.failed,"
                 " possible_duplicates=excluded.possible_duplicates, warnings=excluded.warnings,"
-                " trace_ids=excluded.trace_ids",
+                " trace_ids=excluded.trace_ids, more_failures=excluded.more_failures",
                 (job_id, seq, start, end, first_line, last_line, events, ACKED, ingested, failed,
-                 possible_duplicates, json.dumps(warnings), json.dumps(trace_ids)))
+                 possible_duplicates, json.dumps(warnings), json.dumps(trace_ids), json.dumps(more_failures or [])))
             self.conn.execute("DELETE FROM failures WHERE job_id=? AND seq=?", (job_id, seq))
             self.conn.executemany(
                 "INSERT INTO failures (job_id, seq, line, error, record) VALUES (?,?,?,?,?)",
@@ -357,12 +356,13 @@ class Journal:
     def batches(self, job_id: str) -> list[BatchMark]:
         rows = self.conn.execute(
             "SELECT seq, start, end, first_line, last_line, events, status, ingested, failed,"
-            " possible_duplicates, warnings, trace_ids FROM batches WHERE job_id=? ORDER BY seq", (job_id,)).fetchall()
+            " possible_duplicates, warnings, trace_ids, more_failures FROM batches WHERE job_id=? ORDER BY seq",
+            (job_id,)).fetchall()
         out = []
         for r in rows:
             d = dict(r)
-            d["warnings"] = json.loads(d["warnings"])
-            d["trace_ids"] = json.loads(d["trace_ids"])
+            for key in ("warnings", "trace_ids", "more_failures"):
+                d[key] = json.loads(d[key])
             out.append(BatchMark(**d))
         return out
 
