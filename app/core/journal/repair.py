@@ -15,12 +15,17 @@ from app.core.journal import markers
 from app.core.journal.locks import is_running
 from app.core.journal.schema import QUEUED, RUNNING
 
-_checked: set[str] = set()  # journals found sound by this process
+_checked: set[tuple] = set()  # journal files found sound by this process (path, inode, size)
 
 
 def integrity_problem(conn: sqlite3.Connection, path: Path) -> str | None:
-    """What SQLite's quick_check finds wrong with the file (once per process), or None."""
-    key = str(path)
+    """What SQLite's quick_check finds wrong with the file, or None. Checked again only when the
+    file's size or inode changed since this process found it sound (a checkpoint, or damage)."""
+    try:
+        st = os.stat(path)
+        key: tuple = (str(path), st.st_ino, st.st_size)
+    except OSError:
+        key = (str(path),)
     if key in _checked:
         return None
     rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)").fetchall()]

@@ -337,11 +337,11 @@ class Journal:
     def settled(self, job_id: str) -> None:
         """The job's final state is committed: once it is checkpointed into the database file (a
         lost WAL can no longer roll it back), its marker goes."""
-        try:
-            busy = self.conn.execute("PRAGMA wal_checkpoint(FULL)").fetchone()[0]
+        try:  # PASSIVE: never waits on other connections; the marker stays if it did not get it all
+            busy, log, done = self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         except sqlite3.Error:
             return
-        if not busy:
+        if not busy and log == done:
             markers.remove(job_id)
 
     # -- reading ---------------------------------------------------------------------------

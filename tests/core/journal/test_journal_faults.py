@@ -88,6 +88,7 @@ def check_stop_then_resume(sb, n, result):
     again = asyncio.run(_resume(sb, record))
     assert again.state == JobState.DONE and again.not_sent == 0, (again.error, again.warnings[:3], again.not_sent)
     assert_truthful(sb, n, again)
+    assert not list((config.data_dir() / "journal-markers").iterdir())  # finished and checkpointed: gone
 
 
 def test_a_journal_write_that_fails_stops_the_job_and_resume_tells_the_truth(sandbox, tmp_path, monkeypatch):
