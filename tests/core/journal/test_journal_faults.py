@@ -163,6 +163,8 @@ def _crash(sb, path, after, **kw):
         with pytest.raises(asyncio.CancelledError):
             await task
         await client.aclose()
+        while job.journal.recorder._journal is not None:  # its connection closes in its own thread
+            await asyncio.sleep(0.01)
     asyncio.run(go())
 
 

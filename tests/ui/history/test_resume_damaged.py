@@ -28,6 +28,7 @@ def test_a_truncated_journal_is_said_and_its_killed_upload_offered(ctx, sandbox,
     qtbot.waitUntil(lambda: job.progress.ingested >= 500, timeout=20000)
     task.cancel()  # as if the process died
     qtbot.waitUntil(task.done, timeout=10000)
+    qtbot.waitUntil(lambda: job.journal.recorder._journal is None, timeout=10000)  # its connection closed
     run_coro(qtbot, job.client.aclose())
     sandbox.faults.delay = 0.0
     conn = sqlite3.connect(journal.db_path())
