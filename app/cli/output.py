@@ -53,7 +53,11 @@ def describe_summary(s: dict, max_failures: int = 20) -> str:
         lines.append(f"  {where}: {f['error']}")
     more = len(s.get("failures", [])) - max_failures
     if more > 0:
-        lines.append(f"  … and {more:,} more failures (--json lists them all)")
+        lines.append(f"  … and {more:,} more failures (--json lists them)")
+    if s.get("more_failures"):
+        from app.core.job.results import more_failures_text
+
+        lines.append("  " + more_failures_text(s["more_failures"]))
     for w in s.get("warnings", [])[:10]:
         lines.append(f"  warning: {w}")
     if s.get("job_id") and s.get("not_sent") and s.get("error_kind") != "input":

@@ -22,11 +22,18 @@ async def cmd_resume(args) -> int:
     try:
         journal.prune(config.load_settings().history_keep_days)
         unfinished = journal.unfinished_jobs()
+        notices = journal.notices()
     except journal.JournalError as e:
         return usage_error(args, str(e))
+    if not args.json:
+        for notice in notices:
+            print(f"warning: {notice}")
     if not args.all and not args.jobs:
         if args.json:
-            print(json.dumps({"jobs": [r.to_json() for r in unfinished]}, ensure_ascii=False))
+            listing = {"jobs": [r.to_json() for r in unfinished]}
+            if notices:
+                listing["notices"] = notices
+            print(json.dumps(listing, ensure_ascii=False))
         elif not unfinished:
             print("no unfinished uploads")
         else:

@@ -3,11 +3,14 @@ and drop again: NDJSON for any input, CSV (the original columns plus an error) f
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
 from pathlib import Path
 from typing import Any, Iterable
+
+from app.core.job import Failure, Source
 
 ERROR_FIELD = "_axiom_drop_error"
 LINE_FIELD = "_axiom_drop_line"
@@ -87,3 +90,27 @@ def _ndjson_row(failure, is_csv: bool, delimiter: str, quotechar: str, fields: l
             out[LINE_FIELD] = failure.line
         return out
     return {LINE_FIELD: failure.line, RECORD_FIELD: record, ERROR_FIELD: _reason(failure)}
+
+
+def failed_rows(failures: list[Failure], plan: Any, name: str) -> tuple[Source, Any] | None:
+    """A Source holding just these failed rows (CSV keeps its header), and its Plan. None when a
+    row's text is unknown or was cut short in the report (app.core.queue's "retry failed rows")."""
+    if not all(f.complete for f in failures):
+        return None
+    plan = copy.copy(plan)
+    plan.compression = None
+    plan.encoding = "utf-8"
+    out = io.StringIO()
+    if plan.format == "csv" and plan.csv is not None:
+        dialect = copy.copy(plan.csv)
+        if dialect.fields:
+            csv.writer(out, delimiter=dialect.delimiter, quotechar=dialect.quotechar,
+                       lineterminator="\n").writerow(dialect.fields)
+            dialect.has_header = True
+        plan.csv = dialect
+    else:
+        plan.format = "ndjson"
+        plan.csv = None
+    for f in failures:
+        out.write(f.record.rstrip("\r\n") + "\n")
+    return Source.from_bytes(out.getvalue().encode("utf-8"), name=name), plan

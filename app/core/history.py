@@ -54,6 +54,11 @@ def unfinished(keep_days: int | None = None) -> tuple[int, list[tuple[journal.Jo
         j.close()
 
 
+def notices() -> list[str]:
+    """What the journal says about itself (a damaged journal moved aside), each said once."""
+    return journal.notices()
+
+
 def job(job_id: str) -> journal.JobRecord | None:
     return journal.get_job(job_id)
 

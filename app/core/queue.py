@@ -9,15 +9,15 @@ so the same rules could drive any front end.
 from __future__ import annotations
 
 import asyncio
-import copy
-import csv
 import enum
-import io
 import logging
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Coroutine, Protocol
 
+from app.core import journal
+from app.core.failures import failed_rows
+from app.core.io import shown
 from app.core.job import JobResult, JobState, Progress, Source, UploadJob
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ class QueueEntry:
     @property
     def name(self) -> str:
         """The file name as the user knows it (Source.name is the whole path for files)."""
-        return self.source.path.name if self.source.path is not None else self.source.name
+        return shown(self.source.path.name) if self.source.path is not None else self.source.name
 
     @property
     def running(self) -> bool:
@@ -197,29 +197,9 @@ def failed_rows_source(entry: QueueEntry) -> tuple[Source, Any] | None:
     """A Source holding just the failed rows of an entry (CSV keeps its header), and its Plan.
     None when a row's text is unknown or was cut short in the report."""
     r = entry.result
-    if r is None or not r.failures:
+    if r is None or not r.failures or len(r.failures) < r.failed:  # some only counted: their text is not kept
         return None
-    records = [f.record for f in r.failures]
-    if not all(f.complete for f in r.failures):
-        return None
-    plan = copy.copy(entry.plan)
-    plan.compression = None
-    plan.encoding = "utf-8"
-    out = io.StringIO()
-    if plan.format == "csv" and plan.csv is not None:
-        dialect = copy.copy(plan.csv)
-        if dialect.fields:
-            csv.writer(out, delimiter=dialect.delimiter, quotechar=dialect.quotechar,
-                       lineterminator="\n").writerow(dialect.fields)
-            dialect.has_header = True
-        plan.csv = dialect
-    else:
-        plan.format = "ndjson"
-        plan.csv = None
-    for rec in records:
-        out.write(rec.rstrip("\r\n") + "\n")
-    name = f"{entry.name} (failed rows)"
-    return Source.from_bytes(out.getvalue().encode("utf-8"), name=name), plan
+    return failed_rows(r.failures, entry.plan, f"{entry.name} (failed rows)")
 
 
 # -- the scheduler ----------------------------------------------------------------------------------
@@ -252,6 +232,7 @@ class UploadQueue:
         self.max_concurrent = max_concurrent
         self.job_options: dict[str, Any] = {}  # extra UploadJob keywords (batch size, in-flight …)
         self._entries: list[QueueEntry] = []
+        self.journal = journal.QueueJournal(spawn)  # files queued, not started: offered after a crash
 
     def entries(self) -> list[QueueEntry]:
         """A copy, in queue order."""
@@ -261,11 +242,19 @@ class UploadQueue:
         return [e for e in self._entries if e.running]
 
     def add(self, source: Source, plan, dataset: str | None = None) -> QueueEntry:
-        entry = QueueEntry(source=source, plan=plan, dataset=dataset if dataset is not None else self._dataset())
-        if not entry.dataset:
-            entry.error = NO_DATASET
-        self._append(entry)
-        return entry
+        return self.add_all([(source, plan)], dataset)[0]
+
+    def add_all(self, items: list[tuple[Source, Any]], dataset: str | None = None) -> list[QueueEntry]:
+        """Queue (Source, Plan) pairs. The files are journaled as queued at once (one transaction),
+        so a crash before they start still offers them; each continues its entry when it starts."""
+        entries = [QueueEntry(source=source, plan=plan, dataset=dataset if dataset is not None else self._dataset())
+                   for source, plan in items]
+        for entry in entries:
+            entry.error = None if entry.dataset else NO_DATASET
+        self.journal.queue(entries, {**UploadJob.__init__.__kwdefaults__, **self._where(), **self.job_options})
+        for entry in entries:
+            self._append(entry)
+        return entries
 
     def add_job(self, job: UploadJob) -> QueueEntry:
         """Queue a job that is already built (e.g. job.resume_job at start-up): its row shows
@@ -308,6 +297,7 @@ class UploadQueue:
         client = self._client()
         if client is None:
             entry.error = NOT_CONNECTED
+            self.journal.forget(entry)
             self.events.entry_changed(entry, now=True)
             self.events.entry_finished(entry)
             return
@@ -356,18 +346,22 @@ class UploadQueue:
     async def stop_all(self, timeout: float) -> list[str]:
         """Cancel every upload the way the Cancel button does (requests in flight finish, so what
         they stored is acknowledged in the journal) and wait for them, at most `timeout` seconds.
-        Each stopped job stays in the journal as unfinished (events not sent): the next start
-        offers to resume it. Returns the journal ids of the jobs that were running."""
+        Each stopped job stays in the journal as unfinished (events not sent), and each queued
+        file as queued: the next start offers them. Returns the journal ids of both."""
         running = self.running()
+        queued = []
         for entry in self.entries():  # the waiting ones first, so none starts meanwhile
             if not entry.running and not entry.is_finished:
-                self.cancel(entry)
+                entry.cancelled, entry.held = True, False  # not forgotten: offered at the next start
+                if entry.resume_record is not None and entry.resume_record.queued:
+                    queued.append(entry.resume_record.id)
+                self.events.entry_changed(entry, now=True)
         for entry in running:
             self.cancel(entry)
         tasks = [e.task for e in running if e.task is not None and not e.task.done()]
         if tasks:
             await asyncio.wait(tasks, timeout=timeout)
-        return [e.job_id for e in running if e.job_id]
+        return [e.job_id for e in running if e.job_id] + queued
 
     # -- actions ---------------------------------------------------------------------------
     def pause(self, entry: QueueEntry) -> None:
@@ -391,6 +385,7 @@ class UploadQueue:
         elif entry.job is None and entry.result is None and not entry.error:
             entry.cancelled = True
             entry.held = False
+            self.journal.forget(entry)
         self.events.entry_changed(entry, now=True)
         self.pump()
 
@@ -423,6 +418,8 @@ class UploadQueue:
     def remove(self, entry: QueueEntry) -> None:
         if entry.running:
             entry.job.cancel()
+        elif entry.job is None:
+            self.journal.forget(entry)
         self._drop(entry)
         self.pump()
 

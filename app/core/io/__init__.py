@@ -10,11 +10,12 @@ from app.core.io.paths import (
     expand_paths,
     is_supported_name,
     paths_from_text,
+    shown,
 )
 from app.core.io.transcode import Prepended, transcoding
 
 __all__ = [
     "COMPRESSED_SUFFIXES", "CompressedDataError", "Decompressing", "LOOP_SKIPPED", "SUPPORTED_SUFFIXES", "Prepended", "SourceError", "decoded",
     "decompressing", "detect_compression", "expand_paths", "is_supported_name", "open_raw", "paths_from_text",
-    "transcoding",
+    "shown", "transcoding",
 ]

@@ -30,7 +30,7 @@ def expand_paths(paths: list[str | os.PathLike]) -> tuple[list[Path], list[str]]
                     continue
                 key = (st.st_dev, st.st_ino)
                 if key in seen:
-                    problems.append(f"{root}: {LOOP_SKIPPED}")
+                    problems.append(f"{shown(root)}: {LOOP_SKIPPED}")
                     dirs[:] = []
                     continue
                 seen.add(key)
@@ -41,8 +41,15 @@ def expand_paths(paths: list[str | os.PathLike]) -> tuple[list[Path], list[str]]
         elif p.exists() or p.is_symlink():
             files.append(p)
         else:
-            problems.append(f"{p}: no such file")
+            problems.append(f"{shown(p)}: no such file")
     return files, problems
+
+
+def shown(path: str | os.PathLike) -> str:
+    """A path as a person reads it: bytes of its name that are not UTF-8 (Linux allows any byte
+    but / and NUL) as \\xNN escapes, so it prints, shows in Qt and goes in JSON; the real path is
+    kept beside it for opening the file."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def is_supported_name(name: str) -> bool:

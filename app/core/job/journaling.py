@@ -24,6 +24,7 @@ class JobJournal:
         self.recorder = JobRecorder() if (enabled or resume_from is not None) else None
         self.job_id: str | None = resume_from.id if resume_from is not None else None
         self.refusal: Refusal | None = None
+        self._said = False  # the journal's failure is among the warnings
 
     async def start(self, source: Source, *, dataset: str, profile: str | None, endpoint: str | None,
                     plan: Plan, max_events: int, max_bytes: int, compression: str | None) -> bool:
@@ -32,7 +33,9 @@ class JobJournal:
         if rec is None:
             return True
         if self.resume_from is not None:
-            marks, failures, refusal = await rec.start_resume(self.resume_from)
+            fresh = dict(dataset=dataset, profile=profile, endpoint=endpoint, plan=plan, max_events=max_events,
+                         max_bytes=max_bytes, compression=compression)  # for a queued job: as it starts now
+            marks, failures, refusal = await rec.start_resume(self.resume_from, fresh)
             if refusal is not None:
                 self.refusal = refusal
                 return False
@@ -46,12 +49,27 @@ class JobJournal:
             self.ledger.warn(JobWarning(WarningKind.JOURNAL, rec.problem))
         return True
 
-    async def mark_sending(self, batch: Batch) -> None:
-        """Before a batch's first request: journal it as in flight (committed before it leaves)."""
+    async def mark_sending(self, batch: Batch) -> bool:
+        """Before a batch's first request: journal it as in flight (committed before it leaves).
+        False when the journal failed: the batch must not be sent (see `failure`)."""
         r = self.ledger.record(batch)
-        if not r.marked and self.recorder is not None:
+        rec = self.recorder
+        if rec is None:
+            return True
+        if not r.marked:
             r.marked = True
-            await self.recorder.inflight(r.seq, r.start, r.end, r.first_line, r.last_line, r.count)
+            ok = await rec.inflight(r.seq, r.start, r.end, r.first_line, r.last_line, r.count)
+        else:
+            ok = not rec.failed
+        if not ok and not self._said:
+            self._said = True
+            self.ledger.warn(JobWarning(WarningKind.JOURNAL, rec.problem or "the journal could not be written"))
+        return ok
+
+    @property
+    def failure(self) -> str:
+        """Why the job stops: a journal write failed once it was journaled."""
+        return (self.recorder.problem if self.recorder is not None else None) or "the journal could not be written"
 
     async def settle(self, batch: Batch) -> None:
         """The batch is done in this run: acked when every event is stored or failed; otherwise
@@ -63,7 +81,8 @@ class JobJournal:
             await self.recorder.ack(
                 seq=r.seq, start=r.start, end=r.end, first_line=r.first_line, last_line=r.last_line, events=r.count,
                 ingested=r.ingested, failed=r.failed, possible_duplicates=r.possible_duplicates,
-                failures=[f for _order, f in r.failures], warnings=[str(w) for _order, w in r.warnings],
+                failures=[f for _order, f in r.failures], more_failures=r.more.to_json() if r.more else [],
+                warnings=[str(w) for _order, w in r.warnings],
                 trace_ids=[t for _order, t in r.trace_ids])
         elif r.marked and not r.maybe_stored and not r.prior_inflight:
             await self.recorder.unmark(r.seq)
@@ -82,6 +101,11 @@ class JobJournal:
         if kind != "file" and result.state != JobState.DONE and result.not_sent:
             warning = JobWarning(WarningKind.NOT_RESUMABLE, ("standard input" if kind == "stdin" else "pasted text")
                                  + " cannot be resumed: send what was not sent again")
+            self.ledger.warn(warning)
+            result.warnings.append(warning)
+        if rec.failed and not self._said:  # the last write failed: nothing more was sent, but say so
+            self._said = True
+            warning = JobWarning(WarningKind.JOURNAL, rec.problem or "the journal could not be written")
             self.ledger.warn(warning)
             result.warnings.append(warning)
         resumable = kind == "file" and result.not_sent > 0 and result.error_kind != StopKind.INPUT

@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 
 from app.core.batching import Batch
 from app.core.journal import ACKED, BatchMark
-from app.core.job.results import Failure, JobWarning, WarningKind
+from app.core.job.results import Failure, FailureTally, JobWarning, WarningKind
+
+MAX_FAILURES_KEPT = 1000  # failures kept in full (line, reason, the event); the rest are counted
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class BatchRecord:
     warnings: list[tuple[int, JobWarning]] = field(default_factory=list)
     trace_ids: list[tuple[int, str]] = field(default_factory=list)
     dup_spans: list[tuple[int, list]] = field(default_factory=list)        # (order, [first, last])
+    more: FailureTally | None = None  # failures past MAX_FAILURES_KEPT: counted by reason and lines
     marked: bool = False          # journaled as in flight
     maybe_stored: bool = False    # some request of it may have been stored
     prior_inflight: bool = False  # in flight when an earlier run died
@@ -60,7 +63,7 @@ class BatchRecord:
 
     @property
     def failed(self) -> int:
-        return self.earlier_failed + len(self.failures)
+        return self.earlier_failed + len(self.failures) + (self.more.count if self.more is not None else 0)
 
     @property
     def totals(self) -> Totals:
@@ -79,6 +82,8 @@ class Ledger:
         self._open: dict[int, BatchRecord] = {}
         self._unread_not_sent = 0                     # the unsent rest of the input, counted but not cut
         self._earlier_failures: list[tuple[int, Failure]] = []
+        self._earlier_more = FailureTally()
+        self._kept = 0                                # failures kept in full so far (earlier runs too)
         self._job_warnings: list[tuple[int, JobWarning]] = []
 
     # -- records -------------------------------------------------------------------------------
@@ -111,10 +116,12 @@ class Ledger:
                 rec.warnings.extend((next(self._order), JobWarning(WarningKind.EARLIER_RUN, w)) for w in m.warnings)
                 rec.trace_ids.extend((next(self._order), t) for t in m.trace_ids)
                 self._settled = self._settled + rec.totals
+                self._earlier_more.merge(FailureTally.from_json(m.more_failures))
             else:
                 self._prior_inflight.add(m.seq)
         self._earlier_failures.extend((next(self._order), Failure(line, error, record))
                                       for _seq, line, error, record in failures)
+        self._kept += len(failures)
 
     # -- what happens to events ------------------------------------------------------------------
     def ingested(self, batch: Batch, n: int) -> None:
@@ -123,7 +130,15 @@ class Ledger:
         rec.ingested += n
 
     def fail(self, batch: Batch, failure: Failure) -> None:
-        self.record(batch).failures.append((next(self._order), failure))
+        """The first MAX_FAILURES_KEPT in full; the rest counted (memory and the journal stay bounded)."""
+        rec = self.record(batch)
+        if self._kept < MAX_FAILURES_KEPT:
+            self._kept += 1
+            rec.failures.append((next(self._order), failure))
+            return
+        if rec.more is None:
+            rec.more = FailureTally()
+        rec.more.add(failure.line, failure.error)
 
     def not_sent(self, batch: Batch, count: int | None = None) -> None:
         self.record(batch).not_sent += batch.count if count is None else count
@@ -181,6 +196,15 @@ class Ledger:
         """In input-line order (those without a line last), in the order they happened otherwise."""
         items = self._earlier_failures + [i for rec in list(self.records.values()) for i in rec.failures]
         return sorted(self._in_order(items), key=lambda f: (f.line is None, f.line or 0))
+
+    def more_failures(self) -> list[dict]:
+        """The failures counted, not kept: by reason, with their line spans (FailureTally.to_json)."""
+        tally = FailureTally()
+        tally.merge(self._earlier_more)
+        for rec in list(self.records.values()):
+            if rec.more is not None:
+                tally.merge(rec.more)
+        return tally.to_json()
 
     def warnings(self) -> list[JobWarning]:
         with self._lock:

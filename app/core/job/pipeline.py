@@ -272,7 +272,8 @@ class UploadJob:
                 WarningKind.RESENT_AFTER_INTERRUPTION,
                 f"these {r.count} events were being sent when the upload was interrupted; they were sent "
                 "again, so they may be stored twice", r.first_line, r.last_line), batch)
-        await self.journal.mark_sending(batch)
+        if not await self.journal.mark_sending(batch):  # never send what the journal cannot account for
+            self.stop(batch, StopKind.JOURNAL, self.journal.failure)
 
     def fold(self, batch: Batch, res: IngestResult) -> None:
         """A 200: what was stored, what failed (matched to lines), and the server's warnings."""
@@ -354,6 +355,7 @@ class UploadJob:
             name=self.source.name, dataset=self.dataset, state=state,
             ingested=t.ingested, failed=t.failed, not_sent=t.not_sent,
             possible_duplicates=t.possible_duplicates, failures=self.ledger.failures(),
+            more_failures=self.ledger.more_failures(),
             warnings=self.ledger.warnings(), trace_ids=self.ledger.trace_ids(),
             stopped_at=self._stopped_at if (self.cancelled or error) else None,
             error=error, error_kind=kind if error else None, requests=self._sender.requests,

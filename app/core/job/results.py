@@ -7,11 +7,13 @@ JobWarning.__str__, so the CLI, the window and the journal all show the same wor
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 
+from app.core.io import shown
 from app.core.journal import JobState, StopKind
 
-__all__ = ["Failure", "JobResult", "JobState", "JobWarning", "Progress", "StopKind", "WarningKind"]
+__all__ = ["Failure", "FailureTally", "JobResult", "JobState", "JobWarning", "Progress", "StopKind", "WarningKind"]
 
 
 CUT_SHORT = "…"  # ends a Failure.record cut at attribution.RECORD_PREVIEW_BYTES
@@ -30,6 +32,94 @@ class Failure:
     def complete(self) -> bool:
         """The whole event is known, so it can be sent again."""
         return self.record is not None and not self.record.endswith(CUT_SHORT)
+
+
+MAX_SPANS = 20    # line spans kept per reason of the failures counted, not kept
+MAX_REASONS = 20  # reasons told apart; past them, "other reasons"
+OTHER = "other reasons"
+
+
+@dataclass
+class FailureTally:
+    """The failures past those kept in full: per reason, how many and on which lines. Reasons
+    that differ only in numbers (a column, an element) are one; past MAX_SPANS spans the two
+    closest are joined, so a span may hold lines that did not fail. Bounded whatever the input."""
+
+    groups: dict[str, list] = field(default_factory=dict)  # key → [reason as shown, count, [[first, last]…]]
+
+    def add(self, line: int | None, reason: str, count: int = 1, last: int | None = None) -> None:
+        key = re.sub(r"\d+", "#", reason)
+        group = self.groups.get(key)
+        if group is None and key != OTHER and len(self.groups) - (OTHER in self.groups) >= MAX_REASONS - 1:
+            key = reason = OTHER
+            group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = [reason, 0, []]
+        elif group[0] != reason:
+            group[0] = key  # various texts of one shape: shown with # for the numbers
+        group[1] += count
+        if line is not None:
+            _add_span(group[2], line, last if last is not None else line)
+
+    def merge(self, other: "FailureTally") -> None:
+        for reason, count, spans in other.groups.values():
+            if not spans:
+                self.add(None, reason, count)
+            for k, (first, last) in enumerate(spans):
+                self.add(first, reason, count if k == 0 else 0, last)
+
+    @property
+    def count(self) -> int:
+        return sum(g[1] for g in self.groups.values())
+
+    def to_json(self) -> list[dict]:
+        return [{"reason": r, "count": c, "lines": [list(s) for s in spans]}
+                for r, c, spans in sorted(self.groups.values(), key=lambda g: -g[1])]
+
+    @classmethod
+    def from_json(cls, items: list[dict]) -> "FailureTally":
+        t = cls()
+        t.merge(cls({str(k): [i["reason"], i["count"], [list(s) for s in i["lines"]]] for k, i in enumerate(items)}))
+        return t
+
+
+def _add_span(spans: list[list[int]], first: int, last: int) -> None:
+    """Add [first, last] to sorted, disjoint spans, joining what touches; at most MAX_SPANS."""
+    if spans and spans[-1][0] <= first <= spans[-1][1] + 1:  # the common case: the next line
+        spans[-1][1] = max(spans[-1][1], last)
+        return
+    spans.append([first, last])
+    spans.sort()
+    merged = [spans[0]]
+    for a, b in spans[1:]:
+        if merged[-1][1] + 1 >= a:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    while len(merged) > MAX_SPANS:
+        gaps = [merged[i + 1][0] - merged[i][1] for i in range(len(merged) - 1)]
+        i = gaps.index(min(gaps))
+        merged[i][1] = merged.pop(i + 1)[1]
+    spans[:] = merged
+
+
+def more_failures_text(more: list[dict]) -> str | None:
+    """The summary's line for the failures counted, not listed (the same words everywhere)."""
+    if not more:
+        return None
+    total = sum(m["count"] for m in more)
+
+    def where(spans: list) -> str:
+        if not spans:
+            return "lines unknown"
+        shown = ", ".join(f"{a}–{b}" if a != b else f"{a}" for a, b in spans[:5])
+        return ("line " if len(spans) == 1 and spans[0][0] == spans[0][1] else "lines ") + shown + (
+            ", …" if len(spans) > 5 else "")
+
+    parts = [f"'{m['reason']}' on {where(m['lines'])}" for m in more[:3]]
+    if len(more) > 3:
+        parts.append(f"{sum(m['count'] for m in more[3:]):,} for {len(more) - 3} other reasons")
+    return f"… and {total:,} more failures: " + "; ".join(parts)
 
 
 class WarningKind(enum.Enum):
@@ -117,10 +207,11 @@ class JobResult:
     elapsed: float = 0.0
     job_id: str | None = None           # the journal's id (resume it with `axiom-drop resume ID`)
     possible_duplicate_lines: list[list[int]] = field(default_factory=list)  # [first, last] spans
+    more_failures: list[dict] = field(default_factory=list)  # past the ones listed: FailureTally.to_json()
 
     def to_json(self, path: str | None = None) -> dict:
         return {
-            "path": path if path is not None else self.name,
+            "path": shown(path) if path is not None else self.name,
             "dataset": self.dataset,
             "state": self.state.value,
             "ingested": self.ingested,
@@ -136,4 +227,5 @@ class JobResult:
             "elapsed_s": round(self.elapsed, 3),
             "job_id": self.job_id,
             "possible_duplicate_lines": self.possible_duplicate_lines,
+            "more_failures": self.more_failures,
         }

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import BinaryIO
 
-from app.core.io import Prepended, SourceError, open_raw
+from app.core.io import Prepended, SourceError, open_raw, shown
 
 
 class Source:
@@ -31,7 +31,7 @@ class Source:
     @classmethod
     def from_path(cls, path: str | os.PathLike) -> "Source":
         p = Path(path)
-        return cls(str(p), path=p)
+        return cls(shown(p), path=p)  # the name is for people (escaped), the path for opening
 
     @classmethod
     def from_bytes(cls, data: bytes, name: str = "pasted") -> "Source":

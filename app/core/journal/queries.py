@@ -13,6 +13,12 @@ def unfinished_jobs() -> list[JobRecord]:
         return j.unfinished()
 
 
+def notices() -> list[str]:
+    """What the journal has to say about itself (a damaged file moved aside), each said once."""
+    with opened() as j:
+        return j.notices()
+
+
 def get_job(job_id: str) -> JobRecord | None:
     with opened() as j:
         return j.job(job_id)

@@ -12,8 +12,11 @@ import enum
 import time
 from dataclasses import dataclass, field
 
-SCHEMA_VERSION = 1
+from app.core.io import shown
+
+SCHEMA_VERSION = 2
 RUNNING = "running"  # the journal's state of a job that has not finished (or whose process died)
+QUEUED = "queued"    # a file queued in the window, not started yet: resumable from its start
 INFLIGHT, ACKED = "inflight", "acked"  # a batch's status
 
 
@@ -46,6 +49,7 @@ class StopKind(str, enum.Enum):
     SERVER = "server"      # 5xx until the retries gave out, or another answer
     CHANGED = "changed"    # resume refused: the source changed
     BUSY = "busy"          # resume refused: running elsewhere, or finished already
+    JOURNAL = "journal"    # the journal could not be written: stopped so that a resume stays truthful
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,11 @@ CREATE TABLE IF NOT EXISTS jobs (
     error_kind TEXT,
     stopped_at TEXT,
     warnings TEXT NOT NULL DEFAULT '[]',   -- job-level warnings of the last run
-    runs INTEGER NOT NULL DEFAULT 1
+    runs INTEGER NOT NULL DEFAULT 1,
+    commits INTEGER NOT NULL DEFAULT 0,    -- the job's transactions (its marker counts them too)
+    suspect_seq INTEGER,               -- batches up to this seq may be stored though not acked
+    note TEXT,                         -- what the journal itself knows went wrong with this record
+    queued_by TEXT                     -- the queue (its lock) that holds a queued job
 );
 CREATE INDEX IF NOT EXISTS jobs_updated ON jobs(updated);
 CREATE TABLE IF NOT EXISTS batches (
@@ -104,6 +112,7 @@ CREATE TABLE IF NOT EXISTS batches (
     possible_duplicates INTEGER NOT NULL DEFAULT 0,
     warnings TEXT NOT NULL DEFAULT '[]',
     trace_ids TEXT NOT NULL DEFAULT '[]',
+    more_failures TEXT NOT NULL DEFAULT '[]',  -- failures past the ones kept: by reason and line spans
     PRIMARY KEY (job_id, seq)
 );
 CREATE TABLE IF NOT EXISTS failures (
@@ -114,7 +123,17 @@ CREATE TABLE IF NOT EXISTS failures (
     record TEXT
 );
 CREATE INDEX IF NOT EXISTS failures_job ON failures(job_id, seq);
+CREATE TABLE IF NOT EXISTS notices (
+    created REAL NOT NULL,
+    text TEXT NOT NULL,
+    shown INTEGER NOT NULL DEFAULT 0
+);
 """
+
+# Columns added since version 1 (ALTER TABLE for journals written by an older version).
+ADDED_COLUMNS = {2: [("jobs", "commits INTEGER NOT NULL DEFAULT 0"), ("jobs", "suspect_seq INTEGER"),
+                     ("jobs", "note TEXT"), ("jobs", "queued_by TEXT"),
+                     ("batches", "more_failures TEXT NOT NULL DEFAULT '[]'")]}
 
 
 
@@ -132,6 +151,7 @@ class BatchMark:
     possible_duplicates: int = 0
     warnings: list[str] = field(default_factory=list)
     trace_ids: list[str] = field(default_factory=list)
+    more_failures: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -166,21 +186,32 @@ class JobRecord:
     stopped_at: str | None
     warnings: list[str]
     runs: int
+    commits: int = 0
+    suspect_seq: int | None = None
+    note: str | None = None
+    queued_by: str | None = None
 
     @property
     def interrupted(self) -> bool:
         """The process died while it ran (as opposed to a job that stopped with events unsent)."""
         return self.state == RUNNING
 
+    @property
+    def queued(self) -> bool:
+        """Queued and never started: resuming it sends the whole file, nothing can be stored twice."""
+        return self.state == QUEUED
+
     def describe(self) -> str:
         """One line for a list of unfinished jobs."""
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.updated))
         how = "interrupted" if self.interrupted else self.state
-        done = f"{self.ingested:,} ingested, {self.failed:,} failed so far"
-        return f"{self.id}  {self.name} → {self.dataset} ({self.endpoint or '?'}): {how} {when}; {done}"
+        done = "not started" if self.queued else f"{self.ingested:,} ingested, {self.failed:,} failed so far"
+        line = f"{self.id}  {self.name} → {self.dataset} ({self.endpoint or '?'}): {how} {when}; {done}"
+        return line + (f"\n    note: {self.note}" if self.note else "")
 
     def to_json(self) -> dict:
         d = dataclasses.asdict(self)
+        d["path"] = shown(self.path) if self.path is not None else None  # printable; the real path stays here
         d["interrupted"] = self.interrupted
         return d
 

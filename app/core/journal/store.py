@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import os
 import sqlite3
 import time
 import uuid
@@ -35,10 +36,12 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 from app.core import config
+from app.core.io import shown
+from app.core.journal import markers, repair
 from app.core.journal.identity import Identity
 from app.core.journal.locks import is_running, lock_dir
 from app.core.journal.schema import (
-    ACKED, INFLIGHT, RUNNING, SCHEMA, SCHEMA_VERSION, BatchMark, JobRecord, JobState, StopKind)
+    ACKED, ADDED_COLUMNS, INFLIGHT, QUEUED, RUNNING, SCHEMA, SCHEMA_VERSION, BatchMark, JobRecord, JobState, StopKind)
 
 
 DB_NAME = "journal.sqlite3"
@@ -85,28 +88,70 @@ def safe_endpoint(url: str | None) -> str | None:
 
 
 
+def new_job_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def job_row(*, job_id: str, kind: str, name: str, identity: Identity | None, dataset: str, profile: str | None,
+            endpoint: str | None, plan: Any, max_events: int, max_bytes: int, compression: str | None) -> dict:
+    """A job's row as created (and as its marker keeps it, to recreate it if the journal lost it)."""
+    return {"id": job_id, "created": time.time(), "kind": kind, "name": shown(name),
+            "path": identity.path if identity else None, "size": identity.size if identity else None,
+            "mtime_ns": identity.mtime_ns if identity else None,
+            "head_sha256": identity.head_sha256 if identity else None, "dataset": dataset, "profile": profile,
+            "endpoint": safe_endpoint(endpoint), "plan": plan if isinstance(plan, dict) else plan_to_json(plan),
+            "max_events": max_events, "max_bytes": max_bytes, "compression": compression}
+
+
 def db_path() -> Path:
     return config.data_dir() / DB_NAME
 
 
+def _open(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=30000")
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version < SCHEMA_VERSION:
+        with _tx(conn):
+            for stmt in SCHEMA.split(";"):
+                if stmt.strip():
+                    conn.execute(stmt)
+            for v in range(version + 1, SCHEMA_VERSION + 1):
+                for table, column in ADDED_COLUMNS.get(v, []):
+                    if column.split()[0] not in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
+                        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    return conn
+
+
 def connect(path: Path | None = None) -> sqlite3.Connection:
-    """A connection with the journal's settings (see the module docstring for why)."""
+    """A connection with the journal's settings (see the module docstring for why). A damaged
+    journal (checked once per process) is moved aside and a new one started (repair.py)."""
+    path = path or db_path()
     try:
-        conn = sqlite3.connect(path or db_path(), timeout=30, isolation_level=None, check_same_thread=False)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA busy_timeout=30000")
-        if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-            with _tx(conn):
-                for stmt in SCHEMA.split(";"):
-                    if stmt.strip():
-                        conn.execute(stmt)
-                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        try:
+            conn = _open(path)
+            problem = repair.integrity_problem(conn, path)
+        except sqlite3.DatabaseError as e:
+            if isinstance(e, sqlite3.OperationalError):  # full, locked, unreadable: not damage
+                raise
+            conn, problem = None, str(e)
+        if problem is None:
+            return conn
+        if conn is not None:
+            conn.close()
+        aside = repair.move_aside(path)
+        conn = _open(path)
+        with _tx(conn):
+            conn.execute("INSERT INTO notices (created, text) VALUES (?, ?)", (time.time(), repair.damage_notice(
+                path, problem, aside)))
         return conn
-    except sqlite3.Error as e:
-        raise JournalError(f"the journal ({path or db_path()}) cannot be opened: {e}") from None
+    except (sqlite3.Error, OSError) as e:
+        raise JournalError(f"the journal ({path}) cannot be opened: {e}") from None
 
 
 @contextlib.contextmanager
@@ -121,8 +166,25 @@ def _tx(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
+def stored_path(path: str | None) -> str | bytes | None:
+    """A path as the journal keeps it: text when it is UTF-8, else its raw bytes (a BLOB), so a
+    name with other bytes (Linux allows them) is kept losslessly and resume finds the file again."""
+    if path is None:
+        return None
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+
+
+def loaded_path(value: str | bytes | None) -> str | None:
+    return os.fsdecode(value) if isinstance(value, bytes) else value
+
+
 def _record(row: sqlite3.Row) -> JobRecord:
     d = dict(row)
+    d["path"] = loaded_path(d["path"])
     d["plan"] = json.loads(d["plan"])
     d["warnings"] = json.loads(d["warnings"] or "[]")
     d["resumable"] = bool(d["resumable"])
@@ -132,8 +194,10 @@ def _record(row: sqlite3.Row) -> JobRecord:
 class Journal:
     """Synchronous access (one connection). The upload job drives it from one worker thread."""
 
-    def __init__(self, path: Path | None = None):
+    def __init__(self, path: Path | None = None, *, reconcile: bool = True):
         self.conn = connect(path)
+        if reconcile:
+            repair.reconcile(self)
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
@@ -142,25 +206,49 @@ class Journal:
     # -- writing ---------------------------------------------------------------------------
     def create_job(self, *, kind: str, name: str, identity: Identity | None, dataset: str, profile: str | None,
                    endpoint: str | None, plan: Any, max_events: int, max_bytes: int,
-                   compression: str | None) -> str:
-        job_id = uuid.uuid4().hex[:12]
-        now = time.time()
+                   compression: str | None, job_id: str | None = None, state: str = RUNNING,
+                   queued_by: str | None = None) -> str:
+        job_id = job_id or new_job_id()
         with _tx(self.conn):
-            self.conn.execute(
-                "INSERT INTO jobs (id, created, updated, state, kind, name, path, size, mtime_ns, head_sha256,"
-                " dataset, profile, endpoint, plan, max_events, max_bytes, compression, resumable)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (job_id, now, now, RUNNING, kind, name, identity.path if identity else None,
-                 identity.size if identity else None, identity.mtime_ns if identity else None,
-                 identity.head_sha256 if identity else None, dataset, profile, safe_endpoint(endpoint),
-                 json.dumps(plan_to_json(plan)), max_events, max_bytes, compression, 1 if identity else 0))
+            self.insert_job(job_row(
+                job_id=job_id, kind=kind, name=name, identity=identity, dataset=dataset, profile=profile,
+                endpoint=endpoint, plan=plan, max_events=max_events, max_bytes=max_bytes, compression=compression),
+                state=state, queued_by=queued_by)
         return job_id
+
+    def insert_job(self, row: dict, *, state: str = RUNNING, queued_by: str | None = None,
+                   suspect_seq: int | None = None, note: str | None = None, commits: int = 1) -> None:
+        """One job row (job_row's dict; inside a transaction). An id already there is left alone."""
+        now = time.time()
+        self.conn.execute(
+            "INSERT OR IGNORE INTO jobs (id, created, updated, state, kind, name, path, size, mtime_ns,"
+            " head_sha256, dataset, profile, endpoint, plan, max_events, max_bytes, compression, resumable,"
+            " commits, suspect_seq, note, queued_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (row["id"], row.get("created", now), now, state, row["kind"], row["name"], stored_path(row["path"]),
+             row["size"], row["mtime_ns"], row["head_sha256"], row["dataset"], row["profile"], row["endpoint"],
+             json.dumps(row["plan"]), row["max_events"], row["max_bytes"], row["compression"],
+             1 if row["path"] else 0, commits, suspect_seq, note, queued_by))
 
     def restart(self, job_id: str) -> None:
         """A resumed job runs again: it is "running" until it finishes."""
         with _tx(self.conn):
-            self.conn.execute("UPDATE jobs SET state=?, finished=NULL, updated=?, runs=runs+1 WHERE id=?",
-                              (RUNNING, time.time(), job_id))
+            self.conn.execute("UPDATE jobs SET state=?, finished=NULL, updated=?, runs=runs+1, commits=commits+1,"
+                              " queued_by=NULL WHERE id=?", (RUNNING, time.time(), job_id))
+
+    def begin_queued(self, job_id: str, identity: Identity | None, **fresh: Any) -> None:
+        """A queued job starts: its file as it is now (nothing of it was sent before), and where
+        and how it is sent now (`fresh`: dataset, profile, endpoint, plan, max_events, max_bytes,
+        compression — the user may have switched profile meanwhile)."""
+        sets = {"size": identity.size if identity else None, "mtime_ns": identity.mtime_ns if identity else None,
+                "head_sha256": identity.head_sha256 if identity else None}
+        if identity is not None:
+            sets["path"] = stored_path(identity.path)
+        for key, value in fresh.items():
+            sets[key] = (json.dumps(value if isinstance(value, dict) else plan_to_json(value)) if key == "plan"
+                         else safe_endpoint(value) if key == "endpoint" else value)
+        with _tx(self.conn):
+            self.conn.execute(f"UPDATE jobs SET {', '.join(k + '=?' for k in sets)}, commits=commits+1 WHERE id=?",
+                              (*sets.values(), job_id))
 
     def mark_inflight(self, job_id: str, seq: int, start: int, end: int, first_line: int | None,
                       last_line: int | None, events: int) -> None:
@@ -171,46 +259,57 @@ class Journal:
                 " VALUES (?,?,?,?,?,?,?,?)"
                 " ON CONFLICT(job_id, seq) DO UPDATE SET status=excluded.status WHERE status != ?",
                 (job_id, seq, start, end, first_line, last_line, events, INFLIGHT, ACKED))
+            self._count(job_id)
 
     def ack(self, job_id: str, seq: int, start: int, end: int, first_line: int | None, last_line: int | None,
             events: int, ingested: int, failed: int, possible_duplicates: int, failures: list,
-            warnings: list[str], trace_ids: list[str]) -> None:
+            warnings: list[str], trace_ids: list[str], more_failures: list | None = None) -> None:
         """Every event of the batch is stored or failed: record it (and its failures) at once."""
         with _tx(self.conn):
             self.conn.execute(
                 "INSERT INTO batches (job_id, seq, start, end, first_line, last_line, events, status, ingested,"
-                " failed, possible_duplicates, warnings, trace_ids) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                " failed, possible_duplicates, warnings, trace_ids, more_failures) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                 " ON CONFLICT(job_id, seq) DO UPDATE SET status=excluded.status, start=excluded.start,"
                 " end=excluded.end,"
                 " first_line=excluded.first_line, last_line=excluded.last_line, events=excluded.events,"
                 " ingested=excluded.ingested, failed=excluded.failed,"
                 " possible_duplicates=excluded.possible_duplicates, warnings=excluded.warnings,"
-                " trace_ids=excluded.trace_ids",
+                " trace_ids=excluded.trace_ids, more_failures=excluded.more_failures",
                 (job_id, seq, start, end, first_line, last_line, events, ACKED, ingested, failed,
-                 possible_duplicates, json.dumps(warnings), json.dumps(trace_ids)))
+                 possible_duplicates, json.dumps(warnings), json.dumps(trace_ids), json.dumps(more_failures or [])))
             self.conn.execute("DELETE FROM failures WHERE job_id=? AND seq=?", (job_id, seq))
             self.conn.executemany(
                 "INSERT INTO failures (job_id, seq, line, error, record) VALUES (?,?,?,?,?)",
                 [(job_id, seq, f.line, f.error, f.record) for f in failures])
             self.conn.execute(
-                "UPDATE jobs SET updated=?, ingested=ingested+?, failed=failed+? WHERE id=?",
+                "UPDATE jobs SET updated=?, ingested=ingested+?, failed=failed+?, commits=commits+1 WHERE id=?",
                 (time.time(), ingested, failed, job_id))
 
     def unmark(self, job_id: str, seq: int) -> None:
         """A batch that was not sent after all (nothing of it can have been stored)."""
         with _tx(self.conn):
             self.conn.execute("DELETE FROM batches WHERE job_id=? AND seq=? AND status=?", (job_id, seq, INFLIGHT))
+            self._count(job_id)
+
+    def _count(self, job_id: str) -> None:
+        """One more transaction of the job (its marker counts them too: fewer here = rolled back)."""
+        self.conn.execute("UPDATE jobs SET commits=commits+1 WHERE id=?", (job_id,))
 
     def finish(self, job_id: str, *, state: str, ingested: int, failed: int, not_sent: int,
                possible_duplicates: int, error: str | None, error_kind: str | None, stopped_at: str | None,
-               warnings: list[str], resumable: bool, job_failures: list | None = None) -> None:
+               warnings: list[str], resumable: bool, job_failures: list | None = None,
+               suspect_seq: int | None = None, note: str | None = None) -> None:
+        """The job's outcome. `suspect_seq`: batches up to it may be stored though the journal does
+        not say so (a write failed): a resume counts them as possible duplicates."""
         with _tx(self.conn):
             now = time.time()
             self.conn.execute(
                 "UPDATE jobs SET state=?, finished=?, updated=?, ingested=?, failed=?, not_sent=?,"
-                " possible_duplicates=?, error=?, error_kind=?, stopped_at=?, warnings=?, resumable=? WHERE id=?",
+                " possible_duplicates=?, error=?, error_kind=?, stopped_at=?, warnings=?, resumable=?,"
+                " commits=commits+1, suspect_seq=MAX(COALESCE(suspect_seq, -1), COALESCE(?, -1)),"
+                " note=COALESCE(?, note) WHERE id=?",
                 (state, now, now, ingested, failed, not_sent, possible_duplicates, error, error_kind, stopped_at,
-                 json.dumps(warnings), 1 if resumable else 0, job_id))
+                 json.dumps(warnings), 1 if resumable else 0, suspect_seq, note, job_id))
             if job_failures:  # failures outside any acked batch (history only; resume re-derives them)
                 self.conn.execute("DELETE FROM failures WHERE job_id=? AND seq IS NULL", (job_id,))
                 self.conn.executemany(
@@ -222,15 +321,28 @@ class Journal:
         with _tx(self.conn):
             now = time.time()
             self.conn.execute(
-                "UPDATE jobs SET state=?, finished=?, updated=?, error=?, error_kind=?, resumable=0 WHERE id=?",
+                "UPDATE jobs SET state=?, finished=?, updated=?, error=?, error_kind=?, resumable=0,"
+                " commits=commits+1 WHERE id=?",
                 (JobState.FAILED.value, now, now, message, StopKind.CHANGED.value, job_id))
 
     def discard(self, job_id: str) -> None:
         """Forget an unfinished job (the user chose not to resume it); it stays in the history."""
         with _tx(self.conn):
             self.conn.execute(
-                "UPDATE jobs SET resumable=0, state=CASE WHEN state=? THEN ? ELSE state END,"
-                " finished=COALESCE(finished, ?) WHERE id=?", (RUNNING, JobState.CANCELLED.value, time.time(), job_id))
+                "UPDATE jobs SET resumable=0, state=CASE WHEN state IN (?, ?) THEN ? ELSE state END,"
+                " finished=COALESCE(finished, ?), commits=commits+1 WHERE id=?",
+                (RUNNING, QUEUED, JobState.CANCELLED.value, time.time(), job_id))
+        self.settled(job_id)
+
+    def settled(self, job_id: str) -> None:
+        """The job's final state is committed: once it is checkpointed into the database file (a
+        lost WAL can no longer roll it back), its marker goes."""
+        try:  # PASSIVE: never waits on other connections; the marker stays if it did not get it all
+            busy, log, done = self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        except sqlite3.Error:
+            return
+        if not busy and log == done:
+            markers.remove(job_id)
 
     # -- reading ---------------------------------------------------------------------------
     def job(self, job_id: str) -> JobRecord | None:
@@ -244,14 +356,34 @@ class Journal:
     def batches(self, job_id: str) -> list[BatchMark]:
         rows = self.conn.execute(
             "SELECT seq, start, end, first_line, last_line, events, status, ingested, failed,"
-            " possible_duplicates, warnings, trace_ids FROM batches WHERE job_id=? ORDER BY seq", (job_id,)).fetchall()
+            " possible_duplicates, warnings, trace_ids, more_failures FROM batches WHERE job_id=? ORDER BY seq",
+            (job_id,)).fetchall()
         out = []
         for r in rows:
             d = dict(r)
-            d["warnings"] = json.loads(d["warnings"])
-            d["trace_ids"] = json.loads(d["trace_ids"])
+            for key in ("warnings", "trace_ids", "more_failures"):
+                d[key] = json.loads(d[key])
             out.append(BatchMark(**d))
         return out
+
+    def resume_marks(self, job_id: str) -> list[BatchMark]:
+        """The batches as a resume reads them: those up to the job's suspect_seq that the journal
+        has no mark of (lost, or never written) count as in flight, so they are reported as
+        possible duplicates when they are sent again."""
+        marks = self.batches(job_id)
+        row = self.conn.execute("SELECT suspect_seq FROM jobs WHERE id=?", (job_id,)).fetchone()
+        suspect = row[0] if row and row[0] is not None else -1
+        have = {m.seq for m in marks}
+        marks += [BatchMark(seq, 0, 0, None, None, 0, INFLIGHT) for seq in range(suspect + 1) if seq not in have]
+        return sorted(marks, key=lambda m: m.seq)
+
+    def notices(self) -> list[str]:
+        """What the journal has to tell about itself (a damaged file moved aside), once."""
+        rows = self.conn.execute("SELECT rowid, text FROM notices WHERE shown=0 ORDER BY created").fetchall()
+        if rows:
+            with _tx(self.conn):
+                self.conn.executemany("UPDATE notices SET shown=1 WHERE rowid=?", [(r[0],) for r in rows])
+        return [r[1] for r in rows]
 
     def failures(self, job_id: str, acked_only: bool = False) -> list[tuple[int | None, int | None, str, str | None]]:
         """(seq, line, error, record) of the job's failures, in line order."""
@@ -263,8 +395,10 @@ class Journal:
 
     def unfinished(self) -> list[JobRecord]:
         rows = self.conn.execute(
-            "SELECT * FROM jobs WHERE kind='file' AND (state=? OR resumable=1) ORDER BY created", (RUNNING,)).fetchall()
-        return [r for r in (_record(row) for row in rows) if not is_running(r.id)]
+            "SELECT * FROM jobs WHERE kind='file' AND (state IN (?, ?) OR resumable=1) ORDER BY created",
+            (RUNNING, QUEUED)).fetchall()
+        return [r for r in (_record(row) for row in rows)
+                if not is_running(r.id) and not (r.queued_by and is_running(r.queued_by))]
 
     def history(self, search: str = "", limit: int = 200) -> list[JobRecord]:
         sql = "SELECT * FROM jobs"
@@ -291,6 +425,7 @@ class Journal:
             for job_id in ids:
                 with contextlib.suppress(OSError):
                     (lock_dir() / f"{job_id}.lock").unlink()
+                markers.remove(job_id)
         return len(ids)
 
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QStyle, QToolButton, QVBoxLayout, QWidget,
 )
 
+from app.core.io import shown
 from app.core import sniff as sniffing
 from app.core.batching import FORMATS
 from app.core.sniff import DELIMITERS
@@ -51,10 +52,10 @@ class FileCard(QFrame):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
-        name = Path(self.path).name or self.path
+        name = shown(Path(self.path).name or self.path)  # Qt would drop bytes that are not UTF-8
         self.title = ElidedLabel(name)
         self.title.setObjectName("cardTitle")
-        self.title.setToolTip(self.path)
+        self.title.setToolTip(shown(self.path))
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.size_label = QLabel("")
         self.size_label.setObjectName("cardMuted")
@@ -174,7 +175,7 @@ class FileCard(QFrame):
 
     @property
     def name(self) -> str:
-        return Path(self.path).name
+        return shown(Path(self.path).name)
 
     def set_selected(self, selected: bool) -> None:
         self._selected = selected

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.io import shown
 from app.core import history, journal
 from app.ui.widgets import theme
 from app.ui.widgets.rich_text import error_css, esc
@@ -54,7 +55,7 @@ class HistoryRow:
             return "Pasted JSON" if r.name == "pasted" else r.name
         if r.kind == "stdin":
             return "standard input"
-        return Path(r.path or r.name).name
+        return shown(Path(r.path or r.name).name)
 
 
 def query_history(search: str = "", limit: int = HISTORY_LIMIT) -> list[HistoryRow]:
@@ -91,7 +92,7 @@ class JournalHistoryModel(RowsTableModel):
                 return h.state
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == self.NAME:
-                return f"{r.path or r.name}\njob {r.id}"
+                return f"{shown(r.path or r.name)}\njob {r.id}"
             if col == self.STATE:
                 tip = [r.error] if r.error else []
                 if r.possible_duplicates:

@@ -9,6 +9,7 @@ current one: the bar says which profile to switch to, and offers the switch.
 
 from __future__ import annotations
 
+import html
 import logging
 import time
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app.core.io import shown
 from app.core import history, journal
 from app.core.axiom import is_loopback_url
 from app.ui.widgets import theme
@@ -75,7 +77,7 @@ class UnfinishedModel(RowsTableModel):
             return it
         if role == Qt.ItemDataRole.DisplayRole:
             if col == self.FILE:
-                return Path(r.path or r.name).name
+                return shown(Path(r.path or r.name).name)
             if col == self.DATASET:
                 return r.dataset
             if col == self.INGESTED:
@@ -89,7 +91,7 @@ class UnfinishedModel(RowsTableModel):
                 return it.note
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == self.FILE:
-                return f"{r.path or r.name}\njob {r.id} · profile {r.profile or '(AXIOM_TOKEN)'} · {r.endpoint or '?'}"
+                return f"{shown(r.path or r.name)}\njob {r.id} · profile {r.profile or '(AXIOM_TOKEN)'} · {r.endpoint or '?'}"
             if col == self.HOW:
                 return ("The app or the computer stopped while it was sending; batches that were in flight "
                         "are sent again and reported as possible duplicates") if r.interrupted else (
@@ -126,6 +128,7 @@ class ResumeBar(QFrame):
         self.setStyleSheet(bar_style())
         self.setAccessibleName("Unfinished uploads")
         self.model = UnfinishedModel(self)
+        self.notices: list[str] = []  # what the journal said about itself (app.core.history.notices)
 
         self.title = QLabel(self)
         self.title.setAccessibleName("Unfinished uploads message")
@@ -194,6 +197,13 @@ class ResumeBar(QFrame):
                       | QItemSelectionModel.SelectionFlag.Rows)
         self.setVisible(bool(items))
 
+    def set_notices(self, notices: list[str]) -> None:
+        """Shown above the list (a damaged journal that was moved aside) until the bar is hidden."""
+        self.notices = list(notices)
+        self._update()
+        if self.notices:
+            self.show()
+
     def items(self) -> list[Unfinished]:
         return self.model.items()
 
@@ -239,7 +249,7 @@ class ResumeBar(QFrame):
         for it in self.model.items():
             if it.problem:
                 continue
-            it.note = self.blocker(it.record) or ""
+            it.note = self.blocker(it.record) or (it.record.note or "")
             self.model.repaint(it)
         self._update()
 
@@ -313,12 +323,15 @@ class ResumeBar(QFrame):
     def _update(self) -> None:
         items = self.model.items()
         n = len(items)
-        if not n:
+        if not n and not self.notices:
             self.hide()
             return
-        self.title.setText(
+        said = "".join(f"<p><b>Journal problem:</b> {html.escape(text)}</p>" for text in self.notices)
+        self.title.setText(said + (
             f"<b>{n} upload{'s' if n != 1 else ''} did not finish.</b> Resume to send only what was not "
-            "stored yet; batches that were in flight are sent again and reported as possible duplicates.")
+            "stored yet; batches that were in flight are sent again and reported as possible duplicates."
+            if n else ""))
+        self.view.setVisible(bool(n))
         sel = self.selected_items()
         ready = [it for it in items if self.blocker(it.record) is None]
         self.resume_all_button.setEnabled(bool(ready))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
+from app.core.io import shown
 from app.core.queue import QueueEntry, totals
 from app.core.job import JobState
 from app.ui.widgets import theme
@@ -133,7 +134,7 @@ class QueueModel(RowsTableModel):
 
     def _tooltip(self, e: QueueEntry, col: int) -> str | None:
         if col == self.FILE:
-            return str(e.source.path or e.source.name)
+            return shown(e.source.path) if e.source.path is not None else e.source.name
         if col == self.STATUS:
             if e.error:
                 return e.error

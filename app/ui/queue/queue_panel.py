@@ -121,7 +121,7 @@ class QueuePanel(QWidget):
     # -- public -------------------------------------------------------------------------------
     def add_jobs(self, jobs: list) -> list[QueueEntry]:
         """Queue (Source, Plan) pairs for the current dataset; up to three run at once."""
-        return self._show_added([self.queue.add(source, plan) for source, plan in jobs])
+        return self._show_added(self.queue.add_all(jobs))  # files journaled as queued, in one go
 
     def add_prepared(self, jobs: list) -> list[QueueEntry]:
         """Queue UploadJobs built elsewhere (resumed from the journal at start-up)."""

@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         """Prune old history (the "Keep history for" setting), then offer the unfinished uploads."""
         try:
             pruned, items = await self.ctx.run_blocking(load_unfinished, self.ctx.settings.history_keep_days)
+            notices = await self.ctx.run_blocking(history.notices)
         except journal.JournalError as e:
             self.ctx.status(f"{e}: interrupted uploads cannot be offered for resuming", 10000)
             return
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         if pruned:
             self.history_tab.reload()
         self.resume_bar.set_items(items)
+        self.resume_bar.set_notices(notices)
 
     def _queue_prepared(self, jobs: list) -> None:
         self.tabs.setCurrentIndex(0)
