@@ -9,12 +9,13 @@ results (what a job reports) · source (what it reads).
 from app.core.job.ledger import Ledger, Totals
 from app.core.job.pipeline import UploadJob, ingest_options
 from app.core.job.policy import Action, Backoff, classify, wait_for_rate_limit
-from app.core.job.results import Failure, JobResult, JobState, JobWarning, Progress, StopKind, WarningKind
+from app.core.job.results import (Failure, JobResult, JobState, JobWarning, Progress, StopKind, WarningKind,
+                                  more_failures_text)
 from app.core.job.resume import resume_job
 from app.core.job.source import Source
 
 __all__ = [
     "Action", "Backoff", "Failure", "JobResult", "JobState", "JobWarning", "Ledger", "Progress", "Source",
     "StopKind", "Totals", "UploadJob", "WarningKind", "classify", "ingest_options", "resume_job",
-    "wait_for_rate_limit",
+    "more_failures_text", "wait_for_rate_limit",
 ]

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.failures import export_failures
+from app.core.job import more_failures_text
 from app.core.queue import QueueEntry
 from app.ui.widgets.rich_text import error_css, esc
 from app.ui.widgets.failures_model import FailuresModel
@@ -156,6 +157,9 @@ class DetailsPane(QWidget):
         problem = e.error or (e.result.error if e.result else None)
         if problem:
             lines.append(f"<span style='color:{error_css()}'>{esc(problem)}</span>")
+        more = more_failures_text(e.result.more_failures) if e.result else None
+        if more:  # failures past the first ones kept in full: counted by reason, not listed
+            lines.append(esc(more))
         if e.result and e.result.stopped_at:
             lines.append(f"Stopped at {esc(e.result.stopped_at)}; retry sends the rest.")
         elif e.progress is not None and e.result is None and e.progress.message:

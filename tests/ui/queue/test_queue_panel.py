@@ -313,3 +313,19 @@ def test_csv_export_keeps_the_columns_and_adds_the_error(tmp_path, qtmodeltester
                             "trace_id": "abc"}])
     qtmodeltester.check(requests)
     assert requests.data(requests.index(0, 1)) == "1–10"
+
+
+def test_failures_past_the_ones_listed_are_said_in_the_details(panel):
+    """Issue #11 §6: the first failures are kept in full, the rest counted; the window says so."""
+    from app.ui.queue.details import DetailsPane
+
+    entry = QueueEntry(source=Source.from_bytes(b"x\n", name="bad.ndjson"), plan=Plan(format="ndjson"),
+                       dataset=DATASET)
+    listed = [Failure(n, "invalid JSON", "x") for n in range(1, 1001)]
+    entry.result = JobResult(name="bad.ndjson", dataset=DATASET, state=JobState.DONE_WITH_FAILURES, failed=50_000,
+                             failures=listed,
+                             more_failures=[{"reason": "invalid JSON", "count": 49_000, "lines": [[1001, 50000]]}])
+    pane = DetailsPane(panel.ctx)
+    pane.show_entry(entry)
+    assert pane.failures.rowCount() == 1000
+    assert "49,000 more failures" in pane.summary.text() and "1001–50000" in pane.summary.text()
