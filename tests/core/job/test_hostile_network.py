@@ -107,9 +107,14 @@ def test_dropped_responses_with_requests_in_flight_name_their_lines(sandbox, tmp
     path = write_ndjson(tmp_path / "dr.ndjson", 10_000)
     result = send(sandbox, path, max_events=1_000, in_flight=4)
     stored = check(sandbox, result, 10_000)
-    assert result.possible_duplicates == 2_000 == sum(c - 1 for c in stored.values())
-    assert len(result.possible_duplicate_lines) == 2
-    assert sum(1 for w in map(str, result.warnings) if "may be stored twice" in w) == 2
+    assert sum(c - 1 for c in stored.values()) == 2_000  # each dropped answer left one extra copy
+    # Which request the second drop hits depends on timing: another batch, or the first one's
+    # resend (then 1,000 events are stored three times). Either way every event stored more than
+    # once is counted, once, and its lines named.
+    twice = sorted(k for k, c in stored.items() if c > 1)
+    assert result.possible_duplicates == len(twice) in (1_000, 2_000)
+    assert sum(b - a + 1 for a, b in result.possible_duplicate_lines) == len(twice)
+    assert 1 <= sum(1 for w in map(str, result.warnings) if "may be stored" in w) <= 2
 
 
 def test_server_slower_than_the_client_timeout(sandbox, tmp_path):
