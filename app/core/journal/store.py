@@ -29,6 +29,7 @@ import dataclasses
 import json
 import os
 import sqlite3
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -38,10 +39,11 @@ from urllib.parse import urlsplit, urlunsplit
 from app.core import config
 from app.core.io import shown
 from app.core.journal import markers, repair
+from app.core.journal.connection import close as _close, open_db as _open, tx as _tx
 from app.core.journal.identity import Identity
 from app.core.journal.locks import is_running, lock_dir
 from app.core.journal.schema import (
-    ACKED, ADDED_COLUMNS, INFLIGHT, QUEUED, RUNNING, SCHEMA, SCHEMA_VERSION, BatchMark, JobRecord, JobState, StopKind)
+    ACKED, INFLIGHT, QUEUED, RUNNING, BatchMark, JobRecord, JobState, StopKind)
 
 
 DB_NAME = "journal.sqlite3"
@@ -107,63 +109,35 @@ def db_path() -> Path:
     return config.data_dir() / DB_NAME
 
 
-def _open(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=30000")
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version < SCHEMA_VERSION:
-        with _tx(conn):
-            for stmt in SCHEMA.split(";"):
-                if stmt.strip():
-                    conn.execute(stmt)
-            for v in range(version + 1, SCHEMA_VERSION + 1):
-                for table, column in ADDED_COLUMNS.get(v, []):
-                    if column.split()[0] not in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
-                        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
-            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-    return conn
+_opening = threading.Lock()
 
 
 def connect(path: Path | None = None) -> sqlite3.Connection:
     """A connection with the journal's settings (see the module docstring for why). A damaged
     journal (checked once per process) is moved aside and a new one started (repair.py)."""
     path = path or db_path()
+    with _opening:  # one at a time: another thread's connection to a file moved aside would spoil the new one
+        return _connect(path)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
     try:
+        conn = None
         try:
-            conn = _open(path)
+            conn = _open(path)  # closed by _open when it fails
             problem = repair.integrity_problem(conn, path)
         except sqlite3.DatabaseError as e:
+            _close(conn)  # before the file is moved aside (connection.py says why)
             if isinstance(e, sqlite3.OperationalError):  # full, locked, unreadable: not damage
                 raise
             conn, problem = None, str(e)
         if problem is None:
             return conn
-        if conn is not None:
-            conn.close()
+        _close(conn)
         aside = repair.move_aside(path)
-        conn = _open(path)
-        with _tx(conn):
-            conn.execute("INSERT INTO notices (created, text) VALUES (?, ?)", (time.time(), repair.damage_notice(
-                path, problem, aside)))
-        return conn
+        return _open(path, notice=repair.damage_notice(path, problem, aside))
     except (sqlite3.Error, OSError) as e:
         raise JournalError(f"the journal ({path}) cannot be opened: {e}") from None
-
-
-@contextlib.contextmanager
-def _tx(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One transaction: all of it commits, or none of it (also on a kill)."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 def stored_path(path: str | None) -> str | bytes | None:
@@ -197,11 +171,14 @@ class Journal:
     def __init__(self, path: Path | None = None, *, reconcile: bool = True):
         self.conn = connect(path)
         if reconcile:
-            repair.reconcile(self)
+            try:
+                repair.reconcile(self)
+            except BaseException:
+                self.close()
+                raise
 
     def close(self) -> None:
-        with contextlib.suppress(sqlite3.Error):
-            self.conn.close()
+        _close(self.conn)
 
     # -- writing ---------------------------------------------------------------------------
     def create_job(self, *, kind: str, name: str, identity: Identity | None, dataset: str, profile: str | None,

@@ -5,12 +5,15 @@ never sends again without counting what may be stored twice."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import gc
 import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -232,3 +235,58 @@ def test_a_wal_deleted_after_a_kill_does_not_hide_the_job(sandbox, tmp_path, cap
     assert twice, "the kill came after events were stored: resending them stores them twice"
     assert all(any(a <= k <= b for a, b in f["possible_duplicate_lines"]) for k in twice)
     assert f["possible_duplicates"] >= len(twice)
+
+
+def _cut_journal():
+    with journal.opened() as j:  # some history, so there is a file to cut
+        with j.conn:
+            j.conn.executemany("INSERT INTO notices (created, text, shown) VALUES (?, ?, 1)",
+                               [(time.time(), "x" * 2000)] * 100)
+    _checkpoint()
+    db = journal.db_path()
+    with open(db, "r+b") as f:
+        f.truncate(os.path.getsize(db) // 2)
+
+
+def test_a_damaged_journal_opened_by_several_threads_at_once_is_moved_aside_once(tmp_path):
+    """The window's start-up asks the journal several things at once (worker threads): one finds
+    the damage and moves the file aside; the others open the new journal, not the old file (whose
+    connection, closed after the move, would delete the new journal's WAL by name)."""
+    for round_ in range(6):
+        for p in config.data_dir().glob("journal.sqlite3*"):
+            p.unlink()
+        _cut_journal()
+        barrier = threading.Barrier(4)
+
+        def ask():
+            barrier.wait()
+            with journal.opened() as j:
+                return j.unfinished()
+
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            assert [f.result() for f in [pool.submit(ask) for _ in range(4)]] == [[]] * 4
+        notices = journal.notices()
+        assert len([n for n in notices if "moved aside" in n]) == 1, (round_, notices)
+        assert len(list(config.data_dir().glob("journal.sqlite3.damaged-*[0-9]"))) == 1, round_
+
+
+def test_a_damaged_journal_opened_leaves_no_connection_to_spoil_the_new_one(tmp_path):
+    """The connection that found the damage is closed before the file is moved aside: left to the
+    garbage collector, its close would checkpoint the old file and delete the WAL and shared-memory
+    files by name, the new journal's by then (its notice and recovered jobs lost, or its locks
+    confused so that the window's start-up waited out the busy timeout)."""
+    _cut_journal()
+    gc.collect()
+    gc.disable()  # the collector runs at a moment of its choosing: here, while the new journal is open
+    try:
+        with journal.opened() as j:  # finds the damage, moves the file aside, starts a new journal
+            held = [os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
+                    if os.path.exists(f"/proc/self/fd/{fd}")]
+            assert not [p for p in held if ".damaged-" in p], held  # nothing left open on the old file
+            gc.collect()
+            notices = journal.notices()  # a second connection, as the window's start-up opens one per question
+            assert j.unfinished() == []
+    finally:
+        gc.enable()
+    assert any("damaged" in n and "moved aside" in n for n in notices), notices
+    assert len(list(config.data_dir().glob("journal.sqlite3.damaged-*[0-9]"))) == 1  # the new one is sound
