@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Iterable
 
 from app.core import journal
-from app.core.job import Failure
+from app.core.job import Failure, more_failures_text
+from app.core.job.results import FailureTally
 
 
 def history_state(record: journal.JobRecord) -> str:
@@ -66,6 +67,19 @@ def job(job_id: str) -> journal.JobRecord | None:
 def failures(job_id: str) -> list[Failure]:
     """The failed events of a job, as the details tables show them (line, reason, the event)."""
     return [Failure(line, error, record) for _seq, line, error, record in journal.failures(job_id)]
+
+
+def more_failures(job_id: str) -> str | None:
+    """The line for a job's failures counted but not listed (past the first ones kept in full),
+    merged from its batches' tallies: the same words as the CLI summary and the queue's details."""
+    tally = FailureTally()
+    j = journal.Journal()
+    try:
+        for mark in j.batches(job_id):
+            tally.merge(FailureTally.from_json(mark.more_failures))
+    finally:
+        j.close()
+    return more_failures_text(tally.to_json())
 
 
 def prune(days: int) -> int:

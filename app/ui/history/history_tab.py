@@ -298,11 +298,14 @@ class HistoryTab(QWidget):
     async def _load_failures(self, job_id: str) -> None:
         try:
             failures = await self.ctx.run_blocking(history.failures, job_id)
+            more = await self.ctx.run_blocking(history.more_failures, job_id)
         except journal.JournalError as e:
             self.ctx.status(str(e), 8000)
             return
         if self._failures_for == job_id:
             self.failures.set_failures(failures)
+            if more:  # failures past the ones kept in full: counted by reason, not listed
+                self.summary.setText(f"{self.summary.text()}<br>{esc(more)}")
 
     # -- keeping --------------------------------------------------------------------------------------
     def apply_keep_days(self) -> asyncio.Task:

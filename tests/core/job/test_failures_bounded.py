@@ -58,3 +58,16 @@ def test_the_tally_stays_bounded_whatever_the_order_and_the_reasons():
     assert t.count == 999 + 49_000 + 100
     assert more_failures_text(items).startswith("… and 50,099 more failures: 'not a JSON object (a number)' on lines 2000–")
     assert FailureTally.from_json(items).to_json() == items
+
+
+def test_the_history_says_the_failures_counted_but_not_listed(tmp_path, capsys):
+    """What the History tab shows for a finished job: the kept failures, and the line for the rest."""
+    from app.core import history
+
+    path = write(tmp_path / "bad.ndjson", 3_000)
+    assert cli.main(["send", str(path), "-d", "ds", "--sandbox", "--format", "ndjson"]) == 1
+    capsys.readouterr()
+    [record] = journal.history()
+    assert len(history.failures(record.id)) == MAX_FAILURES_KEPT
+    more = history.more_failures(record.id)
+    assert more is not None and "2,000 more failures: 'invalid JSON" in more and "1011–3010" in more, more

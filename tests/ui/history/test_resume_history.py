@@ -401,3 +401,18 @@ def test_models_pass_qtmodeltester(qtmodeltester, tmp_path):
     hm = JournalHistoryModel()
     hm.set_rows([HistoryRow(rec, "interrupted"), HistoryRow(rec, "done")])
     qtmodeltester.check(hm)
+
+
+def test_history_says_the_failures_counted_but_not_listed(window, ctx, tmp_path, qtbot, run_until):
+    """Past the first 1,000 failures kept in full, the History tab says how many more, and where."""
+    ctx.set_dataset("hist")
+    bad = ndjson_file(tmp_path / "many-bad.ndjson", 1_200, bad=set(range(1_100)))
+    [entry] = window.queue_panel.add_jobs([(Source.from_path(bad), plan_for(bad))])
+    run_until(qtbot, lambda: entry.is_finished, 15000)
+    hist = window.history_tab
+    window.tabs.setCurrentWidget(hist)
+    run_until(qtbot, lambda: hist.model.rowCount() == 1)
+    hist.select_row(0)
+    run_until(qtbot, lambda: hist.failures.rowCount() == 1_000)
+    run_until(qtbot, lambda: "100 more failures" in hist.summary.text())
+    assert "lines 1001–1100" in hist.summary.text()
