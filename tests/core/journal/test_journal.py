@@ -10,33 +10,11 @@ import time
 
 import pytest
 
-from app.core import axiom, config, journal
+from app.core import config, journal
 from app.core.plan import Plan
-from app.core.job import Backoff, Source, UploadJob
-from app.sandbox import Sandbox
+from app.core.job import Source, UploadJob
 from app.core.sniff import sniff_bytes, sniff_path
-
-
-@pytest.fixture
-def sandbox(tmp_path):
-    sb = Sandbox(tmp_path / "sandbox").start()
-    yield sb
-    sb.stop()
-
-
-def fast_backoff():
-    return Backoff(start=0.01, cap=0.05, max_attempts=8)
-
-
-def client_for(sb):
-    return axiom.AxiomClient(axiom.Endpoint(sb.url, sb.url), sb.token, timeout=5)
-
-
-def write_ndjson(path, n, bad=()):
-    with open(path, "w") as f:
-        for i in range(1, n + 1):
-            f.write('{"n": %d, broken\n' % i if i in bad else '{"n": %d, "_time": "2024-01-01T00:00:00Z"}\n' % i)
-    return path
+from tests.journal_support import client_for, fast_backoff, sandbox, write_ndjson  # noqa: F401 (sandbox: a fixture)
 
 
 def run(sb, path, **kw):

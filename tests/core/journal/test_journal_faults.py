@@ -21,28 +21,13 @@ from pathlib import Path
 import pytest
 
 from app import cli
-from app.core import axiom, config, journal
+from app.core import config, journal
 from app.core.plan import Plan
-from app.core.job import Backoff, JobState, Source, StopKind, UploadJob, resume_job
+from app.core.job import JobState, Source, StopKind, UploadJob, resume_job
 from app.core.sniff import sniff_path
-from app.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture
-def sandbox(tmp_path):
-    sb = Sandbox(tmp_path / "sandbox").start()
-    yield sb
-    sb.stop()
-
-
-def fast_backoff():
-    return Backoff(start=0.01, cap=0.05, max_attempts=8)
-
-
-def client_for(sb):
-    return axiom.AxiomClient(axiom.Endpoint(sb.url, sb.url), sb.token, timeout=5)
+from tests.journal_support import client_for, fast_backoff, sandbox  # noqa: F401 (sandbox: a fixture)
 
 
 def write_events(path, n):
