@@ -7,14 +7,19 @@ STAMP := $(VENV)/.installed-test
 
 .PHONY: run test test-fast test-package bench sandbox clean lock
 
-$(APP_STAMP): pyproject.toml
+# The app's dependencies come from the hashed lock (the versions the bundle is built with); the
+# app itself runs from this checkout through a .pth file (what an editable install does, without
+# building it: no setuptools run, no warnings). The test tools are added only by `make test`.
+$(APP_STAMP): packaging/requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e .
+	$(PY) -m pip install -q --require-hashes -r packaging/requirements.lock
+	$(PY) -c 'import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()["purelib"], "axiom_drop_checkout.pth").write_text("$(CURDIR)\n")'
 	touch $(APP_STAMP)
 
-$(STAMP): $(APP_STAMP)
-	$(PY) -m pip install -q -e '.[test]'
+$(STAMP): $(APP_STAMP) pyproject.toml
+	$(PY) -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["test"]))' > $(VENV)/test-requirements.txt
+	$(PY) -m pip install -q -r $(VENV)/test-requirements.txt
 	touch $(STAMP)
 
 ## Open the app (creates the venv and installs the app, without the test tools, the first time).
