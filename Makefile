@@ -68,7 +68,7 @@ lock:
 
 ## Packaged builds (packaging/): a one-folder PyInstaller bundle built in a fresh venv under
 ## build/, then dist/axiom-drop-VERSION-linux-ARCH.tar.gz; prints both sizes.
-.PHONY: package install-desktop uninstall-desktop
+.PHONY: package install-desktop uninstall-desktop deb
 package:
 	$(PYTHON) packaging/build.py $(BUILD_ARGS)
 
@@ -84,3 +84,10 @@ install-desktop: $(BUNDLE)/axiom-drop
 
 uninstall-desktop:
 	packaging/linux/desktop-install.sh uninstall
+
+## A .deb from the bundle (builds the bundle first if missing): /opt/axiom-drop, /usr/bin/axiom-drop,
+## the menu entry, icons and AppStream metadata; Depends from dpkg-shlibdeps; checked by lintian.
+## Needs dpkg-dev (and lintian for the check). Install it with: sudo apt-get install ./dist/axiom-drop_*.deb
+deb: $(BUNDLE)/axiom-drop
+	$(PYTHON) packaging/linux/build_deb.py --bundle $(BUNDLE)
+
