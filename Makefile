@@ -65,6 +65,13 @@ lock:
 	$(UV) pip compile pyproject.toml $(LOCK_ARGS) --custom-compile-command "make lock" -o packaging/requirements.lock
 	$(UV) pip compile pyproject.toml packaging/build-requirements.in -c packaging/requirements.lock $(LOCK_ARGS) \
 	    --custom-compile-command "make lock" -o packaging/build.lock
+	$(MAKE) flatpak-deps
+
+## The Flatpak's Python dependencies (packaging/flatpak/python3-deps.yaml) from requirements.lock:
+## URLs and sha256s of the locked files from PyPI (make lock runs it; needs network).
+.PHONY: flatpak-deps
+flatpak-deps: $(STAMP)
+	$(PY) packaging/flatpak/deps.py
 
 ## Packaged builds (packaging/): a one-folder PyInstaller bundle built in a fresh venv under
 ## build/, then dist/axiom-drop-VERSION-linux-ARCH.tar.gz; prints both sizes.
