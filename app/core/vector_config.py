@@ -15,8 +15,9 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from app.core.axiom.routing import EU_CENTRAL, Endpoint, is_axiom_edge
+from app.core.axiom.routing import EU_CENTRAL, Endpoint, Route, is_axiom_edge
 from app.core.plan import Plan
 from app.core.time.strftime import go_layout_to_strftime
 
@@ -32,11 +33,19 @@ class VectorExportError(ValueError):
 
 @dataclass(frozen=True)
 class Destination:
-    """Where the events go: the dataset, and how the upload reached it."""
+    """Where the events go: the dataset, and how the upload reached it (an endpoint, or the route
+    a client took for this dataset, which follows the dataset's own region)."""
 
     dataset: str
     endpoint: Endpoint
     personal_token: bool = False  # xapt- tokens need org_id (Vector's docs)
+    route: Route | None = None
+
+    @classmethod
+    def for_client(cls, client, dataset: str) -> "Destination":
+        """As the client sends to this dataset (its region from the listing, when it gave one)."""
+        return cls(dataset, client.endpoint, personal_token=client.token_kind == "personal",
+                   route=client.route(dataset))
 
 
 def include_patterns(paths: Sequence[str | os.PathLike]) -> list[str]:
@@ -105,15 +114,23 @@ def _remap_source(plan: Plan) -> list[str]:
     return lines
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def _sink(dest: Destination) -> list[str]:
     lines = ['type = "axiom"', 'inputs = ["parse"]', f"dataset = {_toml_str(dest.dataset)}",
              f'token = "${{{TOKEN_ENV}}}"']
     ep = dest.endpoint
-    if dest.personal_token and ep.region == EU_CENTRAL:
+    region = dest.route.region if dest.route else ep.region
+    if dest.personal_token and region == EU_CENTRAL:
         raise VectorExportError("a personal token (xapt-) can only ingest into the US region: "
                                 "create an API token for an EU dataset")
-    if ep.edge and is_axiom_edge(ep.ingest_url) and not dest.personal_token:
-        host = ep.ingest_url.split("://", 1)[-1].rstrip("/")
+    edge = (_origin(dest.route.url) if dest.route and dest.route.edge else
+            ep.ingest_url if ep.edge and not dest.route else None)
+    if edge and is_axiom_edge(edge) and not dest.personal_token:
+        host = edge.split("://", 1)[-1].rstrip("/")
         lines.append(f"region = {_toml_str(host)}  # the dataset's edge (Vector 0.52+)")
     else:
         lines.append(f"url = {_toml_str(ep.api_url.rstrip('/'))}")

@@ -130,3 +130,16 @@ def test_vector_validate_accepts_it(tmp_path, monkeypatch):
     proc = subprocess.run(["vector", "validate", "--no-environment", str(conf)], capture_output=True, text=True,
                           env={"AXIOM_TOKEN": TOKEN, "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_clients_route_for_the_dataset_decides_the_region(tmp_path):
+    """An EU dataset reached from the default (US) setup: the route the client took goes to the
+    EU edge, and so does the configuration."""
+    from app.core.axiom.routing import EU_CENTRAL, Route
+
+    path = write(tmp_path, "a.ndjson", '{"a":1}\n')
+    plan = plan_for(sniff_path(str(path)))
+    route = Route("https://eu-central-1.aws.edge.axiom.co/v1/ingest/logs", True, EU_CENTRAL)
+    cfg = tomllib.loads(vector_config([path], plan, Destination("logs", from_env({}), route=route)))
+    check_documented(cfg)
+    assert cfg["sinks"]["axiom"]["region"] == "eu-central-1.aws.edge.axiom.co"
