@@ -1,10 +1,10 @@
 """The window's answer to a 404 on ingest: "Dataset X does not exist. Create it?".
 
 Axiom does not create datasets on ingest, so an upload into a missing one stops with its events
-counted as not sent (core/job/policy). This asks once per dataset — rows of the same dataset that
-stop meanwhile wait on the same question — and on "Create and continue" makes it in the profile's
-region, then retries each waiting row (core/queue.retry_action: resend if nothing was stored,
-else resume). The wording is core's (policy.missing_dataset_prompt); this only shows it.
+counted as not sent (core/job/policy). This asks (widgets/dataset_prompt) once per dataset — rows
+of the same dataset that stop meanwhile wait on the same question — and on "Create and continue"
+makes it in the profile's region, then retries each waiting row (core/queue.retry_action: resend if nothing was stored,
+else resume). The wording is core's (policy.missing_dataset_prompt).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from app.core.axiom import AxiomError, Conflict, region_label
 from app.core.job import policy
 from app.core.queue import QueueEntry
+from app.ui.widgets.dataset_prompt import ask_to_create
 
 
 class MissingDatasetPrompt:
@@ -42,22 +43,11 @@ class MissingDatasetPrompt:
         self.waiting[dataset] = [entry]
         client = self.ctx.client()
         region = region_label(client.endpoint.region) if client is not None else ""
-        question, detail = policy.missing_dataset_prompt(dataset, region or None)
-        box = self.box = QMessageBox(QMessageBox.Icon.Question, "Dataset does not exist", question,
-                                     parent=self.parent)
-        box.setInformativeText(detail)
-        box.setAccessibleName("Create the missing dataset?")
-        self.create_button = box.addButton("Create and continue", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(self.create_button)
-        box.finished.connect(lambda _result, b=box, d=dataset: self._answered(b, d))
-        box.open()  # window-modal, not a nested event loop: uploads go on meanwhile
+        self.box = ask_to_create(self.parent, dataset, region, lambda yes, d=dataset: self._answered(yes, d))
+        self.create_button = self.box.create_button
 
-    def _answered(self, box: QMessageBox, dataset: str) -> None:
-        yes = box.clickedButton() is self.create_button
-        if self.box is box:
-            self.box = self.create_button = None
-        box.deleteLater()
+    def _answered(self, yes: bool, dataset: str) -> None:
+        self.box = self.create_button = None
         if yes:
             self.ctx.tasks.spawn(self._create(dataset), f"create dataset {dataset}")
             return
