@@ -49,7 +49,7 @@ async def cmd_send(args) -> int:
             created, problem = await _create_dataset(client, args.dataset)
             if problem:
                 return usage_error(args, problem)
-        for name, item in inputs:
+        for index, (name, item) in enumerate(inputs):
             if item == "-":
                 head = sys.stdin.buffer.read(1 << 20)
                 found = sniffing.sniff_bytes(head, "-")
@@ -88,6 +88,11 @@ async def cmd_send(args) -> int:
             elif code == EXIT_OK and result.state != JobState.DONE:
                 code = EXIT_FAILURES
             if result.error_kind in (StopKind.AUTH, StopKind.DATASET, StopKind.QUOTA):
+                for rest, _ in inputs[index + 1:]:  # not read, not sent: said, never dropped from the summary
+                    summaries.append({"path": rest, "error": f"not sent, not read: the upload stopped at {name} "
+                                                             f"({result.error_kind.value}, see above)",
+                                      "ingested": 0, "failed": 0, "not_sent": 0, "possible_duplicates": 0,
+                                      "failures": []})
                 break  # the next files would meet the same wall
     finally:
         await client.aclose()

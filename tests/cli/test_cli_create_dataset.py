@@ -93,3 +93,17 @@ def test_a_name_axiom_would_refuse_is_said_and_nothing_is_lost(axiom_like, tmp_p
     code, out, _ = run(capsys, "send", str(ndjson(tmp_path / "a.ndjson", 4)), "-d", "axiom-mine", "--create-dataset")
     assert code == 2
     assert "could not create dataset 'axiom-mine'" in out and "4 not sent" in out
+
+
+def test_a_folder_into_a_missing_dataset_names_every_file(axiom_like, tmp_path, capsys):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    ndjson(folder / "a.ndjson", 3), ndjson(folder / "b.ndjson", 4)
+    code, out, _ = run(capsys, "send", str(folder), "-d", "fresh", "--json")
+    files = json.loads(out)["files"]
+    assert code == 2 and len(files) == 2
+    assert files[0]["not_sent"] == 3 and files[0]["error_kind"] == "dataset"
+    assert files[1]["path"].endswith("b.ndjson") and files[1]["error"].startswith("not sent, not read: the upload stopped at")
+    code, out, _ = run(capsys, "send", str(folder), "-d", "fresh", "--create-dataset", "--json")
+    assert code == 0 and [f["ingested"] for f in json.loads(out)["files"]] == [3, 4]
+    assert len(axiom_like.events("fresh")) == 7
