@@ -91,6 +91,7 @@ def check_round_trip() -> tuple[str, str]:
             async def send() -> int:
                 client = AxiomClient(Endpoint(sandbox.url, sandbox.url), sandbox.token)
                 try:
+                    await client.create_dataset("selftest")  # as on Axiom: ingest does not create it
                     body = b'{"check": "self-test", "marker": "' + marker.encode() + b'"}\n'
                     result = await client.ingest("selftest", body, content_type="application/x-ndjson")
                     return result.ingested

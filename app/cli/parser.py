@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv-fields", help="comma-separated field names for a CSV without a header row")
     p.add_argument("--label", action="append", default=[], metavar="KEY=VALUE",
                    help="add a label to every event (repeatable)")
+    p.add_argument("--create-dataset", action="store_true",
+                   help="create the dataset when it does not exist (in the profile's region), then send; "
+                        "without it, a missing dataset stops the upload (exit 2) and nothing is sent")
     p.add_argument("--allow-http", action="store_true", help="allow plain http to a host other than loopback")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     p.add_argument("--compression", choices=["zstd", "gzip", "none"], default="zstd")

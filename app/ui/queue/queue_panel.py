@@ -21,6 +21,7 @@ from app.core.queue import QueueEntry, RetryAction, UploadQueue, can_resume_from
 from app.core.job import JobState
 from app.ui.queue import vector_action
 from app.ui.queue.details import DetailsPane
+from app.ui.queue.missing_dataset import MissingDatasetPrompt
 from app.ui.queue.progress_delegate import ProgressDelegate
 from app.ui.queue.queue_model import QueueModel
 from app.ui.widgets.elided_label import ElidedLabel
@@ -50,6 +51,7 @@ class QueuePanel(QWidget):
         self._has_rows: bool | None = None  # what _fit last sized the panel for
         # Tests replace this: (entry) -> bool, asked before sending a partly stored file again.
         self.confirm_resend = self._confirm_resend
+        self.missing_dataset = MissingDatasetPrompt(self, ctx, self.retry)  # a 404 on ingest: create it?
 
         title = QLabel("Uploads")
         f = title.font()
@@ -360,7 +362,9 @@ class QueuePanel(QWidget):
     # -- notifications ------------------------------------------------------------------------------
     def _job_finished(self, entry: QueueEntry) -> None:
         if entry.ingested:
-            self.ctx.dataset_used(entry.dataset)  # an auto-created dataset shows up in the picker
+            self.ctx.dataset_used(entry.dataset)  # a dataset made elsewhere shows up in the picker
+        if self.missing_dataset.applies(entry):
+            self.missing_dataset.offer(entry)
         self.ctx.historyChanged.emit()
         self._update_buttons()
         self.details.refresh()
