@@ -56,7 +56,7 @@ def map_failures(plan: Plan, batch: Batch, failures: list[dict], failed: int):
     Yields (line or None, error, record preview or None), `failed` of them."""
     by_time: dict[int, list[int]] = {}
     records = batch.records()
-    field_name = plan.timestamp_field or "_time"
+    field_name = "_time" if plan.client_time else plan.timestamp_field or "_time"
     for i, value in enumerate(_timestamp_values(batch, records, field_name, plan)):
         ns = to_epoch_ns(value)
         if ns is not None:
