@@ -128,3 +128,12 @@ def _dialect(d: CsvDialect, o: Overrides) -> CsvDialect:
     if o.csv_fields and (not d.has_header or changed or not d.fields):
         d.fields = list(o.csv_fields)
     return d
+
+
+def check_plan_times(sniff: Sniff, plan: Plan):
+    """The plan's time settings tried on the sniff's sample (time.check.TimeCheck): what the
+    window's Send confirmation and the CLI's refusal say."""
+    from app.core.time.check import check_times
+
+    return check_times(sniff.sample, plan.timestamp_field, plan.timestamp_format, plan.time_zone,
+                       plan.date_orders)
