@@ -131,6 +131,8 @@ def _field_guess(name: str, values: list, is_named: bool, reasons: list[str]) ->
     (kind_layout, hits), = kinds.most_common(1)
     if kind_layout is None:
         return None
+    if hits < len(values) and all(k is not None and k[1] is None for k in kinds):
+        hits = len(values)  # RFC 3339 and epochs of any unit: the server reads each unaided
     if hits < len(values):
         if is_named and hits / len(values) >= 0.8:
             kind, layout = kind_layout
