@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.time.civil import NaiveZone
+from app.core.time.civil import NaiveZone, local_zone_name
 from app.core.time.instant import InstantReader, misread_by_go
 from app.core.time.orders import ORDER_NAMES
 from app.core.time.units import utc_datetime
@@ -76,8 +76,9 @@ def check_times(sample: list, field_name: str | None, layout: str | None, zone: 
 
 
 def describe_reading(r: Reading, zone: NaiveZone) -> str:
-    """"'Jan  2 03:04:05' → 2026-01-02 03:04:05 Europe/Berlin (02:04:05 UTC)"."""
+    """"'Jan  2 03:04:05' → 2026-01-02 03:04:05 Europe/Berlin = 2026-01-02 02:04:05 UTC"."""
     utc = r.utc.strftime("%Y-%m-%d %H:%M:%S")
     if zone.is_utc:
         return f"{r.value!r} → {utc} UTC"
-    return f"{r.value!r} → {r.local.strftime('%Y-%m-%d %H:%M:%S')} {zone.label()} = {utc} UTC"
+    name = zone.name if zone.name != "local" else local_zone_name()
+    return f"{r.value!r} → {r.local.strftime('%Y-%m-%d %H:%M:%S')} {name} = {utc} UTC"

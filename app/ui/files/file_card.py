@@ -341,12 +341,14 @@ class FileCard(QFrame):
             self._override_changed()
 
     def timestamp_kind(self) -> tuple[str | None, str | None]:
-        """(kind, layout) of the chosen time field: the sniff's when it is the sniffed field."""
+        """(kind, layout) of the chosen time field: the sniff's kind when it is the sniffed field,
+        the plan's layout (a typed time format, a chosen date order)."""
         field = self.timestamp_field()
         guess = self.sniff.timestamp if self.sniff else None
+        layout = self.plan().timestamp_format if self.sendable and field else None
         if field and guess and guess.field == field:
-            return guess.kind, guess.layout
-        return None, None
+            return guess.kind, layout
+        return ("layout", layout) if layout else (None, None)
 
     def effective_sniff(self) -> sniffing.Sniff:
         """The sniff with the user's overrides applied (what preview_rows re-reads with)."""

@@ -25,6 +25,7 @@ class TimeControls(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._guess_layout: str | None = None
+        self._orders: dict[str, str] = {}
         self._updating = False
         self.format_edit = QLineEdit()
         self.format_edit.setAccessibleName("Time format")
@@ -67,7 +68,7 @@ class TimeControls(QWidget):
         self._show_order(False)
 
         self.format_edit.editingFinished.connect(self._emit)
-        self.order_combo.currentIndexChanged.connect(self._emit)
+        self.order_combo.currentIndexChanged.connect(self._order_changed)
         self.zone_combo.currentIndexChanged.connect(self._emit)
         self.zone_combo.lineEdit().editingFinished.connect(self._emit)
 
@@ -89,9 +90,10 @@ class TimeControls(QWidget):
         self._updating = True
         try:
             self._guess_layout = layout
+            self._orders = dict(orders or {}) if orders and len(orders) > 1 else {}
             self.format_edit.setText(layout or "")
             self.order_combo.setCurrentIndex(0)
-            self._show_order(bool(orders and len(orders) > 1))
+            self._show_order(bool(self._orders))
         finally:
             self._updating = False
 
@@ -101,12 +103,14 @@ class TimeControls(QWidget):
             self.reading.setText("")
             return
         problem = check.problem
-        lines = [describe_reading(r, zone) for r in check.first]
+        lines = [describe_reading(r, zone) for r in check.first[:2]]
         if check.why_client and check.first:
             lines.append(f"_time is computed by this app: {check.why_client}")
         if problem:
             lines.insert(0, problem[0].upper() + problem[1:])
         self.reading.setText("\n".join(lines))
+        self.reading.setVisible(bool(lines))
+        self._fit()
         color = theme.css(theme.status_color("error")) if problem else ""
         self.reading.setStyleSheet(f"color: {color};" if color else "")
 
@@ -127,9 +131,28 @@ class TimeControls(QWidget):
             out["timestamp_format"] = text
         return out
 
+    def _fit(self) -> None:
+        """Wrapped text in nested layouts does not grow the card by itself: ask for its height."""
+        width = self.reading.width() or self.width() or 300
+        self.reading.setMinimumHeight(self.reading.heightForWidth(width))
+        self.updateGeometry()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
     def _show_order(self, on: bool) -> None:
         self.order_caption.setVisible(on)
         self.order_combo.setVisible(on)
+
+    def _order_changed(self, *_) -> None:
+        """A chosen order shows its layout in the time format field (still the order's, not typed)."""
+        if self._updating:
+            return
+        layout = self._orders.get(self.order_combo.currentData() or "")
+        self._guess_layout = layout
+        self.format_edit.setText(layout or "")
+        self._emit()
 
     def _emit(self, *_) -> None:
         if self._updating:
