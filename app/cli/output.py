@@ -24,6 +24,9 @@ def describe_sniff(path: str, s) -> str:
     if s.timestamp:
         t = s.timestamp
         how = f"timestamp-format {t.layout!r}" if t.layout else f"{t.kind}, read by the server unaided"
+        if t.orders:
+            how = "dates that read " + " or ".join(f"{o} ({layout})" for o, layout in t.orders.items()) + \
+                  ": send needs --date-order"
         lines.append(f"  timestamp: field {t.field!r} ({how}), e.g. {t.example}")
     for reason in s.reasons:
         lines.append(f"  - {reason}")

@@ -34,6 +34,8 @@ _ISO_NO_ZONE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ])\d{2}:\d{2}:\d{2}(\.(\d+))?$
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _APACHE = re.compile(r"^\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}$")
 _RFC1123 = re.compile(r"^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} ([A-Z]{3,4}|[+-]\d{4})$")
+_ISO_ZONE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}([T ])\d{2}:\d{2}:\d{2}(\.\d+)? [A-Z]{3,5}$")
+_UNIX_DATE = re.compile(r"^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} [A-Z]{3,5} \d{4}$")
 _SYSLOG = re.compile(r"^[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}$")
 _EPOCH_SCALE = {"epoch-s": 1, "epoch-ms": 1e3, "epoch-us": 1e6, "epoch-ns": 1e9}
 
@@ -65,6 +67,10 @@ def time_kind(v: str) -> tuple[str, str | None] | None:
             zone = m.group(4)
             zlayout = "Z07:00" if ":" in zone or zone == "Z" else "Z0700"
             return "layout", f"2006-01-02{m.group(1)}15:04:05" + zlayout
+        m = _ISO_ZONE_NAME.match(v)
+        if m:  # "2026-07-12 10:00:00 CEST": a zone name, which the app reads (time.instant)
+            ok = _valid(v[:10] + "T" + v[11:19], "%Y-%m-%dT%H:%M:%S")
+            return ("layout", f"2006-01-02{m.group(1)}15:04:05 MST") if ok else None
         if _DATE_ONLY.match(v):
             return ("layout", "2006-01-02") if _valid(v, "%Y-%m-%d") else None
         if _APACHE.match(v):
@@ -77,6 +83,9 @@ def time_kind(v: str) -> tuple[str, str | None] | None:
         if not _valid(v[5:25], "%d %b %Y %H:%M:%S"):
             return None
         return "layout", "Mon, 02 Jan 2006 15:04:05 -0700" if v[-5] in "+-" else "Mon, 02 Jan 2006 15:04:05 MST"
+    if _UNIX_DATE.match(v):  # date(1), Go's UnixDate
+        ok = _valid(v[4:19].replace("  ", " ") + v[-5:], "%b %d %H:%M:%S %Y")
+        return ("layout", "Mon Jan _2 15:04:05 MST 2006") if ok else None
     if _SYSLOG.match(v):
         return ("layout", "Jan _2 15:04:05") if _valid("2000 " + v.replace("  ", " "), "%Y %b %d %H:%M:%S") else None
     return None

@@ -328,7 +328,8 @@ def test_to_json_has_the_inspect_keys():
         assert key in out
     assert out["delimiter"] == ";" and out["quotechar"] == '"' and out["has_header"] is True
     assert out["timestamp"] == {"field": "date", "kind": "layout", "layout": None,
-                                "example": "03/01/2024 10:00:00", "confidence": 0.95}
+                                "example": "03/01/2024 10:00:00", "confidence": 0.95,
+                                "orders": {"dmy": "02/01/2006 15:04:05", "mdy": "01/02/2006 15:04:05"}}
     json.dumps(out)  # printable as is
 
 

@@ -126,3 +126,16 @@ def test_check_counts_what_does_not_read_and_shows_the_first_readings():
     assert check.why_client == "times without a zone are in Europe/Berlin"
     open_order = check_times([{"t": "02/12/2026"}], "t", None, orders=("dmy", "mdy"))
     assert "choose the order" in open_order.problem
+
+
+@pytest.mark.parametrize(("value", "layout", "expected"), [
+    ("2026-07-12 10:00:00 CEST", "2006-01-02 15:04:05 MST", "2026-07-12T08:00:00Z"),
+    ("2026-01-12T10:00:00.25 EST", "2006-01-02T15:04:05 MST", "2026-01-12T15:00:00.25Z"),
+    ("Mon Jan  5 10:00:00 PST 2026", "Mon Jan _2 15:04:05 MST 2006", "2026-01-05T18:00:00Z"),
+])
+def test_zone_named_times_are_detected_and_read_by_the_app(value, layout, expected):
+    from app.core.time import time_kind
+
+    assert time_kind(value) == ("layout", layout)
+    assert misread_by_go(layout)
+    assert read(value, layout) == expected
