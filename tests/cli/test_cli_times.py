@@ -126,3 +126,17 @@ def test_unread_times_under_client_time_fail_by_line(tmp_path, capsys):
     file = summary["files"][0]
     assert (file["ingested"], file["failed"]) == (1, 1)
     assert file["failures"][0]["line"] == 2 and "XYZT" in file["failures"][0]["error"]
+
+
+def test_a_syslog_style_csv_is_stored_at_its_instants(capsys):
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "data" / "sniff" / "ts_syslog.csv"
+    code, summary, err = run_cli(capsys, "send", str(path), "--dataset", "logs", "--sandbox")
+    assert code == 0, summary
+    assert "_time computed by this app (the layout has no year" in err
+    today = dt.date.today()
+    rows = sorted(stored("logs"), key=lambda e: e["time"])
+    assert len(rows) == 9
+    assert [e["_time"] for e in rows] == [f"{syslog_year(3, d, today)}-03-{d:02d}T15:04:05Z" for d in range(1, 10)]
+    assert rows[0]["time"] == "Mar  1 15:04:05" and rows[0]["host"] == "web-1"
