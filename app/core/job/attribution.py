@@ -16,6 +16,7 @@ import orjson
 
 from app.core.axiom import BadRequest
 from app.core.batching import Batch, validate_records
+from app.core.batching.timefix import csv_fields_sent
 from app.core.plan import Plan
 from app.core.job.results import CUT_SHORT
 from app.core.time import parse_time, to_epoch_ns
@@ -131,7 +132,7 @@ def _timestamp_values(batch: Batch, records: list[bytes], field_name: str, plan:
         if batch.header:
             header = next(csv.reader([batch.header.decode("utf-8", "replace")], delimiter=delimiter), [])
         else:
-            header = list(plan.csv.fields) if plan.csv else []
+            header = csv_fields_sent(plan) or (list(plan.csv.fields) if plan.csv else [])
         try:
             col = header.index(field_name)
         except ValueError:

@@ -63,11 +63,21 @@ class InstantReader:
 
     def __post_init__(self) -> None:
         self._tz = self.zone.tzinfo()
+        self._years: dict[tuple[int, int], int | None] = {}  # (month, day) → the syslog year
+        self._memo: dict[str, int | None] = {}
+        kinds = layout_kinds(self.layout or "")
+        self._dateless = not kinds & {"month", "month_name", "day"}
 
     def read(self, value: Any) -> int | None:
         """ns since the epoch, or None when the value does not read."""
-        if self.layout and compile_go_layout(self.layout) is not None and isinstance(value, str):
-            return self._read_layout(value.strip())
+        if self.layout and isinstance(value, str) and compile_go_layout(self.layout) is not None:
+            # Log lines share their second: remember the last few thousand values read.
+            if value in self._memo:
+                return self._memo[value]
+            if len(self._memo) >= 4096:
+                self._memo.clear()
+            ns = self._memo[value] = self._read_layout(value.strip())
+            return ns
         ns = parse_time(value, self.layout)
         if ns is None or not isinstance(value, str) or self._tz is _dt.timezone.utc:
             return ns
@@ -86,11 +96,16 @@ class InstantReader:
             return None
         year = f.year
         if year is None:
-            if f.yday is not None or not layout_kinds(self.layout or "") & {"month", "month_name", "day"}:
+            if f.yday is not None or self._dateless:
                 return None  # no date at all: nothing to anchor a year to
-            try:
-                year = syslog_year(f.month, f.day, self.today)
-            except ValueError:
+            key = (f.month, f.day)
+            if key not in self._years:
+                try:
+                    self._years[key] = syslog_year(f.month, f.day, self.today)
+                except ValueError:
+                    self._years[key] = None
+            year = self._years[key]
+            if year is None:
                 return None
         if f.offset is not None:
             tz: _dt.tzinfo | None = _dt.timezone(_dt.timedelta(seconds=f.offset))
@@ -100,7 +115,7 @@ class InstantReader:
                 return None  # an abbreviation no one can place: say so rather than guess
         else:
             tz = None
-        wall = fields_datetime(f, year, tz)
+        wall = fields_datetime(f, year, tz or self._tz)  # zone-less: the user's zone (NaiveZone)
         if wall is None:
             return None
-        return in_range(datetime_ns(self.zone.attach(wall), f.frac))
+        return in_range(datetime_ns(wall, f.frac))

@@ -28,6 +28,8 @@ _GO_CHUNKS: list[tuple[str, str, str]] = [
 ]
 _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december"]
+# "jan" and "january" (what Go's Jan and January elements read, case-insensitively)
+_MONTH_INDEX = {**{n[:3]: i + 1 for i, n in enumerate(_MONTHS)}, **{n: i + 1 for i, n in enumerate(_MONTHS)}}
 
 
 @functools.lru_cache(maxsize=64)
@@ -101,10 +103,10 @@ def match_go_layout(text: str, layout: str) -> LayoutFields | None:
             continue
         raw = raw.strip()
         if kind == "month_name":
-            names = [n for n in _MONTHS if n.startswith(raw.lower()) and len(raw) >= 3]
-            if not names:
+            month = _MONTH_INDEX.get(raw.lower())
+            if month is None:
                 return None
-            f.month = _MONTHS.index(names[0]) + 1
+            f.month = month
         elif kind == "weekday":
             continue
         elif kind == "zone_name":
