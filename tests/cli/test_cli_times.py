@@ -140,3 +140,15 @@ def test_a_syslog_style_csv_is_stored_at_its_instants(capsys):
     assert len(rows) == 9
     assert [e["_time"] for e in rows] == [f"{syslog_year(3, d, today)}-03-{d:02d}T15:04:05Z" for d in range(1, 10)]
     assert rows[0]["time"] == "Mar  1 15:04:05" and rows[0]["host"] == "web-1"
+
+
+def test_inspect_shows_how_the_first_times_read_and_the_open_order(capsys):
+    from pathlib import Path
+
+    data = Path(__file__).parents[1] / "data" / "sniff"
+    code, out, _ = run_cli(capsys, "inspect", str(data / "ts_syslog.csv"), str(data / "csv_semicolon.csv"))
+    assert code == 0
+    year = syslog_year(3, 1, dt.date.today())
+    assert f"'Mar  1 15:04:05' → {year}-03-01 15:04:05 UTC" in out
+    assert "_time computed by this app: the layout has no year" in out
+    assert "send needs --date-order" in out
