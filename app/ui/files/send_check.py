@@ -13,6 +13,11 @@ def time_problems(cards) -> tuple[list[str], list[str]]:
 
     blocking, confirm = [], []
     for card in cards:
+        if card.time_box.zone_name() is None:
+            typed = card.time_box.zone_combo.currentText().strip()
+            blocking.append(f"{card.name}: {typed!r} is not a time zone this app knows "
+                            "(use UTC, this computer's zone, or a name such as Europe/Berlin)")
+            continue
         check = check_plan_times(card.sniff, card.plan())
         if check.problem:
             (blocking if check.orders else confirm).append(f"{card.name}: {check.problem}")
@@ -23,8 +28,8 @@ def confirm_times(parent: QWidget, cards) -> bool:
     """True when the cards may be sent as they are (asking the user where needed)."""
     blocking, confirm = time_problems(cards)
     if blocking:
-        box = QMessageBox(QMessageBox.Icon.Warning, "Choose how to read the dates",
-                          "\n\n".join(blocking) + "\n\nChoose the order on the file's card, then send.",
+        box = QMessageBox(QMessageBox.Icon.Warning, "Choose how to read the times",
+                          "\n\n".join(blocking) + "\n\nChoose on the file's card, then send.",
                           QMessageBox.StandardButton.Ok, parent)
         box.setObjectName("timeBlocked")
         box.exec()

@@ -118,3 +118,15 @@ def test_send_asks_before_times_that_do_not_read(panel, qtbot, run_until, tmp_pa
     answer_next_box(QMessageBox.StandardButton.Yes, seen)
     panel.send()
     assert len(sent) == 1 and len(seen) == 2
+
+
+def test_send_is_blocked_by_a_zone_no_one_knows(panel, qtbot, run_until, tmp_path):
+    card = card_for(panel, qtbot, run_until, tmp_path / "naive.ndjson", NAIVE)
+    card.time_box.zone_combo.setEditText("Mars/Olympus")
+    card.time_box.zone_combo.lineEdit().editingFinished.emit()
+    sent: list = []
+    panel.sendRequested.connect(sent.append)
+    seen: list[str] = []
+    answer_next_box(QMessageBox.StandardButton.Ok, seen)
+    panel.send()
+    assert sent == [] and "'Mars/Olympus' is not a time zone this app knows" in seen[0]
