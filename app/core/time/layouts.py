@@ -28,6 +28,7 @@ _GO_CHUNKS: list[tuple[str, str, str]] = [
 ]
 _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december"]
+_INT_KINDS = frozenset({"day", "hour", "minute", "second", "month", "year", "yday"})
 # "jan" and "january" (what Go's Jan and January elements read, case-insensitively)
 _MONTH_INDEX = {**{n[:3]: i + 1 for i, n in enumerate(_MONTHS)}, **{n: i + 1 for i, n in enumerate(_MONTHS)}}
 
@@ -100,6 +101,9 @@ def match_go_layout(text: str, layout: str) -> LayoutFields | None:
     pm: bool | None = None
     for kind, raw in zip(kinds, m.groups()):
         if raw is None:
+            continue
+        if kind in _INT_KINDS:  # the common case first; int() takes " 2" as it is
+            setattr(f, kind, int(raw))
             continue
         raw = raw.strip()
         if kind == "month_name":
