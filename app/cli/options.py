@@ -28,4 +28,17 @@ def overrides_from_args(args) -> Overrides:
         timestamp_field=args.timestamp_field or None,
         timestamp_format=args.timestamp_format or None,
         labels=parse_labels(args.label),
+        time_zone=_time_zone(getattr(args, "time_zone", None)),
+        date_order=getattr(args, "date_order", None),
     )
+
+
+def _time_zone(name: str | None) -> str | None:
+    """--time-zone, checked now so a typo stops the run before anything is read."""
+    if not name:
+        return None
+    from app.core.time.civil import NaiveZone
+    try:
+        return NaiveZone(name).name
+    except ValueError as e:
+        raise UsageError(f"--time-zone: {e}") from None

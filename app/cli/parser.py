@@ -31,6 +31,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="override the detected format")
     p.add_argument("--timestamp-field")
     p.add_argument("--timestamp-format", help="a Go time layout, e.g. 2006-01-02 15:04:05")
+    p.add_argument("--time-zone", metavar="ZONE",
+                   help="the zone of times written without one: UTC (default, as Axiom reads them), "
+                        "local (this computer's) or a name such as Europe/Berlin")
+    p.add_argument("--date-order", choices=["dmy", "mdy"],
+                   help="read dates such as 03/01/2026 day first (dmy) or month first (mdy); "
+                        "needed when every sampled date fits both")
+    p.add_argument("--allow-unread-times", action="store_true",
+                   help="send even when the time field does not read for some sampled rows "
+                        "(those events fail)")
     p.add_argument("--csv-delimiter", help="override the detected delimiter (use '\\t' for tab)")
     p.add_argument("--csv-fields", help="comma-separated field names for a CSV without a header row")
     p.add_argument("--label", action="append", default=[], metavar="KEY=VALUE",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.cli.clients import open_client, where_label
 from app.cli.options import UsageError, overrides_from_args
+from app.cli.times import time_refusal
 from app.cli.output import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, ProgressLine, describe_summary, usage_error
 
 
@@ -61,6 +62,12 @@ async def cmd_send(args) -> int:
                 plan = plan_for(found, overrides)
             except PlanError as e:
                 summaries.append({"path": name, "error": str(e), "ingested": 0, "failed": 0, "not_sent": 0,
+                                  "possible_duplicates": 0, "failures": []})
+                code = EXIT_USAGE
+                continue
+            refusal = time_refusal(found, plan, args)
+            if refusal:
+                summaries.append({"path": name, "error": refusal, "ingested": 0, "failed": 0, "not_sent": 0,
                                   "possible_duplicates": 0, "failures": []})
                 code = EXIT_USAGE
                 continue

@@ -11,6 +11,8 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from app.core.sniff import CsvDialect, Sniff
+from app.core.time.civil import NaiveZone
+from app.core.time.instant import needs_client_time
 
 JSON_FORMATS = ("ndjson", "json-array", "json-object")
 
@@ -26,6 +28,14 @@ class Plan:
     timestamp_field: str | None = None
     timestamp_format: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    time_zone: NaiveZone = field(default_factory=NaiveZone)  # the zone of times written without one
+    date_orders: tuple[str, ...] = ()  # still open: the dates fit each of these orders (the user picks)
+
+    @property
+    def client_time(self) -> bool:
+        """The app computes `_time` itself (Go would misread the layout, or zone-less times are
+        not UTC): events go with an RFC 3339 `_time` and no timestamp-field/format."""
+        return bool(self.timestamp_field) and needs_client_time(self.timestamp_format, self.time_zone)
 
     @classmethod
     def from_sniff(cls, sniff: Sniff) -> Plan:
@@ -60,6 +70,8 @@ class Overrides:
     timestamp_field: str | None = None  # "": no field (the events' _time, else the ingest time)
     timestamp_format: str | None = None  # a Go layout; else the sniffed one when it is the sniffed field
     labels: dict[str, str] = field(default_factory=dict)
+    time_zone: str | None = None  # zone-less times are in: "UTC" | "local" | a zone name (NaiveZone)
+    date_order: str | None = None  # "dmy" | "mdy": how to read dates that fit both
 
 
 def plan_for(sniff: Sniff, overrides: Overrides | None = None) -> Plan:
@@ -84,10 +96,25 @@ def plan_for(sniff: Sniff, overrides: Overrides | None = None) -> Plan:
         guess = sniff.timestamp
         plan.timestamp_field = o.timestamp_field or None
         plan.timestamp_format = guess.layout if guess and plan.timestamp_field == guess.field else None
+    _date_order(plan, sniff, o)
     if o.timestamp_format:
         plan.timestamp_format = o.timestamp_format
+        plan.date_orders = ()
+    if o.time_zone:
+        plan.time_zone = NaiveZone(o.time_zone)
     plan.labels = dict(o.labels)
     return plan
+
+
+def _date_order(plan: Plan, sniff: Sniff, o: Overrides) -> None:
+    """Dates that fit both orders: the chosen order's layout, else the question stays open."""
+    guess = sniff.timestamp
+    if not guess or not guess.orders or plan.timestamp_field != guess.field:
+        return
+    if o.date_order in guess.orders:
+        plan.timestamp_format = guess.orders[o.date_order]
+    elif not o.timestamp_format:
+        plan.date_orders = tuple(guess.orders)
 
 
 def _dialect(d: CsvDialect, o: Overrides) -> CsvDialect:
@@ -101,3 +128,12 @@ def _dialect(d: CsvDialect, o: Overrides) -> CsvDialect:
     if o.csv_fields and (not d.has_header or changed or not d.fields):
         d.fields = list(o.csv_fields)
     return d
+
+
+def check_plan_times(sniff: Sniff, plan: Plan):
+    """The plan's time settings tried on the sniff's sample (time.check.TimeCheck): what the
+    window's Send confirmation and the CLI's refusal say."""
+    from app.core.time.check import check_times
+
+    return check_times(sniff.sample, plan.timestamp_field, plan.timestamp_format, plan.time_zone,
+                       plan.date_orders)

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from app.core.axiom.routing import EU_CENTRAL, Endpoint, Route, is_axiom_edge
 from app.core.plan import Plan
+from app.core.time.civil import local_zone_name
 from app.core.time.strftime import go_layout_to_strftime
 
 TOKEN_ENV = "AXIOM_TOKEN"
@@ -86,8 +87,10 @@ def _time_statement(plan: Plan) -> list[str]:
             return [f"# {field}: its layout {plan.timestamp_format!r} has no strftime equivalent; "
                     "Axiom reads _time from it unaided where it can",
                     f"._time = {src}"]
-        # A layout without a zone: Axiom reads such times as UTC; VRL would take Vector's own zone.
-        zone = "" if any(z in plan.timestamp_format for z in ("-07", "Z07", "MST")) else ', timezone: "UTC"'
+        # A layout without a zone: in the zone the upload read them in (the user's choice, else UTC,
+        # as Axiom reads them); VRL would take Vector's own zone.
+        tz = plan.time_zone.name if plan.time_zone.name != "local" else local_zone_name()
+        zone = "" if any(z in plan.timestamp_format for z in ("-07", "Z07", "MST")) else f', timezone: "{tz}"'
         return [f"._time = parse_timestamp!(string!({src}), format: {_vrl_str(fmt)}{zone})"]
     return [f"._time = {src}"]
 

@@ -143,3 +143,12 @@ def test_the_clients_route_for_the_dataset_decides_the_region(tmp_path):
     cfg = tomllib.loads(vector_config([path], plan, Destination("logs", from_env({}), route=route)))
     check_documented(cfg)
     assert cfg["sinks"]["axiom"]["region"] == "eu-central-1.aws.edge.axiom.co"
+
+
+def test_zone_less_times_keep_the_zone_the_user_chose(tmp_path):
+    from app.core.plan import Overrides
+
+    path = write(tmp_path, "app.ndjson", '{"ts":"2026-12-01 10:00:00","msg":"a"}\n')
+    plan = plan_for(sniff_path(str(path)), Overrides(time_zone="Europe/Berlin"))
+    vrl = tomllib.loads(vector_config([path], plan, Destination("logs", from_env({}))))["transforms"]["parse"]["source"]
+    assert 'format: "%Y-%m-%d %H:%M:%S", timezone: "Europe/Berlin")' in vrl

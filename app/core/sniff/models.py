@@ -59,7 +59,7 @@ class Sniff:
             ),
             "timestamp": (
                 {"field": ts.field, "kind": ts.kind, "layout": ts.layout, "example": ts.example,
-                 "confidence": round(ts.confidence, 2)}
+                 "confidence": round(ts.confidence, 2), "orders": ts.orders}
                 if ts
                 else None
             ),
