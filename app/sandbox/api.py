@@ -43,7 +43,7 @@ class ApiRoutes(TokenChecks):
         self._auth_api(request)
         described = self._store.describe(request.match_info["dataset"])
         if described is None:
-            raise ApiError(404, "dataset not found")
+            raise ApiError(404, "Not found")  # Axiom's words (v1.json NotFoundError)
         return json_response(200, self._with_url(described))
 
     async def _create_dataset(self, request: web.Request) -> web.Response:
