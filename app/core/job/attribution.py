@@ -1,7 +1,7 @@
 """Which input line each failed event is on.
 
-- 400: the server took nothing from the batch. Validate it locally and name the bad events; if
-  nothing is locally wrong, the event the server names ("index N"), else bisect the batch until
+- 400: the server took nothing from the batch. Validate it locally and name the bad events (CSV:
+  the rows Axiom's Go reader refuses, batching/csv_refusals.py); if nothing is locally wrong, the event the server names ("index N"), else bisect the batch until
   the culprit is alone.
 - 200 with failures: the server names timestamps, not positions; match them to the batch's
   events by timestamp (or, failing that, by a property the reason names).
@@ -15,7 +15,7 @@ import io
 import orjson
 
 from app.core.axiom import BadRequest
-from app.core.batching import Batch, validate_records
+from app.core.batching import Batch, refused_rows, validate_records
 from app.core.plan import Plan
 from app.core.job.results import CUT_SHORT
 from app.core.time import to_epoch_ns
@@ -41,6 +41,8 @@ def bad_events(plan: Plan, batch: Batch, err: BadRequest) -> dict[int, str] | No
     """After a 400 (the server took nothing): {index: reason} of the events to fail, or None when
     none can be named yet and the batch is to be bisected."""
     bad = dict(validate_records(batch))
+    if batch.kind == "csv":  # Axiom's words for a CSV refusal name no event: find the rows here
+        bad.update(refused_rows(batch, plan.csv.delimiter if plan.csv else ",", plan.csv.fields if plan.csv else ()))
     if not bad and err.event_index is not None and 0 <= err.event_index < batch.count:
         bad = {err.event_index: err.message}
     if not bad:

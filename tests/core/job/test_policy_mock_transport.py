@@ -150,6 +150,31 @@ def test_400_naming_an_index_fails_that_event_without_bisecting():
     assert server.stored_ns() == Counter(i for i in range(1, 21) if i != 7)
 
 
+# Axiom's own words for a refused JSON event (axiomhq/cli issue #33, 2021): the index, then jsoniter's
+# message with a "bigger context" quoting the events around it, which may hold any text of the user's.
+AXIOM_400 = ('invalid event at index {index}: ReadObject: expect {{ or , or }} or n, but found t, error found in #10 '
+             'byte of ...|:42 +00{{"time": "17/|..., bigger context ...|{{"time": "17/May/2015:08:05:42 +00{{"time": '
+             '"17/May/2015:08:05:42 +0000", "note": "rebuilt index 3 of 9", "remote_ip": "|...')
+
+
+def test_400_in_axioms_own_words_fails_the_event_it_names():
+    """Not the sandbox's wording: the one Axiom answered. The event it names fails (by its line),
+    the rest is stored once, and the numbers in the quoted context are not taken for the index."""
+    server = FakeAxiom()
+
+    def rule(evs):
+        bad = [i for i, e in enumerate(evs) if e.get("poison")]
+        return error(400, AXIOM_400.format(index=bad[0])) if bad else None
+
+    server.rule = rule
+    result, _ = run(server, events(30, **{"18": {"poison": True}}), in_flight=1)
+    assert (result.ingested, result.failed, result.not_sent) == (29, 1, 0)
+    assert [f.line for f in result.failures] == [18]
+    assert "invalid event at index 17: ReadObject" in result.failures[0].error
+    assert server.statuses == [400, 200]  # named at once, no bisection
+    assert server.stored_ns() == Counter(i for i in range(1, 31) if i != 18)
+
+
 def test_400_for_locally_invalid_lines_names_them_from_local_validation():
     server = FakeAxiom()
     server.script = [error(400, "invalid JSON")]
