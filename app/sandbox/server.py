@@ -34,6 +34,7 @@ from aiohttp import web
 
 from app.core import config
 from app.sandbox.api import ApiRoutes
+from app.sandbox.apl import QueryRoutes
 from app.sandbox.errors import REASONS, ApiError, Dropped, HtmlError, error_response
 from app.sandbox.faults import Faults
 from app.sandbox.ingest import IngestRoutes
@@ -46,7 +47,7 @@ from app.sandbox.store import EVENT_KIND, DatasetStore
 log = logging.getLogger(__name__)
 
 
-class Sandbox(IngestRoutes, ApiRoutes):
+class Sandbox(IngestRoutes, ApiRoutes, QueryRoutes):
     """A local Axiom: `Sandbox(tmp).start()` or `with Sandbox(tmp) as sb:` then `sb.url`, `sb.token`."""
 
     def __init__(self, data_dir: Path | str | None = None, *, token: str | None = None,
@@ -137,11 +138,14 @@ class Sandbox(IngestRoutes, ApiRoutes):
         app[REGION] = region
         if edge:
             app.router.add_post("/v1/ingest/{dataset}", self._edge_ingest)
+            app.router.add_post("/v1/query/_apl", self._query_apl)
         if api:
+            app.router.add_post("/v1/datasets/_apl", self._query_apl)
             app.router.add_post("/v1/datasets/{dataset}/ingest", self._legacy_ingest)
             app.router.add_get("/v2/datasets", self._list_datasets)
             app.router.add_post("/v2/datasets", self._create_dataset)
             app.router.add_get("/v2/datasets/{dataset}", self._get_dataset)
+            app.router.add_delete("/v2/datasets/{dataset}", self._delete_dataset)
             app.router.add_get("/v2/user", self._user)
             app.router.add_get("/_sandbox/faults", self._get_faults)
             app.router.add_post("/_sandbox/faults", self._set_faults)

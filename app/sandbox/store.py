@@ -126,6 +126,20 @@ class DatasetStore:
                     f.flush()
         return len(lines), failures
 
+    def delete(self, name: str) -> bool:
+        """Remove the dataset and its events; False when there is no such dataset."""
+        with self._lock:
+            meta = self._metadata()
+            if name not in meta:
+                return False
+            del meta[name]
+            tmp = self.data_dir / (METADATA_FILE + ".tmp")
+            tmp.write_text(json.dumps(meta, indent=1), "utf-8")
+            tmp.replace(self.data_dir / METADATA_FILE)
+            self._path(name).unlink(missing_ok=True)
+            self._fields.pop(name, None)
+            return True
+
     def clear(self) -> None:
         """Remove every dataset and its events."""
         with self._lock:
