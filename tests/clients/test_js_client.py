@@ -28,8 +28,7 @@ def _node() -> str:
     installed = (JS / "node_modules" / "@axiomhq" / "js" / "package.json").exists()
     if node and installed:
         return node
-    why = ("node is not installed" if not node else
-           f"@axiomhq/js is not installed: run `npm ci` in {JS.relative_to(Path.cwd()) if JS.is_relative_to(Path.cwd()) else JS}")
+    why = "node is not installed" if not node else "@axiomhq/js is not installed: run `npm ci` in tests/clients/js"
     if REQUIRED:
         pytest.fail(f"AXIOM_DROP_REQUIRE_NODE=1 but {why}")
     pytest.skip(f"{why} (the official JavaScript client check needs Node.js >= 20)")
