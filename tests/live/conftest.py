@@ -5,6 +5,7 @@ AXIOM_TOKEN). One temporary dataset per target, deleted at the end even when a s
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -22,6 +23,15 @@ def _create(target: Target) -> None:
     async def create() -> None:
         async with target.client() as client:
             await client.create_dataset(target.dataset, "Axiom Drop live check: deleted at its end")
+            deadline = time.monotonic() + target.query_wait
+            while True:  # a new dataset may take a moment to be known everywhere
+                try:
+                    await client.get_dataset(target.dataset)
+                    return
+                except axiom.NotFound:
+                    if time.monotonic() >= deadline:
+                        raise
+                    await asyncio.sleep(1)
 
     asyncio.run(create())
 

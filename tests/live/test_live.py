@@ -26,7 +26,8 @@ FORMATS = {  # name: (file name, request compression)
 
 
 def _rows(run: str, fmt: str) -> list[dict]:
-    return [{"run": run, "fmt": fmt, "n": i, "msg": f"event {i}, from the live check"} for i in range(1, EVENTS + 1)]
+    # every value a string, as CSV sends them: one type per field whatever the format
+    return [{"run": run, "fmt": fmt, "n": str(i), "msg": f"event {i}, from the live check"} for i in range(1, EVENTS + 1)]
 
 
 def _csv(rows: list[dict]) -> bytes:
