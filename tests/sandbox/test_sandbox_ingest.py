@@ -136,6 +136,7 @@ def test_csv_tab_delimiter_quotes_and_blank_lines(sb):
     ('a,b\n1,"two\nlines\n', 'record on line 2; parse error on line 3, column 7: '
                             'extraneous or missing " in quoted-field'),
     ("a,b\n1,2\n  \n", "record on line 3: wrong number of fields"),  # spaces are not a blank line
+    ("a,b\r\n1,2\r\n\r\n3\r\n", "record on line 4: wrong number of fields"),  # blank lines still count
     ('a,b\n1, "x"\n', 'parse error on line 2, column 4: bare " in non-quoted-field'),  # no TrimLeadingSpace
 ])
 def test_csv_rows_go_refuses_refuse_the_whole_request(sb, body, message):
