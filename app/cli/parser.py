@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-COMMANDS = ("inspect", "send", "resume", "sandbox")
+COMMANDS = ("inspect", "send", "resume", "sandbox", "export-vector")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,6 +55,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the list or the summary as one JSON object")
     p.add_argument("--in-flight", type=int, default=None,
                    help="requests in flight at once (default: 8, raised while it speeds up the upload)")
+
+    p = sub.add_parser("export-vector", help="write a Vector configuration that keeps shipping files like these",
+                       description="Writes a Vector (vector.dev) configuration: a file source for the files' "
+                                   "pattern, the parsing that was detected, and the axiom sink for the dataset "
+                                   "and its region. The token is read from AXIOM_TOKEN when Vector runs; it is "
+                                   "never written to the file.")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--dataset", "-d", required=True)
+    p.add_argument("--profile", help="a profile of the app (its URL and region)")
+    p.add_argument("--region", choices=["us", "eu"], help="the dataset's region (default: the profile's)")
+    p.add_argument("--output", "-o", help="write here instead of standard output")
+    p.add_argument("--format", choices=["ndjson", "json-array", "json-object", "json", "csv"])
+    p.add_argument("--timestamp-field")
+    p.add_argument("--timestamp-format", help="a Go time layout, e.g. 2006-01-02 15:04:05")
+    p.add_argument("--csv-delimiter")
+    p.add_argument("--csv-fields")
+    p.add_argument("--label", action="append", default=[], metavar="KEY=VALUE")
 
     p = sub.add_parser("sandbox", help="run a local Axiom-compatible server on loopback")
     p.add_argument("--port", type=int, default=0)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.core import history
 from app.core.queue import QueueEntry, RetryAction, UploadQueue, can_resume_from, can_retry, retry_action
 from app.core.job import JobState
+from app.ui.queue import vector_action
 from app.ui.queue.details import DetailsPane
 from app.ui.queue.progress_delegate import ProgressDelegate
 from app.ui.queue.queue_model import QueueModel
@@ -325,8 +326,11 @@ class QueuePanel(QWidget):
             self._fit(False)
 
     def _context_menu(self, pos) -> None:
-        if not self.selected_entries():
-            return
+        if self.selected_entries():
+            self.selection_menu().exec(self.view.viewport().mapToGlobal(pos))
+
+    def selection_menu(self) -> QMenu:
+        """The selected rows' actions (the buttons'), and continuous shipping for one finished file."""
         menu = QMenu(self)
         for button in (self.pause_button, self.resume_button, self.cancel_button, self.retry_button,
                        self.remove_button):
@@ -334,7 +338,14 @@ class QueuePanel(QWidget):
             action.setEnabled(button.isEnabled())
             action.triggered.connect(button.click)
             menu.addAction(action)
-        menu.exec(self.view.viewport().mapToGlobal(pos))
+        entries = self.selected_entries()
+        client = self.ctx.client()
+        if len(entries) == 1 and vector_action.can_export(entries[0]) and client is not None:
+            menu.addSeparator()
+            action = QAction(vector_action.TITLE + "…", menu)
+            action.triggered.connect(lambda: vector_action.export_vector(self, entries[0], client))
+            menu.addAction(action)
+        return menu
 
     def eventFilter(self, obj, event) -> bool:
         if obj is self.view and event.type() == QEvent.Type.KeyPress:
