@@ -91,4 +91,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir")
     p.add_argument("--strict", action="store_true",
                    help="serve the API host and one edge per region on separate ports, as Axiom does")
+    p.add_argument("--plan", choices=("cloud", "personal"), default="cloud",
+                   help="the Axiom plan's limits: cloud (1,024 fields per dataset) or personal (256)")
     return parser

@@ -301,8 +301,8 @@ class UploadJob:
     def after_400(self, batch: Batch, err: BadRequest) -> list[Batch]:
         """The server took nothing: fail the bad events, return what is left to send."""
         bad = attribution.bad_events(self.plan, batch, err)
-        if bad is None:
-            return list(batch.split())  # bisect until the culprit is alone
+        if bad is None:  # the event the server names alone, or halves, until the culprit is alone
+            return attribution.pieces_after_400(batch, err)
         records = batch.records()
         for index in sorted(bad):
             self.fail(batch, batch.lines[index], bad[index], records[index])
