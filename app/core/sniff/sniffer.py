@@ -9,7 +9,7 @@ import os
 from app.core.io import SourceError, open_raw
 from app.core.sniff.candidate import Candidate
 from app.core.sniff.csv_dialect import csv_candidate
-from app.core.sniff.encoding import BINARY_SHARE, NotText, control_ratio, detect_encoding
+from app.core.sniff.encoding import NotText, binary_text_share, detect_encoding
 from app.core.sniff.formats import json_array, json_object, ndjson
 from app.core.sniff.head import HEAD_BYTES, Head, read_head
 from app.core.sniff.models import Sniff
@@ -48,8 +48,8 @@ def _sniff_head(head: Head, s: Sniff, total_size: int | None) -> Sniff:
     stripped = text.lstrip()
     if not stripped:
         return _not_data(s, "it holds only whitespace")
-    ratio = control_ratio(text)
-    if ratio > BINARY_SHARE:
+    ratio = binary_text_share(text)
+    if ratio is not None:
         return _not_data(s, f"it holds binary data ({ratio:.0%} control characters)")
 
     first = stripped[0]
