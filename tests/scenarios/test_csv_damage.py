@@ -35,3 +35,37 @@ def test_a_small_csv_with_one_nul_byte_is_read_and_the_row_fails_by_line(capsys,
     assert proc.returncode == 1 and f["ingested"] == 1 and f["failed"] == 1, f
     assert [(x["line"], x["error"]) for x in f["failures"]] == [(3, "contains NUL bytes")]
     assert [(e["a"], e["b"]) for e in stored()] == [("1", "x")]
+
+
+def test_a_nul_filled_region_inside_a_large_csv_is_named_not_sent(capsys, tmp_path):
+    # past the sniffer's 1 MiB head, as after a crash: lines 60,001–60,041 zeroed (64 KiB), and a
+    # zeroed block inside line 70,001 joining it with the next line
+    text = [b"n,msg,x\n"] + rows(80_000)[:-1].split(b"\n")
+    text = [t if t.endswith(b"\n") else t + b"\n" for t in text]
+    for i in range(60_000, 60_041):
+        text[i] = b"\0" * 1598 + b"\n"
+    text[70_000] = text[70_000][:4] + b"\0" * 4096 + text[70_001]
+    del text[70_001]
+    path = tmp_path / "crash.csv"
+    path.write_bytes(b"".join(text))
+    proc = send(capsys, path)
+    f = proc.file
+    assert proc.returncode == 1 and f["ingested"] == 80_000 - 41 - 2 and f["failed"] == 1, f
+    [failure] = f["failures"]
+    assert failure["line"] == 70_001 and "contains 4 KiB of NUL bytes (a crash or a cut copy?)" in failure["error"]
+    [warning] = [w for w in f["warnings"] if "NUL" in str(w)]
+    assert "lines 60001–60041: 64 KiB of NUL bytes (a crash or a cut copy?)" in str(warning), f["warnings"]
+    assert not any("\0" in json.dumps(e) or "\\u0000" in json.dumps(e) for e in stored())
+
+
+def test_a_nul_region_in_the_head_of_a_csv_is_named_too(capsys, tmp_path):
+    text = [b"n,msg,x\n"] + [r + b"\n" for r in rows(300).split(b"\n")[:-1]]
+    for i in range(100, 141):
+        text[i] = b"\0" * 100 + b"\n"
+    path = tmp_path / "crash.csv"
+    path.write_bytes(b"".join(text))
+    proc = send(capsys, path)
+    f = proc.file
+    assert proc.returncode == 0 and f["ingested"] == 300 - 41 and f["failed"] == 0, f
+    [warning] = [w for w in f["warnings"] if "NUL" in str(w)]
+    assert "lines 101–141: 4 KiB of NUL bytes" in str(warning), f["warnings"]
