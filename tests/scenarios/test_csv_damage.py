@@ -69,3 +69,13 @@ def test_a_nul_region_in_the_head_of_a_csv_is_named_too(capsys, tmp_path):
     assert proc.returncode == 0 and f["ingested"] == 300 - 41 and f["failed"] == 0, f
     [warning] = [w for w in f["warnings"] if "NUL" in str(w)]
     assert "lines 101–141: 4 KiB of NUL bytes" in str(warning), f["warnings"]
+
+
+def test_binary_of_high_bytes_only_is_refused_as_binary(capsys, tmp_path):
+    import random
+    path = tmp_path / "noise.csv"  # `head -c 4M /dev/urandom | tr -d '\000-\177'`
+    path.write_bytes(bytes(b | 0x80 for b in random.Random(9).randbytes(2 << 20)))
+    proc = send(capsys, path)
+    f = proc.file
+    assert proc.returncode == 2 and "binary data" in f["error"] and "not valid UTF-8" in f["error"], f
+    assert f["ingested"] == 0 and stored() == []

@@ -76,6 +76,10 @@ def detect_encoding(head: bytes, whole: bool, reasons: list[str]) -> tuple[str, 
     except UnicodeDecodeError as e:
         bad_at = e.start
 
+    high = _high_share(head)
+    if high is not None:
+        raise NotText(f"it holds binary data: {high:.0%} of its bytes are over 0x7F and they are not valid UTF-8 "
+                      "(text in any encoding has ASCII spaces, digits and line breaks)")
     mixed = _mostly_utf8(head, whole)
     if mixed is not None:
         line = head[:bad_at].count(b"\n") + 1
@@ -104,6 +108,23 @@ def detect_encoding(head: bytes, whole: bool, reasons: list[str]) -> tuple[str, 
                 break
     reasons.append(f"not valid UTF-8 (byte {bad_at}); reads as {name} (legacy 8-bit encoding)")
     return name, decode(head, name, whole)
+
+
+HIGH_SHARE = 0.9  # invalid UTF-8 with more bytes over 0x7F than this is binary, not legacy 8-bit text
+
+
+def _high_share(head: bytes) -> float | None:
+    """The share of bytes over 0x7F when a head that is not UTF-8 is binary: too few ASCII bytes to
+    be text in a legacy 8-bit encoding (even Cyrillic or Greek text has spaces, digits and line
+    breaks), and most of it not UTF-8 either (CJK UTF-8 with a stray byte is text)."""
+    sample = head[: 64 * 1024]
+    if len(sample) < 64:
+        return None
+    share = len(sample.translate(None, bytes(range(128)))) / len(sample)
+    if share <= HIGH_SHARE:
+        return None
+    invalid = sample.decode("utf-8", errors="replace").count("\ufffd")
+    return share if invalid > len(sample) // 4 else None
 
 
 def _mostly_utf8(head: bytes, whole: bool) -> int | None:
