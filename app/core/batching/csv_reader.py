@@ -8,6 +8,7 @@ rebuilt from the plan's field names when resuming past it.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, BinaryIO, Iterator
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 _BLANK = re.compile(b"\n\n")  # a regex finds two bytes faster than `in` does
 
 
+@functools.lru_cache(maxsize=8)
 def quoted_cells(q: bytes) -> re.Pattern[bytes]:
     """A quoted stretch ("" escapes included, newlines too): removing them all leaves one line per
     record, with the quote char left only where a quote never closes."""
@@ -95,7 +97,7 @@ def read_csv(stream: BinaryIO, b: Builder, line: int, offset: int, q: bytes, nee
             if r.need_header and not r.parts and data[0] not in b"\r\n\0":
                 # the header's own line off the block, so the rest can take the fast path
                 nl = data.find(b"\n")
-                first = data[:nl]
+                first = data[:nl - 1] if data[nl - 1:nl] == b"\r" else data[:nl]
                 if b"\r" not in first and b"\0" not in first and not (q and first.count(q) & 1):
                     b.set_header(first + b"\n")
                     r.need_header = False
@@ -105,11 +107,14 @@ def read_csv(stream: BinaryIO, b: Builder, line: int, offset: int, q: bytes, nee
                     if not data:
                         continue
             n = data.count(b"\n")
-            if (not r.parts and not r.need_header and b"\0" not in data and b"\r" not in data
-                    and data[0] != 0x0A and not _BLANK.search(data)
-                    and (quoted is None or q not in data or _one_line_records(data, quoted, q, n))):
+            body, dropped = data, 0
+            if b"\r" in data and data.count(b"\r\n") == n == data.count(b"\r"):  # CRLF lines
+                body, dropped = data.replace(b"\r\n", b"\n"), 1
+            if (not r.parts and not r.need_header and b"\0" not in body and b"\r" not in body
+                    and body[0] != 0x0A and not _BLANK.search(body)
+                    and (quoted is None or q not in body or _one_line_records(body, quoted, q, n))):
                 r.nuls.close(b)
-                yield from b.add_block(data, line, offset, n)
+                yield from b.add_block(body, line, offset, n, dropped)
             else:
                 cut = binary_from(data) if b"\0" in data else None
                 part = data if cut is None else data[:cut]
