@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from app.core.sniff import CsvDialect, Sniff
+from app.core.sniff.csv_types import TEXT, TYPES
 
 JSON_FORMATS = ("ndjson", "json-array", "json-object")
 
@@ -26,6 +27,14 @@ class Plan:
     timestamp_field: str | None = None
     timestamp_format: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    # CSV sent as NDJSON with these columns typed (field → sniff.csv_types type); empty: as CSV
+    csv_types: dict[str, str] = field(default_factory=dict)
+    empty_cells: str = "omit"            # typed CSV: an empty cell is left out ("omit") or null
+
+    @property
+    def sends_csv(self) -> bool:
+        """CSV sent as CSV (not typed, which goes as NDJSON): records, headers and options are CSV's."""
+        return self.format == "csv" and not self.csv_types
 
     @classmethod
     def from_sniff(cls, sniff: Sniff) -> Plan:
@@ -60,6 +69,9 @@ class Overrides:
     timestamp_field: str | None = None  # "": no field (the events' _time, else the ingest time)
     timestamp_format: str | None = None  # a Go layout; else the sniffed one when it is the sniffed field
     labels: dict[str, str] = field(default_factory=dict)
+    typed_columns: bool | None = None  # CSV numbers and booleans as typed values; None: when clearly typed
+    column_types: dict[str, str] = field(default_factory=dict)  # per column, over the inferred type
+    empty_cells: str | None = None     # "omit" | "null"
 
 
 def plan_for(sniff: Sniff, overrides: Overrides | None = None) -> Plan:
@@ -87,7 +99,21 @@ def plan_for(sniff: Sniff, overrides: Overrides | None = None) -> Plan:
     if o.timestamp_format:
         plan.timestamp_format = o.timestamp_format
     plan.labels = dict(o.labels)
+    if plan.csv is not None:
+        plan.csv_types = _typed_columns(sniff, plan.csv, o)
+        plan.csv_types.pop(plan.timestamp_field or "", None)  # the time field is read by its layout
+        plan.empty_cells = o.empty_cells or "omit"
     return plan
+
+
+def _typed_columns(sniff: Sniff, d: CsvDialect, o: Overrides) -> dict[str, str]:
+    """The typed columns to send, or {} for CSV as it is (today's default when not clearly typed)."""
+    inferred = {f: t for f, t in sniff.column_types.items() if f in d.fields}
+    on = o.typed_columns if o.typed_columns is not None else (sniff.typed_by_default and inferred == sniff.column_types)
+    if not on:
+        return {}
+    types = {**inferred, **{f: t for f, t in o.column_types.items() if t in TYPES}}
+    return {f: t for f, t in types.items() if t != TEXT}
 
 
 def _dialect(d: CsvDialect, o: Overrides) -> CsvDialect:
