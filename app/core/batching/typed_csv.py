@@ -7,13 +7,14 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-from typing import Iterator
+from itertools import repeat
+from typing import Iterator, Sequence
 
 import orjson
 
 from app.core.batching.batch import Batch
 from app.core.sniff import CsvDialect
-from app.core.sniff.csv_types import convert
+from app.core.sniff.csv_types import convert, convert_column
 
 BYTES_SHARE = 3  # a typed row repeats its field names: cut CSV batches at a third of the byte cap
 
@@ -39,25 +40,51 @@ def _typed(batch: Batch, names: list[str], types: dict[str, str], null: bool, di
     if not batch.count:
         return dataclasses.replace(batch, kind="ndjson", header=None)
     kinds = [types.get(n) for n in names]
-    n = len(names)
     text = batch.body.decode("utf-8", "replace")
     q = dialect.quotechar or '"'
-    rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter, quotechar=q) if r]
+    rows = list(filter(None, csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter, quotechar=q)))
     if len(rows) != batch.count:  # a stray quote read differently: one record at a time, as cut
         rows = [next(csv.reader(io.StringIO(r.decode("utf-8", "replace"), newline=""), delimiter=dialect.delimiter,
                                 quotechar=q), [""]) for r in batch.records()]
-    out: list[bytes] = []
-    dumps = orjson.dumps
-    for row in rows:
-        ev: dict[str, object] = {}
-        for k, v in enumerate(row):
-            name = names[k] if k < n else f"column{k + 1}"  # an extra cell keeps its place, not lost
-            if v == "":
-                if null:
-                    ev[name] = None
-                continue
-            kind = kinds[k] if k < n else None
-            ev[name] = convert(v, kind) if kind else v
-        out.append(dumps(ev))
-    body = b"\n".join(out) + b"\n"
+    if set(map(len, rows)) == {len(names)}:
+        events = _by_column(rows, names, kinds, null)
+    else:
+        events = [_row(row, names, kinds, null) for row in rows]
+    body = b"\n".join(map(orjson.dumps, events)) + b"\n"
     return dataclasses.replace(batch, kind="ndjson", header=None, body=body)
+
+
+def _by_column(rows: list[list[str]], names: list[str], kinds: list[str | None], null: bool) -> list[dict]:
+    """Rows of the header's width, converted a column at a time (the fast path)."""
+    columns: list[Sequence[object]] = []
+    with_empty: set[int] = set()  # rows holding an empty cell: left out or null, after
+    for col, kind in zip(zip(*rows), kinds):
+        has_empty = "" in col
+        if has_empty:
+            with_empty.update(i for i, v in enumerate(col) if not v)
+        if kind is None:
+            columns.append(col)
+            continue
+        typed = None if has_empty else convert_column(col, kind)
+        columns.append(typed if typed is not None else [convert(v, kind) if v else "" for v in col])
+    events = list(map(dict, map(zip, repeat(names), zip(*columns))))
+    for i in with_empty:
+        ev = events[i]
+        events[i] = ({k: (None if v == "" else v) for k, v in ev.items()} if null else
+                     {k: v for k, v in ev.items() if v != ""})
+    return events
+
+
+def _row(row: list[str], names: list[str], kinds: list[str | None], null: bool) -> dict:
+    """A ragged row, cell by cell: an extra cell keeps its place under "columnN", not lost."""
+    n = len(names)
+    ev: dict[str, object] = {}
+    for k, v in enumerate(row):
+        name = names[k] if k < n else f"column{k + 1}"
+        if v == "":
+            if null:
+                ev[name] = None
+            continue
+        kind = kinds[k] if k < n else None
+        ev[name] = convert(v, kind) if kind else v
+    return ev

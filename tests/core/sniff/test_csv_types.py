@@ -67,3 +67,14 @@ def test_a_decimal_comma_csv_with_semicolons():
     assert s.column_types["price"] == DECIMAL_COMMA
     [b] = list(iter_batches(io.BytesIO(raw), plan_for(s)))
     assert orjson.loads(b.records()[3]) == {"name": "item 3", "price": 3.35}
+
+
+def test_a_whole_column_converts_at_once_or_says_it_cannot():
+    from app.core.sniff.csv_types import convert_column
+
+    assert convert_column(["1", "-2", "30"], NUMBER) == [1, -2, 30]
+    assert convert_column(["1", "2.5", "1e3"], NUMBER) == [1.0, 2.5, 1000.0]
+    assert convert_column(["1,5", "2"], DECIMAL_COMMA) == [1.5, 2.0]
+    assert convert_column(["True", "false"], BOOLEAN) == [True, False]
+    for bad, kind in ((["1", "nan"], NUMBER), (["1", "007"], NUMBER), (["1", " 2"], NUMBER), (["yes"], BOOLEAN)):
+        assert convert_column(bad, kind) is None
