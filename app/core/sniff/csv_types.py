@@ -118,3 +118,15 @@ def convert_column(values: Sequence[str], kind: str) -> list | None:
         low = joined.lower()
         return list(map("true".__eq__, low.split("\n"))) if _BOOL_COLUMN.fullmatch(low) else None
     return list(values)
+
+
+def typed_event(event: dict, types: dict[str, str], empty_cells: str = "omit") -> dict:
+    """A sampled CSV event (strings) as it is sent typed: for the preview, the same values."""
+    out: dict = {}
+    for k, v in event.items():
+        if v == "" and isinstance(v, str):
+            if empty_cells == "null":
+                out[k] = None
+            continue
+        out[k] = convert(v, types[k]) if k in types and isinstance(v, str) else v
+    return out
