@@ -7,14 +7,14 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-from itertools import repeat
+import re
 from typing import Iterator, Sequence
 
 import orjson
 
 from app.core.batching.batch import Batch
 from app.core.sniff import CsvDialect
-from app.core.sniff.csv_types import convert, convert_column
+from app.core.sniff.csv_types import convert, json_texts
 
 BYTES_SHARE = 3  # a typed row repeats its field names: cut CSV batches at a third of the byte cap
 
@@ -47,32 +47,39 @@ def _typed(batch: Batch, names: list[str], types: dict[str, str], null: bool, di
         rows = [next(csv.reader(io.StringIO(r.decode("utf-8", "replace"), newline=""), delimiter=dialect.delimiter,
                                 quotechar=q), [""]) for r in batch.records()]
     if set(map(len, rows)) == {len(names)}:
-        events = _by_column(rows, names, kinds, null)
+        body = _by_template(rows, names, kinds, null)
     else:
-        events = [_row(row, names, kinds, null) for row in rows]
-    body = b"\n".join(map(orjson.dumps, events)) + b"\n"
+        body = b"\n".join(orjson.dumps(_row(row, names, kinds, null)) for row in rows) + b"\n"
     return dataclasses.replace(batch, kind="ndjson", header=None, body=body)
 
 
-def _by_column(rows: list[list[str]], names: list[str], kinds: list[str | None], null: bool) -> list[dict]:
-    """Rows of the header's width, converted a column at a time (the fast path)."""
-    columns: list[Sequence[object]] = []
-    with_empty: set[int] = set()  # rows holding an empty cell: left out or null, after
-    for col, kind in zip(zip(*rows), kinds):
-        has_empty = "" in col
-        if has_empty:
+_ESCAPED = re.compile(r'["\\\x00-\x1f\x7f]')  # cells that need more than quotes around them in JSON
+
+
+def _by_template(rows: list[list[str]], names: list[str], kinds: list[str | None], null: bool) -> bytes:
+    """Rows of the header's width as JSON lines built from one %-template per batch, a column at
+    a time (no Python work per row); rows holding an empty cell are written one by one."""
+    columns: list[Sequence[str]] = []
+    parts: list[str] = []
+    with_empty: set[int] = set()
+    for name, col, kind in zip(names, zip(*rows), kinds):
+        key = orjson.dumps(name).decode().replace("%", "%%")
+        if "" in col:
             with_empty.update(i for i, v in enumerate(col) if not v)
-        if kind is None:
+            col = tuple(v or "0" for v in col)  # a placeholder: these rows are rewritten below
+        if kind is not None:
+            columns.append(json_texts(col, kind))
+            parts.append(f"{key}:%s")
+        elif _ESCAPED.search("".join(col)):
+            columns.append([orjson.dumps(v).decode() for v in col])
+            parts.append(f"{key}:%s")
+        else:
             columns.append(col)
-            continue
-        typed = None if has_empty else convert_column(col, kind)
-        columns.append(typed if typed is not None else [convert(v, kind) if v else "" for v in col])
-    events = list(map(dict, map(zip, repeat(names), zip(*columns))))
+            parts.append(f'{key}:"%s"')
+    lines = list(map(("{" + ",".join(parts) + "}").__mod__, zip(*columns)))
     for i in with_empty:
-        ev = events[i]
-        events[i] = ({k: (None if v == "" else v) for k, v in ev.items()} if null else
-                     {k: v for k, v in ev.items() if v != ""})
-    return events
+        lines[i] = orjson.dumps(_row(rows[i], names, kinds, null)).decode()
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def _row(row: list[str], names: list[str], kinds: list[str | None], null: bool) -> dict:
