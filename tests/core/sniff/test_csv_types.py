@@ -78,3 +78,14 @@ def test_a_whole_column_converts_at_once_or_says_it_cannot():
     assert convert_column(["True", "false"], BOOLEAN) == [True, False]
     for bad, kind in ((["1", "nan"], NUMBER), (["1", "007"], NUMBER), (["1", " 2"], NUMBER), (["yes"], BOOLEAN)):
         assert convert_column(bad, kind) is None
+
+
+def test_typed_rows_escape_text_and_names_like_json_does():
+    rows = [f'{i},"say ""hi"" 100%",back\\slash,tab\there,é ✓,"{i},5"' for i in range(12)]
+    raw = ('n,"quote ""q""",pct%s,ctl,uni,dec\n' + "\n".join(rows) + "\n").encode()
+    s = sniff_bytes(raw)
+    plan = plan_for(s, Overrides(typed_columns=True, column_types={"dec": DECIMAL_COMMA}))
+    [b] = list(iter_batches(io.BytesIO(raw), plan))
+    events = [orjson.loads(r) for r in b.records()]
+    assert events[3] == {"n": 3, 'quote "q"': 'say "hi" 100%', "pct%s": "back\\slash", "ctl": "tab\there",
+                         "uni": "é ✓", "dec": 3.5}
