@@ -85,3 +85,18 @@ def test_a_nul_damaged_row_of_a_typed_csv_fails_by_its_line(capsys, tmp_path, ro
     code, f = send(capsys, path)
     assert code == 1 and f["ingested"] == rows - 1
     assert [(x["line"], x["error"]) for x in f["failures"]] == [(6, "contains NUL bytes")]
+
+
+def test_ragged_rows_of_a_typed_csv_are_named_and_their_cells_kept(capsys, tmp_path):
+    path = typed_csv(tmp_path)
+    data = path.read_text().splitlines(keepends=True)
+    data[3] = data[3].rstrip("\n") + ",extra\n"   # line 4: 7 cells
+    data[6] = ",".join(data[6].split(",")[:3]) + "\n"  # line 7: 3 cells
+    path.write_text("".join(data))
+    code, f = send(capsys, path)
+    assert code == 0 and f["ingested"] == 40, f
+    assert f["warnings"] == ["line 4: 7 cells where the header names 6; the extra cells are sent as column7…",
+                             "line 7: 3 cells where the header names 6; the missing fields are left out"]
+    events = stored()
+    assert events[2]["column7"] == "extra" and events[2]["duration_ms"] == 2.5
+    assert "status" not in events[5] and events[5]["duration_ms"] == 5.5

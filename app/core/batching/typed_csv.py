@@ -46,11 +46,14 @@ def _typed(batch: Batch, names: list[str], types: dict[str, str], null: bool, di
     if len(rows) != batch.count:  # a stray quote read differently: one record at a time, as cut
         rows = [next(csv.reader(io.StringIO(r.decode("utf-8", "replace"), newline=""), delimiter=dialect.delimiter,
                                 quotechar=q), [""]) for r in batch.records()]
-    if set(map(len, rows)) == {len(names)}:
+    n = len(names)
+    ragged: list[tuple[int, int, int]] = []
+    if set(map(len, rows)) == {n}:
         body = _by_template(rows, names, kinds, null)
     else:
         body = b"\n".join(orjson.dumps(_row(row, names, kinds, null)) for row in rows) + b"\n"
-    return dataclasses.replace(batch, kind="ndjson", header=None, body=body)
+        ragged = [(i, len(r), n) for i, r in enumerate(rows) if len(r) != n]
+    return dataclasses.replace(batch, kind="ndjson", header=None, body=body, ragged=ragged)
 
 
 _ESCAPED = re.compile(r'["\\\x00-\x1f\x7f]')  # cells that need more than quotes around them in JSON

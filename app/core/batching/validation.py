@@ -122,7 +122,7 @@ def ragged_rows(batch: Batch, delimiter: str, fields: Sequence[str] = ()) -> lis
     Unquoted batches are checked with bytes methods (one count per line); only batches holding
     quotes go through the csv module."""
     if batch.kind != "csv" or not batch.body:
-        return []
+        return list(batch.ragged)  # a typed CSV's, counted when it was converted
     if batch.header:
         expected = len(next(csv.reader([batch.header.decode("utf-8", "replace")], delimiter=delimiter), []))
     else:

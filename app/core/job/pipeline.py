@@ -187,7 +187,7 @@ class UploadJob:
                 return await self._journal_finish(
                     self._finish(error=str(e) if isinstance(e, SourceError) else f"{self.source.name}: {e}"))
             batches = iter_batches(stream, self.plan, max_events=self.max_events, max_bytes=self.max_bytes)
-            if self.plan.sends_csv:
+            if self.plan.format == "csv":
                 batches = self._reader.noting_ragged_rows(batches)
             batches = self._reader.noting_long_values(batches)
             senders = [asyncio.create_task(self._sender.run(queue, pool)) for _ in range(self._sender.tasks)]

@@ -46,8 +46,9 @@ class InputReader:
             for index, cells, expected in ragged_rows(batch, delimiter, fields):
                 self.ragged += 1
                 if self.ragged <= MAX_RAGGED_LISTED:
-                    what = ("the extra cells have no field name and may be dropped" if cells > expected
-                            else "the missing fields are left out")
+                    what = ("the missing fields are left out" if cells <= expected else
+                            f"the extra cells are sent as column{expected + 1}…" if self.plan.csv_types else
+                            "the extra cells have no field name and may be dropped")
                     line = batch.lines[index]
                     self.ledger.warn(JobWarning(
                         WarningKind.RAGGED_ROW, f"{cells} cell{'s' if cells != 1 else ''} where the header names "
