@@ -36,6 +36,10 @@ def describe_sniff(path: str, s) -> str:
         details.append(f"delimiter {delim}, {'a header row' if s.csv.has_header else 'no header row'}")
     details.append(f"about {s.estimated_events:,} events")
     lines.append("  " + ", ".join(details))
+    if s.csv and s.column_types:
+        from app.core.sniff.csv_types import describe
+        how = "sent as typed values (NDJSON)" if s.typed_by_default else "sent as text unless --typed-columns on"
+        lines.append(f"  column types: {describe(s.column_types)}; {how}")
     if s.timestamp:
         t = s.timestamp
         how = f"timestamp-format {t.layout!r}" if t.layout else f"{t.kind}, read by the server unaided"

@@ -42,6 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
                         "(those events fail)")
     p.add_argument("--csv-delimiter", help="override the detected delimiter (use '\\t' for tab)")
     p.add_argument("--csv-fields", help="comma-separated field names for a CSV without a header row")
+    p.add_argument("--typed-columns", choices=["auto", "on", "off"], default="auto",
+                   help="CSV numbers and booleans as typed values, sent as NDJSON (auto: when the sample is "
+                        "clearly typed; see `inspect`)")
+    p.add_argument("--column-type", action="append", default=[], metavar="FIELD=TYPE",
+                   help="override one column's inferred type: text, number, decimal-comma or boolean")
+    p.add_argument("--empty-cells", choices=["omit", "null"], default=None,
+                   help="typed CSV: leave an empty cell's field out (default) or send it as null")
     p.add_argument("--label", action="append", default=[], metavar="KEY=VALUE",
                    help="add a label to every event (repeatable)")
     p.add_argument("--create-dataset", action="store_true",

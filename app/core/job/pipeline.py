@@ -50,7 +50,7 @@ def _pool_workers() -> int:
 
 
 def ingest_options(plan: Plan) -> IngestOptions:
-    csv = plan.csv if plan.format == "csv" else None
+    csv = plan.csv if plan.sends_csv else None
     own_time = plan.client_time  # the app sends _time itself (batching.timefix)
     return IngestOptions(
         timestamp_field=None if own_time else plan.timestamp_field or None,

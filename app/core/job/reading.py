@@ -46,10 +46,14 @@ class InputReader:
             for index, cells, expected in ragged_rows(batch, delimiter, fields):
                 self.ragged += 1
                 if self.ragged <= MAX_RAGGED_LISTED:
-                    what = ("Axiom likely refuses the row (then it is listed as failed); else the extra cells, "
-                            "having no field name, may be dropped" if cells > expected else
-                            "Axiom likely refuses the row (then it is listed as failed); else the missing fields "
-                            "are left out")
+                    if self.plan.csv_types:  # sent as NDJSON: nothing for Axiom's CSV reader to refuse
+                        what = ("the missing fields are left out" if cells <= expected else
+                                f"the extra cells are sent as column{expected + 1}…")
+                    else:
+                        what = ("Axiom likely refuses the row (then it is listed as failed); else the missing "
+                                "fields are left out" if cells <= expected else
+                                "Axiom likely refuses the row (then it is listed as failed); else the extra "
+                                "cells, having no field name, may be dropped")
                     line = batch.lines[index]
                     self.ledger.warn(JobWarning(
                         WarningKind.RAGGED_ROW, f"{cells} cell{'s' if cells != 1 else ''} where the header names "
