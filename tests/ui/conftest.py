@@ -59,6 +59,11 @@ def run_coro():
 @pytest.fixture(scope="session")
 def _session_loop(qapp):
     loop = qasync.QEventLoop(qapp, already_running=True)
+    # Our own default executor, shut down at the end as loop.close() would (the session loop is
+    # never closed): its QThreads (getaddrinfo of a host name runs there) must not outlive Qt,
+    # or the process aborts at exit with "QThread: Destroyed while thread is still running".
+    executor = qasync.QThreadExecutor(4)
+    loop.set_default_executor(executor)
     asyncio.set_event_loop(loop)
     asyncio.events._set_running_loop(None)  # marked running only inside a test (see aloop)
     yield loop
@@ -66,6 +71,7 @@ def _session_loop(qapp):
         task.cancel()
     qapp.processEvents()
     asyncio.events._set_running_loop(None)
+    executor.shutdown(wait=True)
 
 
 @pytest.fixture
