@@ -8,6 +8,7 @@ from app.core.batching.batch import Batch
 from app.core.batching.builder import Builder
 from app.core.batching.csv_reader import header_from_fields, read_csv
 from app.core.batching.errors import InputError, Stop
+from app.core.batching.json_fast import read_json_array
 from app.core.batching.json_reader import read_json
 from app.core.batching.limits import FORMATS, MAX_BYTES, MAX_EVENTS
 from app.core.batching.ndjson import read_ndjson
@@ -47,10 +48,12 @@ def iter_batches(stream: BinaryIO, plan: Plan, *, max_events: int = MAX_EVENTS, 
     elif fmt == "ndjson":
         b = Builder("ndjson", max_events, max_bytes, start_offset, start_line, ordinal=start_ordinal)
         reader = read_ndjson(stream, b, start_line, start_offset)
+    elif fmt == "json-array":
+        b = Builder("ndjson", max_events, max_bytes, start_offset, start_line, ordinal=start_ordinal)
+        reader = read_json_array(stream, b, start_line, start_offset, resumed=start_offset > 0)
     else:
         b = Builder("ndjson", max_events, max_bytes, start_offset, start_line, ordinal=start_ordinal)
-        reader = read_json(stream, b, start_line, start_offset, array=fmt == "json-array",
-                            resumed=start_offset > 0)
+        reader = read_json(stream, b, start_line, start_offset, array=False, resumed=start_offset > 0)
     try:
         yield from reader
     except Stop as e:
