@@ -28,4 +28,6 @@ def overrides_from_args(args) -> Overrides:
         timestamp_field=args.timestamp_field or None,
         timestamp_format=args.timestamp_format or None,
         labels=parse_labels(args.label),
+        records_path=getattr(args, "records_path", None),
+        records_fields=getattr(args, "records_fields", False) or None,
     )

@@ -33,6 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timestamp-format", help="a Go time layout, e.g. 2006-01-02 15:04:05")
     p.add_argument("--csv-delimiter", help="override the detected delimiter (use '\\t' for tab)")
     p.add_argument("--csv-fields", help="comma-separated field names for a CSV without a header row")
+    p.add_argument("--records-path", metavar="KEY",
+                   help="a JSON object's array whose elements are the events (e.g. data, Records, hits.hits); "
+                        "'' sends the object as one event (default: as detected)")
+    p.add_argument("--records-fields", action="store_true",
+                   help="add the object's other keys (those before the array) to each of its records")
     p.add_argument("--label", action="append", default=[], metavar="KEY=VALUE",
                    help="add a label to every event (repeatable)")
     p.add_argument("--allow-http", action="store_true", help="allow plain http to a host other than loopback")

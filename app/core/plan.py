@@ -26,6 +26,11 @@ class Plan:
     timestamp_field: str | None = None
     timestamp_format: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    # json-object only: the dotted key of the array whose elements are the events ("Records",
+    # "hits.hits"); None: the object is one event. Fields: the object's other keys (before the
+    # array), added to each event; None: left out.
+    records_path: str | None = None
+    records_fields: dict | None = None
 
     @classmethod
     def from_sniff(cls, sniff: Sniff) -> Plan:
@@ -38,7 +43,8 @@ class Plan:
         ts = sniff.timestamp
         return cls(format=sniff.format, compression=sniff.compression, encoding=sniff.encoding or "utf-8",
                    csv=dialect, timestamp_field=ts.field if ts else None,
-                   timestamp_format=ts.layout if ts else None)
+                   timestamp_format=ts.layout if ts else None,
+                   records_path=records.path if (records := getattr(sniff, "records", None)) else None)
 
 
 class PlanError(ValueError):
@@ -60,6 +66,8 @@ class Overrides:
     timestamp_field: str | None = None  # "": no field (the events' _time, else the ingest time)
     timestamp_format: str | None = None  # a Go layout; else the sniffed one when it is the sniffed field
     labels: dict[str, str] = field(default_factory=dict)
+    records_path: str | None = None  # a JSON object's array of events ("data", "hits.hits"); "": one event
+    records_fields: bool | None = None  # add the object's other keys to each event (default: left out)
 
 
 def plan_for(sniff: Sniff, overrides: Overrides | None = None) -> Plan:
@@ -87,6 +95,14 @@ def plan_for(sniff: Sniff, overrides: Overrides | None = None) -> Plan:
     if o.timestamp_format:
         plan.timestamp_format = o.timestamp_format
     plan.labels = dict(o.labels)
+    if o.records_path is not None:
+        plan.records_path = o.records_path or None
+    if plan.format != "json-object":
+        plan.records_path = None
+    if plan.records_path and o.records_fields:
+        found = getattr(sniff, "records", None)
+        found = found if found and found.path == plan.records_path else None
+        plan.records_fields = dict(found.fields) if found else {}
     return plan
 
 

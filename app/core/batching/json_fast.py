@@ -69,7 +69,10 @@ class _Rest(io.RawIOBase):
         return (self.head + b"".join(self.extra))[k:] if self.extra else self.head[k:]
 
 
-def read_json_array(stream: BinaryIO, b: Builder, line: int, offset: int, resumed: bool) -> Iterator[Batch]:
+def read_json_array(stream: BinaryIO, b: Builder, line: int, offset: int, resumed: bool,
+                    inner: bool = False) -> Iterator[Batch]:
+    """The elements of the JSON array at the stream's start (or, resumed, after an element of it).
+    With `inner` (an array inside an object) returns (offset, line, bytes read past its "]")."""
     buf = bytearray()       # a bytearray: a region is decoded in place, "[" and "]" written around it
     base = offset           # input offset of buf[0]
     eof = False
@@ -135,7 +138,10 @@ def read_json_array(stream: BinaryIO, b: Builder, line: int, offset: int, resume
         nonlocal buf, base, lpos, ln, after, eof, started
         rest = _Rest(buf[after:], stream)
         start = base + after
-        done = yield from slow.read_json(rest, b, line_at(after), start, array=True, resumed=started, budget=budget)
+        done = yield from slow.read_json(rest, b, line_at(after), start, array=True, resumed=started, budget=budget,
+                                         inner=inner)
+        if isinstance(done, tuple):  # the end of an inner array
+            return done[0], done[1], rest.from_(done[0] - start)
         if not done:
             return False
         buf, base, after, started = rest.from_(b.end - start), b.end, 0, True
@@ -155,13 +161,11 @@ def read_json_array(stream: BinaryIO, b: Builder, line: int, offset: int, resume
         ch = buf[p:p + 1]
         if not started:
             if ch != b"[":
-                yield from hand_over(None)  # not an array, or empty: json_reader says so
-                return
+                return (yield from hand_over(None))  # not an array, or empty: json_reader says so
             opening = p
             p = _WS.match(buf, p + 1).end()
             if p == len(buf) or buf[p:p + 1] == b"]":
-                yield from hand_over(None)
-                return
+                return (yield from hand_over(None))
         elif ch == b",":
             opening = p
             p = _WS.match(buf, p + 1).end()
@@ -169,8 +173,7 @@ def read_json_array(stream: BinaryIO, b: Builder, line: int, offset: int, resume
                 fill(len(buf) - after + READ)
                 continue
         else:
-            yield from hand_over(None)  # "]" and what follows it, or an error: json_reader's to name
-            return
+            return (yield from hand_over(None))  # "]" and what follows it, or an error: json_reader's to name
 
         # -- a region of whole elements from p ---------------------------------------------------
         raws = None
@@ -194,10 +197,10 @@ def read_json_array(stream: BinaryIO, b: Builder, line: int, offset: int, resume
                 continue
             singles += 1
             if singles > SINGLES:  # not an array of objects, it seems: the exact reader reads the rest
-                yield from hand_over(None)
-                return
-            if not (yield from hand_over(1)):  # one element by the exact reader
-                return
+                return (yield from hand_over(None))
+            done = yield from hand_over(1)  # one element by the exact reader
+            if done is not True:
+                return done
             continue
         started, singles = True, 0
         if len(raws) > 1 and pat == b"},":

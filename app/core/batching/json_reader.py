@@ -155,12 +155,14 @@ def reencode(value: Any, source_nulls: int) -> tuple[bytes | None, str]:
 
 
 def read_json(stream: BinaryIO, b: Builder, line: int, offset: int, array: bool, resumed: bool,
-              budget: int | None = None) -> Iterator[Batch]:
+              budget: int | None = None, inner: bool = False) -> Iterator[Batch]:
     """JSON array elements (or top-level values) as NDJSON records.
 
     Per element: one raw_decode, one orjson.dumps or encode, two short newline counts. Byte offsets
     (which need an encode when the text is not ASCII) are only worked out per batch and per window
-    trim. With `budget`, returns True after that many array elements (b.end is just past the last)."""
+    trim. With `budget`, returns True after that many array elements (b.end is just past the last).
+    With `inner` (an array inside an object), returns (offset, line) just past its "]" instead of
+    checking that nothing follows."""
     w = _Window(stream, offset, line)
     what = "JSON array" if array else "JSON text"
     max_events, max_bytes = b.max_events, b.max_bytes
@@ -273,6 +275,9 @@ def read_json(stream: BinaryIO, b: Builder, line: int, offset: int, array: bool,
                 raise stop(f"this is not a JSON array: it starts with {ch!r} at line {w.line_at(p)}", p)
             p, ch = peek(p + 1)
             if ch == "]":
+                if inner:
+                    settle()
+                    return w.byte_at(p + 1), w.line_at(p + 1)
                 p, ch = peek(p + 1)
                 if ch:
                     raise stop(f"unexpected text after the end of the JSON array at line {w.line_at(p)}", p)
@@ -312,6 +317,9 @@ def read_json(stream: BinaryIO, b: Builder, line: int, offset: int, array: bool,
             else:
                 raise stop(f"the JSON array has a syntax error at line {w.line_at(p)}: expected ',' or ']', "
                            f"found {ch!r}", p)
+        if inner:
+            settle()
+            return w.byte_at(p + 1), w.line_at(p + 1)
         p, ch = peek(p + 1)
         if ch:
             raise stop(f"unexpected text after the end of the JSON array at line {w.line_at(p)}", p)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.core.sniff.records import Records
 from app.core.time import TimestampGuess
 
 SAMPLE_EVENTS = 50
@@ -37,6 +38,7 @@ class Sniff:
     # for compressed input), and whether the head was the whole input (estimate is then exact).
     bytes_read: int = 0
     head_is_whole: bool = False
+    records: Records | None = None  # json-object: the array inside whose elements are the events
 
     def to_json(self) -> dict:
         """The object `axiom-drop inspect --json` prints."""
@@ -68,4 +70,6 @@ class Sniff:
             "size": self.size,
             "bytes_read": self.bytes_read,
             "error": self.error,
+            "records": ({"path": self.records.path, "share": self.records.share, "reason": self.records.reason,
+                         "fields": sorted(self.records.fields)} if self.records else None),
         }

@@ -125,3 +125,19 @@ def test_a_number_axiom_would_store_as_null_is_failed_by_its_line_in_a_big_array
     assert sum(b.count for b in got) == 2999
     assert [s for b in got for s in b.skipped] == [(1702, NOT_FINITE)]
     assert [o for b in got for o in b.skipped_ordinals] == [1701]
+
+
+def test_wrapped_records_stream_and_resume_like_an_array():
+    events = [{"n": i, "s": "x" * (i % 5)} for i in range(700)]
+    raw = json.dumps({"took": 1, "hits": {"total": 700, "hits": events}, "after": [1, 2]}, indent=1).encode()
+    plan = Plan("json-object", records_path="hits.hits")
+    got = list(iter_batches(io.BytesIO(raw), plan, max_events=64))
+    assert [json.loads(r) for b in got for r in b.records()] == events
+    starts = [i + 1 for i, line in enumerate(raw.split(b"\n")) if line == b"   {"]
+    assert [n for b in got for n in b.lines] == starts
+    for k in (0, 5, len(got) - 1):
+        rest = list(iter_batches(io.BytesIO(raw[got[k].end:]), plan, max_events=64, start_offset=got[k].end,
+                                 start_line=got[k].end_line, start_ordinal=got[k].end_ordinal))
+        assert shape(rest) == shape(got[k + 1:])
+    with pytest.raises(InputError, match="unexpected text after the end of the JSON object at line"):
+        list(iter_batches(io.BytesIO(raw + b" x"), plan))
