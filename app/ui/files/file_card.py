@@ -110,6 +110,7 @@ class FileCard(QFrame):
         for d in DELIMITERS:
             self.delimiter_combo.addItem({",": "Comma ,", ";": "Semicolon ;", "\t": "Tab", "|": "Pipe |"}[d], d)
         self.header_check = QCheckBox("First row is the header")
+        self.records_check = QCheckBox()  # "Each element of 'Records' is an event" (wrapped records)
         self.timestamp_combo = QComboBox()
         self.encoding_combo = QComboBox()
         for combo, chars in ((self.format_combo, 8), (self.delimiter_combo, 6), (self.timestamp_combo, 8),
@@ -142,6 +143,7 @@ class FileCard(QFrame):
         grid.addWidget(QLabel("Encoding"), 1, 2)
         grid.addWidget(self.encoding_combo, 1, 3)
         grid.addWidget(self.header_check, 2, 0, 1, 4)
+        grid.addWidget(self.records_check, 3, 0, 1, 4)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         self.controls.hide()
@@ -149,6 +151,7 @@ class FileCard(QFrame):
         self.format_combo.currentIndexChanged.connect(self._override_changed)
         self.delimiter_combo.currentIndexChanged.connect(self._override_changed)
         self.header_check.toggled.connect(self._override_changed)
+        self.records_check.toggled.connect(self._override_changed)
         self.timestamp_combo.currentIndexChanged.connect(self._timestamp_changed)
         self.encoding_combo.currentTextChanged.connect(self._encoding_changed)
 
@@ -220,6 +223,10 @@ class FileCard(QFrame):
             if dialect.delimiter in DELIMITERS:
                 self.delimiter_combo.setCurrentIndex(DELIMITERS.index(dialect.delimiter))
             self.header_check.setChecked(dialect.has_header)
+            if s.records:
+                self.records_check.setText(f"Each element of {s.records.path!r} is an event")
+                self.records_check.setToolTip(s.records.reason)
+            self.records_check.setChecked(s.records is not None)
             enc = s.encoding or "utf-8"
             if self.encoding_combo.findData(enc) < 0:
                 self.encoding_combo.addItem(enc, enc)
@@ -370,7 +377,8 @@ class FileCard(QFrame):
         return plan_for(self.sniff, Overrides(
             format=self.format(), encoding=self.encoding(), csv_delimiter=self.delimiter(),
             csv_has_header=self.has_header(), csv_fields=list(self.fields),
-            timestamp_field=self.timestamp_field() or NO_TIMESTAMP))
+            timestamp_field=self.timestamp_field() or NO_TIMESTAMP,
+            records_path=None if self.records_check.isChecked() else ""))
 
     # -- labels -------------------------------------------------------------------------------
     def _refresh_labels(self) -> None:
@@ -382,6 +390,7 @@ class FileCard(QFrame):
         self.delimiter_combo.setVisible(is_csv)
         self.delimiter_caption.setVisible(is_csv)
         self.header_check.setVisible(is_csv)
+        self.records_check.setVisible(fmt == "json-object" and s.records is not None)
         parts = [FORMAT_LABELS.get(fmt, fmt or "?")]
         if is_csv:
             d = self.delimiter()
@@ -392,9 +401,12 @@ class FileCard(QFrame):
             parts.append(f"{s.compression}-compressed")
         n = s.estimated_events
         exact = s.head_is_whole
-        parts.append(f"{n:,} events" if exact else f"~{n:,} events")
+        if s.records and not (fmt == "json-object" and self.records_check.isChecked()):
+            n, exact = 1, True  # the object as one event
+        parts.append(("" if exact else "~") + f"{n:,} event" + ("" if n == 1 else "s"))
         overridden = fmt != s.format or (is_csv and s.csv and (self.delimiter() != s.csv.delimiter
                                                                or self.has_header() != s.csv.has_header))
+        overridden = overridden or (s.records is not None and not self.records_check.isChecked())
         sure = "your choice" if overridden else f"{s.confidence:.0%} sure"
         self.summary.setText(" · ".join(parts) + f"  ({sure})")
         self.time_label.setText(self._time_text())
