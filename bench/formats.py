@@ -44,6 +44,7 @@ def run_formats(table: list[tuple[str, float, float | None, float]], repeat: int
                 env = dict(os.environ, AXIOM_URL=sb.url, AXIOM_TOKEN=sb.token, AXIOM_DROP_HOME=str(work / "home"))
                 env.pop("AXIOM_ORG_ID", None)
                 for fmt, mb, want in inputs:
+                    OUT.mkdir(parents=True, exist_ok=True)
                     path = data.cached(OUT, fmt, mb)
                     q = shlex.quote(str(path))
                     drop = [*link.client, PY, "-m", "app", "send", str(path), "-d", DATASET, "--json", "--allow-http"]

@@ -87,6 +87,7 @@ def _sniff_head(head: Head, s: Sniff, total_size: int | None) -> Sniff:
     records = wrapped_records(stripped, head.whole) if first == "{" and best.events_in_head <= 1 else None
     if records is not None:  # one object wrapping the events: each element of its array is one
         s.format, s.records, s.sample = "json-object", records, records.elements
+        s.reasons = [r for r in s.reasons if not r.endswith("sent as one event")]
         s.confidence = max(s.confidence, 0.95)
         s.reasons.append(records.reason + " (--records-path '' sends the whole object as one event)")
     if len(cands) > 1 and cands[1].confidence > 0.05 and best.confidence - cands[1].confidence <= RUNNER_UP_WITHIN:
