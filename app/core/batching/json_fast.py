@@ -26,15 +26,24 @@ from bisect import bisect_right
 from itertools import accumulate
 from typing import BinaryIO, Iterator
 
-import msgspec
-
 import app.core.batching.json_reader as slow
 import app.core.batching.limits as limits
 from app.core.batching.batch import Batch
 from app.core.batching.builder import Builder
 from app.core.batching.errors import Stop
 
-_decode = msgspec.json.Decoder(list[msgspec.Raw]).decode
+_msgspec = None  # imported with the first array (~7 ms that no other command needs to pay)
+
+
+def _decoder():
+    global _msgspec
+    if _msgspec is None:
+        import msgspec
+
+        _msgspec = (msgspec.json.Decoder(list[msgspec.Raw]).decode, msgspec.DecodeError)
+    return _msgspec
+
+
 _SEP = re.compile(rb"[ \t\r\n]*,[ \t\r\n]*")
 _WS = re.compile(rb"[ \t\r\n]*")
 READ = 4 << 20          # bytes per read on the fast path (a region is at most the buffer)
@@ -82,6 +91,7 @@ def read_json_array(stream: BinaryIO, b: Builder, line: int, offset: int, resume
     pat = b"},"             # likely end of an element: its last byte, then the separator
     singles = 0             # elements in a row handed to json_reader
     mapped: list = [None]   # slow.digits(buf), made when first needed after buf changed
+    _decode, decode_error = _decoder()
     max_events, max_bytes = b.max_events, b.max_bytes
 
     def fill(want: int) -> bool:
@@ -128,7 +138,7 @@ def read_json_array(stream: BinaryIO, b: Builder, line: int, offset: int, resume
         buf[opening], buf[closing] = 0x5B, 0x5D
         try:
             return _decode(memoryview(buf)[opening:closing + 1])
-        except msgspec.DecodeError:
+        except decode_error:
             return None
         finally:
             buf[opening], buf[closing] = o, c
