@@ -355,6 +355,7 @@ class FileCard(QFrame):
         s = copy.copy(self.sniff)
         s.format = self.format()
         s.encoding = self.encoding()
+        s.records = self.sniff.records if self.records_check.isChecked() else None
         if s.format == "csv":
             base = copy.copy(self.sniff.csv) if self.sniff.csv else sniffing.CsvDialect()
             delimiter_changed = base.delimiter != self.delimiter()

@@ -332,6 +332,10 @@ def test_a_cloudtrail_file_offers_its_records_and_one_click_sends_the_object_who
     assert card.records_check.text() == "Each element of 'Records' is an event"
     assert "30 events" in card.summary.text()
     assert card.plan().records_path == "Records"
+    preview_settled(panel, qtbot, run_until, lambda m: m.rowCount() == 30)
+    assert panel.preview.model.fields() == ["eventName", "n"]
     card.records_check.click()  # the user wants the object as one event
     assert "1 event " in card.summary.text() and "(your choice)" in card.summary.text()
     assert card.plan().records_path is None
+    preview_settled(panel, qtbot, run_until, lambda m: m.rowCount() == 1)
+    assert panel.preview.model.fields() == ["Records"]
