@@ -26,6 +26,8 @@ from bisect import bisect_right
 from itertools import accumulate
 from typing import BinaryIO, Iterator
 
+import orjson
+
 import app.core.batching.json_reader as slow
 import app.core.batching.limits as limits
 from app.core.batching.batch import Batch
@@ -246,7 +248,7 @@ def _add_region(b: Builder, buf: bytearray, p: int, raws: list, base: int, line_
         # (from the "[" or "," before to the "," or "]" after: a number's start and end are seen)
         uniform = not slow.has_big_exponent(digits(), p - 1, p + total + 1)
     if not uniform:
-        return (yield from _add_each(b, buf, p, raws, base, line_at))
+        return (yield from _add_each(b, buf, p, raws, base, line_at, jump))
     first = line_at(p)
     k = sep.count(b"\n")
     lines = range(first, first + n * k, k) if k else [first] * n
@@ -272,28 +274,40 @@ def _add_region(b: Builder, buf: bytearray, p: int, raws: list, base: int, line_
     return p + total
 
 
-def _add_each(b: Builder, buf: bytes, p: int, raws: list, base: int, line_at) -> Iterator[Batch]:
+def _add_each(b: Builder, buf: bytes, p: int, raws: list, base: int, line_at, jump) -> Iterator[Batch]:
     """Element by element: where each starts, which are sent as they are, which re-encoded."""
     q = p
+    max_events, max_bytes = b.max_events, b.max_bytes
     for raw in raws:
         eb = bytes(raw)
         e = q + len(eb)
         first = line_at(q)
-        if slow.one_line(eb) and not slow.flagged(eb):
+        breaks = eb.count(b"\n")
+        if not breaks and slow.one_line(eb) and not slow.flagged(eb):
             rec: bytes | None = eb + b"\n"
         else:
             try:
-                value = json.loads(eb.decode("utf-8", "surrogateescape"))
-            except RecursionError:
-                raise Stop(f"the JSON array is nested too deeply at line {first}", first, base + q) from None
-            rec, why = slow.record(eb, value)
+                value = orjson.loads(eb)  # (the same value as json's: it only refuses more)
+            except orjson.JSONDecodeError:  # over 64 bits, invalid UTF-8: the standard library's reading
+                try:
+                    value = json.loads(eb.decode("utf-8", "surrogateescape"))
+                except RecursionError:
+                    raise Stop(f"the JSON array is nested too deeply at line {first}", first, base + q) from None
+            # several lines: re-encoded whatever its numbers (reencode fails inf and NaN by their nulls)
+            rec, why = slow.reencode(value, eb.count(b"null")) if breaks else slow.record(eb, value)
         if rec is None:  # as json_reader does: failed by number, not counted against the caps
             b.skipped.append((first, why))
             b.skipped_ords.append(b.ordinal)
             b.ordinal += 1
-            b.end, b.end_line = base + e, line_at(e)
-        else:
-            yield from b.add_record(rec, first, base + e, line_at(e))
+        else:  # Builder.add_record, without a generator per element
+            if b.count and (b.count >= max_events or b.size + len(rec) > max_bytes):
+                yield from b.flush()
+            b.note_lines(first, 1)
+            b.parts.append(rec)
+            b.count += 1
+            b.size += len(rec)
+        b.end, b.end_line = base + e, first + breaks
+        jump(e, first + breaks)
         m = _SEP.match(buf, e)
         q = m.end() if m else e
     return e
