@@ -198,6 +198,8 @@ def read_json_array(stream: BinaryIO, b: Builder, line: int, offset: int, resume
                     end_hint = last
         while raws is None:
             c = buf.rfind(pat, p, end_hint)
+            if c < 0 and pat != b"},":
+                c = buf.rfind(b"},", p, end_hint)  # elements that do not start as the first ones did
             if c < 0 or (c - p < MIN_REGION and end_hint < len(buf)):
                 break
             raws = decode(opening, c + 1)
@@ -215,19 +217,27 @@ def read_json_array(stream: BinaryIO, b: Builder, line: int, offset: int, resume
                 return done
             continue
         started, singles = True, 0
-        if len(raws) > 1 and pat == b"},":
+        if len(raws) > 2 and pat == b"},":
             pat = _learn(buf, p, raws) or pat
         after = yield from _add_region(b, buf, p, raws, base, line_at, jump, digits, max_events, max_bytes)
 
 
 def _learn(buf: bytes, p: int, raws: list) -> bytes | None:
-    """The bytes between the first two elements, with the first's last byte and the second's first
-    (`},\\n  {` for an indented export): where the next regions are cut."""
+    """The bytes around the boundary of the first two elements: the first's last byte, the
+    separator, and what the next elements start with (`},\n  {` for an indented export,
+    `}, {"id": ` for a compact one whose elements start with the same key): where the next
+    regions are cut. A nested object rarely looks the same, so fewer cuts land inside an element."""
     e = p + len(raws[0])
     m = _SEP.match(buf, e)
-    if m is None or buf[e - 1:e] != b"}" or buf[m.end():m.end() + 1] != b"{":
+    if m is None or len(raws) < 3 or buf[e - 1:e] != b"}":
         return None
-    return bytes(buf[e - 1:m.end() + 1]) if b"\n" in buf[e:m.end()] else None
+    a, c = bytes(raws[1])[:12], bytes(raws[2])[:12]
+    k = 0
+    while k < min(len(a), len(c)) and a[k] == c[k]:
+        k += 1
+    if k == 0 or a[:1] != b"{":
+        return None
+    return bytes(buf[e - 1:m.end()]) + a[:k]
 
 
 def _add_region(b: Builder, buf: bytearray, p: int, raws: list, base: int, line_at, jump, digits, max_events: int,
