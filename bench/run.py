@@ -2,13 +2,16 @@
 
     make bench                          # everything, ~4 min on a 2-core machine
     make bench BENCH_ARGS=--quick       # one run per row, smaller memory inputs, ~2 min
-    python bench/run.py --only link     # link | memory | window (comma-separated)
+    python bench/run.py --only link     # link | formats | startup | memory | window (comma-separated)
 
 Sections (each prints a table; all of it goes to bench/out/results.json and results.md):
 - link: 80 MB of NDJSON web logs uploaded over a shaped link (50 and 500 Mbit/s: two network
   namespaces joined by a veth pair, tbf on the client side, the sandbox holding each response
   50 ms) and over plain loopback, by Axiom Drop, curl, zstd | curl, axiom-py; the lower bound.
   Needs root (network namespaces); without it only the loopback rows run.
+- formats: issue #15's table: 400 MB NDJSON, 200 MB CSV, 200 MB JSON array at 500 Mbit/s and
+  80 MB NDJSON at 50 Mbit/s, Axiom Drop against `zstd -3 | curl -T -`, with Axiom Drop's CPU s/MB.
+- startup: the CLI's time to first request (tiny file, loopback) and its CPU time.
 - memory: peak RSS of `axiom-drop send` for 1 GB NDJSON, 1 GB CSV and a 500 MB JSON array.
 - window: event-loop stalls while uploading and validating a paste, launch-to-shown,
   drop-to-preview (offscreen Qt).
@@ -82,7 +85,8 @@ def fmt_link_table(res: dict) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="one run per row, 200 MB memory inputs, no in-flight sweep")
-    parser.add_argument("--only", default="link,memory,window", help="sections to run: link,memory,window")
+    parser.add_argument("--only", default="link,formats,startup,memory,window",
+                        help="sections to run: link,formats,startup,memory,window")
     parser.add_argument("--size-mb", type=float, default=80, help="NDJSON size for the link rows (default 80)")
     parser.add_argument("--rates", default="50,500,loopback", help="links to measure (Mbit/s or 'loopback')")
     parser.add_argument("--repeat", type=int, default=None, help="runs of the close rows (default 5; 1 with --quick)")
@@ -95,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     given = sys.argv[1:] if argv is None else argv
     results: dict = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M"),
                      "command": "make bench" + (f" BENCH_ARGS=\"{' '.join(given)}\"" if given else ""),
-                     "links": [], "memory": [], "window": None, "targets": []}
+                     "links": [], "formats": [], "startup": None, "memory": [], "window": None, "targets": []}
     md: list[str] = []
     print(f"Axiom Drop benchmarks — {results['machine']}", flush=True)
 
@@ -131,6 +135,30 @@ def main(argv: list[str] | None = None) -> int:
             md += fmt_link_table(res) + [""]
         if not args.keep:
             src.unlink(missing_ok=True)
+
+    if "formats" in only:
+        import formats
+
+        table = formats.QUICK if args.quick else formats.TABLE
+        if netns.available():
+            table = [t for t in table if t[2] is None]
+            print(f"NOTE: the formats rows need shaped links: {netns.available()}", flush=True)
+        print("\n== every format against zstd -3 | curl ==", flush=True)
+        results["formats"] = formats.run_formats(table, repeat=1 if args.quick else 3, keep=args.keep)
+        md += formats.markdown(results["formats"]) + [""]
+        for r in results["formats"]:
+            results["targets"].append({"link": r["link"], "target": f"{r['input']}: Axiom Drop / (zstd -3 | curl)",
+                                       "measured": r["ratio"], "wanted": r["wanted"], "met": r["met"]})
+
+    if "startup" in only:
+        import startup
+
+        print("\n== the CLI's time to first request ==", flush=True)
+        results["startup"] = startup.run_startup(5 if args.quick else 9)
+        md += startup.markdown(results["startup"]) + [""]
+        results["targets"].append({"link": "loopback", "target": "CLI time to first request (s)",
+                                   "measured": results["startup"]["first_request_s"],
+                                   "wanted": f"<= {startup.TARGET_S}", "met": results["startup"]["met"]})
 
     if "memory" in only:
         import memory

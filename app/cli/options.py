@@ -34,6 +34,8 @@ def overrides_from_args(args) -> Overrides:
         typed_columns={"on": True, "off": False}.get(getattr(args, "typed_columns", "auto")),
         column_types=parse_column_types(getattr(args, "column_type", [])),
         empty_cells=getattr(args, "empty_cells", None),
+        records_path=getattr(args, "records_path", None),
+        records_fields=getattr(args, "records_fields", False) or None,
     )
 
 

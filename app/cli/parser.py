@@ -49,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="override one column's inferred type: text, number, decimal-comma or boolean")
     p.add_argument("--empty-cells", choices=["omit", "null"], default=None,
                    help="typed CSV: leave an empty cell's field out (default) or send it as null")
+    p.add_argument("--records-path", metavar="KEY",
+                   help="a JSON object's array whose elements are the events (e.g. data, Records, hits.hits); "
+                        "'' sends the object as one event (default: as detected)")
+    p.add_argument("--records-fields", action="store_true",
+                   help="add the object's other keys (those before the array) to each of its records")
     p.add_argument("--label", action="append", default=[], metavar="KEY=VALUE",
                    help="add a label to every event (repeatable)")
     p.add_argument("--create-dataset", action="store_true",

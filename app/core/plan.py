@@ -46,6 +46,12 @@ class Plan:
         """CSV sent as CSV (not typed, which goes as NDJSON): records, headers and options are CSV's."""
         return self.format == "csv" and not self.csv_types
 
+    # json-object only: the dotted key of the array whose elements are the events ("Records",
+    # "hits.hits"); None: the object is one event. Fields: the object's other keys (before the
+    # array), added to each event; None: left out.
+    records_path: str | None = None
+    records_fields: dict | None = None
+
     @classmethod
     def from_sniff(cls, sniff: Sniff) -> Plan:
         """A plan that follows the sniff; the dialect is copied so overriding it leaves the sniff alone."""
@@ -57,7 +63,8 @@ class Plan:
         ts = sniff.timestamp
         return cls(format=sniff.format, compression=sniff.compression, encoding=sniff.encoding or "utf-8",
                    csv=dialect, timestamp_field=ts.field if ts else None,
-                   timestamp_format=ts.layout if ts else None)
+                   timestamp_format=ts.layout if ts else None,
+                   records_path=records.path if (records := getattr(sniff, "records", None)) else None)
 
 
 class PlanError(ValueError):
@@ -84,6 +91,8 @@ class Overrides:
     typed_columns: bool | None = None  # CSV numbers and booleans as typed values; None: when clearly typed
     column_types: dict[str, str] = field(default_factory=dict)  # per column, over the inferred type
     empty_cells: str | None = None     # "omit" | "null"
+    records_path: str | None = None  # a JSON object's array of events ("data", "hits.hits"); "": one event
+    records_fields: bool | None = None  # add the object's other keys to each event (default: left out)
 
 
 def plan_for(sniff: Sniff, overrides: Overrides | None = None) -> Plan:
@@ -119,6 +128,14 @@ def plan_for(sniff: Sniff, overrides: Overrides | None = None) -> Plan:
         plan.csv_types = _typed_columns(sniff, plan.csv, o)
         plan.csv_types.pop(plan.timestamp_field or "", None)  # the time field is read by its layout
         plan.empty_cells = o.empty_cells or "omit"
+    if o.records_path is not None:
+        plan.records_path = o.records_path or None
+    if plan.format != "json-object":
+        plan.records_path = None
+    if plan.records_path and o.records_fields:
+        found = getattr(sniff, "records", None)
+        found = found if found and found.path == plan.records_path else None
+        plan.records_fields = dict(found.fields) if found else {}
     return plan
 
 

@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Any, Mapping
 from urllib.parse import quote, urljoin
 
+from app.core.axiom import lean_httpx  # noqa: F401  (before httpx: it spares httpx's own command line)
 import httpx
 import orjson
 

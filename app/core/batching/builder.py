@@ -90,6 +90,23 @@ class Builder:
             self.line_list = list(range(self.first, self.first + self.count))
             self.line_list.extend(range(first_line, first_line + k))
 
+    def add_events(self, data: bytes, lines: Sequence[int], end: int, end_line: int) -> None:
+        """Add len(lines) one-line events that are `data` verbatim, starting on `lines` (any
+        order of lines: one-line arrays put many on one). The caller keeps them under the caps."""
+        k = len(lines)
+        if isinstance(lines, range) and lines.step == 1:
+            self.note_lines(lines[0], k)
+        else:
+            if self.line_list is None:
+                self.line_list = list(range(self.first, self.first + self.count)) if self.count else []
+            self.note_lines(lines[0], k)  # ordinals; lines are set just below
+            del self.line_list[len(self.line_list) - k:]
+            self.line_list.extend(lines)
+        self.parts.append(data)
+        self.count += k
+        self.size += len(data)
+        self.end, self.end_line = end, end_line
+
     def skip(self, line: int, reason: str, end: int, end_line: int) -> Iterator[Batch]:
         """A line that is not sent but failed by number; counted against the event cap, so a file
         of nothing but bad lines still comes out in bounded batches."""

@@ -8,17 +8,27 @@ from app.core.batching.batch import Batch
 from app.core.batching.builder import Builder
 from app.core.batching.csv_reader import header_from_fields, read_csv
 from app.core.batching.errors import InputError, Stop
+from app.core.batching.json_fast import read_json_array
 from app.core.batching.json_reader import read_json
 from app.core.batching.limits import FORMATS, MAX_BYTES, MAX_EVENTS
 from app.core.batching.ndjson import read_ndjson
 from app.core.batching.timefix import TimeFix
 from app.core.batching.typed_csv import BYTES_SHARE, typed_batches
+from app.core.batching.wrapped import read_wrapped, with_fields
 from app.core.io import CompressedDataError
 from app.core.plan import Plan
 
 
 def iter_batches(stream: BinaryIO, plan: Plan, *, max_events: int = MAX_EVENTS, max_bytes: int = MAX_BYTES,
                  start_offset: int = 0, start_line: int = 1, start_ordinal: int = 1) -> Iterator[Batch]:
+    batches = _batches(stream, plan, max_events, max_bytes, start_offset, start_line, start_ordinal)
+    if plan.format == "json-object" and plan.records_path and plan.records_fields:
+        batches = with_fields(batches, plan.records_fields)  # the wrapper's other keys in each event
+    yield from batches
+
+
+def _batches(stream: BinaryIO, plan: Plan, max_events: int, max_bytes: int, start_offset: int, start_line: int,
+             start_ordinal: int) -> Iterator[Batch]:
     """Batches of at most max_events events and max_bytes payload bytes (an event bigger than
     max_bytes goes alone), in input order.
 
@@ -62,10 +72,16 @@ def _iter_batches(stream: BinaryIO, plan: Plan, max_events: int, max_bytes: int,
     elif fmt == "ndjson":
         b = Builder("ndjson", max_events, max_bytes, start_offset, start_line, ordinal=start_ordinal)
         reader = read_ndjson(stream, b, start_line, start_offset)
+    elif fmt == "json-array":
+        b = Builder("ndjson", max_events, max_bytes, start_offset, start_line, ordinal=start_ordinal)
+        reader = read_json_array(stream, b, start_line, start_offset, resumed=start_offset > 0)
     else:
         b = Builder("ndjson", max_events, max_bytes, start_offset, start_line, ordinal=start_ordinal)
-        reader = read_json(stream, b, start_line, start_offset, array=fmt == "json-array",
-                            resumed=start_offset > 0)
+        if plan.records_path:  # wrapped records: the elements of an array inside the object
+            reader = read_wrapped(stream, b, plan.records_path.split("."), start_line, start_offset,
+                                  resumed=start_offset > 0)
+        else:
+            reader = read_json(stream, b, start_line, start_offset, array=False, resumed=start_offset > 0)
     yield from _read(reader, b)
 
 

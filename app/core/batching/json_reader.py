@@ -1,5 +1,11 @@
 """JSON arrays (and "json-object" inputs, read as a sequence of top-level values, so several
-concatenated pretty-printed objects also work) as NDJSON records.
+concatenated pretty-printed objects also work) as NDJSON records: the exact, general reader.
+
+Big arrays take the fast path (json_fast.py: msgspec finds the elements); it hands over to this
+reader for what it does not handle (the array's end, a syntax error, NaN, odd elements), one
+element at a time when `budget` is given. Both follow one rule (`record`): an
+element on one line, in valid UTF-8, whose numbers are finite is sent as its own bytes; any other
+is decoded and re-encoded (a pretty-printed element becomes one line).
 
 Decoded with the standard library's C scanner (`json.JSONDecoder.raw_decode`) and re-encoded with
 orjson. Why not ijson? Its events carry no positions, and each batch must know the line where
@@ -91,13 +97,72 @@ def _encode(value: Any) -> bytes | None:
 
 
 _SEP = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")
+# A number the server would not keep: an exponent of 100 or more (1e400 is inf, stored as null).
+# Found without a regex over every byte: `digits` maps digits to "0", "e", "E" and "+" to "e" and
+# what may follow a number to "x" (positions kept), so one search sees "1e400," or "2.5E+1234}"
+# (an exponent of 3 or 4 digits, then the end of the number), while hex ids ("5e312") never end so.
+_DIGITS = bytes(ord("0") if 48 <= c <= 57 else ord("e") if c in b"eE+" else ord("x") if c in b",}] \t\r\n"
+                else ord("h") for c in range(256))
+_BIG = re.compile(rb"e0000?x")
+CANNOT_ENCODE = "the value cannot be encoded as JSON"
 
 
-def read_json(stream: BinaryIO, b: Builder, line: int, offset: int, array: bool, resumed: bool) -> Iterator[Batch]:
+def digits(data: bytes | bytearray) -> bytes | bytearray:
+    """`data` with its bytes mapped for `has_big_exponent` (same length, same positions)."""
+    return data.translate(_DIGITS)
+
+
+def has_big_exponent(mapped: bytes | bytearray, start: int = 0, end: int | None = None) -> bool:
+    """True when mapped JSON text (`digits`) may hold a number with an exponent of 100 or more
+    between start and end (rarely: then look closer)."""
+    return _BIG.search(mapped, start, len(mapped) if end is None else end) is not None
+
+
+def one_line(eb: bytes) -> bool:
+    """True when an element's bytes can stand as one NDJSON line: no line break, valid UTF-8."""
+    if b"\n" in eb or b"\r" in eb:
+        return False
+    if not eb.isascii():
+        try:
+            eb.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def flagged(eb: bytes) -> bool:
+    """True when an element's value must be looked at before its bytes are sent."""
+    return has_big_exponent(digits(b"," + eb + b",")) or b"NaN" in eb or b"Infinity" in eb
+
+
+def record(eb: bytes, value: Any) -> tuple[bytes | None, str]:
+    """The rule for one element, both paths: its own bytes when they are one line and its numbers
+    finite, else re-encoded (a pretty-printed element becomes one line); None: not sent, and why."""
+    if one_line(eb) and not not_finite(value):
+        return eb + b"\n", CANNOT_ENCODE
+    return reencode(value, eb.count(b"null"))
+
+
+def reencode(value: Any, source_nulls: int) -> tuple[bytes | None, str]:
+    """(record, why not): a decoded element as one NDJSON line, or None with the reason it is not sent."""
+    try:
+        rec: bytes | None = orjson.dumps(value, option=orjson.OPT_APPEND_NEWLINE)
+    except TypeError:
+        rec = _encode(value)
+    if rec is not None and rec.count(b"null") > source_nulls and not_finite(value):
+        return None, NOT_FINITE  # 1e400, NaN, Infinity: orjson writes null, quietly
+    return rec, CANNOT_ENCODE
+
+
+def read_json(stream: BinaryIO, b: Builder, line: int, offset: int, array: bool, resumed: bool,
+              budget: int | None = None, inner: bool = False) -> Iterator[Batch]:
     """JSON array elements (or top-level values) as NDJSON records.
 
-    Per element: one raw_decode, one orjson.dumps, two short newline counts. Byte offsets (which
-    need an encode when the text is not ASCII) are only worked out per batch and per window trim."""
+    Per element: one raw_decode, one orjson.dumps or encode, two short newline counts. Byte offsets
+    (which need an encode when the text is not ASCII) are only worked out per batch and per window
+    trim. With `budget`, returns True after that many array elements (b.end is just past the last).
+    With `inner` (an array inside an object), returns (offset, line) just past its "]" instead of
+    checking that nothing follows."""
     w = _Window(stream, offset, line)
     what = "JSON array" if array else "JSON text"
     max_events, max_bytes = b.max_events, b.max_bytes
@@ -172,14 +237,12 @@ def read_json(stream: BinaryIO, b: Builder, line: int, offset: int, array: bool,
         if not fast:
             settle()
             value, p, q = value_at(p)
-        try:
-            rec: bytes | None = orjson.dumps(value, option=orjson.OPT_APPEND_NEWLINE)
-        except TypeError:
-            rec = _encode(value)
-        if rec is not None and rec.count(b"null") > s.count("null", p, q) and not_finite(value):
-            rec, why = None, NOT_FINITE  # 1e400, NaN, Infinity: orjson writes null, quietly
+        eb = w.s[p:q].encode("utf-8", "surrogateescape")  # (value_at may have moved the window)
+        if one_line(eb) and not flagged(eb):
+            rec: bytes | None = eb + b"\n"
+            why = CANNOT_ENCODE
         else:
-            why = "the value cannot be encoded as JSON"
+            rec, why = record(eb, value)
         if rec is None:
             b.skipped.append((line_no, why))
             b.skipped_ords.append(b.ordinal)
@@ -212,6 +275,9 @@ def read_json(stream: BinaryIO, b: Builder, line: int, offset: int, array: bool,
                 raise stop(f"this is not a JSON array: it starts with {ch!r} at line {w.line_at(p)}", p)
             p, ch = peek(p + 1)
             if ch == "]":
+                if inner:
+                    settle()
+                    return w.byte_at(p + 1), w.line_at(p + 1)
                 p, ch = peek(p + 1)
                 if ch:
                     raise stop(f"unexpected text after the end of the JSON array at line {w.line_at(p)}", p)
@@ -229,6 +295,11 @@ def read_json(stream: BinaryIO, b: Builder, line: int, offset: int, array: bool,
                 p = take(p)
                 if ready:
                     yield ready.pop()
+                if budget is not None:
+                    budget -= 1
+                    if budget <= 0:
+                        settle()
+                        return True
                 m = _SEP.match(w.s, p)  # the usual "," between elements, without another round trip
                 if m and m.end() < len(w.s):
                     p = m.end()
@@ -246,6 +317,9 @@ def read_json(stream: BinaryIO, b: Builder, line: int, offset: int, array: bool,
             else:
                 raise stop(f"the JSON array has a syntax error at line {w.line_at(p)}: expected ',' or ']', "
                            f"found {ch!r}", p)
+        if inner:
+            settle()
+            return w.byte_at(p + 1), w.line_at(p + 1)
         p, ch = peek(p + 1)
         if ch:
             raise stop(f"unexpected text after the end of the JSON array at line {w.line_at(p)}", p)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.core.sniff.records import Records
 from app.core.time import TimestampGuess
 
 SAMPLE_EVENTS = 50
@@ -39,6 +40,7 @@ class Sniff:
     head_is_whole: bool = False
     column_types: dict[str, str] = field(default_factory=dict)  # CSV: each field's type (csv_types)
     typed_by_default: bool = False  # CSV: clearly typed, so numbers and booleans go as typed values
+    records: Records | None = None  # json-object: the array inside whose elements are the events
 
     def to_json(self) -> dict:
         """The object `axiom-drop inspect --json` prints."""
@@ -72,4 +74,6 @@ class Sniff:
             "error": self.error,
             "column_types": dict(self.column_types) if self.csv else None,
             "typed_by_default": self.typed_by_default if self.csv else None,
+            "records": ({"path": self.records.path, "share": self.records.share, "reason": self.records.reason,
+                         "fields": sorted(self.records.fields)} if self.records else None),
         }

@@ -53,6 +53,8 @@ def preview_rows(path_or_bytes: str | os.PathLike | bytes, sniff: Sniff, limit: 
     if fmt == "json-array":
         return json_array(stripped, head.whole).sample[:limit]
     if fmt == "json-object":
+        if sniff.records is not None:  # wrapped records: the elements, as they will be sent
+            return sniff.records.elements[:limit]
         return json_object(stripped, head.whole).sample[:limit]
     if fmt == "ndjson":
         return ndjson(text, head.whole).sample[:limit]

@@ -14,6 +14,7 @@ from app.core.sniff.encoding import NotText, binary_text_share, detect_encoding
 from app.core.sniff.formats import json_array, json_object, ndjson
 from app.core.sniff.head import HEAD_BYTES, Head, read_head
 from app.core.sniff.models import Sniff
+from app.core.sniff.records import wrapped_records
 from app.core.time import guess_timestamp
 
 RUNNER_UP_WITHIN = 0.25
@@ -84,6 +85,12 @@ def _sniff_head(head: Head, s: Sniff, total_size: int | None) -> Sniff:
     s.reasons.extend(best.reasons)
     s.csv = best.dialect
     s.sample = best.sample
+    records = wrapped_records(stripped, head.whole) if first == "{" and best.events_in_head <= 1 else None
+    if records is not None:  # one object wrapping the events: each element of its array is one
+        s.format, s.records, s.sample = "json-object", records, records.elements
+        s.reasons = [r for r in s.reasons if not r.endswith("sent as one event")]
+        s.confidence = max(s.confidence, 0.95)
+        s.reasons.append(records.reason + " (--records-path '' sends the whole object as one event)")
     if len(cands) > 1 and cands[1].confidence > 0.05 and best.confidence - cands[1].confidence <= RUNNER_UP_WITHIN:
         s.runner_up = (cands[1].format, round(cands[1].confidence, 3))
     s.timestamp = guess_timestamp(s.sample, s.reasons)
@@ -94,7 +101,15 @@ def _sniff_head(head: Head, s: Sniff, total_size: int | None) -> Sniff:
                              "numbers and booleans as typed values")
 
     # Events: exact when the head is the whole input, else scaled from the part of the head they span.
-    if head.whole or best.format == "json-object":
+    if records is not None:
+        s.estimated_events = records.complete
+        if records.runs_past_head:
+            total = total_size * len(head.data) / head.raw_read if head.compression and total_size else \
+                (total_size or len(head.data))
+            s.estimated_events = int(round(records.complete * total / max(1, records.spanned)))
+            s.reasons.append(f"about {s.estimated_events:,} events, estimated from {records.complete:,} in the "
+                             f"first {len(head.data):,} bytes")
+    elif head.whole or best.format == "json-object":
         s.estimated_events = best.events_in_head
     else:
         if head.compression and total_size:

@@ -112,6 +112,7 @@ class FileCard(QFrame):
         for d in DELIMITERS:
             self.delimiter_combo.addItem({",": "Comma ,", ";": "Semicolon ;", "\t": "Tab", "|": "Pipe |"}[d], d)
         self.header_check = QCheckBox("First row is the header")
+        self.records_check = QCheckBox()  # "Each element of 'Records' is an event" (wrapped records)
         self.timestamp_combo = QComboBox()
         self.encoding_combo = QComboBox()
         for combo, chars in ((self.format_combo, 8), (self.delimiter_combo, 6), (self.timestamp_combo, 8),
@@ -148,6 +149,7 @@ class FileCard(QFrame):
         grid.addWidget(self.time_box, 3, 0, 1, 4)
         self.typed = TypedColumnsControl()  # CSV numbers and booleans as typed values
         grid.addWidget(self.typed, 4, 0, 1, 4)
+        grid.addWidget(self.records_check, 5, 0, 1, 4)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         self.controls.hide()
@@ -156,6 +158,7 @@ class FileCard(QFrame):
         self.delimiter_combo.currentIndexChanged.connect(self._override_changed)
         self.header_check.toggled.connect(self._override_changed)
         self.typed.changed.connect(self._override_changed)
+        self.records_check.toggled.connect(self._override_changed)
         self.timestamp_combo.currentIndexChanged.connect(self._timestamp_changed)
         self.encoding_combo.currentTextChanged.connect(self._encoding_changed)
         self.time_box.changed.connect(self._override_changed)
@@ -228,6 +231,10 @@ class FileCard(QFrame):
             if dialect.delimiter in DELIMITERS:
                 self.delimiter_combo.setCurrentIndex(DELIMITERS.index(dialect.delimiter))
             self.header_check.setChecked(dialect.has_header)
+            if s.records:
+                self.records_check.setText(f"Each element of {s.records.path!r} is an event")
+                self.records_check.setToolTip(s.records.reason)
+            self.records_check.setChecked(s.records is not None)
             enc = s.encoding or "utf-8"
             if self.encoding_combo.findData(enc) < 0:
                 self.encoding_combo.addItem(enc, enc)
@@ -361,6 +368,7 @@ class FileCard(QFrame):
         s = copy.copy(self.sniff)
         s.format = self.format()
         s.encoding = self.encoding()
+        s.records = self.sniff.records if self.records_check.isChecked() else None
         if s.format == "csv":
             base = copy.copy(self.sniff.csv) if self.sniff.csv else sniffing.CsvDialect()
             delimiter_changed = base.delimiter != self.delimiter()
@@ -384,7 +392,7 @@ class FileCard(QFrame):
             format=self.format(), encoding=self.encoding(), csv_delimiter=self.delimiter(),
             csv_has_header=self.has_header(), csv_fields=list(self.fields),
             timestamp_field=self.timestamp_field() or NO_TIMESTAMP, **self.time_box.overrides(),
-            **self.typed.overrides()))
+            **self.typed.overrides(), records_path=None if self.records_check.isChecked() else ""))
 
     # -- labels -------------------------------------------------------------------------------
     def _refresh_labels(self) -> None:
@@ -397,6 +405,7 @@ class FileCard(QFrame):
         self.delimiter_caption.setVisible(is_csv)
         self.header_check.setVisible(is_csv)
         self.typed.setVisible(is_csv and bool(s.column_types))
+        self.records_check.setVisible(fmt == "json-object" and s.records is not None)
         parts = [FORMAT_LABELS.get(fmt, fmt or "?")]
         if is_csv:
             d = self.delimiter()
@@ -407,9 +416,12 @@ class FileCard(QFrame):
             parts.append(f"{s.compression}-compressed")
         n = s.estimated_events
         exact = s.head_is_whole
-        parts.append(f"{n:,} events" if exact else f"~{n:,} events")
+        if s.records and not (fmt == "json-object" and self.records_check.isChecked()):
+            n, exact = 1, True  # the object as one event
+        parts.append(("" if exact else "~") + f"{n:,} event" + ("" if n == 1 else "s"))
         overridden = fmt != s.format or (is_csv and s.csv and (self.delimiter() != s.csv.delimiter
                                                                or self.has_header() != s.csv.has_header))
+        overridden = overridden or (s.records is not None and not self.records_check.isChecked())
         sure = "your choice" if overridden else f"{s.confidence:.0%} sure"
         self.summary.setText(" · ".join(parts) + f"  ({sure})")
         self.time_label.setText(self._time_text())

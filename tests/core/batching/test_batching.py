@@ -311,7 +311,8 @@ def test_empty_array_has_no_batches():
 def test_pretty_printed_array_lines():
     raw = b'[\n  {\n    "a": 1\n  },\n  {\n    "a": "two\\nlines"\n  }, {"a": 3},\n  42\n]\n'
     [b] = batches_of(raw, Plan("json-array"))
-    assert b.body == b'{"a":1}\n{"a":"two\\nlines"}\n{"a":3}\n42\n'
+    # elements on several lines are re-encoded as one; one-line elements are sent as their own bytes
+    assert b.body == b'{"a":1}\n{"a":"two\\nlines"}\n{"a": 3}\n42\n'
     assert list(b.lines) == [2, 5, 7, 8]
     # the number is kept so the server rejects it by index and it is reported by line
     assert validate_records(b) == [(3, "not a JSON object (a number)")]
@@ -332,7 +333,8 @@ def test_an_element_that_cannot_be_encoded_keeps_its_number(monkeypatch):
     from app.core.batching import json_reader
 
     monkeypatch.setattr(json_reader, "_encode", lambda value: None)  # only reached when orjson cannot encode it
-    raw = b'[{"n":1}, 123456789012345678901234567890, {"n":3}, {"n":4}]'
+    # invalid UTF-8 is re-encoded (as an escape), unlike one-line elements sent as their own bytes
+    raw = b'[{"n":1}, "\xff", {"n":3}, {"n":4}]'
     [b] = batches_of(raw, Plan("json-array"))
     assert b.body == b'{"n":1}\n{"n":3}\n{"n":4}\n'
     assert list(b.ordinals) == [1, 3, 4]

@@ -318,3 +318,24 @@ def test_drag_enter_accepts_files_only(panel, files):
     panel.dragEnterEvent(ev)
     assert not ev.isAccepted()
     QApplication.processEvents()
+
+
+def test_a_cloudtrail_file_offers_its_records_and_one_click_sends_the_object_whole(panel, tmp_path, qtbot, run_until):
+    import json
+
+    trail = tmp_path / "trail.json"
+    trail.write_text(json.dumps({"Records": [{"eventName": "GetObject", "n": i} for i in range(30)]}, indent=2))
+    panel.add_paths([trail])
+    settle(panel, qtbot, run_until, 1)
+    card = panel.cards()[0]
+    assert card.records_check.isVisibleTo(card) and card.records_check.isChecked()
+    assert card.records_check.text() == "Each element of 'Records' is an event"
+    assert "30 events" in card.summary.text()
+    assert card.plan().records_path == "Records"
+    preview_settled(panel, qtbot, run_until, lambda m: m.rowCount() == 30)
+    assert panel.preview.model.fields() == ["eventName", "n"]
+    card.records_check.click()  # the user wants the object as one event
+    assert "1 event " in card.summary.text() and "(your choice)" in card.summary.text()
+    assert card.plan().records_path is None
+    preview_settled(panel, qtbot, run_until, lambda m: m.rowCount() == 1)
+    assert panel.preview.model.fields() == ["Records"]

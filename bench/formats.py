@@ -1,0 +1,95 @@
+"""Issue #15's table: every format at 500 Mbit/s (and NDJSON at 50), Axiom Drop against the
+`axiom` CLI's way (`zstd -3 | curl -T -`, one streamed request) on the same file, same run.
+
+Rows run interleaved (Axiom Drop, zstd | curl, Axiom Drop, …) so that a noisy neighbour hurts
+both alike; the median run is shown. CPU s/MB is the Axiom Drop process's own CPU time (user +
+system, from wait4) per MB of input: on a shared machine it is the steadier figure.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import tempfile
+from pathlib import Path
+
+import data
+from common import OUT, PY, SandboxProc, run_timed
+from netns import Link
+
+DATASET = "bench"
+CONTENT_TYPES = {"ndjson": "application/x-ndjson", "csv": "text/csv", "json-array": "application/json"}
+# (format, MB, Mbit/s, target ratio Axiom Drop / zstd | curl)
+TABLE = [("ndjson", 400, 500, 0.9), ("csv", 200, 500, 1.0), ("json-array", 200, 500, 1.2), ("ndjson", 80, 50, 0.9)]
+QUICK = [("ndjson", 100, 500, 0.9), ("csv", 50, 500, 1.0), ("json-array", 50, 500, 1.2), ("ndjson", 40, 50, 0.9)]
+
+
+def _stored(sb: SandboxProc) -> int:
+    return sum(r.get("stored") or 0 for r in sb.requests() if r.get("status") == 200)
+
+
+def run_formats(table: list[tuple[str, float, float | None, float]], repeat: int, keep: bool,
+                delay: float = 0.05) -> list[dict]:
+    rows = []
+    by_rate: dict[float | None, list] = {}
+    for fmt, mb, rate, want in table:
+        by_rate.setdefault(rate, []).append((fmt, mb, want))
+    for rate, inputs in by_rate.items():
+        link = Link(rate)
+        work = Path(tempfile.mkdtemp(prefix="axdrop-fmt-"))
+        with link:
+            sb = SandboxProc(link, work, delay)
+            try:
+                env = dict(os.environ, AXIOM_URL=sb.url, AXIOM_TOKEN=sb.token, AXIOM_DROP_HOME=str(work / "home"))
+                env.pop("AXIOM_ORG_ID", None)
+                for fmt, mb, want in inputs:
+                    OUT.mkdir(parents=True, exist_ok=True)
+                    path = data.cached(OUT, fmt, mb)
+                    q = shlex.quote(str(path))
+                    drop = [*link.client, PY, "-m", "app", "send", str(path), "-d", DATASET, "--json", "--allow-http"]
+                    peer = [*link.client, "bash", "-c",
+                            f"set -o pipefail; zstd -3 -q -c {q} | curl -sS --fail -o /dev/null -X POST "
+                            f"-H \"Authorization: Bearer $AXIOM_TOKEN\" -H 'Content-Type: {CONTENT_TYPES[fmt]}' "
+                            f"-H 'Content-Encoding: zstd' -T - {sb.url}/v1/ingest/{DATASET}"]
+                    runs: dict[str, list[dict]] = {"drop": [], "peer": []}
+                    for _ in range(repeat):
+                        for name, cmd in (("drop", drop), ("peer", peer)):
+                            sb.reset()
+                            r = run_timed(cmd, env)
+                            r["stored"] = _stored(sb)
+                            runs[name].append(r)
+                    d = sorted(runs["drop"], key=lambda r: r["wall_s"])[len(runs["drop"]) // 2]
+                    p = sorted(runs["peer"], key=lambda r: r["wall_s"])[len(runs["peer"]) // 2]
+                    size = path.stat().st_size / 1e6
+                    ok = all(r["code"] == 0 for rs in runs.values() for r in rs) and d["stored"] == p["stored"] > 0
+                    ratio = d["wall_s"] / p["wall_s"] if p["wall_s"] else None
+                    row = {"input": f"{size:,.0f} MB {fmt}", "format": fmt, "link": link.label, "input_mb": round(size, 1),
+                           "events": d["stored"], "drop_s": round(d["wall_s"], 2), "peer_s": round(p["wall_s"], 2),
+                           "ratio": round(ratio, 2) if ratio else None, "wanted": f"<= {want}",
+                           "met": bool(ok and ratio is not None and ratio <= want),
+                           "cpu_s_per_mb": round(d["cpu_s"] / size, 4), "ok": ok}
+                    if not ok:
+                        bad = next(r for rs in runs.values() for r in rs if r["code"] != 0) if any(
+                            r["code"] for rs in runs.values() for r in rs) else d
+                        row["error"] = (bad["stderr"] or bad["stdout"])[-300:] or "stored counts differ"
+                    print(f"    {link.label:<14} {row['input']:<18} Axiom Drop {row['drop_s']:>6.2f} s  "
+                          f"zstd|curl {row['peer_s']:>6.2f} s  ×{row['ratio']}  {row['cpu_s_per_mb']} CPU s/MB  "
+                          f"{'ok' if ok else 'FAILED'}", flush=True)
+                    rows.append(row)
+                    if not keep and fmt != "ndjson":
+                        path.unlink(missing_ok=True)
+            finally:
+                sb.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    return rows
+
+
+def markdown(rows: list[dict]) -> list[str]:
+    out = ["### Every format against `zstd -3 | curl -T -` (the axiom CLI's way)", "",
+           "| link | input | Axiom Drop s | zstd \\| curl s | ratio | wanted | Axiom Drop CPU s/MB |",
+           "|---|---|---:|---:|---:|---|---:|"]
+    for r in rows:
+        out.append(f"| {r['link']} | {r['input']} | {r['drop_s']:.2f} | {r['peer_s']:.2f} | "
+                   f"{r['ratio'] if r['ratio'] is not None else 'n/a'} | {r['wanted']} | {r['cpu_s_per_mb']} |")
+    return out
