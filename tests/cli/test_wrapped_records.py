@@ -20,7 +20,7 @@ def stored(dataset):
 
 
 def send(capsys, *argv):
-    code = cli.main(["send", *argv, "--sandbox", "--json"])
+    code = cli.main(["send", *argv, "--sandbox", "--json", "--create-dataset"])
     out, _ = capsys.readouterr()
     return code, json.loads(out)["files"][0]
 
@@ -87,3 +87,12 @@ def test_a_path_that_is_not_there_is_named(tmp_path, capsys):
     code, f = send(capsys, str(path), "-d", "none", "--records-path", "items")
     assert code != 0 and f["ingested"] == 0
     assert "holds no key 'items'" in json.dumps(f)
+
+
+def test_a_missing_dataset_is_said_first_even_when_the_input_also_ends_early(tmp_path, capsys):
+    path = tmp_path / "cut.json"
+    path.write_text('{"data": [\n  {"n": 1},\n  {"n": 2}\n], "has_more": false\n')
+    code = cli.main(["send", str(path), "-d", "nowhere", "--sandbox", "--json"])
+    f = json.loads(capsys.readouterr().out)["files"][0]
+    assert code == 2 and f["ingested"] == 0
+    assert "nowhere" in f["error"] and "--create-dataset" in f["error"]  # not the syntax error: that comes after

@@ -340,8 +340,16 @@ class UploadJob:
 
     def _finish(self, error: str | None = None) -> JobResult:
         self._reader.note_more_ragged_rows()
-        kind = StopKind.INPUT if (error or self._input_error) else self._fatal_kind
-        error = error or self._input_error or self._fatal
+        # The server's stop (a missing dataset, the token, a quota) is what the user must act on
+        # first: it wins over an input that also ended early, which is said beside it.
+        if error:
+            kind = StopKind.INPUT
+        elif self._fatal:
+            kind, error = self._fatal_kind, self._fatal
+            if self._input_error:
+                error += f" (the input also stopped early: {self._input_error})"
+        else:
+            kind, error = StopKind.INPUT, self._input_error
         t = self.ledger.totals()
         if self.cancelled and not error:
             state = JobState.CANCELLED
