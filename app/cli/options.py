@@ -28,4 +28,11 @@ def overrides_from_args(args) -> Overrides:
         timestamp_field=args.timestamp_field or None,
         timestamp_format=args.timestamp_format or None,
         labels=parse_labels(args.label),
+        **log_overrides(args),
     )
+
+
+def log_overrides(args) -> dict:
+    """--log-format, --line-start and --log-zone as Overrides fields."""
+    return {"log_format": getattr(args, "log_format", None), "log_line_start": getattr(args, "line_start", None),
+            "log_zone": getattr(args, "log_zone", None)}

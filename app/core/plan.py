@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from app.core.sniff import CsvDialect, Sniff
+from app.core.textlog import settings_problem
 
 JSON_FORMATS = ("ndjson", "json-array", "json-object")
 
@@ -19,13 +20,18 @@ JSON_FORMATS = ("ndjson", "json-array", "json-object")
 class Plan:
     """What to send and how: the sniff's guesses, possibly overridden by the user."""
 
-    format: str                          # "ndjson" | "json-array" | "json-object" | "csv"
+    format: str                          # "ndjson" | "json-array" | "json-object" | "csv" | "text"
     compression: str | None = None
     encoding: str = "utf-8"
     csv: CsvDialect | None = None
     timestamp_field: str | None = None
     timestamp_format: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    # format "text": the textlog format id ("plain": one event per line), the line-start pattern
+    # (None: the format's own), the zone of times written without one (None: this computer's)
+    log_format: str | None = None
+    log_line_start: str | None = None
+    log_zone: str | None = None
 
     @classmethod
     def from_sniff(cls, sniff: Sniff) -> Plan:
@@ -36,9 +42,12 @@ class Plan:
         if sniff.csv is not None:
             dialect = dataclasses.replace(sniff.csv, fields=list(sniff.csv.fields))
         ts = sniff.timestamp
+        log = getattr(sniff, "log_settings", None)
         return cls(format=sniff.format, compression=sniff.compression, encoding=sniff.encoding or "utf-8",
                    csv=dialect, timestamp_field=ts.field if ts else None,
-                   timestamp_format=ts.layout if ts else None)
+                   timestamp_format=ts.layout if ts else None,
+                   log_format=log.format if log else None, log_line_start=log.line_start if log else None,
+                   log_zone=log.zone if log else None)
 
 
 class PlanError(ValueError):
@@ -49,7 +58,7 @@ class PlanError(ValueError):
 class Overrides:
     """What the user may change about the sniff's guesses; None (or empty) keeps the guess."""
 
-    format: str | None = None  # ndjson | json-array | json-object | csv; "json": the sniffed JSON form, else NDJSON
+    format: str | None = None  # ndjson | json-array | json-object | csv | text; "json": the sniffed JSON form, else NDJSON
     encoding: str | None = None
     csv_delimiter: str | None = None
     csv_has_header: bool | None = None
@@ -60,6 +69,9 @@ class Overrides:
     timestamp_field: str | None = None  # "": no field (the events' _time, else the ingest time)
     timestamp_format: str | None = None  # a Go layout; else the sniffed one when it is the sniffed field
     labels: dict[str, str] = field(default_factory=dict)
+    log_format: str | None = None  # a textlog format id, or "plain" (plain lines); implies format "text"
+    log_line_start: str | None = None  # a regular expression the first line of each event matches
+    log_zone: str | None = None  # "UTC", "local" or a zone name, for times written without a zone
 
 
 def plan_for(sniff: Sniff, overrides: Overrides | None = None) -> Plan:
@@ -87,7 +99,30 @@ def plan_for(sniff: Sniff, overrides: Overrides | None = None) -> Plan:
     if o.timestamp_format:
         plan.timestamp_format = o.timestamp_format
     plan.labels = dict(o.labels)
+    _log(plan, o)
     return plan
+
+
+def _log(plan: Plan, o: Overrides) -> None:
+    """The text-log overrides: a log format implies format "text"; a text plan always has one."""
+    if o.log_format and not o.format:
+        plan.format = "text"
+    if plan.format != "text":
+        plan.log_format = plan.log_line_start = plan.log_zone = None
+        return
+    if o.log_format:
+        plan.log_format = o.log_format
+    plan.log_format = plan.log_format or "plain"
+    if o.log_line_start:
+        plan.log_line_start = o.log_line_start
+    if o.log_zone:
+        plan.log_zone = o.log_zone
+    problem = settings_problem(plan.log_format, plan.log_line_start, plan.log_zone)
+    if problem:
+        raise PlanError(problem)
+    if plan.timestamp_field is None and plan.log_format != "plain":
+        plan.timestamp_field = "_time"  # the reader writes each event's own time there (RFC 3339)
+    plan.csv = None
 
 
 def _dialect(d: CsvDialect, o: Overrides) -> CsvDialect:

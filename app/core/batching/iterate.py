@@ -11,6 +11,7 @@ from app.core.batching.errors import InputError, Stop
 from app.core.batching.json_reader import read_json
 from app.core.batching.limits import FORMATS, MAX_BYTES, MAX_EVENTS
 from app.core.batching.ndjson import read_ndjson
+from app.core.batching.textlog import log_parser, read_textlog
 from app.core.io import CompressedDataError
 from app.core.plan import Plan
 
@@ -44,6 +45,9 @@ def iter_batches(stream: BinaryIO, plan: Plan, *, max_events: int = MAX_EVENTS, 
             b.set_header(header_from_fields(dialect))
             need_header = False
         reader = read_csv(stream, b, start_line, start_offset, q, need_header)
+    elif fmt == "text":
+        b = Builder("ndjson", max_events, max_bytes, start_offset, start_line, ordinal=start_ordinal)
+        reader = read_textlog(stream, b, start_line, start_offset, log_parser(plan))
     elif fmt == "ndjson":
         b = Builder("ndjson", max_events, max_bytes, start_offset, start_line, ordinal=start_ordinal)
         reader = read_ndjson(stream, b, start_line, start_offset)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from typing import TYPE_CHECKING
+
 from app.core.time import TimestampGuess
+
+if TYPE_CHECKING:
+    from app.core.textlog import LogGuess
 
 SAMPLE_EVENTS = 50
 RAGGED_KEY = "__ragged__"  # marks a CSV row whose field count differs from the header's
@@ -16,6 +21,16 @@ class CsvDialect:
     quotechar: str = '"'
     has_header: bool = True
     fields: list[str] = field(default_factory=list)  # header names, or col1..colN without a header
+
+
+@dataclass
+class LogSettings:
+    """How a text log is read (format "text"): a textlog format id ("plain": one event per line),
+    the line-start pattern (None: the format's own) and the zone of zone-less times (None: local)."""
+
+    format: str = "plain"
+    line_start: str | None = None
+    zone: str | None = None
 
 
 @dataclass
@@ -37,6 +52,8 @@ class Sniff:
     # for compressed input), and whether the head was the whole input (estimate is then exact).
     bytes_read: int = 0
     head_is_whole: bool = False
+    log: "LogGuess | None" = None  # format "text": what the text log was detected as (textlog.LogGuess)
+    log_settings: LogSettings | None = None  # format "text": how it is read (the guess, or the user's choice)
 
     def to_json(self) -> dict:
         """The object `axiom-drop inspect --json` prints."""
@@ -68,4 +85,11 @@ class Sniff:
             "size": self.size,
             "bytes_read": self.bytes_read,
             "error": self.error,
+            "log": (
+                {"format": self.log.format, "label": self.log.label, "line_start": self.log.start,
+                 "starts_with": self.log.starts_with, "lines_per_event": self.log.lines_per_event,
+                 "summary": self.log.summary()}
+                if self.log
+                else None
+            ),
         }
