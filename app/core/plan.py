@@ -77,7 +77,7 @@ class Overrides:
 def plan_for(sniff: Sniff, overrides: Overrides | None = None) -> Plan:
     """The sniff's plan with `overrides` applied; the sniff itself is left alone."""
     o = overrides or Overrides()
-    fmt = None if o.format == "json" else o.format
+    fmt = None if o.format == "json" else o.format or ("text" if o.log_format else None)
     if sniff.error:
         if not fmt:
             raise PlanError(sniff.error)

@@ -64,7 +64,7 @@ def _sniff_head(head: Head, s: Sniff, total_size: int | None) -> Sniff:
         cands.append(nd)
         if nd.confidence < 0.9 or nd.events_in_head <= 1:
             cands.append(json_object(stripped, head.whole))
-    log_cand = textlog_candidate(text, head.whole) if not cands else None
+    log_cand = textlog_candidate(text, head.whole) if not cands or max(c.confidence for c in cands) < 0.9 else None
     if not cands or max(c.confidence for c in cands) < 0.9:
         csv_cand = csv_candidate(text, head.whole)
         if cands:  # text opening with [ or { is rarely CSV: let valid-looking JSON win

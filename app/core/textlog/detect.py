@@ -12,10 +12,11 @@ from app.core.textlog.fields import logfmt_share
 # Lines that continue an event: indented, a stack frame, "Caused by:", a traceback's header or its
 # exception line, a closing bracket.
 _CONTINUATION = re.compile(r"\s|Caused by|Traceback \(|\.\.\. \d+ (?:more|common)|[\w$.]*(?:Exception|Error|Warning)\b"
-                           r"|[}\])]|File \"|During handling|The above exception|---")
+                           r"|[}\])]|File \"|During handling|The above exception|---"
+                           r"|panic: |goroutine \d+ |created by |\[signal ")
 _PY = re.compile(r"Traceback \(most recent call last\)|.* - [A-Z]+ - ")
 _JAVA = re.compile(r"\s+at [\w$.<>]+\(|Caused by: |.*\[[\w\-. ]+\] +[A-Z]+ ")
-_SPECIFIC = (F.CRI, F.RFC5424, F.RFC3164, F.JOURNAL, F.ISO_SYSLOG, F.ACCESS_COMBINED, F.GO_LOG, F.FRAMEWORK,
+_SPECIFIC = (F.CRI, F.RFC5424, F.RFC3164, F.JOURNAL, F.ISO_SYSLOG, F.ACCESS_COMBINED, F.NGINX_ERROR, F.GO_LOG, F.FRAMEWORK,
              F.LOGFMT)
 _GENERIC = (F.STAMPED, F.LEVEL_START)
 

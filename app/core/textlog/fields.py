@@ -95,6 +95,7 @@ def logfmt_share(text: str) -> tuple[int, float]:
 
 _LEVEL_AT = re.compile(r"(?:^|(?<=[\s\[|:-]))(" + LEVEL + r")(?=$|[\s\]|:-])", re.IGNORECASE)
 _THREAD = re.compile(r"\[([^\]]*)\]\s*")
+_PY_DEFAULT = re.compile(r"([\w.\-]+):(?=\S)")
 _LOGGER_SEP = re.compile(r"([\w.$:/<>-]+?)\s*(?:\s-\s|:\s|\s\|\s)")
 
 
@@ -120,9 +121,12 @@ def framework(event: dict, rest: str) -> None:
         bt = _THREAD.fullmatch(before + " ") if before.startswith("[") else None
         if bt:
             event["thread"] = bt.group(1)
-        else:
+        elif before.strip("[]"):
             event["logger"] = before.strip("[]")
-    elif (lg := _LOGGER_SEP.match(after)) and len(lg.group(1)) < 80:
-        event["logger"] = lg.group(1)
-        after = after[lg.end():]
+    if "logger" not in event:
+        py = _PY_DEFAULT.match(after) if m.start() == 0 else None  # Python's default "LEVEL:name:message"
+        lg = py or _LOGGER_SEP.match(after)
+        if lg and len(lg.group(1)) < 80:
+            event["logger"] = lg.group(1)
+            after = after[lg.end():]
     event["message"] = after

@@ -68,10 +68,11 @@ _RFC3164 = re.compile(r"(?:<(?P<pri>\d{1,3})>)?(?P<time>" + SYSLOG + r") (?P<hos
 _RFC5424 = re.compile(r"<(?P<pri>\d{1,3})>\d{1,2} (?P<time>-|\S+) (?P<hostname>\S+) (?P<appname>\S+) "
                       r"(?P<procid>\S+) (?P<msgid>\S+) (?P<sd>-|(?:\[(?:[^\]\\\"]|\\.|\"(?:[^\"\\]|\\.)*\")*\])+)"
                       r"(?: (?:\ufeff)?(?P<message>.*))?")
+_IDENT = r"(?P<hostname>[^\s\[]\S*) (?P<appname>[^\s\[\]:]+)(?:\[(?P<procid>[^\]]*)\])?: ?"  # ident required
 _ISO_SYSLOG = re.compile(r"(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)) "
-                         r"(?P<hostname>\S+) " + _TAG + r"(?P<message>.*)")
+                         + _IDENT + r"(?P<message>.*)")
 _JOURNAL = re.compile(r"(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?[+-]\d{4}) "
-                      r"(?P<hostname>\S+) " + _TAG + r"(?P<message>.*)")
+                      + _IDENT + r"(?P<message>.*)")
 
 
 def _syslog(m: "re.Match[str]") -> dict[str, Any]:
@@ -125,6 +126,18 @@ def _access(m: "re.Match[str]") -> dict[str, Any]:
 
 # -- Go's log package, framework logs, logfmt -------------------------------------------------------
 _GO = re.compile(r"(?P<time>" + SLASHED + r") (?:(?P<file>[\w.\-/]+\.go:\d+): )?(?P<message>.*)")
+
+
+_NGINX_ERROR = re.compile(r"(?P<time>" + SLASHED + r") \[(?P<level>[a-z]+)\] (?P<pid>\d+)#(?P<tid>\d+): "
+                          r"(?:\*(?P<connection>\d+) )?(?P<message>.*)")
+
+
+def _nginx_error(m: "re.Match[str]") -> dict[str, Any]:
+    event: dict[str, Any] = {"level": m.group("level"), "pid": int(m.group("pid")), "tid": int(m.group("tid"))}
+    if m.group("connection"):
+        event["connection"] = int(m.group("connection"))
+    event["message"] = m.group("message")
+    return event
 
 
 def _go(m: "re.Match[str]") -> dict[str, Any]:
@@ -192,6 +205,7 @@ JOURNAL = LogFormat("journal-short-iso", "journalctl (short-iso)", _JOURNAL, "is
 ACCESS_COMBINED = LogFormat("access-combined", "access log (combined: Apache, nginx)", _ACCESS, "apache", _access)
 ACCESS_COMMON = LogFormat("access-common", "access log (common: Apache, nginx)", _ACCESS, "apache", _access)
 GO_LOG = LogFormat("go-log", "Go log", _GO, "slashed", _go)
+NGINX_ERROR = LogFormat("nginx-error", "nginx error log", _NGINX_ERROR, "slashed", _nginx_error)
 FRAMEWORK = LogFormat("framework", "timestamp · level · message (Python logging, log4j/logback)", _FRAMEWORK,
                       "iso", _framework)
 LOGFMT = LogFormat("logfmt", "logfmt (key=value)", _LOGFMT, None, _logfmt, one_line=True)
@@ -201,7 +215,7 @@ PLAIN = LogFormat("plain", "plain lines", _PLAIN, None, _plain, one_line=True)
 
 # In the order detection prefers them when they fit equally well (the most specific first).
 FORMATS: tuple[LogFormat, ...] = (CRI, RFC5424, RFC3164, JOURNAL, ISO_SYSLOG, ACCESS_COMBINED, ACCESS_COMMON,
-                                  GO_LOG, FRAMEWORK, LOGFMT, STAMPED, LEVEL_START, PLAIN)
+                                  NGINX_ERROR, GO_LOG, FRAMEWORK, LOGFMT, STAMPED, LEVEL_START, PLAIN)
 BY_ID = {fmt.id: fmt for fmt in FORMATS}
 LEVEL_NEAR = _LEVEL_NEAR
 
@@ -216,6 +230,7 @@ START_HINTS: dict[str, str | None] = {
     "access-combined": r"^\S+ \S+ \S+ \[",
     "access-common": r"^\S+ \S+ \S+ \[",
     "go-log": r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d",
+    "nginx-error": r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[",
     "framework": r"^\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d",
     "timestamped": r"^[\[(]?(?:\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d\d/[A-Z][a-z]{2}/\d{4}:)",
     "level-lines": r"^[\[<(]?" + LEVEL + r"\b",

@@ -37,6 +37,13 @@ def group(items: Iterable[tuple[str, int]], start: StartTest, line: int, offset:
     first = chars = 0
     joining = False
     for text, size in items:
+        if drop_blank and not joining and not text.strip():
+            if lines is not None:
+                yield Grouped(first, lines, match, offset, line)
+                lines = None
+            line += 1
+            offset += size
+            continue
         m = start(text)
         if joining:
             lines.append(text)  # type: ignore[union-attr]
@@ -44,18 +51,7 @@ def group(items: Iterable[tuple[str, int]], start: StartTest, line: int, offset:
         elif m is not None or lines is None or len(lines) >= MAX_EVENT_LINES or chars >= MAX_EVENT_CHARS:
             if lines is not None:
                 yield Grouped(first, lines, match, offset, line)
-                lines = None
-            if drop_blank and m is None and not text.strip():
-                line += 1
-                offset += size
-                continue
             lines, match, first, chars = [text], m, line, len(text)
-        elif drop_blank and not text.strip():
-            yield Grouped(first, lines, match, offset, line)
-            lines = None
-            line += 1
-            offset += size
-            continue
         else:
             lines.append(text)
             chars += len(text)
