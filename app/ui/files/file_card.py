@@ -23,6 +23,7 @@ from app.core.sniff import DELIMITERS
 from app.core.time import TIME_FIELD_NAMES
 from app.ui.files.card_style import card_style
 from app.ui.files.encodings import ENCODINGS, encoding_label, valid_encoding
+from app.ui.files.log_controls import LogControls
 from app.ui.files.preview import KIND_NAMES, field_names
 from app.ui.widgets import theme
 from app.ui.widgets.elided_label import ElidedLabel
@@ -142,6 +143,9 @@ class FileCard(QFrame):
         grid.addWidget(QLabel("Encoding"), 1, 2)
         grid.addWidget(self.encoding_combo, 1, 3)
         grid.addWidget(self.header_check, 2, 0, 1, 4)
+        self.log_controls = LogControls()  # format "text": log format, line-start pattern, zone
+        self.log_controls.changed.connect(self._override_changed)
+        grid.addWidget(self.log_controls, 3, 0, 1, 4)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         self.controls.hide()
@@ -226,6 +230,7 @@ class FileCard(QFrame):
             self.encoding_combo.setCurrentIndex(self.encoding_combo.findData(enc))
             self.fields = list(dialect.fields) if s.format == "csv" else field_names(s.sample)
             self._fill_timestamp_combo(s.timestamp.field if s.timestamp else NO_TIMESTAMP)
+            self.log_controls.set_guess(s.log)
         finally:
             self._updating = False
         self.controls.show()
@@ -361,6 +366,7 @@ class FileCard(QFrame):
             s.csv = base
         else:
             s.csv = None
+        s.log_settings = self.log_controls.settings() if s.format == "text" else None
         return s
 
     def plan(self):
@@ -370,7 +376,8 @@ class FileCard(QFrame):
         return plan_for(self.sniff, Overrides(
             format=self.format(), encoding=self.encoding(), csv_delimiter=self.delimiter(),
             csv_has_header=self.has_header(), csv_fields=list(self.fields),
-            timestamp_field=self.timestamp_field() or NO_TIMESTAMP))
+            timestamp_field=self.timestamp_field() or NO_TIMESTAMP,
+            **(self.log_controls.overrides() if self.format() == "text" else {})))
 
     # -- labels -------------------------------------------------------------------------------
     def _refresh_labels(self) -> None:
@@ -382,7 +389,8 @@ class FileCard(QFrame):
         self.delimiter_combo.setVisible(is_csv)
         self.delimiter_caption.setVisible(is_csv)
         self.header_check.setVisible(is_csv)
-        parts = [FORMAT_LABELS.get(fmt, fmt or "?")]
+        self.log_controls.setVisible(fmt == "text")
+        parts = [self.log_controls.summary() if fmt == "text" else FORMAT_LABELS.get(fmt, fmt or "?")]
         if is_csv:
             d = self.delimiter()
             parts.append(DELIMITER_WORDS.get(d, f"{d!r}-separated"))
@@ -394,7 +402,8 @@ class FileCard(QFrame):
         exact = s.head_is_whole
         parts.append(f"{n:,} events" if exact else f"~{n:,} events")
         overridden = fmt != s.format or (is_csv and s.csv and (self.delimiter() != s.csv.delimiter
-                                                               or self.has_header() != s.csv.has_header))
+                                                               or self.has_header() != s.csv.has_header)
+                                  ) or (fmt == "text" and self.log_controls.overridden())
         sure = "your choice" if overridden else f"{s.confidence:.0%} sure"
         self.summary.setText(" · ".join(parts) + f"  ({sure})")
         self.time_label.setText(self._time_text())
