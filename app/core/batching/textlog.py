@@ -1,7 +1,10 @@
 """Text logs read as events: lines grouped into events by the line-start pattern, each event made
 into a JSON object by the format's parser (app.core.textlog), sent as NDJSON. Streamed in the
 blocks of whole lines the other readers use; an event's line is its first line, its end the end of
-its last, so a batch ends on an event boundary and a resume starts on one."""
+its last, so a batch ends on an event boundary and a resume starts on one.
+
+A block the parser's fast path can take whole (every line one event of a regular format) skips
+the per-line work; any other block goes line by line. Both give the same events."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from app.core.batching.builder import Builder
 from app.core.batching.errors import Stop, TooLong
 from app.core.batching.lines import binary_from, binary_stop, line_blocks
 from app.core.plan import Plan
-from app.core.textlog import BY_ID, Parser, group, split_lines
+from app.core.textlog import BY_ID, Grouper, Parser, split_lines
 
 
 def log_parser(plan: Plan) -> Parser:
@@ -26,25 +29,34 @@ def log_parser(plan: Plan) -> Parser:
     return Parser(fmt, plan.log_line_start, plan.log_zone)
 
 
-def _lines(stream: BinaryIO, line: int, offset: int) -> Iterator[tuple[str, int]]:
+def read_textlog(stream: BinaryIO, b: Builder, line: int, offset: int, parser: Parser,
+                 fast: bool = True) -> Iterator[Batch]:
+    """`fast=False`: every block line by line (the tests compare the two paths)."""
+    dumps, make, add = orjson.dumps, parser.event, b.add_record
+    grouper = Grouper(parser.start, line, offset, parser.partial, parser.drop_blank)
+    translate = parser.fast.translate if fast and parser.fast is not None else None
     try:
         for data in line_blocks(stream):
             if not data:
                 continue
+            if translate is not None and not grouper.joining:
+                out = translate(data)
+                if out is not None:  # every line starts an event: the one in progress is complete
+                    for g in grouper.close():
+                        yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
+                    n = data.count(b"\n")
+                    yield from b.add_translated(out, data, grouper.line, grouper.offset, n)
+                    grouper.skip(n, len(data))
+                    continue
             cut = binary_from(data) if b"\0" in data else None
+            for g in grouper.feed(split_lines(data if cut is None else data[:cut])):
+                yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
             if cut is not None:
-                yield from split_lines(data[:cut])
-                before = data[:cut]
-                raise binary_stop(data[cut:], line + before.count(b"\n"), offset + cut)
-            yield from split_lines(data)
-            line += data.count(b"\n")
-            offset += len(data)
+                for g in grouper.close():
+                    yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
+                raise binary_stop(data[cut:], grouper.line, grouper.offset)
     except TooLong:
-        raise Stop(f"line {line} is longer than {limits.MAX_RECORD >> 20} MB without a line break: "
-                   "this does not look like a text log", line, offset) from None
-
-
-def read_textlog(stream: BinaryIO, b: Builder, line: int, offset: int, parser: Parser) -> Iterator[Batch]:
-    dumps, make, add = orjson.dumps, parser.event, b.add_record
-    for g in group(_lines(stream, line, offset), parser.start, line, offset, parser.partial, parser.drop_blank):
+        raise Stop(f"line {grouper.line} is longer than {limits.MAX_RECORD >> 20} MB without a line break: "
+                   "this does not look like a text log", grouper.line, grouper.offset) from None
+    for g in grouper.close():
         yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)

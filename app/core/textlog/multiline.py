@@ -26,41 +26,72 @@ class Grouped(NamedTuple):
     end_line: int                # the line after it
 
 
-def group(items: Iterable[tuple[str, int]], start: StartTest, line: int, offset: int,
-          partial: Callable[["re.Match[str]"], bool] | None = None, drop_blank: bool = False) -> Iterator[Grouped]:
-    """Events from (line text, bytes it took with its line end) pairs, first on `line` at `offset`.
+class Grouper:
+    """Groups a stream of lines fed in pieces; the event in progress is held until the line that
+    ends it (the next start, a cap, the end of input) arrives.
 
     partial(match) says a start line continues into the next one (CRI `P`); drop_blank: a blank
     line is no event and no part of one (one-line formats)."""
-    lines: list[str] | None = None
-    match = None
-    first = chars = 0
-    joining = False
-    for text, size in items:
-        if drop_blank and not joining and not text.strip():
-            if lines is not None:
-                yield Grouped(first, lines, match, offset, line)
-                lines = None
+
+    def __init__(self, start: StartTest, line: int, offset: int,
+                 partial: Callable[["re.Match[str]"], bool] | None = None, drop_blank: bool = False):
+        self.start, self.partial, self.drop_blank = start, partial, drop_blank
+        self.line, self.offset = line, offset
+        self.lines: list[str] | None = None
+        self.match = None
+        self.first = self.chars = 0
+        self.joining = False
+
+    def feed(self, items: Iterable[tuple[str, int]]) -> Iterator[Grouped]:
+        """Events completed by these (line text, bytes it took with its line end) pairs."""
+        start, partial, drop_blank = self.start, self.partial, self.drop_blank
+        lines, match, first, chars, joining = self.lines, self.match, self.first, self.chars, self.joining
+        line, offset = self.line, self.offset
+        for text, size in items:
+            if drop_blank and not joining and not text.strip():
+                if lines is not None:
+                    yield Grouped(first, lines, match, offset, line)
+                    lines = None
+                line += 1
+                offset += size
+                continue
+            m = start(text)
+            if joining:
+                lines.append(text)  # type: ignore[union-attr]
+                chars += len(text)
+            elif m is not None or lines is None or len(lines) >= MAX_EVENT_LINES or chars >= MAX_EVENT_CHARS:
+                if lines is not None:
+                    yield Grouped(first, lines, match, offset, line)
+                lines, match, first, chars = [text], m, line, len(text)
+            else:
+                lines.append(text)
+                chars += len(text)
+            if partial is not None:
+                joining = m is not None and partial(m) and len(lines) < MAX_EVENT_LINES
             line += 1
             offset += size
-            continue
-        m = start(text)
-        if joining:
-            lines.append(text)  # type: ignore[union-attr]
-            chars += len(text)
-        elif m is not None or lines is None or len(lines) >= MAX_EVENT_LINES or chars >= MAX_EVENT_CHARS:
-            if lines is not None:
-                yield Grouped(first, lines, match, offset, line)
-            lines, match, first, chars = [text], m, line, len(text)
-        else:
-            lines.append(text)
-            chars += len(text)
-        if partial is not None:
-            joining = m is not None and partial(m) and len(lines) < MAX_EVENT_LINES
-        line += 1
-        offset += size
-    if lines is not None:
-        yield Grouped(first, lines, match, offset, line)
+        self.lines, self.match, self.first, self.chars, self.joining = lines, match, first, chars, joining
+        self.line, self.offset = line, offset
+
+    def close(self) -> Iterator[Grouped]:
+        """The event in progress, complete: the input ended, or the next line starts an event."""
+        if self.lines is not None:
+            yield Grouped(self.first, self.lines, self.match, self.offset, self.line)
+            self.lines = None
+        self.joining = False
+
+    def skip(self, lines: int, size: int) -> None:
+        """Lines read by someone else (the fast path), after close()."""
+        self.line += lines
+        self.offset += size
+
+
+def group(items: Iterable[tuple[str, int]], start: StartTest, line: int, offset: int,
+          partial: Callable[["re.Match[str]"], bool] | None = None, drop_blank: bool = False) -> Iterator[Grouped]:
+    """Events from (line text, bytes it took with its line end) pairs, first on `line` at `offset`."""
+    g = Grouper(start, line, offset, partial, drop_blank)
+    yield from g.feed(items)
+    yield from g.close()
 
 
 def split_lines(data: bytes) -> Iterator[tuple[str, int]]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from app.core.textlog import formats as F
 from app.core.textlog.clock import Clock
+from app.core.textlog.fast import PATTERNS as FAST_PATTERNS, FastPath
 from app.core.textlog.multiline import Grouped
 from app.core.textlog.timestamps import form_of
 
@@ -47,6 +48,8 @@ class Parser:
         self.partial = _cri_partial if fmt is F.CRI else None
         self.drop_blank = fmt.one_line
         self.unread: list[tuple[int, str]] = []  # (line, timestamp text) read as no time
+        # whole blocks at once for the big regular formats (same events; see fast.py)
+        self.fast = FastPath(fmt.id, self.clock) if self._user is None and fmt.id in FAST_PATTERNS else None
 
     def event(self, g: Grouped) -> dict[str, Any]:
         fmt, lines = self.fmt, g.lines
