@@ -31,3 +31,18 @@ def test_inspect_prints_the_detection_and_the_first_events(capsys, tmp_path):
     assert cli.main(["inspect", str(path), "--json", "--log-format", "plain"]) == 0
     found = json.loads(capsys.readouterr().out)
     assert found["log"]["format"] == "framework" and len(found["first_events"]) == 3
+
+
+def test_a_timestamp_that_is_no_date_is_a_warning_naming_the_events_line(capsys, tmp_path):
+    path = tmp_path / "auth.log"
+    lines = ["Dec  1 10:00:00 h app: fine", "Feb 30 10:00:01 h app: no such day", "  its continuation"]
+    lines += [f"Feb 31 10:00:{i:02d} h app: nor this" for i in range(25)]
+    path.write_text("\n".join(lines) + "\n")
+    code = cli.main(["send", str(path), "-d", "auth", "--sandbox", "--json", "--log-zone", "UTC"])
+    [f] = json.loads(capsys.readouterr().out)["files"]
+    assert code == 0 and f["ingested"] == 27
+    assert f["warnings"][0] == ("line 2: the timestamp 'Feb 30 10:00:01' is not a date: the event keeps it as "
+                                "'timestamp' and gets the ingest time")
+    assert f["warnings"][19].startswith("line 22: ")  # the 20th: line 2, then lines 4, 5, …
+    assert f["warnings"][20] == ("line 28: 6 more events had a timestamp that is not a date "
+                                 "(kept as 'timestamp'; they got the ingest time)")

@@ -28,7 +28,7 @@ class Batch:
     end_ordinal: int = 1         # ordinal of the next event: resume with start_ordinal=end_ordinal
     quote: bytes = field(default=b'"', repr=False)
     # (first line, last line, message): input that held no events to fail, e.g. a NUL-filled region
-    notes: list[tuple[int, int, str]] = field(default_factory=list)  # CSV quote char, to split records holding newlines
+    notes: list[tuple] = field(default_factory=list)  # CSV quote char, to split records holding newlines
 
     def payload(self) -> bytes:
         return self.header + self.body if self.header else self.body

@@ -29,10 +29,27 @@ def log_parser(plan: Plan) -> Parser:
     return Parser(fmt, plan.log_line_start, plan.log_zone)
 
 
+UNREAD_NAMED = 20  # events with an unreadable timestamp named one by one; the rest are counted
+
+
 def read_textlog(stream: BinaryIO, b: Builder, line: int, offset: int, parser: Parser,
                  fast: bool = True) -> Iterator[Batch]:
     """`fast=False`: every block line by line (the tests compare the two paths)."""
-    dumps, make, add = orjson.dumps, parser.event, b.add_record
+    dumps, make, b_add = orjson.dumps, parser.event, b.add_record
+    unread = parser.unread
+    counted = [0, 0]  # (unreadable timestamps seen, of which named)
+
+    def add(rec: bytes, first: int, end: int, end_line: int) -> Iterator[Batch]:
+        yield from b_add(rec, first, end, end_line)
+        if unread:  # the event just added (its batch is the builder's current one) had no readable time
+            at, text = unread.pop()
+            unread.clear()
+            counted[0] += 1
+            if counted[1] < UNREAD_NAMED:
+                counted[1] += 1
+                b.notes.append((at, at, f"line {at}: the timestamp {text!r} is not a date: the event keeps it as "
+                                "'timestamp' and gets the ingest time", "unread time"))
+
     grouper = Grouper(parser.start, line, offset, parser.partial, parser.drop_blank)
     translate = parser.fast.translate if fast and parser.fast is not None else None
     try:
@@ -60,3 +77,8 @@ def read_textlog(stream: BinaryIO, b: Builder, line: int, offset: int, parser: P
                    "this does not look like a text log", grouper.line, grouper.offset) from None
     for g in grouper.close():
         yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
+    if counted[0] > counted[1]:
+        more = counted[0] - counted[1]
+        last = b.end_line - 1
+        b.notes.append((last, last, f"line {last}: {more:,} more event{'s' if more != 1 else ''} had a timestamp "
+                        "that is not a date (kept as 'timestamp'; they got the ingest time)", "unread time"))
