@@ -43,15 +43,16 @@ _Q = rb'\\"([^"\\\n]*)\\"'  # a quoted field after `"` became `\"` (no backslash
 _SYSLOG = (rb"^(" + SYSLOG.encode() + rb") (\S+) (?:([^\s\[\]:]+)(?:\[([^\]\n]*)\])?: ?)?(.*)$", 0,
            b'{"_time":"%s","hostname":"%s","appname":"%s","procid":"%s","message":"%s"}\n',
            _cut(b',"appname":""', b',"procid":""', b',"hostname":"-"', b',"appname":"-"', b',"procid":"-"'), "syslog")
-_ACCESS = rb"^(\S+) (\S+) (\S+) \[(" + APACHE.encode() + rb")\] \\\"([A-Z]+) (\S+)(?: (HTTP/[\d.]+))?\\\" (\d{3}) (\d+|-)"
-_ACCESS_FIELDS = (b'{"remote_addr":"%s","ident":"%s","remote_user":"%s","_time":"%s","method":"%s","path":"%s",'
+# the time is captured first (in a lookahead) so that `_time` leads the record, as in parse.py's
+_ACCESS = (rb"^(?=\S+ \S+ \S+ \[(" + APACHE.encode() + rb")\])(\S+) (\S+) (\S+) \[[^\]\n]+\] "
+           rb"\\\"([A-Z]+) (\S+)(?: (HTTP/[\d.]+))?\\\" (\d{3}) (\d+|-)")
+_ACCESS_FIELDS = (b'{"_time":"%s","remote_addr":"%s","ident":"%s","remote_user":"%s","method":"%s","path":"%s",'
                   b'"protocol":"%s","status":%s,"bytes":%s')
-_ACCESS_EMPTIES = _cut(b',"ident":"-"', b',"remote_user":"-"', b',"protocol":""', b',"bytes":-') + (
-    (b'{"remote_addr":"-",', b"{"),)
-_COMBINED = (_ACCESS + rb" " + _Q + rb" " + _Q + rb"$", 3,
+_ACCESS_EMPTIES = _cut(b',"remote_addr":"-"', b',"ident":"-"', b',"remote_user":"-"', b',"protocol":""', b',"bytes":-')
+_COMBINED = (_ACCESS + rb" " + _Q + rb" " + _Q + rb"$", 0,
              _ACCESS_FIELDS + b',"referer":"%s","user_agent":"%s"}\n',
              _ACCESS_EMPTIES + _cut(b',"referer":"-"', b',"user_agent":"-"'), "apache")
-_COMMON = (_ACCESS + rb"$", 3, _ACCESS_FIELDS + b"}\n", _ACCESS_EMPTIES, "apache")
+_COMMON = (_ACCESS + rb"$", 0, _ACCESS_FIELDS + b"}\n", _ACCESS_EMPTIES, "apache")
 PATTERNS = {"syslog-rfc3164": _SYSLOG, "access-combined": _COMBINED, "access-common": _COMMON}
 
 

@@ -70,3 +70,12 @@ def test_a_text_plan_sends_the_events_own_time():
     assert (plan.format, plan.log_format, plan.log_zone, plan.timestamp_field) == (
         "text", "syslog-rfc3164", "Europe/Berlin", "_time")
     assert plan_for(sniff_bytes(SYSLOG, "auth.log"), Overrides(format="csv")).log_format is None
+
+
+def test_a_text_plan_survives_the_journal_for_resume():
+    from app.core.journal import plan_from_json, plan_to_json
+
+    plan = plan_for(sniff_bytes(PYLOG, "app.log"), Overrides(log_zone="Asia/Tokyo", log_line_start=r"^\d{4}"))
+    again = plan_from_json(plan_to_json(plan))
+    assert again == plan and (again.log_format, again.log_line_start, again.log_zone) == (
+        "framework", r"^\d{4}", "Asia/Tokyo")
