@@ -39,10 +39,9 @@ def _zone_text(z: str) -> str:
 def _split_fraction(rest: str) -> tuple[str, str]:
     """(".123", what follows) for the text after the seconds; a comma fraction becomes a dot."""
     if rest[:1] in (".", ","):
-        i = 1
-        while i < len(rest) and rest[i].isdigit():
-            i += 1
-        return "." + rest[1:i], rest[i:]
+        digits = rest[1:]
+        after = digits.lstrip("0123456789")
+        return "." + digits[: len(digits) - len(after)], after
     return "", rest
 
 
