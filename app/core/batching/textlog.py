@@ -57,11 +57,11 @@ def read_textlog(stream: BinaryIO, b: Builder, line: int, offset: int, parser: P
             if not data:
                 continue
             if translate is not None and not grouper.joining:
-                out = translate(data)
+                n = data.count(b"\n")
+                out = translate(data, n)
                 if out is not None:  # every line starts an event: the one in progress is complete
                     for g in grouper.close():
                         yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
-                    n = data.count(b"\n")
                     yield from b.add_translated(out, data, grouper.line, grouper.offset, n)
                     grouper.skip(n, len(data))
                     continue

@@ -83,14 +83,13 @@ class FastPath:
         self.rx = re.compile(pattern, re.MULTILINE)
         self.times = _Times(clock, form)
 
-    def translate(self, block: bytes) -> bytes | None:
-        """The NDJSON of a block of whole lines (ending "\\n"), one object per line; None when the
+    def translate(self, block: bytes, n: int) -> bytes | None:
+        """The NDJSON of a block of `n` whole lines (ending "\\n"), one object per line; None when the
         block does not qualify (then nothing of it was consumed). All of it runs in C (findall,
         a slice of the values mapped through the time cache, one %-format of the whole block) but
         for each distinct time."""
         if not block or block[-1] != 0x0A or not _ok(block):
             return None
-        n = block.count(b"\n")
         escaped = block.replace(b'"', b'\\"') if b'"' in block else block
         found = self.rx.findall(escaped)
         if len(found) != n:

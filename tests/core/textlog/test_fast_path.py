@@ -55,7 +55,7 @@ def _events(data: bytes, fmt: str, fast: bool, max_events: int) -> list[tuple]:
     parser = Parser(BY_ID[fmt], zone="Europe/Berlin")
     if parser.fast is not None:
         translate = parser.fast.translate
-        parser.fast.translate = lambda block: TAKEN.append((out := translate(block)) is not None) or out
+        parser.fast.translate = lambda block, n: TAKEN.append((out := translate(block, n)) is not None) or out
     b = Builder("ndjson", max_events, 1 << 20, 0, 1)
     batches = list(read_textlog(io.BytesIO(data), b, 1, 0, parser, fast=fast)) + list(b.flush())
     for bt in batches:
