@@ -69,7 +69,7 @@ _RFC5424 = re.compile(r"<(?P<pri>\d{1,3})>\d{1,2} (?P<time>-|\S+) (?P<hostname>\
                       r"(?P<procid>\S+) (?P<msgid>\S+) (?P<sd>-|(?:\[(?:[^\]\\\"]|\\.|\"(?:[^\"\\]|\\.)*\")*\])+)"
                       r"(?: (?:\ufeff)?(?P<message>.*))?")
 _IDENT = r"(?P<hostname>[^\s\[]\S*) (?P<appname>[^\s\[\]:]+)(?:\[(?P<procid>[^\]]*)\])?: ?"  # ident required
-_ISO_SYSLOG = re.compile(r"(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)) "
+_ISO_SYSLOG = re.compile(r"(?:<(?P<pri>\d{1,3})>)?(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)) "
                          + _IDENT + r"(?P<message>.*)")
 _JOURNAL = re.compile(r"(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?[+-]\d{4}) "
                       + _IDENT + r"(?P<message>.*)")
@@ -96,7 +96,7 @@ def _rfc5424(m: "re.Match[str]") -> dict[str, Any]:
 
 # -- access logs (Apache, nginx) ------------------------------------------------------------------
 _Q = r'"((?:[^"\\]|\\.)*)"'
-_ACCESS = re.compile(r"(?P<remote_addr>\S+) (?P<ident>\S+) (?P<remote_user>\S+) \[(?P<time>" + APACHE + r")\] "
+_ACCESS = re.compile(r"(?:(?P<vhost>\S+) (?=\S+ \S+ \S+ \[))?(?P<remote_addr>\S+) (?P<ident>\S+) (?P<remote_user>\S+) \[(?P<time>" + APACHE + r")\] "
                      + _Q.replace("(", "(?P<request>", 1) + r" (?P<status>\d{3}|-) (?P<bytes>\d+|-)"
                      + r"(?: " + _Q.replace("(", "(?P<referer>", 1) + " " + _Q.replace("(", "(?P<user_agent>", 1)
                      + r")?(?P<extra>.*)")
@@ -108,7 +108,7 @@ def _unq(s: str) -> str:
 
 def _access(m: "re.Match[str]") -> dict[str, Any]:
     event: dict[str, Any] = {}
-    _some(event, m, "remote_addr", "ident", "remote_user")
+    _some(event, m, "vhost", "remote_addr", "ident", "remote_user")
     f.request(event, _unq(m.group("request")))
     if m.group("status") != "-":
         event["status"] = int(m.group("status"))
@@ -125,7 +125,7 @@ def _access(m: "re.Match[str]") -> dict[str, Any]:
 
 
 # -- Go's log package, framework logs, logfmt -------------------------------------------------------
-_GO = re.compile(r"(?P<time>" + SLASHED + r") (?:(?P<file>[\w.\-/]+\.go:\d+): )?(?P<message>.*)")
+_GO = re.compile(r"(?:(?P<prefix>[\w.\-\[\]]{1,30}:?) )?(?P<time>" + SLASHED + r") (?:(?P<file>[\w.\-/]+\.go:\d+): )?(?P<message>.*)")
 
 
 _NGINX_ERROR = re.compile(r"(?P<time>" + SLASHED + r") \[(?P<level>[a-z]+)\] (?P<pid>\d+)#(?P<tid>\d+): "
@@ -142,7 +142,7 @@ def _nginx_error(m: "re.Match[str]") -> dict[str, Any]:
 
 def _go(m: "re.Match[str]") -> dict[str, Any]:
     event: dict[str, Any] = {}
-    _some(event, m, "file")
+    _some(event, m, "prefix", "file")
     event["message"] = m.group("message")
     return event
 
@@ -181,12 +181,17 @@ def _stamped(m: "re.Match[str]") -> dict[str, Any]:
 
 
 _LEADING_LEVEL = re.compile(r"[\[<(]?(" + LEVEL + r")[\]>)]?(?::|\s+-)?\s+", re.IGNORECASE)
-_LEVEL_START = re.compile(r"(?P<rest>[\[<(]?" + LEVEL + r"\b[\]>)]?.*)")
+_LEVEL_START = re.compile(r"(?P<rest>(?P<lv>[\[<(]?" + LEVEL + r"\b[\]>)]?)(?:[ :]+\[?(?P<time>" + ANY_TIME
+                          + r")\]?(?=[ \t]|$))?.*)")
 
 
 def _level_start(m: "re.Match[str]") -> dict[str, Any]:
+    """"LEVEL message", also with the time after the level (log4j's "%-5p %d [%t] %c - %m")."""
     event: dict[str, Any] = {}
-    f.framework(event, m.group("rest"))
+    rest = m.group("rest")
+    if m.group("time"):
+        rest = m.group("lv") + rest[m.end("time") - m.start("rest"):].lstrip("]")
+    f.framework(event, rest)
     return event
 
 
@@ -210,7 +215,7 @@ FRAMEWORK = LogFormat("framework", "timestamp · level · message (Python loggin
                       "iso", _framework)
 LOGFMT = LogFormat("logfmt", "logfmt (key=value)", _LOGFMT, None, _logfmt, one_line=True)
 STAMPED = LogFormat("timestamped", "timestamped lines", _STAMPED, "auto", _stamped)
-LEVEL_START = LogFormat("level-lines", "lines starting with a level", _LEVEL_START, None, _level_start)
+LEVEL_START = LogFormat("level-lines", "lines starting with a level", _LEVEL_START, "auto", _level_start)
 PLAIN = LogFormat("plain", "plain lines", _PLAIN, None, _plain, one_line=True)
 
 # In the order detection prefers them when they fit equally well (the most specific first).
