@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from app.core import tuning  # noqa: E402
 from app.core.batching import iter_batches  # noqa: E402
 from app.core.plan import Plan  # noqa: E402
+from app.core.time.civil import NaiveZone  # noqa: E402
 
 TARGET_MB_S = 100
 MONTHS = ("Nov", "Dec")
@@ -82,7 +83,7 @@ def generate(path: Path, make, size_mb: float) -> Path:
 def pipeline(data: bytes, log_format: str) -> tuple[float, int, int, float]:
     """(seconds, events, compressed bytes, CPU seconds of the process) for reading, batching and
     compressing `data`. CPU seconds say what it costs when other work shares the machine."""
-    plan = Plan(format="text", log_format=log_format, log_zone="Europe/Berlin")
+    plan = Plan(format="text", log_format=log_format, time_zone=NaiveZone("Europe/Berlin"))
     tuner = tuning.Tuner("zstd", workers=2, start=tuning.UPLOAD_START_RUNG)
     events = out = 0
     t0, c0 = time.perf_counter(), time.process_time()
@@ -99,7 +100,7 @@ def pipeline(data: bytes, log_format: str) -> tuple[float, int, int, float]:
 
 def parse_only(data: bytes, log_format: str) -> float:
     """CPU seconds for reading, parsing and batching alone (no compression)."""
-    plan = Plan(format="text", log_format=log_format, log_zone="Europe/Berlin")
+    plan = Plan(format="text", log_format=log_format, time_zone=NaiveZone("Europe/Berlin"))
     c0 = time.process_time()
     for _ in iter_batches(io.BytesIO(data), plan):
         pass

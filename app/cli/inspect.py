@@ -15,7 +15,7 @@ def cmd_inspect(args) -> int:
     from app.core.plan import Overrides, PlanError, plan_for
 
     code = EXIT_OK
-    overrides = Overrides(**log_overrides(args))
+    overrides = Overrides(time_zone=getattr(args, "time_zone", None), **log_overrides(args))
     for path in args.paths:
         result = sniffing.sniff_path(path)
         events: list = []
@@ -24,9 +24,9 @@ def cmd_inspect(args) -> int:
                 plan = plan_for(result, overrides)
                 result.format = plan.format
                 result.log_settings = sniffing.LogSettings(plan.log_format or "plain", plan.log_line_start,
-                                                           plan.log_zone)
+                                                           plan.time_zone.name)
                 events = sniffing.preview_rows(path, result, LOG_EVENTS_SHOWN)
-            except (PlanError, OSError) as e:
+            except (PlanError, OSError, ValueError) as e:  # ValueError: an unknown --time-zone
                 result.error = str(e)
         if result.error:
             code = EXIT_USAGE

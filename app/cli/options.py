@@ -28,11 +28,23 @@ def overrides_from_args(args) -> Overrides:
         timestamp_field=args.timestamp_field or None,
         timestamp_format=args.timestamp_format or None,
         labels=parse_labels(args.label),
+        time_zone=_time_zone(getattr(args, "time_zone", None)),
+        date_order=getattr(args, "date_order", None),
         **log_overrides(args),
     )
 
 
+def _time_zone(name: str | None) -> str | None:
+    """--time-zone, checked now so a typo stops the run before anything is read."""
+    if not name:
+        return None
+    from app.core.time.civil import NaiveZone
+    try:
+        return NaiveZone(name).name
+    except ValueError as e:
+        raise UsageError(f"--time-zone: {e}") from None
+
+
 def log_overrides(args) -> dict:
-    """--log-format, --line-start and --log-zone as Overrides fields."""
-    return {"log_format": getattr(args, "log_format", None), "log_line_start": getattr(args, "line_start", None),
-            "log_zone": getattr(args, "log_zone", None)}
+    """--log-format and --line-start as Overrides fields (the zone is --time-zone's)."""
+    return {"log_format": getattr(args, "log_format", None), "log_line_start": getattr(args, "line_start", None)}

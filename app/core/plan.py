@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from app.core.sniff import CsvDialect, Sniff
 from app.core.textlog import settings_problem
+from app.core.time.civil import NaiveZone
+from app.core.time.instant import needs_client_time
 
 JSON_FORMATS = ("ndjson", "json-array", "json-object")
 
@@ -28,10 +30,18 @@ class Plan:
     timestamp_format: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
     # format "text": the textlog format id ("plain": one event per line), the line-start pattern
-    # (None: the format's own), the zone of times written without one (None: this computer's)
+    # (None: the format's own) (the zone is time_zone's)
     log_format: str | None = None
     log_line_start: str | None = None
-    log_zone: str | None = None
+    time_zone: NaiveZone = field(default_factory=NaiveZone)  # the zone of times written without one
+    date_orders: tuple[str, ...] = ()  # still open: the dates fit each of these orders (the user picks)
+
+    @property
+    def client_time(self) -> bool:
+        """The app computes `_time` itself (Go would misread the layout, or zone-less times are
+        not UTC): events go with an RFC 3339 `_time` and no timestamp-field/format."""
+        return (self.format != "text" and bool(self.timestamp_field)  # a text log's reader sends its own
+                and needs_client_time(self.timestamp_format, self.time_zone))
 
     @classmethod
     def from_sniff(cls, sniff: Sniff) -> Plan:
@@ -46,8 +56,7 @@ class Plan:
         return cls(format=sniff.format, compression=sniff.compression, encoding=sniff.encoding or "utf-8",
                    csv=dialect, timestamp_field=ts.field if ts else None,
                    timestamp_format=ts.layout if ts else None,
-                   log_format=log.format if log else None, log_line_start=log.line_start if log else None,
-                   log_zone=log.zone if log else None)
+                   log_format=log.format if log else None, log_line_start=log.line_start if log else None)
 
 
 class PlanError(ValueError):
@@ -71,7 +80,8 @@ class Overrides:
     labels: dict[str, str] = field(default_factory=dict)
     log_format: str | None = None  # a textlog format id, or "plain" (plain lines); implies format "text"
     log_line_start: str | None = None  # a regular expression the first line of each event matches
-    log_zone: str | None = None  # "UTC", "local" or a zone name, for times written without a zone
+    time_zone: str | None = None  # zone-less times are in: "UTC" | "local" | a zone name (NaiveZone)
+    date_order: str | None = None  # "dmy" | "mdy": how to read dates that fit both
 
 
 def plan_for(sniff: Sniff, overrides: Overrides | None = None) -> Plan:
@@ -96,8 +106,12 @@ def plan_for(sniff: Sniff, overrides: Overrides | None = None) -> Plan:
         guess = sniff.timestamp
         plan.timestamp_field = o.timestamp_field or None
         plan.timestamp_format = guess.layout if guess and plan.timestamp_field == guess.field else None
+    _date_order(plan, sniff, o)
     if o.timestamp_format:
         plan.timestamp_format = o.timestamp_format
+        plan.date_orders = ()
+    if o.time_zone:
+        plan.time_zone = NaiveZone(o.time_zone)
     plan.labels = dict(o.labels)
     _log(plan, o)
     return plan
@@ -108,21 +122,30 @@ def _log(plan: Plan, o: Overrides) -> None:
     if o.log_format and not o.format:
         plan.format = "text"
     if plan.format != "text":
-        plan.log_format = plan.log_line_start = plan.log_zone = None
+        plan.log_format = plan.log_line_start = None
         return
     if o.log_format:
         plan.log_format = o.log_format
     plan.log_format = plan.log_format or "plain"
     if o.log_line_start:
         plan.log_line_start = o.log_line_start
-    if o.log_zone:
-        plan.log_zone = o.log_zone
-    problem = settings_problem(plan.log_format, plan.log_line_start, plan.log_zone)
+    problem = settings_problem(plan.log_format, plan.log_line_start)
     if problem:
         raise PlanError(problem)
     if plan.timestamp_field is None and plan.log_format != "plain":
         plan.timestamp_field = "_time"  # the reader writes each event's own time there (RFC 3339)
     plan.csv = None
+
+
+def _date_order(plan: Plan, sniff: Sniff, o: Overrides) -> None:
+    """Dates that fit both orders: the chosen order's layout, else the question stays open."""
+    guess = sniff.timestamp
+    if not guess or not guess.orders or plan.timestamp_field != guess.field:
+        return
+    if o.date_order in guess.orders:
+        plan.timestamp_format = guess.orders[o.date_order]
+    elif not o.timestamp_format:
+        plan.date_orders = tuple(guess.orders)
 
 
 def _dialect(d: CsvDialect, o: Overrides) -> CsvDialect:
@@ -136,3 +159,12 @@ def _dialect(d: CsvDialect, o: Overrides) -> CsvDialect:
     if o.csv_fields and (not d.has_header or changed or not d.fields):
         d.fields = list(o.csv_fields)
     return d
+
+
+def check_plan_times(sniff: Sniff, plan: Plan):
+    """The plan's time settings tried on the sniff's sample (time.check.TimeCheck): what the
+    window's Send confirmation and the CLI's refusal say."""
+    from app.core.time.check import check_times
+
+    return check_times(sniff.sample, plan.timestamp_field, plan.timestamp_format, plan.time_zone,
+                       plan.date_orders)

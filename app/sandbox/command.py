@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     for region, url in sandbox.edge_urls.items():
         print(f"edge for {region}: {url}  (AXIOM_URL={sandbox.url} AXIOM_EDGE_URL={url})", flush=True)
     print(f"token: {sandbox.token}", flush=True)
+    print(f"datasets: {', '.join(sandbox.datasets()) or 'none yet'} — as on Axiom, ingest needs an existing one: "
+          f"POST {sandbox.url}/v2/datasets with {{\"name\": \"…\"}} creates it", flush=True)
     print(f"data: {sandbox.data_dir}", flush=True)
     try:
         while not stop.wait(0.5):

@@ -32,7 +32,7 @@ class IngestRoutes(TokenChecks):
     """Mixin of the Sandbox: its ingest handlers."""
 
     faults: Faults
-    auto_create: bool         # unknown dataset on ingest: create it (True) or 404
+    auto_create: bool         # unknown dataset on ingest: 404 (False, as Axiom) or create it (tests)
     strict: bool              # API host and edges apart, one region per edge (server.py)
     default_region: str       # the region of datasets created without one
     fast: bool

@@ -49,7 +49,8 @@ class Sandbox(IngestRoutes, ApiRoutes):
 
     def __init__(self, data_dir: Path | str | None = None, *, token: str | None = None,
                  host: str = "127.0.0.1", port: int = 0, org_id: str = "sandbox-org",
-                 personal_token: str | None = None, auto_create: bool = True,
+                 personal_token: str | None = None, auto_create: bool = False,
+                 datasets: tuple[str, ...] = (),
                  ingest_only: bool = False, faults: Faults | None = None,
                  ingest_limit_bytes: int = DEFAULT_INGEST_LIMIT, fast: bool = False,
                  strict: bool = False, regions: tuple[str, ...] = REGIONS, default_region: str | None = None,
@@ -61,7 +62,9 @@ class Sandbox(IngestRoutes, ApiRoutes):
         self.host = host
         self.port = port
         self.org_id = org_id
-        self.auto_create = auto_create    # unknown dataset on ingest: create it (True) or 404
+        # Ingest into an unknown dataset is a 404, as on Axiom, which never creates a dataset on
+        # ingest. auto_create=True is a test convenience only (a name is made by its first ingest).
+        self.auto_create = auto_create
         self.ingest_only = ingest_only    # the API token may only ingest (403 on /v2/datasets)
         # Benchmarks: validate cheaply (body decompresses, events counted, first/last checked as
         # JSON objects by orjson), store nothing and lift the per-request event cap, so the
@@ -77,6 +80,9 @@ class Sandbox(IngestRoutes, ApiRoutes):
         self.url = ""
         self.edge_urls: dict[str, str] = {}  # strict: region → its edge's URL
         self._store = DatasetStore(self.data_dir)
+        for name in datasets:  # exist from the start (the app's "playground" for a newcomer)
+            if not self._store.exists(name):
+                self.create_dataset(name, "made by the sandbox to try things in")
         self._requests = RequestLog()
         self._quotas = Quotas()
         self._thread: threading.Thread | None = None
@@ -196,7 +202,7 @@ class Sandbox(IngestRoutes, ApiRoutes):
         return self._store.names()
 
     def create_dataset(self, name: str, description: str = "", region: str | None = None) -> dict:
-        """Create a dataset directly (tests that start with auto_create=False), in `region`
+        """Create a dataset directly (as a test's set-up: ingest does not create one), in `region`
         (an edgeDeployment name; default: the sandbox's default region)."""
         return self._store.create(name, description, EVENT_KIND, who="sandbox", region=region or self.default_region)
 

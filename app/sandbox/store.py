@@ -108,9 +108,9 @@ class DatasetStore:
             known = self._dataset_fields(dataset)
             for raw in events:
                 names: set[str] = set()
-                event, ts = prepare_event(raw, labels=labels, timestamp_field=timestamp_field,
-                                          layout=layout, ingest_ns=ingest_ns, names=names)
-                error = refusal(event, names, known, reject=reject, max_fields=max_fields)
+                event, ts, bad_time = prepare_event(raw, labels=labels, timestamp_field=timestamp_field,
+                                                    layout=layout, ingest_ns=ingest_ns, names=names)
+                error = bad_time or refusal(event, names, known, reject=reject, max_fields=max_fields)
                 if error:
                     failures.append({"timestamp": format_time(ts), "error": error})
                     continue

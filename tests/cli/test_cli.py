@@ -123,7 +123,7 @@ def test_wrong_token_is_exit_2_and_never_printed(tmp_path, capsys, monkeypatch):
 
 
 def test_env_variables_work_like_axioms_tools(tmp_path, capsys, monkeypatch):
-    sb = Sandbox(tmp_path / "sb").start()
+    sb = Sandbox(tmp_path / "sb", datasets=("logs",)).start()
     try:
         monkeypatch.setenv("AXIOM_URL", sb.url)
         monkeypatch.setenv("AXIOM_TOKEN", sb.token)

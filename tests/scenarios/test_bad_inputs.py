@@ -203,7 +203,7 @@ def test_file_truncated_during_the_upload(tmp_path):
     with open(path, "w") as f:
         f.writelines(json.dumps({"n": i, "pad": "p" * 100}) + "\n" for i in range(1, 200_001))
     size = path.stat().st_size
-    with Sandbox(tmp_path / "sb") as sb:
+    with Sandbox(tmp_path / "sb", datasets=("ds",)) as sb:
         sb.faults.delay = 0.05
 
         async def go():
@@ -231,7 +231,7 @@ def test_file_deleted_during_the_upload_is_read_to_its_end(tmp_path):
     path = tmp_path / "gone.ndjson"
     with open(path, "w") as f:
         f.writelines(json.dumps({"n": i}) + "\n" for i in range(1, 50_001))
-    with Sandbox(tmp_path / "sb") as sb:
+    with Sandbox(tmp_path / "sb", datasets=("ds",)) as sb:
         async def go():
             client, job = _job(sb, path, max_events=5_000, in_flight=1)
             job.on_progress = lambda p: path.exists() and p.events_read >= 5_000 and path.unlink()

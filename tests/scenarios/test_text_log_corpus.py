@@ -39,7 +39,7 @@ def _expected(path: Path) -> dict:
 
 
 def _flags(overrides: dict) -> list[str]:
-    names = {"log_zone": "--log-zone", "log_format": "--log-format", "log_line_start": "--line-start"}
+    names = {"time_zone": "--time-zone", "log_format": "--log-format", "log_line_start": "--line-start"}
     return [arg for key, value in overrides.items() for arg in (names[key], value)]
 
 

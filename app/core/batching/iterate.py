@@ -12,6 +12,7 @@ from app.core.batching.json_reader import read_json
 from app.core.batching.limits import FORMATS, MAX_BYTES, MAX_EVENTS
 from app.core.batching.ndjson import read_ndjson
 from app.core.batching.textlog import log_parser, read_textlog
+from app.core.batching.timefix import TimeFix
 from app.core.io import CompressedDataError
 from app.core.plan import Plan
 
@@ -25,7 +26,15 @@ def iter_batches(stream: BinaryIO, plan: Plan, *, max_events: int = MAX_EVENTS, 
     line start_line (resume: pass a batch's end, end_line and end_ordinal). A CSV with a header resumed past
     offset 0 gets its header rebuilt from plan.csv.fields. Raises InputError after yielding every
     good event when the input is cut off or broken (a cut compressed file too: the line after the
-    last whole event is where it stopped)."""
+    last whole event is where it stopped). When the plan's times would be misread by Axiom, each
+    batch gets the app's own `_time` (timefix.py)."""
+    batches = _iter_batches(stream, plan, max_events, max_bytes, start_offset, start_line, start_ordinal)
+    fix = TimeFix.for_plan(plan)
+    return fix.apply_all(batches) if fix else batches
+
+
+def _iter_batches(stream: BinaryIO, plan: Plan, max_events: int, max_bytes: int, start_offset: int,
+                  start_line: int, start_ordinal: int) -> Iterator[Batch]:
     if max_events < 1 or max_bytes < 1:
         raise ValueError("max_events and max_bytes must be positive")
     fmt = plan.format

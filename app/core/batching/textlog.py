@@ -26,7 +26,7 @@ def log_parser(plan: Plan) -> Parser:
     fmt = BY_ID.get(plan.log_format or "plain")
     if fmt is None:
         raise ValueError(f"unknown text-log format {plan.log_format!r}; expected one of {', '.join(BY_ID)}")
-    return Parser(fmt, plan.log_line_start, plan.log_zone)
+    return Parser(fmt, plan.log_line_start, plan.time_zone.name)
 
 
 UNREAD_NAMED = 20  # events with an unreadable timestamp named one by one; the rest are counted

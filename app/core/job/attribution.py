@@ -16,9 +16,10 @@ import orjson
 
 from app.core.axiom import BadRequest
 from app.core.batching import Batch, validate_records
+from app.core.batching.timefix import csv_fields_sent
 from app.core.plan import Plan
 from app.core.job.results import CUT_SHORT
-from app.core.time import to_epoch_ns
+from app.core.time import parse_time, to_epoch_ns
 
 RECORD_PREVIEW_BYTES = 2048
 LONG_FIELD_NAME_BYTES = 200  # docs/axiom-api.md: longer field names are refused
@@ -56,11 +57,14 @@ def map_failures(plan: Plan, batch: Batch, failures: list[dict], failed: int):
     Yields (line or None, error, record preview or None), `failed` of them."""
     by_time: dict[int, list[int]] = {}
     records = batch.records()
-    field_name = plan.timestamp_field or "_time"
+    field_name = "_time" if plan.client_time else plan.timestamp_field or "_time"
+    unreadable: list[int] = []  # events whose time the server cannot read: it refuses them
     for i, value in enumerate(_timestamp_values(batch, records, field_name, plan)):
         ns = to_epoch_ns(value)
         if ns is not None:
             by_time.setdefault(ns, []).append(i)
+        if value not in (None, "") and parse_time(value, None if plan.client_time else plan.timestamp_format) is None:
+            unreadable.append(i)
     used: set[int] = set()
     span = f"lines {batch.first_line}–{batch.last_line}"
     if plan.format == "json-array" and len(batch.ordinals):
@@ -80,7 +84,8 @@ def map_failures(plan: Plan, batch: Batch, failures: list[dict], failed: int):
                              "which share its timestamp)"), None
             else:
                 yield None, f"{error} (one of lines {lines}, which share its timestamp)", None
-        elif (found := _locate_by_reason(batch, records, error, used)) is not None:
+        elif ((found := _locate_by_reason(batch, records, error, used)) is not None
+              or (found := next((i for i in unreadable if i not in used), None)) is not None):
             used.add(found)
             yield batch.lines[found], at(plan, batch, found) + error, preview(records[found])
         else:
@@ -127,7 +132,7 @@ def _timestamp_values(batch: Batch, records: list[bytes], field_name: str, plan:
         if batch.header:
             header = next(csv.reader([batch.header.decode("utf-8", "replace")], delimiter=delimiter), [])
         else:
-            header = list(plan.csv.fields) if plan.csv else []
+            header = csv_fields_sent(plan) or (list(plan.csv.fields) if plan.csv else [])
         try:
             col = header.index(field_name)
         except ValueError:

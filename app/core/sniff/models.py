@@ -26,7 +26,8 @@ class CsvDialect:
 @dataclass
 class LogSettings:
     """How a text log is read (format "text"): a textlog format id ("plain": one event per line),
-    the line-start pattern (None: the format's own) and the zone of zone-less times (None: local)."""
+    the line-start pattern (None: the format's own) and the zone of zone-less times (a NaiveZone
+    name; None: UTC)."""
 
     format: str = "plain"
     line_start: str | None = None
@@ -76,7 +77,7 @@ class Sniff:
             ),
             "timestamp": (
                 {"field": ts.field, "kind": ts.kind, "layout": ts.layout, "example": ts.example,
-                 "confidence": round(ts.confidence, 2)}
+                 "confidence": round(ts.confidence, 2), "orders": ts.orders}
                 if ts
                 else None
             ),

@@ -47,8 +47,8 @@ def _split_fraction(rest: str) -> tuple[str, str]:
 
 class Clock:
     """Reads the timestamps of one input. `zone`: the zone times written without one are in, as
-    `NaiveZone` takes it (None: "local", this computer's zone, where a log on its disk was most
-    likely written); `today`: the day a syslog year is inferred against."""
+    `NaiveZone` takes it (None: UTC, as for every other format); `today`: the day a syslog year
+    is inferred against."""
 
     def __init__(self, zone: str | None = None, today: date | None = None):
         self.zone = zone
@@ -114,7 +114,7 @@ class Clock:
         from app.core.time.civil import NaiveZone  # the zone rules are time's
 
         if self._naive_zone is None:
-            self._naive_zone = NaiveZone(self.zone or "local")
+            self._naive_zone = NaiveZone(self.zone or "UTC")
         aware = self._naive_zone.attach(naive)
         return aware.strftime("%Y-%m-%dT%H:%M:%S") + _offset(aware.utcoffset())
 

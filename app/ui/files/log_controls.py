@@ -1,6 +1,6 @@
-"""A file card's text-log controls: the log format (including plain lines), the pattern a line
-starting an event matches, and the zone of times written without one. Only values the engine
-accepts are handed on (an invalid pattern or zone is marked and ignored until it is fixed)."""
+"""A file card's text-log controls: the log format (including plain lines) and the pattern a line
+starting an event matches (the zone is the card's time controls'). Only a pattern the engine
+accepts is handed on (an invalid one is marked and ignored until it is fixed)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,6 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
 from app.core.sniff import LogSettings
 from app.core.textlog import BY_ID, FORMAT_IDS, LogGuess, settings_problem
 from app.ui.widgets import theme
-
-ZONES = ("local", "UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles",
-         "Asia/Tokyo", "Australia/Sydney")
-
 
 class LogControls(QWidget):
     changed = Signal()
@@ -29,30 +25,19 @@ class LogControls(QWidget):
         self.start_edit.setAccessibleName("Line-start pattern")
         self.start_edit.setToolTip("A regular expression: a line it matches (at its start) begins a new event; "
                                    "the lines after it belong to that event. Empty: the format's own.")
-        self.zone_combo = QComboBox()
-        self.zone_combo.setEditable(True)
-        for z in ZONES:
-            self.zone_combo.addItem(z, z)
-        self.zone_combo.setAccessibleName("Time zone")
-        self.zone_combo.setToolTip("The zone of times written without one (local: this computer's)")
-        for combo in (self.format_combo, self.zone_combo):
-            combo.setMinimumContentsLength(8)
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.format_combo.setMinimumContentsLength(8)
+        self.format_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(4)
         grid.addWidget(QLabel("Log format"), 0, 0)
         grid.addWidget(self.format_combo, 0, 1)
-        grid.addWidget(QLabel("Zone"), 0, 2)
-        grid.addWidget(self.zone_combo, 0, 3)
         grid.addWidget(QLabel("Events start"), 1, 0)
-        grid.addWidget(self.start_edit, 1, 1, 1, 3)
+        grid.addWidget(self.start_edit, 1, 1)
         grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
         self.format_combo.currentIndexChanged.connect(self._edited)
         self.start_edit.editingFinished.connect(self._edited)
-        self.zone_combo.currentTextChanged.connect(self._edited)
         self._quiet = False
 
     def set_guess(self, guess: LogGuess | None) -> None:
@@ -64,7 +49,6 @@ class LogControls(QWidget):
             self.format_combo.setCurrentIndex(max(0, self.format_combo.findData(fid)))
             self.start_edit.clear()
             self.start_edit.setPlaceholderText(guess.start or "(one event per line)" if guess else "(one event per line)")
-            self.zone_combo.setCurrentIndex(0)
         finally:
             self._quiet = False
 
@@ -73,30 +57,22 @@ class LogControls(QWidget):
 
     def line_start(self) -> str | None:
         text = self.start_edit.text()  # not stripped: a space in a pattern means a space
-        return text if text.strip() and settings_problem("plain", text, None) is None else None
+        return text if text.strip() and settings_problem("plain", text) is None else None
 
-    def zone(self) -> str | None:
-        text = self.zone_combo.currentText().strip()
-        if not text or text == "local":
-            return None
-        return text if settings_problem("plain", None, text) is None else None
-
-    def settings(self) -> LogSettings:
-        return LogSettings(self.log_format(), self.line_start(), self.zone())
+    def settings(self, zone: str | None) -> LogSettings:
+        """How the preview reads the log; `zone`: the card's choice for times without one."""
+        return LogSettings(self.log_format(), self.line_start(), zone)
 
     def overridden(self) -> bool:
         return bool(self.guess is None or self.log_format() != self.guess.format or self.line_start())
 
     def _edited(self, *_) -> None:
-        for widget, text, kind in ((self.start_edit, self.start_edit.text(), "start"),
-                                   (self.zone_combo, self.zone_combo.currentText().strip(), "zone")):
-            problem = None
-            if text.strip() and not (kind == "zone" and text == "local"):
-                problem = settings_problem("plain", text if kind == "start" else None, text if kind == "zone" else None)
-            widget.setStyleSheet("" if problem is None else
-                                 f"border: 1px solid {theme.css(theme.status_color('error'))};")
-            if problem:
-                widget.setToolTip(problem)
+        text = self.start_edit.text()
+        problem = settings_problem("plain", text) if text.strip() else None
+        self.start_edit.setStyleSheet("" if problem is None else
+                                      f"border: 1px solid {theme.css(theme.status_color('error'))};")
+        self.start_edit.setToolTip(problem or "A regular expression: a line it matches (at its start) begins a new "
+                                   "event; the lines after it belong to that event. Empty: the format's own.")
         if not self._quiet:
             self.changed.emit()
 
@@ -111,4 +87,4 @@ class LogControls(QWidget):
         return " · ".join(parts)
 
     def overrides(self) -> dict:
-        return {"log_format": self.log_format(), "log_line_start": self.line_start(), "log_zone": self.zone()}
+        return {"log_format": self.log_format(), "log_line_start": self.line_start()}

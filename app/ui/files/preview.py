@@ -16,7 +16,8 @@ from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QStyle, QTableView, QWidget
 
 from app.core.sniff import RAGGED_KEY
-from app.core.time import parse_time, utc_datetime
+from app.core.time import utc_datetime
+from app.core.time.instant import InstantReader
 from app.ui.widgets import theme
 
 MAX_CELL_CHARS = 200  # a cell shows this much; the tooltip has the rest (up to a limit)
@@ -40,9 +41,10 @@ def _fmt_utc(t: dt.datetime) -> str:
 
 
 def read_timestamp(value: Any, layout: str | None = None) -> dt.datetime | None:
-    """How the server will read `value`, given the timestamp-format `layout` sent with it (if any):
-    the engine's own reader, so the preview cannot disagree with what gets stored; None when it cannot."""
-    ns = parse_time(value, layout)
+    """The instant `value` will be stored at, given the timestamp-format `layout` (if any): the
+    engine's own reader (the app's, where Axiom's would misread the layout: time.instant), so the
+    preview cannot disagree with what gets stored; None when it cannot be read."""
+    ns = InstantReader(layout).read(value)
     return None if ns is None else utc_datetime(ns)
 
 
@@ -53,7 +55,7 @@ def timestamp_tooltip(value: Any, kind: str, layout: str | None = None) -> str:
         how = f"the layout {layout}"
     t = read_timestamp(value, layout)
     if t is None:
-        return f"cannot be read as {how}: the server may reject this event or use the ingest time"
+        return f"cannot be read as {how}: Axiom refuses this event"
     return f"read as {how} → {_fmt_utc(t)}"
 
 

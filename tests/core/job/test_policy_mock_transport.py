@@ -457,5 +457,7 @@ def test_404_names_the_dataset():
     server.rule = lambda evs: error(404, "no such dataset")
     result, _ = run(server, events(5))
     assert result.error_kind == "dataset"
-    assert result.error == "dataset 'logs' not found (404): create it first, or pick another"
+    assert result.error == ("dataset 'logs' does not exist (404; Axiom does not create datasets on ingest): "
+                            "create it, then resume — the events not sent are kept for that")
+    assert (result.ingested, result.not_sent) == (0, 5)
     assert result.to_json()["error_kind"] == "dataset"

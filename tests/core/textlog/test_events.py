@@ -12,11 +12,12 @@ from app.core.batching import iter_batches
 from app.core.plan import Plan
 from app.core.textlog import BY_ID, Parser, group
 from app.core.textlog.multiline import MAX_EVENT_LINES
+from app.core.time.civil import NaiveZone
 
 
 def send(data: bytes, log_format: str, **kw) -> tuple[list[dict], list[int], list]:
     max_events = kw.pop("max_events", 10_000)
-    plan = Plan(format="text", log_format=log_format, log_zone=kw.pop("zone", "UTC"), **kw)
+    plan = Plan(format="text", log_format=log_format, time_zone=NaiveZone(kw.pop("zone", "UTC")), **kw)
     batches = list(iter_batches(io.BytesIO(data), plan, max_events=max_events))
     events = [json.loads(x) for b in batches for x in b.body.splitlines()]
     return events, [n for b in batches for n in b.lines], batches

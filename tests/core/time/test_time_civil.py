@@ -102,3 +102,8 @@ def test_local_zone_without_a_name_uses_the_c_library(monkeypatch):
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_a_wall_time_skipped_by_spring_forward_keeps_the_offset_before_the_change():
+    skipped = NaiveZone("Europe/Berlin").attach(dt.datetime(2026, 3, 29, 2, 30))  # 02:00 → 03:00
+    assert skipped.astimezone(dt.timezone.utc) == dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.timezone.utc)

@@ -63,12 +63,14 @@ def test_the_log_controls_change_the_preview_and_the_plan(panel, qtbot, run_unti
     controls.format_combo.setCurrentIndex(controls.format_combo.findData("framework"))
     controls.start_edit.setText(r"\d{4}-\d\d-\d\d .* (ERROR|WARNING) ")
     controls.start_edit.editingFinished.emit()
-    controls.zone_combo.setEditText("Europe/Berlin")
+    card.time_box.zone_combo.setEditText("Europe/Berlin")  # the card's one zone choice
     run_until(qtbot, lambda: model.rowCount() == 3, 10000)  # lines before the first ERROR are one event
     assert model.cell_text(1, "level") == "ERROR"
-    controls.zone_combo.setEditText("Nowhere/Special")  # not a zone: marked, and the last good one is not used
-    assert "unknown time zone" in controls.zone_combo.toolTip()
-    controls.zone_combo.setEditText("Europe/Berlin")
+    run_until(qtbot, lambda: model.cell_text(1, "_time") == "2026-12-01T10:00:01.500+01:00", 10000)
+    controls.start_edit.setText("(unclosed")  # not a pattern: marked, and not used
+    controls.start_edit.editingFinished.emit()
+    assert "not a valid regular expression" in controls.start_edit.toolTip() and controls.line_start() is None
+    controls.start_edit.setText(r"\d{4}-\d\d-\d\d .* (ERROR|WARNING) ")
     plan = card.plan()
-    assert (plan.format, plan.log_format, plan.log_zone) == ("text", "framework", "Europe/Berlin")
+    assert (plan.format, plan.log_format, plan.time_zone.name) == ("text", "framework", "Europe/Berlin")
     assert plan.log_line_start == r"\d{4}-\d\d-\d\d .* (ERROR|WARNING) "
