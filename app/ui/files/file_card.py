@@ -148,7 +148,7 @@ class FileCard(QFrame):
         grid.addWidget(self.time_box, 3, 0, 1, 4)
         self.log_controls = LogControls()  # format "text": log format, line-start pattern
         self.log_controls.changed.connect(self._override_changed)
-        grid.addWidget(self.log_controls, 3, 0, 1, 4)
+        grid.addWidget(self.log_controls, 4, 0, 1, 4)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         self.controls.hide()
