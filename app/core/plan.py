@@ -134,6 +134,8 @@ def _log(plan: Plan, o: Overrides) -> None:
         raise PlanError(problem)
     if plan.timestamp_field is None and plan.log_format != "plain":
         plan.timestamp_field = "_time"  # the reader writes each event's own time there (RFC 3339)
+    if plan.timestamp_field == "_time":
+        plan.timestamp_format, plan.date_orders = None, ()  # that RFC 3339 needs no layout
     plan.csv = None
 
 

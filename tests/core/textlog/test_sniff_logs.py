@@ -69,6 +69,8 @@ def test_a_text_plan_sends_the_events_own_time():
     assert (plan.format, plan.log_format, plan.time_zone.name, plan.timestamp_field) == (
         "text", "syslog-rfc3164", "Europe/Berlin", "_time")
     assert plan_for(sniff_bytes(SYSLOG, "auth.log"), Overrides(format="csv")).log_format is None
+    # a layout typed in the card's time format box cannot misread the reader's RFC 3339 _time
+    assert plan_for(sniff_bytes(SYSLOG, "auth.log"), Overrides(timestamp_format="Jan _2 15:04:05")).timestamp_format is None
 
 
 def test_a_text_plan_survives_the_journal_for_resume():
