@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 APP_STAMP := $(VENV)/.installed-app
 STAMP := $(VENV)/.installed-test
 
-.PHONY: run test test-fast test-package bench sandbox clean lock
+.PHONY: run test test-fast test-package test-live bench sandbox clean lock
 
 # The app's dependencies come from the hashed lock (the versions the bundle is built with); the
 # app itself runs from this checkout through a .pth file (what an editable install does, without
@@ -31,7 +31,7 @@ run: $(APP_STAMP)
 ## The bundle build has its own target (test-package), run by .ci/run too.
 test: $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache
-	QT_QPA_PLATFORM=offscreen QT_API=pyside6 tests/with_keyring.sh $(PY) -m pytest -q -m "not packaging" $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen QT_API=pyside6 tests/with_keyring.sh $(PY) -m pytest -q -m "not packaging and not live" $(PYTEST_ARGS)
 
 ## Build the PyInstaller bundle from a clean venv and run it (~1-2 min; .ci/run runs it after `make test`).
 test-package: $(STAMP)
@@ -39,7 +39,12 @@ test-package: $(STAMP)
 
 ## The tests without the slow marker (quick feedback while coding).
 test-fast: $(STAMP)
-	QT_QPA_PLATFORM=offscreen QT_API=pyside6 $(PY) -m pytest -q -m "not slow and not packaging" $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen QT_API=pyside6 $(PY) -m pytest -q -m "not slow and not packaging and not live" $(PYTEST_ARGS)
+
+## The live check against real Axiom (tests/live, README "Live check"): needs AXIOM_TOKEN (and as
+## needed AXIOM_ORG_ID, AXIOM_URL/AXIOM_EDGE_URL, AXIOM_TEST_DATASET); skips, saying so, without it.
+test-live: $(STAMP)
+	$(PY) -m pytest -q -rs -m live tests/live $(PYTEST_ARGS)
 
 ## Benchmarks: print figures (never part of the test run). Needs root for the shaped-link rows
 ## (network namespaces); installs iproute2, curl and zstd when missing. ~4 min; BENCH_ARGS=--quick ~2 min.

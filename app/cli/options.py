@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.core.plan import Overrides
+from app.core.sniff.csv_types import type_named
 
 
 class UsageError(Exception):
@@ -30,6 +31,9 @@ def overrides_from_args(args) -> Overrides:
         labels=parse_labels(args.label),
         time_zone=_time_zone(getattr(args, "time_zone", None)),
         date_order=getattr(args, "date_order", None),
+        typed_columns={"on": True, "off": False}.get(getattr(args, "typed_columns", "auto")),
+        column_types=parse_column_types(getattr(args, "column_type", [])),
+        empty_cells=getattr(args, "empty_cells", None),
         **log_overrides(args),
     )
 
@@ -45,6 +49,15 @@ def _time_zone(name: str | None) -> str | None:
         raise UsageError(f"--time-zone: {e}") from None
 
 
+def parse_column_types(pairs: list[str]) -> dict[str, str]:
+    types = {}
+    for pair in pairs:
+        name, sep, kind = pair.rpartition("=")
+        if not sep or not name or type_named(kind) is None:
+            raise UsageError(f"--column-type takes FIELD=TYPE with TYPE one of text, number, decimal-comma, "
+                             f"boolean; got {pair!r}")
+        types[name] = type_named(kind)
+    return types
 def log_overrides(args) -> dict:
     """--log-format and --line-start as Overrides fields (the zone is --time-zone's)."""
     return {"log_format": getattr(args, "log_format", None), "log_line_start": getattr(args, "line_start", None)}

@@ -42,6 +42,10 @@ def describe_sniff(path: str, s) -> str:
         start = settings.line_start if settings and settings.line_start else s.log.start
         if start:
             lines.append(f"  line start: {start}")
+    if s.csv and s.column_types:
+        from app.core.sniff.csv_types import describe
+        how = "sent as typed values (NDJSON)" if s.typed_by_default else "sent as text unless --typed-columns on"
+        lines.append(f"  column types: {describe(s.column_types)}; {how}")
     if s.timestamp:
         t = s.timestamp
         how = f"timestamp-format {t.layout!r}" if t.layout else f"{t.kind}, read by the server unaided"

@@ -45,6 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
                         "(those events fail)")
     p.add_argument("--csv-delimiter", help="override the detected delimiter (use '\\t' for tab)")
     p.add_argument("--csv-fields", help="comma-separated field names for a CSV without a header row")
+    p.add_argument("--typed-columns", choices=["auto", "on", "off"], default="auto",
+                   help="CSV numbers and booleans as typed values, sent as NDJSON (auto: when the sample is "
+                        "clearly typed; see `inspect`)")
+    p.add_argument("--column-type", action="append", default=[], metavar="FIELD=TYPE",
+                   help="override one column's inferred type: text, number, decimal-comma or boolean")
+    p.add_argument("--empty-cells", choices=["omit", "null"], default=None,
+                   help="typed CSV: leave an empty cell's field out (default) or send it as null")
     p.add_argument("--label", action="append", default=[], metavar="KEY=VALUE",
                    help="add a label to every event (repeatable)")
     p.add_argument("--create-dataset", action="store_true",
@@ -94,6 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir")
     p.add_argument("--strict", action="store_true",
                    help="serve the API host and one edge per region on separate ports, as Axiom does")
+    p.add_argument("--plan", choices=("cloud", "personal"), default="cloud",
+                   help="the Axiom plan's limits: cloud (1,024 fields per dataset) or personal (256)")
     return parser
 
 

@@ -14,6 +14,7 @@ from app.core.sniff import CsvDialect, Sniff
 from app.core.textlog import settings_problem
 from app.core.time.civil import NaiveZone
 from app.core.time.instant import needs_client_time
+from app.core.sniff.csv_types import TEXT, TYPES
 
 JSON_FORMATS = ("ndjson", "json-array", "json-object")
 
@@ -42,6 +43,14 @@ class Plan:
         not UTC): events go with an RFC 3339 `_time` and no timestamp-field/format."""
         return (self.format != "text" and bool(self.timestamp_field)  # a text log's reader sends its own
                 and needs_client_time(self.timestamp_format, self.time_zone))
+    # CSV sent as NDJSON with these columns typed (field → sniff.csv_types type); empty: as CSV
+    csv_types: dict[str, str] = field(default_factory=dict)
+    empty_cells: str = "omit"            # typed CSV: an empty cell is left out ("omit") or null
+
+    @property
+    def sends_csv(self) -> bool:
+        """CSV sent as CSV (not typed, which goes as NDJSON): records, headers and options are CSV's."""
+        return self.format == "csv" and not self.csv_types
 
     @classmethod
     def from_sniff(cls, sniff: Sniff) -> Plan:
@@ -82,6 +91,9 @@ class Overrides:
     log_line_start: str | None = None  # a regular expression the first line of each event matches
     time_zone: str | None = None  # zone-less times are in: "UTC" | "local" | a zone name (NaiveZone)
     date_order: str | None = None  # "dmy" | "mdy": how to read dates that fit both
+    typed_columns: bool | None = None  # CSV numbers and booleans as typed values; None: when clearly typed
+    column_types: dict[str, str] = field(default_factory=dict)  # per column, over the inferred type
+    empty_cells: str | None = None     # "omit" | "null"
 
 
 def plan_for(sniff: Sniff, overrides: Overrides | None = None) -> Plan:
@@ -113,6 +125,10 @@ def plan_for(sniff: Sniff, overrides: Overrides | None = None) -> Plan:
     if o.time_zone:
         plan.time_zone = NaiveZone(o.time_zone)
     plan.labels = dict(o.labels)
+    if plan.csv is not None:
+        plan.csv_types = _typed_columns(sniff, plan.csv, o)
+        plan.csv_types.pop(plan.timestamp_field or "", None)  # the time field is read by its layout
+        plan.empty_cells = o.empty_cells or "omit"
     _log(plan, o)
     return plan
 
@@ -148,6 +164,14 @@ def _date_order(plan: Plan, sniff: Sniff, o: Overrides) -> None:
         plan.timestamp_format = guess.orders[o.date_order]
     elif not o.timestamp_format:
         plan.date_orders = tuple(guess.orders)
+def _typed_columns(sniff: Sniff, d: CsvDialect, o: Overrides) -> dict[str, str]:
+    """The typed columns to send, or {} for CSV as it is (today's default when not clearly typed)."""
+    inferred = {f: t for f, t in sniff.column_types.items() if f in d.fields}
+    on = o.typed_columns if o.typed_columns is not None else (sniff.typed_by_default and inferred == sniff.column_types)
+    if not on:
+        return {}
+    types = {**inferred, **{f: t for f, t in o.column_types.items() if t in TYPES}}
+    return {f: t for f, t in types.items() if t != TEXT}
 
 
 def _dialect(d: CsvDialect, o: Overrides) -> CsvDialect:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from app.core.axiom.routing import EU_CENTRAL, Endpoint, Route, is_axiom_edge
 from app.core.plan import Plan
+from app.core.sniff.csv_types import BOOLEAN, DECIMAL_COMMA, NUMBER
 from app.core.time.civil import local_zone_name
 from app.core.time.strftime import go_layout_to_strftime
 
@@ -95,6 +96,18 @@ def _time_statement(plan: Plan) -> list[str]:
     return [f"._time = {src}"]
 
 
+def _typed_cell(kind: str | None, i: int) -> str:
+    """VRL for cell i as the upload typed it (sniff/csv_types); a cell that does not read stays text."""
+    cell = f"row[{i}]"
+    if kind == NUMBER:
+        return f"(parse_json({cell}) ?? {cell})"  # 12 → 12, 1.5 → 1.5, as JSON numbers
+    if kind == DECIMAL_COMMA:
+        return f'(to_float(replace({cell}, ",", ".")) ?? {cell})'
+    if kind == BOOLEAN:
+        return f"(to_bool({cell}) ?? {cell})"
+    return cell
+
+
 def _remap_source(plan: Plan) -> list[str]:
     if plan.format == "ndjson":
         lines = ['. = object!(parse_json!(string!(.message)))']
@@ -106,8 +119,12 @@ def _remap_source(plan: Plan) -> list[str]:
         if dialect.has_header:
             header = ", ".join(_vrl_str(f) for f in dialect.fields)
             lines.append(f"if row == [{header}] {{ abort }}  # the header line of each file")
-        pairs = ", ".join(f"{_vrl_str(name)}: row[{i}]" for i, name in enumerate(dialect.fields))
+        pairs = ", ".join(f"{_vrl_str(name)}: {_typed_cell(plan.csv_types.get(name), i)}"
+                          for i, name in enumerate(dialect.fields))
         lines.append(f". = {{{pairs}}}")
+        if plan.csv_types:  # typed values, as the upload sent them; empty cells as it chose
+            lines.append('. = map_values(.) -> |v| { if v == "" { null } else { v } }' if plan.empty_cells == "null"
+                         else ". = compact(., string: true, null: false, object: false, array: false)")
     else:
         raise VectorExportError(
             f"a {plan.format} file holds its events in one JSON document, which Vector's file source "

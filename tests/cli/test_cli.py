@@ -186,6 +186,22 @@ def test_sandbox_command_prints_url_and_token(tmp_path):
         proc.wait(timeout=10)
 
 
+def test_sandbox_command_plays_the_personal_plan(tmp_path):
+    env = dict(os.environ, AXIOM_DROP_HOME=str(tmp_path / "home"))
+    proc = subprocess.Popen([sys.executable, "-m", "app", "sandbox", "--plan", "personal"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines: list[str] = []
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not any(line.startswith("plan:") for line in lines):
+            if line := proc.stdout.readline():
+                lines.append(line)
+        assert "plan: personal (256 fields per dataset)\n" in lines
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def test_no_arguments_and_paths_open_the_window():
     assert not cli.is_cli_invocation([])
     assert not cli.is_cli_invocation(["/home/me/data.csv"])

@@ -152,3 +152,15 @@ def test_zone_less_times_keep_the_zone_the_user_chose(tmp_path):
     plan = plan_for(sniff_path(str(path)), Overrides(time_zone="Europe/Berlin"))
     vrl = tomllib.loads(vector_config([path], plan, Destination("logs", from_env({}))))["transforms"]["parse"]["source"]
     assert 'format: "%Y-%m-%d %H:%M:%S", timezone: "Europe/Berlin")' in vrl
+
+
+def test_typed_csv_columns_are_typed_in_vrl_too(tmp_path):
+    rows = "".join(f"2026-12-01T10:00:{i:02d}Z,host{i},{i * 3},{i % 2 == 0}\n" for i in range(20))
+    path = write(tmp_path, "typed.csv", "when,host,ms,ok\n" + rows)
+    plan = plan_for(sniff_path(str(path)))
+    assert plan.csv_types  # clearly typed: the upload sent numbers and booleans
+    cfg = tomllib.loads(vector_config([path], plan, Destination("t", from_env({}))))
+    check_documented(cfg)
+    vrl = cfg["transforms"]["parse"]["source"]
+    assert '"ms": (parse_json(row[2]) ?? row[2])' in vrl and '"ok": (to_bool(row[3]) ?? row[3])' in vrl
+    assert '"host": row[1]' in vrl and "compact(" in vrl

@@ -72,14 +72,14 @@ def _full(mime: str, body: bytes, headerless: bool) -> int | str:
         if mime == CSV:
             return len(parse_csv(body, ",", ["f"] if headerless else None))
         return len(parse_ndjson(body) if mime == NDJSON else parse_json(body))
-    except BadEvent as e:
+    except (BadEvent, ApiError) as e:  # a CSV record Go refuses is an ApiError (no index)
         return str(e)
 
 
 def _counted(count, *args) -> int | str:
     try:
         return count(*args)
-    except BadEvent as e:
+    except (BadEvent, ApiError) as e:
         return str(e)
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from app.sandbox import MAX_EVENTS, TOO_LONG
+from app.sandbox import MAX_EVENTS, TOO_LONG, Sandbox
 from sandbox_support import ingest, ndjson, parse_time
 
 
@@ -75,6 +75,25 @@ def test_max_fields_rejects_events_that_add_too_many(sb):
     assert all("too many fields" in f["error"] for f in answer["failures"])
     assert [sorted(k for k in e if not k.startswith("_")) for e in sb.events("logs")] == [["a", "b"], ["a", "c"]]
     assert ingest(sb, ndjson({"a": 9, "b": 9, "c": 9})).json()["ingested"] == 1  # known fields are fine
+
+
+@pytest.mark.parametrize("plan,limit", [("cloud", 1024), ("personal", 256)])
+def test_the_plan_sets_the_fields_per_dataset(tmp_path, plan, limit):
+    """Axiom's limits page: 256 fields per dataset on the Personal plan, 1,024 on Cloud."""
+    with Sandbox(tmp_path, plan=plan) as sb:
+        sb.create_dataset("wide")
+        r = ingest(sb, ndjson({f"f{i}": i for i in range(limit)}), dataset="wide")
+        assert r.json()["ingested"] == 1
+        r = ingest(sb, ndjson({"one_more": 1}, {"f0": 2}), dataset="wide")
+        assert r.json()["ingested"] == 1 and r.json()["failed"] == 1
+        assert f"limit {limit}" in r.json()["failures"][0]["error"]
+        sb.faults.max_fields = 10  # a fault only ever lowers the plan's limit
+        assert ingest(sb, ndjson({"f1": 1}), dataset="wide").json()["ingested"] == 1
+        sb.reset()  # the plan outlives a reset of the faults
+        sb.create_dataset("wide")
+        assert ingest(sb, ndjson({f"f{i}": i for i in range(limit + 1)}), dataset="wide").json()["failed"] == 1
+    with pytest.raises(ValueError, match="unknown plan"):
+        Sandbox(tmp_path, plan="enterprise")
 
 
 def test_value_limits(sb):

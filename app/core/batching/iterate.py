@@ -13,6 +13,7 @@ from app.core.batching.limits import FORMATS, MAX_BYTES, MAX_EVENTS
 from app.core.batching.ndjson import read_ndjson
 from app.core.batching.textlog import log_parser, read_textlog
 from app.core.batching.timefix import TimeFix
+from app.core.batching.typed_csv import BYTES_SHARE, typed_batches
 from app.core.io import CompressedDataError
 from app.core.plan import Plan
 
@@ -46,6 +47,8 @@ def _iter_batches(stream: BinaryIO, plan: Plan, max_events: int, max_bytes: int,
             from app.core.sniff import CsvDialect as _Dialect
             dialect = _Dialect()
         q = (dialect.quotechar or "").encode("utf-8")
+        if plan.csv_types:
+            max_bytes = max(1, max_bytes // BYTES_SHARE)
         b = Builder("csv", max_events, max_bytes, start_offset, start_line, q, start_ordinal)
         need_header = dialect.has_header
         if need_header and start_offset > 0:
@@ -54,6 +57,9 @@ def _iter_batches(stream: BinaryIO, plan: Plan, max_events: int, max_bytes: int,
             b.set_header(header_from_fields(dialect))
             need_header = False
         reader = read_csv(stream, b, start_line, start_offset, q, need_header)
+        if plan.csv_types:  # every batch, the flushed ones too
+            yield from typed_batches(_read(reader, b), dialect, plan.csv_types, plan.empty_cells)
+            return
     elif fmt == "text":
         b = Builder("ndjson", max_events, max_bytes, start_offset, start_line, ordinal=start_ordinal)
         reader = read_textlog(stream, b, start_line, start_offset, log_parser(plan))
@@ -64,6 +70,11 @@ def _iter_batches(stream: BinaryIO, plan: Plan, max_events: int, max_bytes: int,
         b = Builder("ndjson", max_events, max_bytes, start_offset, start_line, ordinal=start_ordinal)
         reader = read_json(stream, b, start_line, start_offset, array=fmt == "json-array",
                             resumed=start_offset > 0)
+    yield from _read(reader, b)
+
+
+def _read(reader: Iterator[Batch], b: Builder) -> Iterator[Batch]:
+    """The reader's batches, then the builder's last; the events before a stop are sent."""
     try:
         yield from reader
     except Stop as e:

@@ -123,7 +123,7 @@ class TimeFix:
 def csv_fields_sent(plan: Plan) -> list[str] | None:
     """The X-Axiom-CSV-Fields of a headerless CSV: with `_time` last when the app adds it."""
     csv_d = plan.csv
-    if plan.format != "csv" or csv_d is None or csv_d.has_header:
+    if not plan.sends_csv or csv_d is None or csv_d.has_header:
         return None
     fields = list(csv_d.fields)
     if plan.client_time and "_time" not in fields:

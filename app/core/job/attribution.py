@@ -1,8 +1,8 @@
 """Which input line each failed event is on.
 
-- 400: the server took nothing from the batch. Validate it locally and name the bad events; if
-  nothing is locally wrong, the event the server names ("index N"), else bisect the batch until
-  the culprit is alone.
+- 400: the server took nothing from the batch. Validate it locally and name the bad events (CSV:
+  the rows Axiom's Go reader refuses, batching/csv_refusals.py); if nothing is locally wrong, send
+  the event the server names ("index N") alone, else bisect, until the culprit is alone.
 - 200 with failures: the server names timestamps, not positions; match them to the batch's
   events by timestamp (or, failing that, by a property the reason names).
 """
@@ -15,7 +15,7 @@ import io
 import orjson
 
 from app.core.axiom import BadRequest
-from app.core.batching import Batch, validate_records
+from app.core.batching import Batch, refused_rows, validate_records
 from app.core.batching.timefix import csv_fields_sent
 from app.core.plan import Plan
 from app.core.job.results import CUT_SHORT
@@ -40,16 +40,29 @@ def at(plan: Plan, batch: Batch, index: int) -> str:
 
 def bad_events(plan: Plan, batch: Batch, err: BadRequest) -> dict[int, str] | None:
     """After a 400 (the server took nothing): {index: reason} of the events to fail, or None when
-    none can be named yet and the batch is to be bisected."""
+    none can be named yet and the batch is to be cut (`pieces_after_400`). Only local checks, or a
+    400 to an event sent alone, fail an event: never the server's index by itself."""
     bad = dict(validate_records(batch))
-    if not bad and err.event_index is not None and 0 <= err.event_index < batch.count:
-        bad = {err.event_index: err.message}
+    if batch.kind == "csv":  # Axiom's words for a CSV refusal name no event: find the rows here
+        bad.update(refused_rows(batch, plan.csv.delimiter if plan.csv else ",", plan.csv.fields if plan.csv else ()))
     if not bad:
         if batch.count == 1:
             bad = {0: err.message}
         else:
             return None
     return {index: at(plan, batch, index) + reason for index, reason in bad.items()}
+
+
+def pieces_after_400(batch: Batch, err: BadRequest) -> list[Batch]:
+    """The batch cut for resending when no event could be named locally. The event the server
+    names ("index N") is sent alone between the events before and after it: it fails only if the
+    server refuses it alone, so an index counted otherwise than this client counts (from 1, or
+    from another start) costs a request, never a good event. Without an index: halves."""
+    n = err.event_index
+    if n is None or not 0 <= n < batch.count:
+        return list(batch.split())
+    cut = [range(0, n), range(n, n + 1), range(n + 1, batch.count)]
+    return [batch.subset(piece) for piece in cut if len(piece)]
 
 
 def map_failures(plan: Plan, batch: Batch, failures: list[dict], failed: int):

@@ -50,7 +50,7 @@ def _pool_workers() -> int:
 
 
 def ingest_options(plan: Plan) -> IngestOptions:
-    csv = plan.csv if plan.format == "csv" else None
+    csv = plan.csv if plan.sends_csv else None
     own_time = plan.client_time  # the app sends _time itself (batching.timefix)
     return IngestOptions(
         timestamp_field=None if own_time else plan.timestamp_field or None,
@@ -302,8 +302,8 @@ class UploadJob:
     def after_400(self, batch: Batch, err: BadRequest) -> list[Batch]:
         """The server took nothing: fail the bad events, return what is left to send."""
         bad = attribution.bad_events(self.plan, batch, err)
-        if bad is None:
-            return list(batch.split())  # bisect until the culprit is alone
+        if bad is None:  # the event the server names alone, or halves, until the culprit is alone
+            return attribution.pieces_after_400(batch, err)
         records = batch.records()
         for index in sorted(bad):
             self.fail(batch, batch.lines[index], bad[index], records[index])

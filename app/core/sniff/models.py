@@ -55,6 +55,8 @@ class Sniff:
     head_is_whole: bool = False
     log: "LogGuess | None" = None  # format "text": what the text log was detected as (textlog.LogGuess)
     log_settings: LogSettings | None = None  # format "text": how it is read (the guess, or the user's choice)
+    column_types: dict[str, str] = field(default_factory=dict)  # CSV: each field's type (csv_types)
+    typed_by_default: bool = False  # CSV: clearly typed, so numbers and booleans go as typed values
 
     def to_json(self) -> dict:
         """The object `axiom-drop inspect --json` prints."""
@@ -93,4 +95,6 @@ class Sniff:
                 if self.log
                 else None
             ),
+            "column_types": dict(self.column_types) if self.csv else None,
+            "typed_by_default": self.typed_by_default if self.csv else None,
         }

@@ -26,6 +26,7 @@ from app.ui.files.encodings import ENCODINGS, encoding_label, valid_encoding
 from app.ui.files.log_controls import LogControls
 from app.ui.files.preview import KIND_NAMES, field_names
 from app.ui.files.time_controls import TimeControls
+from app.ui.files.typed_control import TypedColumnsControl
 from app.ui.widgets import theme
 from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.formatting import FORMAT_LABELS, human_bytes
@@ -146,9 +147,11 @@ class FileCard(QFrame):
         grid.addWidget(self.header_check, 2, 0, 1, 4)
         self.time_box = TimeControls()  # time format, date order, zone, the first values read
         grid.addWidget(self.time_box, 3, 0, 1, 4)
+        self.typed = TypedColumnsControl()  # CSV numbers and booleans as typed values
+        grid.addWidget(self.typed, 4, 0, 1, 4)
         self.log_controls = LogControls()  # format "text": log format, line-start pattern
         self.log_controls.changed.connect(self._override_changed)
-        grid.addWidget(self.log_controls, 4, 0, 1, 4)
+        grid.addWidget(self.log_controls, 5, 0, 1, 4)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         self.controls.hide()
@@ -156,6 +159,7 @@ class FileCard(QFrame):
         self.format_combo.currentIndexChanged.connect(self._override_changed)
         self.delimiter_combo.currentIndexChanged.connect(self._override_changed)
         self.header_check.toggled.connect(self._override_changed)
+        self.typed.changed.connect(self._override_changed)
         self.timestamp_combo.currentIndexChanged.connect(self._timestamp_changed)
         self.encoding_combo.currentTextChanged.connect(self._encoding_changed)
         self.time_box.changed.connect(self._override_changed)
@@ -235,6 +239,7 @@ class FileCard(QFrame):
             self.fields = list(dialect.fields) if s.format == "csv" else field_names(s.sample)
             self._fill_timestamp_combo(s.timestamp.field if s.timestamp else NO_TIMESTAMP)
             self.time_box.follow(self.sniff, self.timestamp_field())
+            self.typed.set_types(s.column_types, s.typed_by_default)
             self.log_controls.set_guess(s.log)
         finally:
             self._updating = False
@@ -386,6 +391,7 @@ class FileCard(QFrame):
             format=self.format(), encoding=self.encoding(), csv_delimiter=self.delimiter(),
             csv_has_header=self.has_header(), csv_fields=list(self.fields),
             timestamp_field=self.timestamp_field() or NO_TIMESTAMP, **self.time_box.overrides(),
+            **self.typed.overrides(),
             **(self.log_controls.overrides() if self.format() == "text" else {})))
 
     # -- labels -------------------------------------------------------------------------------
@@ -398,6 +404,7 @@ class FileCard(QFrame):
         self.delimiter_combo.setVisible(is_csv)
         self.delimiter_caption.setVisible(is_csv)
         self.header_check.setVisible(is_csv)
+        self.typed.setVisible(is_csv and bool(s.column_types))
         self.log_controls.setVisible(fmt == "text")
         parts = [self.log_controls.summary() if fmt == "text" else FORMAT_LABELS.get(fmt, fmt or "?")]
         if is_csv:

@@ -137,14 +137,18 @@ class PreviewModel(QAbstractTableModel):
         self._ts_field: str | None = None
         self._ts_kind: str | None = None
         self._ts_layout: str | None = None
+        self._types: dict[str, str] = {}
         self._message = ""
 
     # -- feeding -------------------------------------------------------------------------
     def set_rows(self, rows: list[dict], *, fields: list[str] | None = None, csv: bool = False,
                  timestamp_field: str | None = None, timestamp_kind: str | None = None,
-                 timestamp_layout: str | None = None, lines: list[int | None] | None = None) -> None:
-        """Show `rows`; `fields` fixes the column order (CSV header), else it is the union of keys."""
+                 timestamp_layout: str | None = None, lines: list[int | None] | None = None,
+                 types: dict[str, str] | None = None) -> None:
+        """Show `rows`; `fields` fixes the column order (CSV header), else it is the union of keys;
+        `types`: typed CSV columns, named in their header."""
         self.beginResetModel()
+        self._types = dict(types or {})
         self._rows = [r if isinstance(r, dict) else {"(value)": r} for r in rows]
         self._fields = [str(c) for c in field_names(self._rows, fields)]
         header_count = len(fields) if fields else len(self._fields)
@@ -240,7 +244,7 @@ class PreviewModel(QAbstractTableModel):
                 return None
             field = self._fields[section]
             if role == Qt.ItemDataRole.DisplayRole:
-                return field
+                return f"{field} ({self._types[field]})" if field in self._types else field
             if role == Qt.ItemDataRole.DecorationRole and field == self._ts_field:
                 return clock_icon()
             if role == Qt.ItemDataRole.ToolTipRole and field == self._ts_field and self._ts_kind:
