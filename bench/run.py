@@ -13,6 +13,8 @@ Sections (each prints a table; all of it goes to bench/out/results.json and resu
   80 MB NDJSON at 50 Mbit/s, Axiom Drop against `zstd -3 | curl -T -`, with Axiom Drop's CPU s/MB.
 - startup: the CLI's time to first request (tiny file, loopback) and its CPU time.
 - memory: peak RSS of `axiom-drop send` for 1 GB NDJSON, 1 GB CSV and a 500 MB JSON array.
+- textlog: text logs (syslog, access, Python with tracebacks, logfmt) read → parsed → batched →
+  compressed in process, MB/s (bench/textlog_row.py).
 - window: event-loop stalls while uploading and validating a paste, launch-to-shown,
   drop-to-preview (offscreen Qt).
 Every row talks to the same server: the sandbox in `--fast` mode (counts and spot-checks
@@ -85,8 +87,8 @@ def fmt_link_table(res: dict) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="one run per row, 200 MB memory inputs, no in-flight sweep")
-    parser.add_argument("--only", default="link,formats,startup,memory,window",
-                        help="sections to run: link,formats,startup,memory,window")
+    parser.add_argument("--only", default="link,formats,startup,memory,textlog,window",
+                        help="sections to run: link,formats,startup,memory,textlog,window")
     parser.add_argument("--size-mb", type=float, default=80, help="NDJSON size for the link rows (default 80)")
     parser.add_argument("--rates", default="50,500,loopback", help="links to measure (Mbit/s or 'loopback')")
     parser.add_argument("--repeat", type=int, default=None, help="runs of the close rows (default 5; 1 with --quick)")
@@ -174,6 +176,14 @@ def main(argv: list[str] | None = None) -> int:
             results["targets"].append({"link": "", "target": f"peak memory, {r['input']}", "measured": r["peak_rss_mb"],
                                        "wanted": "< 200 MB", "met": r["met"]})
         md.append("")
+
+    if "textlog" in only:
+        import textlog_row
+
+        print("\n== text logs: read → parse → batch → compress ==", flush=True)
+        results["textlog"] = textlog_row.run(10 if args.quick else 40, OUT)
+        md += textlog_row.markdown(results["textlog"]) + [""]
+        results["targets"] += textlog_row.targets(results["textlog"])
 
     if "window" in only:
         print("\n== the window (offscreen Qt) ==", flush=True)

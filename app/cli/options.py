@@ -36,6 +36,7 @@ def overrides_from_args(args) -> Overrides:
         empty_cells=getattr(args, "empty_cells", None),
         records_path=getattr(args, "records_path", None),
         records_fields=getattr(args, "records_fields", False) or None,
+        **log_overrides(args),
     )
 
 
@@ -59,3 +60,6 @@ def parse_column_types(pairs: list[str]) -> dict[str, str]:
                              f"boolean; got {pair!r}")
         types[name] = type_named(kind)
     return types
+def log_overrides(args) -> dict:
+    """--log-format and --line-start as Overrides fields (the zone is --time-zone's)."""
+    return {"log_format": getattr(args, "log_format", None), "log_line_start": getattr(args, "line_start", None)}

@@ -36,6 +36,12 @@ def describe_sniff(path: str, s) -> str:
         details.append(f"delimiter {delim}, {'a header row' if s.csv.has_header else 'no header row'}")
     details.append(f"about {s.estimated_events:,} events")
     lines.append("  " + ", ".join(details))
+    if getattr(s, "log", None) and s.format == "text":
+        lines.append(f"  log: {s.log.summary()}")
+        settings = s.log_settings
+        start = settings.line_start if settings and settings.line_start else s.log.start
+        if start:
+            lines.append(f"  line start: {start}")
     if s.csv and s.column_types:
         from app.core.sniff.csv_types import describe
         how = "sent as typed values (NDJSON)" if s.typed_by_default else "sent as text unless --typed-columns on"
@@ -53,6 +59,13 @@ def describe_sniff(path: str, s) -> str:
     if s.runner_up:
         lines.append(f"  runner-up: {s.runner_up[0]} ({s.runner_up[1]:.0%})")
     return "\n".join(lines)
+
+
+def describe_events(events: list) -> str:
+    """A text log's first events as they will be sent, one JSON object each."""
+    if not events:
+        return ""
+    return "\n  first events:\n" + "\n".join("    " + json.dumps(e, ensure_ascii=False) for e in events)
 
 
 def describe_summary(s: dict, max_failures: int = 20) -> str:

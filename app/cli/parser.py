@@ -20,6 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("inspect", help="say what each input is (format, encoding, dialect, timestamp)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true", help="one JSON object per path")
+    add_log_options(p)
+    p.add_argument("--time-zone", metavar="ZONE", help="the zone a text log's times without one are read in")
 
     p = sub.add_parser("send", help="send files (or - for standard input) to a dataset")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files, folders (their supported files), or -")
@@ -27,8 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     where = p.add_mutually_exclusive_group()
     where.add_argument("--sandbox", action="store_true", help="send to a local sandbox started for this run")
     where.add_argument("--profile", help="a profile of the app (its token comes from the OS keyring)")
-    p.add_argument("--format", choices=["ndjson", "json-array", "json-object", "json", "csv"],
-                   help="override the detected format")
+    p.add_argument("--format", choices=["ndjson", "json-array", "json-object", "json", "csv", "text"],
+                   help="override the detected format (text: a text log, see --log-format)")
+    add_log_options(p)
     p.add_argument("--timestamp-field")
     p.add_argument("--timestamp-format", help="a Go time layout, e.g. 2006-01-02 15:04:05")
     p.add_argument("--time-zone", metavar="ZONE",
@@ -106,3 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plan", choices=("cloud", "personal"), default="cloud",
                    help="the Axiom plan's limits: cloud (1,024 fields per dataset) or personal (256)")
     return parser
+
+
+def add_log_options(p: argparse.ArgumentParser) -> None:
+    """The text-log overrides, on send and inspect (a wrong value is named by the plan: importing
+    the text-log formats here would slow every start of the command line)."""
+    p.add_argument("--log-format", metavar="FORMAT",
+                   help="read as this text-log format: syslog-rfc3164, syslog-rfc5424, access-combined, framework, "
+                        "logfmt, cri, … or plain (one event per line); implies --format text")
+    p.add_argument("--line-start", metavar="REGEX",
+                   help="a text log's events start at lines matching this regular expression")

@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from app.core.sniff import CsvDialect, Sniff
+from app.core.textlog import settings_problem
 from app.core.time.civil import NaiveZone
 from app.core.time.instant import needs_client_time
 from app.core.sniff.csv_types import TEXT, TYPES
@@ -22,13 +23,17 @@ JSON_FORMATS = ("ndjson", "json-array", "json-object")
 class Plan:
     """What to send and how: the sniff's guesses, possibly overridden by the user."""
 
-    format: str                          # "ndjson" | "json-array" | "json-object" | "csv"
+    format: str                          # "ndjson" | "json-array" | "json-object" | "csv" | "text"
     compression: str | None = None
     encoding: str = "utf-8"
     csv: CsvDialect | None = None
     timestamp_field: str | None = None
     timestamp_format: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    # format "text": the textlog format id ("plain": one event per line), the line-start pattern
+    # (None: the format's own) (the zone is time_zone's)
+    log_format: str | None = None
+    log_line_start: str | None = None
     time_zone: NaiveZone = field(default_factory=NaiveZone)  # the zone of times written without one
     date_orders: tuple[str, ...] = ()  # still open: the dates fit each of these orders (the user picks)
 
@@ -36,7 +41,8 @@ class Plan:
     def client_time(self) -> bool:
         """The app computes `_time` itself (Go would misread the layout, or zone-less times are
         not UTC): events go with an RFC 3339 `_time` and no timestamp-field/format."""
-        return bool(self.timestamp_field) and needs_client_time(self.timestamp_format, self.time_zone)
+        return (self.format != "text" and bool(self.timestamp_field)  # a text log's reader sends its own
+                and needs_client_time(self.timestamp_format, self.time_zone))
     # CSV sent as NDJSON with these columns typed (field → sniff.csv_types type); empty: as CSV
     csv_types: dict[str, str] = field(default_factory=dict)
     empty_cells: str = "omit"            # typed CSV: an empty cell is left out ("omit") or null
@@ -61,10 +67,12 @@ class Plan:
         if sniff.csv is not None:
             dialect = dataclasses.replace(sniff.csv, fields=list(sniff.csv.fields))
         ts = sniff.timestamp
+        log = getattr(sniff, "log_settings", None)
         return cls(format=sniff.format, compression=sniff.compression, encoding=sniff.encoding or "utf-8",
                    csv=dialect, timestamp_field=ts.field if ts else None,
                    timestamp_format=ts.layout if ts else None,
-                   records_path=records.path if (records := getattr(sniff, "records", None)) else None)
+                   records_path=records.path if (records := getattr(sniff, "records", None)) else None,
+                   log_format=log.format if log else None, log_line_start=log.line_start if log else None)
 
 
 class PlanError(ValueError):
@@ -75,7 +83,7 @@ class PlanError(ValueError):
 class Overrides:
     """What the user may change about the sniff's guesses; None (or empty) keeps the guess."""
 
-    format: str | None = None  # ndjson | json-array | json-object | csv; "json": the sniffed JSON form, else NDJSON
+    format: str | None = None  # ndjson | json-array | json-object | csv | text; "json": the sniffed JSON form, else NDJSON
     encoding: str | None = None
     csv_delimiter: str | None = None
     csv_has_header: bool | None = None
@@ -86,6 +94,8 @@ class Overrides:
     timestamp_field: str | None = None  # "": no field (the events' _time, else the ingest time)
     timestamp_format: str | None = None  # a Go layout; else the sniffed one when it is the sniffed field
     labels: dict[str, str] = field(default_factory=dict)
+    log_format: str | None = None  # a textlog format id, or "plain" (plain lines); implies format "text"
+    log_line_start: str | None = None  # a regular expression the first line of each event matches
     time_zone: str | None = None  # zone-less times are in: "UTC" | "local" | a zone name (NaiveZone)
     date_order: str | None = None  # "dmy" | "mdy": how to read dates that fit both
     typed_columns: bool | None = None  # CSV numbers and booleans as typed values; None: when clearly typed
@@ -98,7 +108,7 @@ class Overrides:
 def plan_for(sniff: Sniff, overrides: Overrides | None = None) -> Plan:
     """The sniff's plan with `overrides` applied; the sniff itself is left alone."""
     o = overrides or Overrides()
-    fmt = None if o.format == "json" else o.format
+    fmt = None if o.format == "json" else o.format or ("text" if o.log_format else None)
     if sniff.error:
         if not fmt:
             raise PlanError(sniff.error)
@@ -136,7 +146,30 @@ def plan_for(sniff: Sniff, overrides: Overrides | None = None) -> Plan:
         found = getattr(sniff, "records", None)
         found = found if found and found.path == plan.records_path else None
         plan.records_fields = dict(found.fields) if found else {}
+    _log(plan, o)
     return plan
+
+
+def _log(plan: Plan, o: Overrides) -> None:
+    """The text-log overrides: a log format implies format "text"; a text plan always has one."""
+    if o.log_format and not o.format:
+        plan.format = "text"
+    if plan.format != "text":
+        plan.log_format = plan.log_line_start = None
+        return
+    if o.log_format:
+        plan.log_format = o.log_format
+    plan.log_format = plan.log_format or "plain"
+    if o.log_line_start:
+        plan.log_line_start = o.log_line_start
+    problem = settings_problem(plan.log_format, plan.log_line_start)
+    if problem:
+        raise PlanError(problem)
+    if plan.timestamp_field is None and plan.log_format != "plain":
+        plan.timestamp_field = "_time"  # the reader writes each event's own time there (RFC 3339)
+    if plan.timestamp_field == "_time":
+        plan.timestamp_format, plan.date_orders = None, ()  # that RFC 3339 needs no layout
+    plan.csv = None
 
 
 def _date_order(plan: Plan, sniff: Sniff, o: Overrides) -> None:

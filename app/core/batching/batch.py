@@ -28,7 +28,7 @@ class Batch:
     end_ordinal: int = 1         # ordinal of the next event: resume with start_ordinal=end_ordinal
     quote: bytes = field(default=b'"', repr=False)
     # (first line, last line, message): input that held no events to fail, e.g. a NUL-filled region
-    notes: list[tuple[int, int, str]] = field(default_factory=list)  # CSV quote char, to split records holding newlines
+    notes: list[tuple] = field(default_factory=list)  # CSV quote char, to split records holding newlines
     # typed CSV (sent as NDJSON): (index, cells, cells expected) of rows not as wide as the header
     ragged: list[tuple[int, int, int]] = field(default_factory=list)
 

@@ -12,6 +12,7 @@ from app.core.batching.json_fast import read_json_array
 from app.core.batching.json_reader import read_json
 from app.core.batching.limits import FORMATS, MAX_BYTES, MAX_EVENTS
 from app.core.batching.ndjson import read_ndjson
+from app.core.batching.textlog import log_parser, read_textlog
 from app.core.batching.timefix import TimeFix
 from app.core.batching.typed_csv import BYTES_SHARE, typed_batches
 from app.core.batching.wrapped import read_wrapped, with_fields
@@ -69,6 +70,9 @@ def _iter_batches(stream: BinaryIO, plan: Plan, max_events: int, max_bytes: int,
         if plan.csv_types:  # every batch, the flushed ones too
             yield from typed_batches(_read(reader, b), dialect, plan.csv_types, plan.empty_cells)
             return
+    elif fmt == "text":
+        b = Builder("ndjson", max_events, max_bytes, start_offset, start_line, ordinal=start_ordinal)
+        reader = read_textlog(stream, b, start_line, start_offset, log_parser(plan))
     elif fmt == "ndjson":
         b = Builder("ndjson", max_events, max_bytes, start_offset, start_line, ordinal=start_ordinal)
         reader = read_ndjson(stream, b, start_line, start_offset)

@@ -256,8 +256,9 @@ class UploadJob:
             for k, (line, reason) in enumerate(batch.skipped):
                 ordinal = batch.skipped_ordinals[k] if k < len(batch.skipped_ordinals) else None
                 self.fail(batch, line, attribution.element(self.plan, ordinal) + reason, None)
-            for first, last, message in batch.notes:
-                self.ledger.warn(JobWarning(WarningKind.NUL_REGION, message, first, last), batch)
+            for first, last, message, *kind in batch.notes:  # a 4th item names the kind (default: NUL bytes)
+                self.ledger.warn(JobWarning(WarningKind(kind[0]) if kind else WarningKind.NUL_REGION,
+                                            message, first, last), batch)
             if batch.count:
                 await queue.put(batch)
             else:  # only input the reader could not use: its failures are this batch's outcome

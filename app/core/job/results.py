@@ -137,6 +137,7 @@ class WarningKind(enum.Enum):
     EARLIER_RUN = "earlier run"          # said by an earlier run of a resumed job (journaled text)
     NUL_REGION = "nul region"            # lines of nothing but NUL bytes (a crash): no events to count
     LONG_VALUE = "long value"            # a string over Axiom's 1 MB value limit: stored as "too long"
+    UNREAD_TIME = "unread time"          # a text log's timestamp that is no date: the event gets the ingest time
 
 
 _SPAN_KINDS = (WarningKind.SERVER, WarningKind.UNACKNOWLEDGED, WarningKind.MAYBE_STORED_TWICE,

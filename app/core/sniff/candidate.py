@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.core.sniff.models import CsvDialect
 
@@ -17,6 +18,7 @@ class Candidate:
     sample: list[dict] = field(default_factory=list)
     dialect: CsvDialect | None = None
     error: str | None = None  # set when the best guess is "not data"
+    log: Any = None  # format "text": the textlog.LogGuess
 
 
 def plural(n: int, word: str) -> str:

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from typing import TYPE_CHECKING
+
 from app.core.sniff.records import Records
 from app.core.time import TimestampGuess
+
+if TYPE_CHECKING:
+    from app.core.textlog import LogGuess
 
 SAMPLE_EVENTS = 50
 RAGGED_KEY = "__ragged__"  # marks a CSV row whose field count differs from the header's
@@ -17,6 +22,17 @@ class CsvDialect:
     quotechar: str = '"'
     has_header: bool = True
     fields: list[str] = field(default_factory=list)  # header names, or col1..colN without a header
+
+
+@dataclass
+class LogSettings:
+    """How a text log is read (format "text"): a textlog format id ("plain": one event per line),
+    the line-start pattern (None: the format's own) and the zone of zone-less times (a NaiveZone
+    name; None: UTC)."""
+
+    format: str = "plain"
+    line_start: str | None = None
+    zone: str | None = None
 
 
 @dataclass
@@ -38,6 +54,8 @@ class Sniff:
     # for compressed input), and whether the head was the whole input (estimate is then exact).
     bytes_read: int = 0
     head_is_whole: bool = False
+    log: "LogGuess | None" = None  # format "text": what the text log was detected as (textlog.LogGuess)
+    log_settings: LogSettings | None = None  # format "text": how it is read (the guess, or the user's choice)
     column_types: dict[str, str] = field(default_factory=dict)  # CSV: each field's type (csv_types)
     typed_by_default: bool = False  # CSV: clearly typed, so numbers and booleans go as typed values
     records: Records | None = None  # json-object: the array inside whose elements are the events
@@ -72,6 +90,13 @@ class Sniff:
             "size": self.size,
             "bytes_read": self.bytes_read,
             "error": self.error,
+            "log": (
+                {"format": self.log.format, "label": self.log.label, "line_start": self.log.start,
+                 "starts_with": self.log.starts_with, "lines_per_event": self.log.lines_per_event,
+                 "summary": self.log.summary()}
+                if self.log
+                else None
+            ),
             "column_types": dict(self.column_types) if self.csv else None,
             "typed_by_default": self.typed_by_default if self.csv else None,
             "records": ({"path": self.records.path, "share": self.records.share, "reason": self.records.reason,

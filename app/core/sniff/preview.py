@@ -11,7 +11,8 @@ from app.core.sniff.csv_dialect import consistency, parse_records, rows_to_event
 from app.core.sniff.encoding import decode
 from app.core.sniff.formats import json_array, json_object, ndjson
 from app.core.sniff.head import HEAD_BYTES, read_head
-from app.core.sniff.models import SAMPLE_EVENTS, CsvDialect, Sniff
+from app.core.sniff.models import SAMPLE_EVENTS, CsvDialect, LogSettings, Sniff
+from app.core.sniff.textlog import head_events
 
 
 def preview_rows(path_or_bytes: str | os.PathLike | bytes, sniff: Sniff, limit: int = SAMPLE_EVENTS) -> list[dict]:
@@ -49,6 +50,8 @@ def preview_rows(path_or_bytes: str | os.PathLike | bytes, sniff: Sniff, limit: 
             auto = not dialect.fields or all(f == f"col{i + 1}" for i, f in enumerate(dialect.fields))
             fields = [f"col{i + 1}" for i in range(consistency(rows)[0])] if auto else list(dialect.fields)
         return rows_to_events(rows, fields, limit)
+    if fmt == "text":
+        return head_events(text, head.whole, sniff.log_settings or LogSettings(), limit)[0]
     stripped = text.lstrip()
     if fmt == "json-array":
         return json_array(stripped, head.whole).sample[:limit]

@@ -13,8 +13,9 @@ import app.core.sniff.csv_types as csv_types
 from app.core.sniff.encoding import NotText, binary_text_share, detect_encoding
 from app.core.sniff.formats import json_array, json_object, ndjson
 from app.core.sniff.head import HEAD_BYTES, Head, read_head
-from app.core.sniff.models import Sniff
+from app.core.sniff.models import LogSettings, Sniff
 from app.core.sniff.records import wrapped_records
+from app.core.sniff.textlog import log_beats_csv, textlog_candidate
 from app.core.time import guess_timestamp
 
 RUNNER_UP_WITHIN = 0.25
@@ -65,11 +66,16 @@ def _sniff_head(head: Head, s: Sniff, total_size: int | None) -> Sniff:
         cands.append(nd)
         if nd.confidence < 0.9 or nd.events_in_head <= 1:
             cands.append(json_object(stripped, head.whole))
+    log_cand = textlog_candidate(text, head.whole) if not cands or max(c.confidence for c in cands) < 0.9 else None
     if not cands or max(c.confidence for c in cands) < 0.9:
         csv_cand = csv_candidate(text, head.whole)
         if cands:  # text opening with [ or { is rarely CSV: let valid-looking JSON win
             csv_cand.confidence *= 0.5
+        if log_cand is not None and log_beats_csv(log_cand, csv_cand):
+            csv_cand.confidence = min(csv_cand.confidence, log_cand.confidence * 0.5)
         cands.append(csv_cand)
+    if log_cand is not None:
+        cands.append(log_cand)
     cands.sort(key=lambda c: c.confidence, reverse=True)
     best = cands[0]
     if best.error:
@@ -91,6 +97,8 @@ def _sniff_head(head: Head, s: Sniff, total_size: int | None) -> Sniff:
         s.reasons = [r for r in s.reasons if not r.endswith("sent as one event")]
         s.confidence = max(s.confidence, 0.95)
         s.reasons.append(records.reason + " (--records-path '' sends the whole object as one event)")
+    if best.log is not None:
+        s.log, s.log_settings = best.log, LogSettings(best.log.format)
     if len(cands) > 1 and cands[1].confidence > 0.05 and best.confidence - cands[1].confidence <= RUNNER_UP_WITHIN:
         s.runner_up = (cands[1].format, round(cands[1].confidence, 3))
     s.timestamp = guess_timestamp(s.sample, s.reasons)

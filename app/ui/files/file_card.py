@@ -20,11 +20,11 @@ from app.core.io import shown
 from app.core import sniff as sniffing
 from app.core.batching import FORMATS
 from app.core.sniff import DELIMITERS
-from app.core.time import TIME_FIELD_NAMES
 from app.ui.files.card_style import card_style
 from app.ui.files.encodings import ENCODINGS, encoding_label, valid_encoding
-from app.ui.files.preview import KIND_NAMES, field_names
-from app.ui.files.time_controls import TimeControls
+from app.ui.files.log_controls import LogControls
+from app.ui.files.preview import field_names
+from app.ui.files.time_controls import TimeControls, name_guess, time_field_text
 from app.ui.files.typed_control import TypedColumnsControl
 from app.ui.widgets import theme
 from app.ui.widgets.elided_label import ElidedLabel
@@ -150,6 +150,9 @@ class FileCard(QFrame):
         self.typed = TypedColumnsControl()  # CSV numbers and booleans as typed values
         grid.addWidget(self.typed, 4, 0, 1, 4)
         grid.addWidget(self.records_check, 5, 0, 1, 4)
+        self.log_controls = LogControls()  # format "text": log format, line-start pattern
+        self.log_controls.changed.connect(self._override_changed)
+        grid.addWidget(self.log_controls, 6, 0, 1, 4)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         self.controls.hide()
@@ -243,6 +246,7 @@ class FileCard(QFrame):
             self._fill_timestamp_combo(s.timestamp.field if s.timestamp else NO_TIMESTAMP)
             self.time_box.follow(self.sniff, self.timestamp_field())
             self.typed.set_types(s.column_types, s.typed_by_default)
+            self.log_controls.set_guess(s.log)
         finally:
             self._updating = False
         self.controls.show()
@@ -293,7 +297,7 @@ class FileCard(QFrame):
         self.fields = list(fields)
         if chosen and chosen not in self.fields:
             guess = self.sniff.timestamp if self.sniff else None
-            chosen = guess.field if guess and guess.field in self.fields else _name_guess(self.fields)
+            chosen = guess.field if guess and guess.field in self.fields else name_guess(self.fields)
         self._fill_timestamp_combo(chosen or NO_TIMESTAMP)
         self._refresh_labels()
 
@@ -382,6 +386,8 @@ class FileCard(QFrame):
             s.csv = base
         else:
             s.csv = None
+        s.log_settings = (self.log_controls.settings(self.time_box.overrides().get("time_zone"))
+                          if s.format == "text" else None)
         return s
 
     def plan(self):
@@ -392,7 +398,8 @@ class FileCard(QFrame):
             format=self.format(), encoding=self.encoding(), csv_delimiter=self.delimiter(),
             csv_has_header=self.has_header(), csv_fields=list(self.fields),
             timestamp_field=self.timestamp_field() or NO_TIMESTAMP, **self.time_box.overrides(),
-            **self.typed.overrides(), records_path=None if self.records_check.isChecked() else ""))
+            **self.typed.overrides(), records_path=None if self.records_check.isChecked() else "",
+            **(self.log_controls.overrides() if self.format() == "text" else {})))
 
     # -- labels -------------------------------------------------------------------------------
     def _refresh_labels(self) -> None:
@@ -406,7 +413,8 @@ class FileCard(QFrame):
         self.header_check.setVisible(is_csv)
         self.typed.setVisible(is_csv and bool(s.column_types))
         self.records_check.setVisible(fmt == "json-object" and s.records is not None)
-        parts = [FORMAT_LABELS.get(fmt, fmt or "?")]
+        self.log_controls.setVisible(fmt == "text")
+        parts = [self.log_controls.summary() if fmt == "text" else FORMAT_LABELS.get(fmt, fmt or "?")]
         if is_csv:
             d = self.delimiter()
             parts.append(DELIMITER_WORDS.get(d, f"{d!r}-separated"))
@@ -420,31 +428,12 @@ class FileCard(QFrame):
             n, exact = 1, True  # the object as one event
         parts.append(("" if exact else "~") + f"{n:,} event" + ("" if n == 1 else "s"))
         overridden = fmt != s.format or (is_csv and s.csv and (self.delimiter() != s.csv.delimiter
-                                                               or self.has_header() != s.csv.has_header))
+                                                               or self.has_header() != s.csv.has_header)
+                                  ) or (fmt == "text" and self.log_controls.overridden())
         overridden = overridden or (s.records is not None and not self.records_check.isChecked())
         sure = "your choice" if overridden else f"{s.confidence:.0%} sure"
         self.summary.setText(" · ".join(parts) + f"  ({sure})")
-        self.time_label.setText(self._time_text())
+        self.time_label.setText(time_field_text(self.timestamp_field(), *self.timestamp_kind(),
+                                               self.sniff.timestamp if self.sniff else None))
         self.time_label.show()
         self.time_box.show_plan(self.sniff, self.plan())
-
-    def _time_text(self) -> str:
-        field = self.timestamp_field()
-        if not field:
-            return "Time field: none chosen; events use their _time field if they have one, else the ingest time"
-        kind, layout = self.timestamp_kind()
-        guess = self.sniff.timestamp if self.sniff else None
-        if kind:
-            how = f"the layout {layout}" if kind == "layout" and layout else KIND_NAMES.get(kind, kind)
-            example = f", e.g. {guess.example}" if guess and guess.example else ""
-            return f"Time field: {field}, read as {how}{example}"
-        return f"Time field: {field}, read by the server (RFC 3339, ISO 8601 or epoch numbers)"
-
-
-def _name_guess(fields: list[str]) -> str | None:
-    """A time field by name alone (after the user changed the dialect)."""
-    lower = {f.lower(): f for f in fields}
-    for name in TIME_FIELD_NAMES:
-        if name in lower:
-            return lower[name]
-    return None

@@ -10,8 +10,8 @@ import asyncio
 from typing import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QFontDatabase, QPalette
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QStackedWidget, QVBoxLayout, QWidget
 
 from app.core import sniff as sniffing
 from app.core.sniff.csv_types import typed_event
@@ -52,6 +52,16 @@ class PreviewPane(QWidget):
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(self.title)
         rl.addWidget(self.stack, 1)
+        # A text log's event in full (a traceback's every line): the selected row, else the first
+        # event spanning several lines.
+        self.event_text = QPlainTextEdit()
+        self.event_text.setReadOnly(True)
+        self.event_text.setAccessibleName("Whole event")
+        self.event_text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.event_text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.event_text.hide()
+        self.view.clicked.connect(lambda index: self._show_event(index.row()))
+        rl.addWidget(self.event_text, 1)
         rl.addWidget(self.note)
 
     def clear(self) -> None:
@@ -61,6 +71,7 @@ class PreviewPane(QWidget):
         self.model.clear()
         self.title.setText("Preview")
         self.note.setText("")
+        self.event_text.hide()
         self.empty.setText(EMPTY_TEXT)
         self.stack.setCurrentWidget(self.empty)
 
@@ -134,7 +145,23 @@ class PreviewPane(QWidget):
                          " (marked): they will be reported as failed.")
         if field:
             notes.append("The clock marks the time field: hover a value to see how it will be read.")
+        self._rows = rows if eff.format == "text" else []
+        multi = next((i for i, r in enumerate(self._rows) if "\n" in str(r.get("message", ""))), None)
+        self._show_event(0 if multi is None else multi)
+        self.event_text.setVisible(multi is not None)  # one-line events: the table shows them whole
+        if multi is not None:
+            notes.append("Below the table: a whole event (select a row to see another).")
         self.note.setText(" ".join(notes))
+
+    def _show_event(self, row: int) -> None:
+        """The text log event of `row` as it will be stored: its message in full, then its fields."""
+        rows = getattr(self, "_rows", [])
+        if not (0 <= row < len(rows)):
+            return
+        event = rows[row]
+        self.event_text.show()
+        others = "  ".join(f"{k}={v}" for k, v in event.items() if k != "message")
+        self.event_text.setPlainText(f"event {row + 1}: {others}\n{event.get('message', '')}")
 
 
 def _fields_of(rows: list[dict]) -> list[str] | None:

@@ -7,8 +7,10 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
 
+from app.core.time import TIME_FIELD_NAMES
 from app.core.time.check import TimeCheck, describe_reading
 from app.core.time.civil import NaiveZone, local_zone_name, zone_for_name
+from app.ui.files.preview import KIND_NAMES
 from app.ui.widgets import theme
 
 ORDER_ITEMS = [("Choose…", None), ("Day first (02/12 = 2 December)", "dmy"),
@@ -161,3 +163,23 @@ class TimeControls(QWidget):
         self.zone_combo.setStyleSheet(
             "" if ok else f"QComboBox {{ border: 1px solid {theme.css(theme.status_color('error'))}; }}")
         self.changed.emit()
+
+
+def time_field_text(field: str | None, kind: str | None, layout: str | None, guess) -> str:
+    """The card's line about its time field: which, and how it is read."""
+    if not field:
+        return "Time field: none chosen; events use their _time field if they have one, else the ingest time"
+    if kind:
+        how = f"the layout {layout}" if kind == "layout" and layout else KIND_NAMES.get(kind, kind)
+        example = f", e.g. {guess.example}" if guess and guess.example else ""
+        return f"Time field: {field}, read as {how}{example}"
+    return f"Time field: {field}, read by the server (RFC 3339, ISO 8601 or epoch numbers)"
+
+
+def name_guess(fields: list[str]) -> str | None:
+    """A time field by name alone (after the user changed the dialect)."""
+    lower = {f.lower(): f for f in fields}
+    for name in TIME_FIELD_NAMES:
+        if name in lower:
+            return lower[name]
+    return None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-FORMAT_LABELS = {"ndjson": "NDJSON", "json-array": "JSON array", "json-object": "JSON object", "csv": "CSV"}
+FORMAT_LABELS = {"ndjson": "NDJSON", "json-array": "JSON array", "json-object": "JSON object", "csv": "CSV",
+                 "text": "Text log"}
 DELIMITER_NAMES = {",": ",", ";": ";", "\t": "Tab", "|": "|"}
 
 

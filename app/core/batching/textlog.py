@@ -1,0 +1,84 @@
+"""Text logs read as events: lines grouped into events by the line-start pattern, each event made
+into a JSON object by the format's parser (app.core.textlog), sent as NDJSON. Streamed in the
+blocks of whole lines the other readers use; an event's line is its first line, its end the end of
+its last, so a batch ends on an event boundary and a resume starts on one.
+
+A block the parser's fast path can take whole (every line one event of a regular format) skips
+the per-line work; any other block goes line by line. Both give the same events."""
+
+from __future__ import annotations
+
+from typing import BinaryIO, Iterator
+
+import orjson
+
+import app.core.batching.limits as limits
+from app.core.batching.batch import Batch
+from app.core.batching.builder import Builder
+from app.core.batching.errors import Stop, TooLong
+from app.core.batching.lines import binary_from, binary_stop, line_blocks
+from app.core.plan import Plan
+from app.core.textlog import BY_ID, Grouper, Parser, split_lines
+
+
+def log_parser(plan: Plan) -> Parser:
+    """The parser for a "text" plan; an unknown format id or zone is the caller's ValueError."""
+    fmt = BY_ID.get(plan.log_format or "plain")
+    if fmt is None:
+        raise ValueError(f"unknown text-log format {plan.log_format!r}; expected one of {', '.join(BY_ID)}")
+    return Parser(fmt, plan.log_line_start, plan.time_zone.name)
+
+
+UNREAD_NAMED = 20  # events with an unreadable timestamp named one by one; the rest are counted
+
+
+def read_textlog(stream: BinaryIO, b: Builder, line: int, offset: int, parser: Parser,
+                 fast: bool = True) -> Iterator[Batch]:
+    """`fast=False`: every block line by line (the tests compare the two paths)."""
+    dumps, make, b_add = orjson.dumps, parser.event, b.add_record
+    unread = parser.unread
+    counted = [0, 0]  # (unreadable timestamps seen, of which named)
+
+    def add(rec: bytes, first: int, end: int, end_line: int) -> Iterator[Batch]:
+        yield from b_add(rec, first, end, end_line)
+        if unread:  # the event just added (its batch is the builder's current one) had no readable time
+            at, text = unread.pop()
+            unread.clear()
+            counted[0] += 1
+            if counted[1] < UNREAD_NAMED:
+                counted[1] += 1
+                b.notes.append((at, at, f"line {at}: the timestamp {text!r} is not a date: the event keeps it as "
+                                "'timestamp' and gets the ingest time", "unread time"))
+
+    grouper = Grouper(parser.start, line, offset, parser.partial, parser.drop_blank)
+    translate = parser.fast.translate if fast and parser.fast is not None else None
+    try:
+        for data in line_blocks(stream):
+            if not data:
+                continue
+            if translate is not None and not grouper.joining:
+                n = data.count(b"\n")
+                out = translate(data, n)
+                if out is not None:  # every line starts an event: the one in progress is complete
+                    for g in grouper.close():
+                        yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
+                    yield from b.add_translated(out, data, grouper.line, grouper.offset, n)
+                    grouper.skip(n, len(data))
+                    continue
+            cut = binary_from(data) if b"\0" in data else None
+            for g in grouper.feed(split_lines(data if cut is None else data[:cut])):
+                yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
+            if cut is not None:
+                for g in grouper.close():
+                    yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
+                raise binary_stop(data[cut:], grouper.line, grouper.offset)
+    except TooLong:
+        raise Stop(f"line {grouper.line} is longer than {limits.MAX_RECORD >> 20} MB without a line break: "
+                   "this does not look like a text log", grouper.line, grouper.offset) from None
+    for g in grouper.close():
+        yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
+    if counted[0] > counted[1]:
+        more = counted[0] - counted[1]
+        last = b.end_line - 1
+        b.notes.append((last, last, f"line {last}: {more:,} more event{'s' if more != 1 else ''} had a timestamp "
+                        "that is not a date (kept as 'timestamp'; they got the ingest time)", "unread time"))
