@@ -26,7 +26,18 @@ from app.core.time.strftime import go_layout_to_strftime
 TOKEN_ENV = "AXIOM_TOKEN"
 ORG_ENV = "AXIOM_ORG_ID"
 # Formats whose events are lines, so that Vector's file source can cut them.
-LINE_FORMATS = ("ndjson", "csv")
+LINE_FORMATS = ("ndjson", "csv", "text")
+# Text logs whose fields VRL has a parser for (vector.dev/docs/reference/vrl/functions); the
+# others keep their lines as `message` (their first line starts each event, as detected).
+_VRL_LOG_PARSERS = {
+    "syslog-rfc3164": "parse_syslog!(string!(.message))",
+    "syslog-rfc5424": "parse_syslog!(string!(.message))",
+    "syslog-iso": "parse_syslog!(string!(.message))",
+    "access-combined": 'parse_apache_log!(string!(.message), format: "combined")',
+    "access-common": 'parse_apache_log!(string!(.message), format: "common")',
+    "nginx-error": 'parse_nginx_log!(string!(.message), format: "error")',
+    "logfmt": "parse_logfmt!(string!(.message))",
+}
 
 
 class VectorExportError(ValueError):
@@ -108,6 +119,35 @@ def _typed_cell(kind: str | None, i: int) -> str:
     return cell
 
 
+def _start_pattern(plan: Plan) -> str | None:
+    """Where an event starts, as a regex Vector's (Rust) engine reads: the user's pattern, else the
+    format's timestamp (or level) at the start of a line; None for logs of one line per event."""
+    from app.core.textlog import BY_ID
+    from app.core.textlog.timestamps import FORMS, LEVEL
+
+    if plan.log_line_start:
+        return plan.log_line_start
+    fmt = BY_ID.get(plan.log_format or "")
+    if fmt is None or fmt.one_line or fmt.id in _VRL_LOG_PARSERS or fmt.id in ("cri", "journal-short-iso"):
+        return None
+    if fmt.id == "level-lines":
+        return r"^\[?" + LEVEL + r"\b"
+    forms = [rx for name, rx in FORMS if name != "iso-named-zone"]  # (its look-ahead is not Rust's)
+    time = dict(FORMS).get(fmt.time_form or "", "(?:" + "|".join(forms) + ")")
+    return r"^\[?" + (time if "(?!" not in time else dict(FORMS)["iso-naive"])
+
+
+def _multiline(plan: Plan) -> list[str]:
+    """A text log's events that span lines (tracebacks, `Caused by:`): each starts at a line
+    matching the pattern, and takes the lines after it until the next (mode halt_before)."""
+    start = _start_pattern(plan) if plan.format == "text" else None
+    if not start:
+        return []
+    pattern = "'" + start + "'" if "'" not in start else _toml_str(start)  # a TOML literal string: no escapes
+    return ["", "[sources.files.multiline]", f"start_pattern = {pattern}", f"condition_pattern = {pattern}",
+            'mode = "halt_before"', "timeout_ms = 1000"]
+
+
 def _remap_source(plan: Plan) -> list[str]:
     if plan.format == "ndjson":
         lines = ['. = object!(parse_json!(string!(.message)))']
@@ -125,6 +165,16 @@ def _remap_source(plan: Plan) -> list[str]:
         if plan.csv_types:  # typed values, as the upload sent them; empty cells as it chose
             lines.append('. = map_values(.) -> |v| { if v == "" { null } else { v } }' if plan.empty_cells == "null"
                          else ". = compact(., string: true, null: false, object: false, array: false)")
+    elif plan.format == "text":
+        parser = _VRL_LOG_PARSERS.get(plan.log_format or "")
+        if parser is None:
+            return ["# the lines of each event stay as `message`; Axiom stamps them with the time they arrive",
+                    f"# (the upload read their own time; {plan.log_format or 'this format'} has no VRL parser)",
+                    ".message = string!(.message)"]
+        lines = [f". = merge({{\"message\": .message}}, {parser})"]
+        if plan.log_format != "logfmt":
+            lines.append("._time = del(.timestamp)")
+        return lines + [f".{_vrl_str(k)} = {_vrl_str(v)}" for k, v in sorted(plan.labels.items())]
     else:
         raise VectorExportError(
             f"a {plan.format} file holds its events in one JSON document, which Vector's file source "
@@ -175,6 +225,7 @@ def vector_config(paths: Sequence[str | os.PathLike], plan: Plan, dest: Destinat
         f"include = [{include}]",
         'read_from = "beginning"',
     ]
+    out += _multiline(plan)
     if plan.compression == "zstd":
         out.insert(3, "# Vector's file source reads plain and gzip files, not zstd: decompress them first.")
     out += ["", "[transforms.parse]", 'type = "remap"', 'inputs = ["files"]', "source = '''"]

@@ -164,3 +164,31 @@ def test_typed_csv_columns_are_typed_in_vrl_too(tmp_path):
     vrl = cfg["transforms"]["parse"]["source"]
     assert '"ms": (parse_json(row[2]) ?? row[2])' in vrl and '"ok": (to_bool(row[3]) ?? row[3])' in vrl
     assert '"host": row[1]' in vrl and "compact(" in vrl
+
+
+LOGS = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "logs"
+
+
+@pytest.mark.parametrize("name, parser, multiline", [
+    ("syslog_auth.log", "parse_syslog!", False),
+    ("nginx_access.log", "parse_apache_log!", False),
+    ("logfmt.log", "parse_logfmt!", False),
+    ("java_log4j.log", None, True),
+    ("python_traceback.log", None, True),
+])
+def test_text_logs_keep_their_multi_line_events_and_parse_where_vrl_can(name, parser, multiline):
+    import re
+
+    text, cfg = config_for(LOGS / name)
+    check_documented(cfg)
+    vrl = cfg["transforms"]["parse"]["source"]
+    assert (parser in vrl) if parser else ("message" in vrl)
+    source = cfg["sources"]["files"]
+    assert ("multiline" in source) == multiline
+    if multiline:
+        m = source["multiline"]
+        assert m["mode"] == "halt_before" and m["start_pattern"] == m["condition_pattern"]
+        assert not re.search(r"\(\?[=!<]", m["start_pattern"])  # no look-around: Rust's regex has none
+        first = (LOGS / name).read_text().splitlines()
+        assert any(re.match(m["start_pattern"], line) for line in first)
+        assert not all(re.match(m["start_pattern"], line) for line in first if line.strip())  # continuations
