@@ -99,7 +99,8 @@ class DropPanel(QWidget):
         self.send_button.setStyleSheet(
             "QPushButton:enabled { background: palette(highlight); color: palette(highlighted-text);"
             " font-weight: 600; border-radius: 4px; padding: 5px 14px; border: 1px solid palette(highlight); }"
-            "QPushButton:enabled:hover { border: 1px solid palette(highlighted-text); }")
+            "QPushButton:enabled:hover { border: 1px solid palette(highlighted-text); }"
+            "QPushButton:enabled:focus { border: 2px solid palette(highlighted-text); }")
         self.send_button.clicked.connect(self.send)
         bar = QHBoxLayout()
         bar.addWidget(self.add_button)

@@ -56,6 +56,7 @@ class PasteTab(QWidget):
         )
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
         self.editor.setLineWrapMode(QPlainTextEdit.NoWrap)
+        self.editor.setTabChangesFocus(True)  # JSON needs no tab characters; Tab moves to the next control
 
         self.validation_label = QLabel(self)
         self.validation_label.setAccessibleName("Validation")

@@ -80,8 +80,12 @@ class DetailsPane(QWidget):
 
         self.warnings = QPlainTextEdit(readOnly=True)
         self.warnings.setPlaceholderText("The server sent no warnings.")
+        self.warnings.setAccessibleName("Warnings from the server")
+        self.warnings.setTabChangesFocus(True)
         self.trace_ids = QPlainTextEdit(readOnly=True)
         self.trace_ids.setPlaceholderText("Trace ids appear here once requests are answered.")
+        self.trace_ids.setAccessibleName("Trace ids")
+        self.trace_ids.setTabChangesFocus(True)
         copy = QPushButton("Copy trace ids")
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.trace_ids.toPlainText()))
         trace_box = QWidget()

@@ -32,6 +32,7 @@ from app.ui.paste.paste_tab import PasteTab
 from app.ui.queue.queue_panel import QueuePanel
 from app.ui.shell.icon import app_icon
 from app.ui.shell.statusbar import StatusBar
+from app.ui.widgets.appearance import apply_theme
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class MainWindow(QMainWindow):
         self.setAccessibleName(app.APP_NAME)
         self.resize(1200, 800)
         self.setWindowIcon(app_icon())
+        apply_theme(ctx.settings.theme)
         self.closed: asyncio.Future = asyncio.get_event_loop().create_future()
         self._closing = False
         self._close_now = False
