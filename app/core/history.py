@@ -5,6 +5,7 @@ discarding. Views call these (in a worker thread: SQLite) and never open the jou
 
 from __future__ import annotations
 
+import time
 from typing import Iterable
 
 from app.core import journal
@@ -25,9 +26,60 @@ def history(search: str = "", limit: int = 200) -> list[tuple[journal.JobRecord,
     return [(r, history_state(r)) for r in journal.history(search, limit)]
 
 
+KEPT = "kept for resuming"  # how a job stopped by quitting with "Keep for resuming" is listed
+
+
 def how_it_ended(record: journal.JobRecord) -> str:
-    """An unfinished job: "interrupted" (the process died) or the state it stopped in."""
-    return "interrupted" if record.interrupted else record.state
+    """An unfinished job: "interrupted" (the process died), "kept for resuming" (the user quit and
+    chose to keep it) or the state it stopped in."""
+    if record.interrupted:
+        return "interrupted"
+    return KEPT if record.state == journal.JobState.PAUSED.value else record.state
+
+
+def sent_since(record: journal.JobRecord) -> journal.JobRecord | None:
+    """A later job that sent this job's file (unchanged) to the same dataset in full, if any:
+    resuming this one would store its events twice."""
+    if record.kind != "file" or record.size is None or not record.head_sha256:
+        return None
+    identity = journal.Identity(record.path or "", record.size, record.mtime_ns or 0, record.head_sha256)
+    return next((r for r in journal.sent_files(identity, record.dataset)
+                 if r.id != record.id and r.created > record.created), None)
+
+
+def offered_at_start(record: journal.JobRecord) -> bool:
+    """Whether the resume bar offers this unfinished job. Never one whose file was sent in full
+    since; a job the user cancelled only at the first start after it (saying so once is
+    enough: later it is resumed from the History tab); the others (interrupted, kept for
+    resuming, stopped by the network or a quota) until they are resumed or discarded."""
+    if record.state in journal.SENT_STATES:
+        return False
+    if record.state == journal.JobState.CANCELLED.value and record.offered is not None:
+        return False
+    return sent_since(record) is None
+
+
+def already_sent(path: str, dataset: str) -> journal.JobRecord | None:
+    """The last finished job that sent this very file (same size, mtime and first MiB) to
+    `dataset`, or None (also when the file cannot be read: its job will say why)."""
+    try:
+        identity = journal.identify(path)
+    except OSError:
+        return None
+    found = journal.sent_files(identity, dataset)
+    return found[0] if found else None
+
+
+def already_sent_text(record: journal.JobRecord) -> str:
+    """The question asked before a file is sent again."""
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(record.finished or record.updated))
+    return (f"{record.name} was already sent to {record.dataset} on {when} ({record.ingested:,} events "
+            f"ingested). Sending it again stores its events twice.")
+
+
+def keep_for_resuming(job_ids: Iterable[str]) -> None:
+    """The user quit with "Keep for resuming": the stopped jobs are listed so at the next start."""
+    journal.keep_for_resuming(list(job_ids))
 
 
 def stop_point(record: journal.JobRecord, batches: Iterable[journal.BatchMark]) -> str:
@@ -47,7 +99,8 @@ def unfinished(keep_days: int | None = None) -> tuple[int, list[tuple[journal.Jo
     """(jobs pruned, [(record, where it stopped)] of the unfinished jobs) — prune first, as
     `axiom-drop resume` does."""
     pruned = journal.prune(keep_days) if keep_days else 0
-    records = journal.unfinished_jobs()
+    records = [r for r in journal.unfinished_jobs() if offered_at_start(r)]
+    journal.mark_offered([r.id for r in records])
     j = journal.Journal()
     try:
         return pruned, [(r, stop_point(r, j.batches(r.id))) for r in records]

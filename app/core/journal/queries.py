@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from app.core.journal.schema import JobRecord
-from app.core.journal.store import opened
+import time
+
+from app.core.journal.identity import Identity
+from app.core.journal.schema import RUNNING, JobRecord, JobState
+from app.core.journal.connection import tx as _tx
+from app.core.journal.store import _record, opened
+
+SENT_STATES = (JobState.DONE.value, JobState.DONE_WITH_FAILURES.value)
 
 
 def unfinished_jobs() -> list[JobRecord]:
@@ -50,3 +56,31 @@ def discard(job_id: str) -> None:
     with opened() as j:
         j.discard(job_id)
 
+
+
+def sent_files(identity: Identity, dataset: str | None = None) -> list[JobRecord]:
+    """Jobs that finished sending a file with this size, mtime and head hash (to `dataset`, or
+    to any), newest first."""
+    sql = ("SELECT * FROM jobs WHERE kind='file' AND size=? AND mtime_ns=? AND head_sha256=? AND state IN (?, ?)")
+    args: list = [identity.size, identity.mtime_ns, identity.head_sha256, *SENT_STATES]
+    if dataset is not None:
+        sql += " AND dataset=?"
+        args.append(dataset)
+    with opened() as j:
+        return [_record(r) for r in j.conn.execute(sql + " ORDER BY created DESC", args).fetchall()]
+
+
+def mark_offered(job_ids: list[str]) -> None:
+    """The resume bar listed these jobs at start-up (the first time only is kept)."""
+    if not job_ids:
+        return
+    with opened() as j, _tx(j.conn):
+        j.conn.executemany("UPDATE jobs SET offered=COALESCE(offered, ?) WHERE id=?",
+                           [(time.time(), i) for i in job_ids])
+
+
+def keep_for_resuming(job_ids: list[str]) -> None:
+    """Jobs stopped because the user quit with "Keep for resuming": "paused", not "cancelled"."""
+    with opened() as j, _tx(j.conn):
+        j.conn.executemany("UPDATE jobs SET state=?, offered=NULL WHERE id=? AND resumable=1 AND state<>?",
+                           [(JobState.PAUSED.value, i, RUNNING) for i in job_ids])

@@ -210,7 +210,7 @@ class Journal:
         """A resumed job runs again: it is "running" until it finishes."""
         with _tx(self.conn):
             self.conn.execute("UPDATE jobs SET state=?, finished=NULL, updated=?, runs=runs+1, commits=commits+1,"
-                              " queued_by=NULL WHERE id=?", (RUNNING, time.time(), job_id))
+                              " queued_by=NULL, offered=NULL WHERE id=?", (RUNNING, time.time(), job_id))
 
     def begin_queued(self, job_id: str, identity: Identity | None, **fresh: Any) -> None:
         """A queued job starts: its file as it is now (nothing of it was sent before), and where

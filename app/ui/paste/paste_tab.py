@@ -13,6 +13,7 @@ import time
 from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtGui import QFontDatabase, QKeySequence, QPalette, QTextCursor
 from PySide6.QtWidgets import (
+    QMessageBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -44,6 +45,7 @@ class PasteTab(QWidget):
     def __init__(self, ctx: AppContext, parent=None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.ask_send_again = self._ask_send_again  # tests replace it: (question) -> bool
         self.setAccessibleName("Paste JSON")
 
         self.editor = PasteEditor(self)
@@ -283,9 +285,18 @@ class PasteTab(QWidget):
         self._update_buttons()
         return self.send_task
 
+    def _ask_send_again(self, question: str) -> bool:
+        answer = QMessageBox.question(self, "Already sent", question + "\n\nSend it again?",
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
     def send_again(self) -> asyncio.Task | None:
         entry = self.selected_entry()
         if entry is None or entry.text is None or self.send_task is not None and not self.send_task.done():
+            return None
+        question = paste.send_again_question(entry)
+        if question is not None and not self.ask_send_again(question):
             return None
         self.send_task = self.ctx.tasks.spawn(self._send(entry.text, entry.dataset), "send paste again")
         self._update_buttons()

@@ -31,6 +31,7 @@ from app.ui.history.resume_bar import ResumeBar, load_unfinished
 from app.ui.paste.paste_tab import PasteTab
 from app.ui.queue.queue_panel import QueuePanel
 from app.ui.shell.icon import app_icon
+from app.ui.shell.send_guard import SendGuard
 from app.ui.shell.statusbar import StatusBar
 from app.ui.widgets.appearance import apply_theme
 
@@ -62,7 +63,8 @@ class MainWindow(QMainWindow):
         self.dataset_picker = DatasetPicker(ctx, self)
         self.drop_panel = DropPanel(ctx)
         self.queue_panel = QueuePanel(ctx)
-        self.drop_panel.sendRequested.connect(self.queue_panel.add_jobs)
+        self.send_guard = SendGuard(ctx, self, self.queue_panel.add_jobs)  # asks before a file is sent twice
+        self.drop_panel.sendRequested.connect(self.send_guard.queue)
 
         files = QSplitter(Qt.Vertical, self)
         files.setAccessibleName("Files")
@@ -254,11 +256,12 @@ class MainWindow(QMainWindow):
         the journal, so the next start offers to resume it — unless `discard` ("Cancel uploads"):
         then it is closed for good (it stays in the History tab)."""
         ids = await self.queue_panel.stop_all(QUIT_GRACE_S)
-        if discard and ids:
-            try:
-                await self.ctx.run_blocking(history.discard, ids, timeout=10)
+        if ids:
+            try:  # "Cancel uploads": closed for good; "Keep for resuming": listed so at the next start
+                await self.ctx.run_blocking(history.discard if discard else history.keep_for_resuming, ids,
+                                            timeout=10)
             except Exception:
-                log.exception("could not discard the cancelled uploads")
+                log.exception("could not record how the uploads were stopped")
         return ids
 
     async def _shutdown_then_close(self) -> None:
