@@ -4,19 +4,18 @@ the failed rows that can be fixed and dropped again."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QPushButton, QTabWidget, QVBoxLayout,
+    QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QPushButton, QTabWidget, QVBoxLayout,
     QWidget,
 )
 
-from app.core.failures import export_failures
 from app.core.job import more_failures_text
 from app.core.queue import QueueEntry
 from app.ui.widgets.rich_text import error_css, esc
+from app.ui.widgets.export_dialog import RAW, ask_export_path, write_export
 from app.ui.widgets.failures_model import FailuresModel
 from app.ui.widgets.formatting import format_label
 from app.ui.widgets.table_model import RowsTableModel
@@ -175,23 +174,17 @@ class DetailsPane(QWidget):
         e = self.entry
         if e is None or not e.result or not e.result.failures:
             return
-        is_csv = e.plan.format == "csv"
-        stem = Path(e.name).name.split(".")[0] or "failed"
-        filters = "NDJSON, one event with its error per line (*.ndjson)"
-        if is_csv:
-            filters = "CSV, the original columns plus an error column (*.csv);;" + filters
-        default = str(Path.home() / f"{stem}-failed.{'csv' if is_csv else 'ndjson'}")
-        path, chosen = QFileDialog.getSaveFileName(self, "Export failed rows", default, filters)
-        if not path:
-            return
-        fmt = "csv" if chosen.startswith("CSV") else "ndjson"
-        self.export_to(path, fmt)
+        chosen = ask_export_path(self, e.name, e.source.path, e.plan)
+        if chosen is not None:
+            self.export_to(*chosen)
 
     def export_to(self, path: str, fmt: str = "ndjson") -> int:
-        """Write the failed rows of the shown entry (the dialog calls this; tests too)."""
+        """Write the failed rows of the shown entry (the dialog calls this; tests too). `fmt`: "raw"
+        (the rows as in the input, plus a file of line → reason), "ndjson" or "csv"."""
         assert self.entry is not None
         e = self.entry
-        n = export_failures(path, e.result.failures if e.result else [], e.plan, fmt=fmt)
-        self.ctx.status(f"Wrote {n:,} failed row{'s' if n != 1 else ''} to {path}")
+        failures = e.result.failures if e.result else []
+        self.ctx.status(write_export(path, fmt, failures, e.plan))
+        n = sum(1 for f in failures if f.complete) if fmt == RAW else len(failures)
         self.exported.emit(path, n)
         return n
