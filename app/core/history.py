@@ -144,3 +144,24 @@ def discard(job_ids: Iterable[str]) -> None:
     """Close these jobs for good: not offered for resuming again (they stay in the history)."""
     for job_id in job_ids:
         journal.discard(job_id)
+
+
+RESUME, SEND_AGAIN, EXPORT, SHOW_FILE = "resume", "send again", "export failed rows", "show file"
+
+
+def actions_for(record: journal.JobRecord, state: str, path_exists: bool) -> list[str]:
+    """What a History entry offers: resume (unfinished, resumable, not running), send again (a
+    file that is still there; pastes keep no bytes here), export failed rows (when some were
+    kept), show the file (its folder)."""
+    out = []
+    is_file = record.kind == "file" and bool(record.path)
+    if is_file and path_exists and state != "uploading" and (record.resumable or record.state in
+                                                              (journal.RUNNING, journal.QUEUED)):
+        out.append(RESUME)
+    if is_file and path_exists and state != "uploading":
+        out.append(SEND_AGAIN)
+    if record.failed:
+        out.append(EXPORT)
+    if is_file:
+        out.append(SHOW_FILE)
+    return out

@@ -30,6 +30,7 @@ from app.ui.history.history_tab import HistoryTab
 from app.ui.history.resume_bar import ResumeBar, load_unfinished
 from app.ui.paste.paste_tab import PasteTab
 from app.ui.queue.queue_panel import QueuePanel
+from app.ui.shell.history_wiring import connect_history_actions
 from app.ui.shell.icon import app_icon
 from app.ui.shell.send_guard import SendGuard
 from app.ui.shell.statusbar import StatusBar
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self.paste_tab = PasteTab(ctx, self)
         self.history_tab = HistoryTab(ctx, self)
         self.resume_bar = ResumeBar(ctx, self._queue_prepared, self)
+        connect_history_actions(self)  # the History tab's Resume and Send again
 
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Views")

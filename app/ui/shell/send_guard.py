@@ -57,10 +57,12 @@ class SendGuard:
         self.add_jobs = add_jobs
         self.ask: Callable[[list[str]], bool] = lambda questions: ask_send_again(parent, questions)
 
-    def queue(self, jobs: list):
-        return self.ctx.tasks.spawn(self._queue(list(jobs), self.ctx.dataset()), "check for files already sent")
+    def queue(self, jobs: list, dataset: str | None = None):
+        """Queue (Source, Plan) pairs for `dataset` (default: the one chosen above)."""
+        return self.ctx.tasks.spawn(self._queue(list(jobs), dataset or self.ctx.dataset(), dataset),
+                                    "check for files already sent")
 
-    async def _queue(self, jobs: list, dataset: str) -> None:
+    async def _queue(self, jobs: list, dataset: str, given: str | None = None) -> None:
         try:
             found = await self.ctx.run_blocking(find_sent, jobs, dataset, timeout=60)
         except Exception:  # a check that cannot run must not lose the files
@@ -72,4 +74,4 @@ class SendGuard:
             self.ctx.status(f"Not sent again: {len(skipped)} file{'s' if len(skipped) != 1 else ''} "
                             f"already in {dataset}", 8000)
         if jobs:
-            self.add_jobs(jobs)
+            self.add_jobs(jobs, given) if given else self.add_jobs(jobs)
