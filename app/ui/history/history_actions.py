@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QToolButton
 
 from app.core import history, journal
+from app.core.axiom.console import dataset_page
 from app.core.journal import plan_from_json
 from app.ui.widgets import desktop
 from app.ui.widgets.export_dialog import ask_export_path, write_export
@@ -21,12 +22,15 @@ from app.ui.widgets.formatting import format_label
 
 log = logging.getLogger(__name__)
 
+OPEN_IN_AXIOM = "open in axiom"
+
 SHORTCUTS = {
     history.RESUME: ("&Resume", "Ctrl+R", "Send what was not stored yet (only the unacknowledged batches)"),
     history.SEND_AGAIN: ("Send &again", "Ctrl+Shift+Return", "Queue the file again with the same settings"),
     history.EXPORT: ("&Export failed rows…", "Ctrl+E", "Write the failed rows as in the input, with a file "
                                                         "of line → reason"),
     history.SHOW_FILE: ("Show &file", "Ctrl+Shift+O", "Open the folder that holds the file"),
+    OPEN_IN_AXIOM: ("Open in A&xiom", "Ctrl+Shift+X", "Open the dataset's query page on app.axiom.co"),
 }
 
 
@@ -56,10 +60,11 @@ class HistoryActions(QObject):
         super().__init__(tab)
         self.tab = tab
         self.actions: dict[str, QAction] = {}
+        self.tool_buttons: dict[str, QToolButton] = {}
         self.buttons = QHBoxLayout()
         self.buttons.setContentsMargins(0, 0, 0, 0)
         slots = {history.RESUME: self.resume, history.SEND_AGAIN: self.send_again,
-                 history.EXPORT: self.export, history.SHOW_FILE: self.show_file}
+                 history.EXPORT: self.export, history.SHOW_FILE: self.show_file, OPEN_IN_AXIOM: self.open_in_axiom}
         for key, (text, keys, tip) in SHORTCUTS.items():
             action = QAction(text, tab)
             action.setShortcut(QKeySequence(keys))
@@ -73,6 +78,7 @@ class HistoryActions(QObject):
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             button.setAccessibleName(text.replace("&", "").rstrip("…"))
             self.buttons.addWidget(button)
+            self.tool_buttons[key] = button
         self.buttons.addStretch(1)
         tab.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         tab.view.customContextMenuRequested.connect(self._context_menu)
@@ -90,12 +96,29 @@ class HistoryActions(QObject):
         if row is None:
             return []
         r = row.record
-        return history.actions_for(r, row.state, bool(r.path) and Path(r.path).exists())
+        out = history.actions_for(r, row.state, bool(r.path) and Path(r.path).exists())
+        if r.ingested and self.console_url(r) is not None:
+            out.append(OPEN_IN_AXIOM)
+        return out
+
+    def console_url(self, record) -> str | None:
+        """The dataset's page on app.axiom.co when the entry went to an Axiom profile, else None."""
+        try:
+            profile = self.tab.ctx.settings.profile(record.profile) if record.profile else None
+        except KeyError:
+            profile = None
+        if profile is None:
+            return None
+        return dataset_page(profile.kind, profile.org_id, record.dataset)
 
     def update(self) -> None:
         ok = self.available()
         for key, action in self.actions.items():
             action.setEnabled(key in ok)
+        row = self.tab.selected_row()
+        axiom = row is not None and self.console_url(row.record) is not None
+        self.actions[OPEN_IN_AXIOM].setVisible(axiom)  # only for Axiom's own profiles
+        self.tool_buttons[OPEN_IN_AXIOM].setVisible(axiom)
 
     def _default(self) -> None:
         ok = self.available()
@@ -130,6 +153,12 @@ class HistoryActions(QObject):
         if r is not None and r.path:
             if not desktop.open_folder(r.path):
                 self.tab.ctx.status(f"Could not open the folder of {r.path}", 8000)
+
+    def open_in_axiom(self) -> None:
+        r = self.record()
+        url = self.console_url(r) if r is not None else None
+        if url is not None and not desktop.open_url(url):
+            self.tab.ctx.status(f"Could not open {url}", 8000)
 
     def export(self, path: str | None = None, kind: str | None = None):
         """Ask where (unless given, as tests do), then write in a worker thread; returns the task."""

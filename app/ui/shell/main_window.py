@@ -8,7 +8,6 @@ import logging
 from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -30,17 +29,20 @@ from app.ui.history.history_tab import HistoryTab
 from app.ui.history.resume_bar import ResumeBar, load_unfinished
 from app.ui.paste.paste_tab import PasteTab
 from app.ui.queue.queue_panel import QueuePanel
+from app.ui.shell.help_menu import install_help_menu
 from app.ui.shell.history_wiring import connect_history_actions
 from app.ui.shell.icon import app_icon
+from app.ui.shell.notifier import FinishWatcher
 from app.ui.shell.send_guard import SendGuard
 from app.ui.shell.statusbar import StatusBar
+from app.ui.shell.view_menu import install_view_menu
 from app.ui.widgets.appearance import apply_theme
+from app.ui.widgets.file_dialogs import open_files_dialog
 
 log = logging.getLogger(__name__)
 
 QUIT_GRACE_S = 8.0  # quitting: how long uploads get to finish their requests in flight before they are cut
 
-FILE_FILTER = "Data files (*.json *.ndjson *.jsonl *.csv *.tsv *.gz *.zst *.zstd *.txt);;All files (*)"
 
 
 
@@ -79,6 +81,7 @@ class MainWindow(QMainWindow):
         self.history_tab = HistoryTab(ctx, self)
         self.resume_bar = ResumeBar(ctx, self._queue_prepared, self)
         connect_history_actions(self)  # the History tab's Resume and Send again
+        self.finish_watcher = FinishWatcher(self, self.queue_panel)  # a notification when in the background
 
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Views")
@@ -166,6 +169,8 @@ class MainWindow(QMainWindow):
         conn_menu.addAction(self.token_action)
         conn_menu.addAction(self.reconnect_action)
         conn_menu.addAction(self.new_dataset_action)
+        install_view_menu(self)  # the theme
+        self.help_actions = install_help_menu(self)  # shortcuts, where the data is, About
 
     # --- actions --------------------------------------------------------------------------------
     def add_paths(self, paths: list[str]) -> None:
@@ -176,12 +181,7 @@ class MainWindow(QMainWindow):
         self.drop_panel.add_paths(list(paths))
 
     def open_files(self) -> None:
-        dlg = QFileDialog(self, "Open files to send")
-        dlg.setFileMode(QFileDialog.ExistingFiles)
-        dlg.setNameFilter(FILE_FILTER)
-        dlg.filesSelected.connect(self.add_paths)
-        dlg.open()
-        self._file_dialog = dlg
+        self._file_dialog = open_files_dialog(self, self.ctx, "Open files to send", self.add_paths)
 
     def paste(self) -> None:
         self.paste_mime(QGuiApplication.clipboard().mimeData())
