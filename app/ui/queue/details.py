@@ -71,6 +71,7 @@ class DetailsPane(QWidget):
 
         self.failures = FailuresModel(self)
         self.failures_view = rows_table_view(self.failures, alternating=True, row_padding=8)
+        self.failures_view.setAccessibleName("Failed events")
         hh = self.failures_view.horizontalHeader()
         hh.setSectionResizeMode(FailuresModel.LINE, QHeaderView.ResizeMode.ResizeToContents)
         hh.setSectionResizeMode(FailuresModel.REASON, QHeaderView.ResizeMode.Interactive)
@@ -95,6 +96,7 @@ class DetailsPane(QWidget):
         tl.addWidget(copy, 0, Qt.AlignmentFlag.AlignLeft)
         self.requests = RequestsModel(self)
         self.requests_view = rows_table_view(self.requests, alternating=True, row_padding=8)
+        self.requests_view.setAccessibleName("Requests sent")
         self.requests_view.horizontalHeader().setStretchLastSection(True)
 
         self.tabs = QTabWidget()

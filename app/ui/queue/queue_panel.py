@@ -73,6 +73,7 @@ class QueuePanel(QWidget):
             head.addWidget(b)
 
         self.view = rows_table_view(self.model, alternating=True, row_padding=10)
+        self.view.setAccessibleName("Upload queue")
         self.view.setItemDelegateForColumn(QueueModel.PROGRESS, ProgressDelegate(self.view))
         hh = self.view.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
