@@ -43,7 +43,8 @@ def settings_text(record) -> str:
     parts = [format_label(plan.format, plan.csv)]
     if plan.format == "csv" and plan.csv is not None:
         parts.append("with a header" if plan.csv.has_header else "no header")
-    parts.append(plan.encoding or "utf-8")
+    encoding = plan.encoding or "utf-8"
+    parts.append("UTF-8" if encoding.lower().replace("_", "-") == "utf-8" else encoding)
     if plan.compression:
         parts.append(f"{plan.compression}-compressed")
     field = plan.timestamp_field

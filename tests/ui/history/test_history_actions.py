@@ -42,7 +42,7 @@ def test_a_finished_entry_shows_its_settings_exports_shows_its_file_and_sends_ag
     try:
         tab = _select(win, qtbot, run_until, "mixed.ndjson")
         acts = tab.entry_actions.actions
-        assert "Settings: NDJSON · utf-8 · time field _time" in tab.summary.text()
+        assert "Settings: NDJSON · UTF-8 · time field _time" in tab.summary.text()
         assert not acts["resume"].isEnabled()  # finished
         assert all(acts[k].isEnabled() for k in ("send again", "export failed rows", "show file"))
 
@@ -72,6 +72,8 @@ def test_a_finished_entry_shows_its_settings_exports_shows_its_file_and_sends_ag
         assert len(asked) == 1 and "mixed.ndjson was already sent" in asked[0][0]
         run_until(qtbot, lambda: entry.is_finished, 20000)
         assert entry.dataset == DATASET and entry.ingested == 28
+        from app.core import journal
+        assert journal.get_job(entry.job_id).runs == 1  # queued, then run once: not "2 runs (resumed)"
     finally:
         win.close_now()
 
