@@ -22,8 +22,8 @@ def _dark_palette() -> QPalette:
     pal = QPalette()
     roles = QPalette.ColorRole
     colours = {
-        roles.Window: "#202124", roles.WindowText: "#e8eaed", roles.Base: "#17181a",
-        roles.AlternateBase: "#25272a", roles.Text: "#e8eaed", roles.Button: "#2c2e31",
+        roles.Window: "#1e1f22", roles.WindowText: "#e8eaed", roles.Base: "#2a2c30",
+        roles.AlternateBase: "#313338", roles.Text: "#e8eaed", roles.Button: "#2c2e31",
         roles.ButtonText: "#e8eaed", roles.Highlight: "#3d6fd1", roles.HighlightedText: "#ffffff",
         roles.ToolTipBase: "#2c2e31", roles.ToolTipText: "#e8eaed", roles.PlaceholderText: "#9aa0a6",
         roles.Link: "#8ab4f8", roles.BrightText: "#ff8a80", roles.Light: "#3c4043", roles.Midlight: "#34363a",
