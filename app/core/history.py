@@ -5,6 +5,7 @@ discarding. Views call these (in a worker thread: SQLite) and never open the jou
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Iterable
 
@@ -59,15 +60,28 @@ def offered_at_start(record: journal.JobRecord) -> bool:
     return sent_since(record) is None
 
 
-def already_sent(path: str, dataset: str) -> journal.JobRecord | None:
-    """The last finished job that sent this very file (same size, mtime and first MiB) to
-    `dataset`, or None (also when the file cannot be read: its job will say why)."""
-    try:
-        identity = journal.identify(path)
-    except OSError:
-        return None
-    found = journal.sent_files(identity, dataset)
-    return found[0] if found else None
+def already_sent(paths: list[str], dataset: str) -> dict[int, journal.JobRecord]:
+    """{index: the last finished job that sent this very file (same size, mtime and first MiB) to
+    `dataset`} for the paths that were sent before. One journal connection for all; a file's head
+    is hashed only when a finished job has its size and mtime. A file that cannot be read is
+    left out (its job will say why)."""
+    found: dict[int, journal.JobRecord] = {}
+    with journal.opened() as j:
+        for i, path in enumerate(paths):
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            if not journal.sent_files(journal.Identity(path, st.st_size, st.st_mtime_ns, None), dataset, j):
+                continue
+            try:
+                identity = journal.identify(path)
+            except OSError:
+                continue
+            records = journal.sent_files(identity, dataset, j)
+            if records:
+                found[i] = records[0]
+    return found
 
 
 def already_sent_text(record: journal.JobRecord) -> str:

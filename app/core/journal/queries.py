@@ -7,7 +7,7 @@ import time
 from app.core.journal.identity import Identity
 from app.core.journal.schema import RUNNING, JobRecord, JobState
 from app.core.journal.connection import tx as _tx
-from app.core.journal.store import _record, opened
+from app.core.journal.store import Journal, _record, opened
 
 SENT_STATES = (JobState.DONE.value, JobState.DONE_WITH_FAILURES.value)
 
@@ -58,14 +58,20 @@ def discard(job_id: str) -> None:
 
 
 
-def sent_files(identity: Identity, dataset: str | None = None) -> list[JobRecord]:
-    """Jobs that finished sending a file with this size, mtime and head hash (to `dataset`, or
-    to any), newest first."""
-    sql = ("SELECT * FROM jobs WHERE kind='file' AND size=? AND mtime_ns=? AND head_sha256=? AND state IN (?, ?)")
-    args: list = [identity.size, identity.mtime_ns, identity.head_sha256, *SENT_STATES]
+def sent_files(identity: Identity, dataset: str | None = None, j: Journal | None = None) -> list[JobRecord]:
+    """Jobs that finished sending a file with this size, mtime and head hash (any hash when
+    identity.head_sha256 is None) to `dataset`, or to any, newest first. `j`: a journal already
+    open (many files, one connection)."""
+    sql = "SELECT * FROM jobs WHERE kind='file' AND size=? AND mtime_ns=? AND state IN (?, ?)"
+    args: list = [identity.size, identity.mtime_ns, *SENT_STATES]
+    if identity.head_sha256 is not None:
+        sql += " AND head_sha256=?"
+        args.append(identity.head_sha256)
     if dataset is not None:
         sql += " AND dataset=?"
         args.append(dataset)
+    if j is not None:
+        return [_record(r) for r in j.conn.execute(sql + " ORDER BY created DESC", args).fetchall()]
     with opened() as j:
         return [_record(r) for r in j.conn.execute(sql + " ORDER BY created DESC", args).fetchall()]
 

@@ -33,18 +33,13 @@ def ask_send_again(parent: QWidget, questions: list[str]) -> bool:
 
 def find_sent(jobs: list, dataset: str) -> list[tuple[int, str]]:
     """(index, question) of the (Source, Plan) pairs whose file was already sent (worker thread)."""
-    found = []
-    for i, (source, _plan) in enumerate(jobs):
-        if getattr(source, "path", None) is None:
-            continue
-        try:
-            record = history.already_sent(str(source.path), dataset)
-        except journal.JournalError as e:
-            log.warning("cannot check for an earlier send: %s", e)
-            return []
-        if record is not None:
-            found.append((i, history.already_sent_text(record)))
-    return found
+    files = [(i, str(source.path)) for i, (source, _plan) in enumerate(jobs) if getattr(source, "path", None)]
+    try:
+        found = history.already_sent([path for _i, path in files], dataset)
+    except journal.JournalError as e:
+        log.warning("cannot check for an earlier send: %s", e)
+        return []
+    return [(files[k][0], history.already_sent_text(record)) for k, record in sorted(found.items())]
 
 
 class SendGuard:
