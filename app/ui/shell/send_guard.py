@@ -7,6 +7,8 @@ module asks the question and queues what the user agreed to.
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import logging
 from typing import Callable
 
@@ -17,8 +19,10 @@ from app.core import history, journal
 log = logging.getLogger(__name__)
 
 
-def ask_send_again(parent: QWidget, questions: list[str]) -> bool:
-    """One question for all the files already sent: True to send them again."""
+def ask_send_again(parent: QWidget, questions: list[str]) -> asyncio.Future:
+    """One question for all the files already sent; the future says True to send them again.
+    Window-modal and not a nested event loop (exec() inside a task would let other tasks run
+    inside this one)."""
     box = QMessageBox(QMessageBox.Icon.Question, "Already sent",
                       "This file was already sent." if len(questions) == 1
                       else f"{len(questions)} of these files were already sent.", parent=parent)
@@ -27,8 +31,16 @@ def ask_send_again(parent: QWidget, questions: list[str]) -> bool:
     again = box.addButton("Send again", QMessageBox.ButtonRole.AcceptRole)
     skip = box.addButton("Don't send them", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(skip)
-    box.exec()
-    return box.clickedButton() is again
+    answer: asyncio.Future = asyncio.get_event_loop().create_future()
+
+    def done(_result: int) -> None:
+        if not answer.done():
+            answer.set_result(box.clickedButton() is again)
+        box.deleteLater()
+
+    box.finished.connect(done)
+    box.open()
+    return answer
 
 
 def find_sent(jobs: list, dataset: str) -> list[tuple[int, str]]:
@@ -50,7 +62,8 @@ class SendGuard:
         self.ctx = ctx
         self.parent = parent
         self.add_jobs = add_jobs
-        self.ask: Callable[[list[str]], bool] = lambda questions: ask_send_again(parent, questions)
+        # (questions) -> bool, or an awaitable of it (the dialog); tests replace it
+        self.ask: Callable[[list[str]], object] = lambda questions: ask_send_again(parent, questions)
 
     def queue(self, jobs: list, dataset: str | None = None):
         """Queue (Source, Plan) pairs for `dataset` (default: the one chosen above)."""
@@ -63,7 +76,10 @@ class SendGuard:
         except Exception:  # a check that cannot run must not lose the files
             log.exception("checking for files already sent")
             found = []
-        if found and not self.ask([q for _i, q in found]):
+        agreed = self.ask([q for _i, q in found]) if found else True
+        if inspect.isawaitable(agreed):
+            agreed = await agreed
+        if not agreed:
             skipped = {i for i, _q in found}
             jobs = [job for i, job in enumerate(jobs) if i not in skipped]
             self.ctx.status(f"Not sent again: {len(skipped)} file{'s' if len(skipped) != 1 else ''} "

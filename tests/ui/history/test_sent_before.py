@@ -113,3 +113,29 @@ def test_send_again_of_a_paste_asks_first(window, ctx, sandbox, qtbot, run_until
     task = tab.send_again()
     run_until(qtbot, task.done, 10000)
     assert len(sandbox.events(DATASET)) == 4
+
+
+def test_the_real_question_is_a_window_modal_box_that_does_not_block_the_loop(ctx, sandbox, tmp_path, qtbot,
+                                                                                run_until):
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    path = ndjson_file(tmp_path / "twice.ndjson", 30)
+    win = open_window(ctx, qtbot, run_until)
+    ctx.set_dataset(DATASET)
+    try:
+        _send_from_window(win, path, qtbot, run_until)
+        run_until(qtbot, lambda: win.queue_panel.entries() and win.queue_panel.entries()[0].is_finished, 20000)
+        _send_from_window(win, path, qtbot, run_until)
+
+        def box():
+            return next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()),
+                        None)
+        run_until(qtbot, lambda: box() is not None)
+        assert "twice.ndjson was already sent" in box().informativeText()
+        assert win.history_tab.reload() is not None  # the loop still runs other tasks meanwhile
+        next(b for b in box().buttons() if b.text() == "Send again").click()
+        run_until(qtbot, lambda: len(win.queue_panel.entries()) == 2 and win.queue_panel.entries()[1].is_finished,
+                  20000)
+        assert len(sandbox.events(DATASET)) == 60
+    finally:
+        win.close_now()
