@@ -13,7 +13,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.job import more_failures_text
+from app.core.axiom.console import dataset_page
 from app.core.queue import QueueEntry
+from app.ui.widgets import desktop
 from app.ui.widgets.rich_text import error_css, esc
 from app.ui.widgets.export_dialog import RAW, ask_export_path, write_export
 from app.ui.widgets.failures_model import FailuresModel
@@ -68,6 +70,10 @@ class DetailsPane(QWidget):
         self.export_button.setToolTip("Write the failed rows with the reason, ready to fix and drop again")
         self.export_button.clicked.connect(self._export_clicked)
         self.export_button.setEnabled(False)
+        self.axiom_button = QPushButton("Open in Axiom")  # Axiom profiles only: the dataset's query page
+        self.axiom_button.setToolTip("Open the dataset's query page on app.axiom.co")
+        self.axiom_button.clicked.connect(self.open_in_axiom)
+        self.axiom_button.hide()
 
         self.failures = FailuresModel(self)
         self.failures_view = rows_table_view(self.failures, alternating=True, row_padding=8)
@@ -108,6 +114,7 @@ class DetailsPane(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
+        top.addWidget(self.axiom_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
@@ -130,6 +137,7 @@ class DetailsPane(QWidget):
             self.warnings.setPlainText("")
             self.trace_ids.setPlainText("")
             self.export_button.setEnabled(False)
+            self.axiom_button.hide()
             self._retitle(0, 0, 0)
             return
         self.summary.setText(self._summary(e))
@@ -142,7 +150,22 @@ class DetailsPane(QWidget):
         self.warnings.setPlainText("\n".join(str(w) for w in (r.warnings if r else [])))
         self.trace_ids.setPlainText("\n".join(r.trace_ids if r else []))
         self.export_button.setEnabled(bool(failures) and any(f.record for f in failures))
+        self.axiom_button.setVisible(e.is_finished and e.ingested > 0 and self.console_url(e) is not None)
         self._retitle(len(failures), len(r.warnings) if r else 0, len(r.requests) if r else 0)
+
+    def console_url(self, e: QueueEntry) -> str | None:
+        """The dataset's page on app.axiom.co when the entry was sent with an Axiom profile."""
+        name = getattr(e.job, "profile", None) if e.job is not None else None
+        try:
+            profile = self.ctx.settings.profile(name) if name else None
+        except KeyError:
+            return None
+        return dataset_page(profile.kind, profile.org_id, e.dataset) if profile is not None else None
+
+    def open_in_axiom(self) -> None:
+        url = self.console_url(self.entry) if self.entry is not None else None
+        if url is not None and not desktop.open_url(url):
+            self.ctx.status(f"Could not open {url}", 8000)
 
     def _retitle(self, failures: int, warnings: int, requests: int) -> None:
         self.tabs.setTabText(0, f"Failures ({failures:,})")

@@ -156,3 +156,29 @@ def test_the_theme_choice_is_applied_and_kept(window, ctx):
     finally:
         apply_theme("system")
     assert QApplication.instance().palette() is not None
+
+
+def test_a_finished_upload_of_an_axiom_profile_opens_in_axiom_from_the_queue(window, ctx, sandbox, tmp_path,
+                                                                             qtbot, run_until, run_coro, monkeypatch):
+    from app.core.axiom import AxiomClient, Endpoint
+    from app.core.job import UploadJob
+
+    opened = []
+    monkeypatch.setattr(desktop, "opener", lambda url: opened.append(url.toString()) or True)
+    ctx.set_dataset(DATASET)
+    panel = window.queue_panel
+    [local] = _send(window, [ndjson_file(tmp_path / "local.ndjson", 5)], qtbot, run_until)
+    panel.select(local)
+    assert not panel.details.axiom_button.isVisible()  # the sandbox has no console
+
+    ctx.settings.profile("Axiom US").org_id = "acme"
+    path = ndjson_file(tmp_path / "us.ndjson", 5)
+    client = AxiomClient(Endpoint(sandbox.url, sandbox.url), sandbox.token)
+    [entry] = panel.add_prepared([UploadJob(Source.from_path(path), plan_for(path), client, "us-logs",
+                                            profile="Axiom US", endpoint="https://api.axiom.co")])
+    run_until(qtbot, lambda: entry.is_finished, 20000)
+    panel.select(entry)
+    run_until(qtbot, panel.details.axiom_button.isVisible)
+    panel.details.axiom_button.click()
+    assert opened and opened[0].startswith("https://app.axiom.co/acme/explorer?initForm=")
+    run_coro(qtbot, client.aclose())
