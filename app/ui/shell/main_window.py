@@ -38,6 +38,7 @@ from app.ui.shell.statusbar import StatusBar
 from app.ui.shell.view_menu import install_view_menu
 from app.ui.widgets.appearance import apply_theme
 from app.ui.widgets.file_dialogs import open_files_dialog
+from app.ui.widgets.wheel_guard import guard_wheel_in
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         self.status_bar = StatusBar(ctx, self)
         self.setStatusBar(self.status_bar)
         self._build_menus()
+        guard_wheel_in(self)  # no setting (profile, dataset, history kept) changes under a passing wheel
         if ctx.client() is None and ctx.connection_state == "disconnected":
             ctx.reconnect()
         self._quit_choice: str | None = None

@@ -58,3 +58,22 @@ def test_wheel_changes_a_combo_the_user_has_focused(panel, tmp_path, qtbot, run_
     wheel_down(combo)
     assert combo.currentIndex() != before
     assert combo.focusPolicy() == Qt.FocusPolicy.StrongFocus
+
+
+def test_the_window_s_own_settings_ignore_a_passing_wheel(window):
+    """The History tab's "Keep history for" (a change prunes history) and the profile box."""
+    keep = window.history_tab.keep_spin
+    window.tabs.setCurrentWidget(window.history_tab)
+    before = keep.value()
+    wheel_down(keep)
+    assert keep.value() == before and keep.focusPolicy() == Qt.FocusPolicy.StrongFocus
+    from PySide6.QtWidgets import QComboBox
+
+    combos = window.connection_bar.findChildren(QComboBox) + window.dataset_picker.findChildren(QComboBox)
+    assert combos
+    window.tabs.tabBar().setFocus()  # the focus is elsewhere (a focused box does take the wheel)
+    for combo in combos:
+        assert not combo.hasFocus()
+        before = combo.currentIndex()
+        wheel_down(combo)
+        assert combo.currentIndex() == before and combo.focusPolicy() == Qt.FocusPolicy.StrongFocus
