@@ -50,9 +50,10 @@ def about_html() -> str:
 def shortcuts(window) -> list[tuple[str, str]]:
     """(what, keys) of every action with a shortcut in the window (menus and the History tab)."""
     seen, out = set(), []
-    for action in [*window.actions(), *window.history_tab.actions()]:
+    history_actions = window.history_tab.actions()
+    for action in [*window.actions(), *history_actions]:
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        what = action.text().replace("&", "").rstrip("…")
+        what = action.text().replace("&", "").rstrip("…") + (" (History tab)" if action in history_actions else "")
         if keys and (what, keys) not in seen:
             seen.add((what, keys))
             out.append((what, keys))

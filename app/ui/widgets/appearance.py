@@ -49,7 +49,7 @@ QAbstractItemView:focus, QPlainTextEdit:focus, QTextEdit:focus, QAbstractScrollA
     border: 2px solid {ring}; }}
 QToolButton:focus, QCheckBox:focus, QRadioButton:focus {{ outline: none; border: 2px solid {ring};
     border-radius: 3px; }}
-QPushButton:focus {{ outline: none; border: 2px solid {ring}; border-radius: 4px; padding: 4px 12px; }}
+QPushButton:focus {{ outline: none; border: 2px solid {ring}; border-radius: 4px; padding: 1px 4px; }}
 QComboBox:focus, QLineEdit:focus, QAbstractSpinBox:focus {{ border: 2px solid {ring}; border-radius: 3px;
     padding: 1px 4px; }}
 QTabBar::tab:focus {{ border: 2px solid {ring}; }}
