@@ -43,7 +43,7 @@ def export_failures(path: str | Path, failures: Iterable, plan=None, fmt: str = 
     CSV (for CSV inputs): the original columns, in the same dialect, plus an `error` column.
     """
     failures = list(failures)
-    is_csv = plan.format == "csv"
+    is_csv = plan.sends_csv
     delimiter, quotechar, _, fields = _csv_dialect(plan)
     written = 0
     if fmt == "csv":
@@ -80,7 +80,7 @@ def reasons_path(path: str | Path) -> Path:
 
 def raw_suffix(plan) -> str:
     """The export's extension: the input's own format (a JSON array's elements become NDJSON)."""
-    return ".csv" if plan.format == "csv" else ".ndjson"
+    return ".csv" if plan.sends_csv else ".ndjson"
 
 
 def export_raw(path: str | Path, failures: Iterable, plan) -> tuple[int, Path]:
@@ -95,7 +95,7 @@ def export_raw(path: str | Path, failures: Iterable, plan) -> tuple[int, Path]:
                                                                         newline="") as why:
         table = csv.writer(why, lineterminator="\n")
         table.writerow(["line", "reason"])
-        if plan.format == "csv" and plan.csv is not None and plan.csv.has_header and plan.csv.fields:
+        if plan.sends_csv and plan.csv is not None and plan.csv.has_header and plan.csv.fields:
             csv.writer(rows, delimiter=plan.csv.delimiter or ",", quotechar=plan.csv.quotechar or '"',
                        lineterminator="\n").writerow(plan.csv.fields)
         for f in failures:
@@ -149,7 +149,7 @@ def failed_rows(failures: list[Failure], plan: Any, name: str) -> tuple[Source, 
     plan.encoding = "utf-8"
     out = io.StringIO()
     line = 1
-    if plan.format == "csv" and plan.csv is not None:
+    if plan.sends_csv and plan.csv is not None:
         dialect = copy.copy(plan.csv)
         if dialect.fields:
             csv.writer(out, delimiter=dialect.delimiter, quotechar=dialect.quotechar,
@@ -160,6 +160,7 @@ def failed_rows(failures: list[Failure], plan: Any, name: str) -> tuple[Source, 
     else:
         plan.format = "ndjson"
         plan.csv = None
+        plan.csv_types = {}
     line_map: dict[int, int] = {}
     for f in failures:
         text = f.record.rstrip("\r\n")

@@ -22,6 +22,7 @@ from app.core import sniff as sniffing
 from app.core.io import expand_paths, is_supported_name, paths_from_text
 from app.ui.files.drop_zone import DropOverlay, DropZone, notice_style
 from app.ui.files.file_card import FileCard
+from app.ui.files.send_check import confirm_times
 from app.ui.files.preview_pane import PreviewPane
 from app.ui.widgets.file_dialogs import open_files_dialog
 from app.ui.widgets.splitter import share_parent_splitter
@@ -217,6 +218,8 @@ class DropPanel(QWidget):
         from app.core.job import Source
 
         cards = self.sendable_cards()
+        if not confirm_times(self, cards):  # times that do not read, dates in either order
+            return
         jobs = []
         for card in cards:
             try:

@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
 from app.core import history
 from app.core.queue import QueueEntry, RetryAction, UploadQueue, can_resume_from, can_retry, retry_action
 from app.core.job import JobState
+from app.ui.queue import vector_action
 from app.ui.queue.details import DetailsPane
+from app.ui.queue.missing_dataset import MissingDatasetPrompt
 from app.ui.queue.progress_delegate import ProgressDelegate
 from app.ui.queue.queue_model import QueueModel
 from app.ui.widgets.elided_label import ElidedLabel
@@ -49,6 +51,7 @@ class QueuePanel(QWidget):
         self._has_rows: bool | None = None  # what _fit last sized the panel for
         # Tests replace this: (entry) -> bool, asked before sending a partly stored file again.
         self.confirm_resend = self._confirm_resend
+        self.missing_dataset = MissingDatasetPrompt(self, ctx, self.retry)  # a 404 on ingest: create it?
 
         title = QLabel("Uploads")
         f = title.font()
@@ -326,8 +329,11 @@ class QueuePanel(QWidget):
             self._fit(False)
 
     def _context_menu(self, pos) -> None:
-        if not self.selected_entries():
-            return
+        if self.selected_entries():
+            self.selection_menu().exec(self.view.viewport().mapToGlobal(pos))
+
+    def selection_menu(self) -> QMenu:
+        """The selected rows' actions (the buttons'), and continuous shipping for one finished file."""
         menu = QMenu(self)
         for button in (self.pause_button, self.resume_button, self.cancel_button, self.retry_button,
                        self.remove_button):
@@ -335,7 +341,14 @@ class QueuePanel(QWidget):
             action.setEnabled(button.isEnabled())
             action.triggered.connect(button.click)
             menu.addAction(action)
-        menu.exec(self.view.viewport().mapToGlobal(pos))
+        entries = self.selected_entries()
+        client = self.ctx.client()
+        if len(entries) == 1 and vector_action.can_export(entries[0]) and client is not None:
+            menu.addSeparator()
+            action = QAction(vector_action.TITLE + "…", menu)
+            action.triggered.connect(lambda: vector_action.export_vector(self, entries[0], client))
+            menu.addAction(action)
+        return menu
 
     def eventFilter(self, obj, event) -> bool:
         if obj is self.view and event.type() == QEvent.Type.KeyPress:
@@ -350,7 +363,9 @@ class QueuePanel(QWidget):
     # -- notifications ------------------------------------------------------------------------------
     def _job_finished(self, entry: QueueEntry) -> None:
         if entry.ingested:
-            self.ctx.dataset_used(entry.dataset)  # an auto-created dataset shows up in the picker
+            self.ctx.dataset_used(entry.dataset)  # a dataset made elsewhere shows up in the picker
+        if self.missing_dataset.applies(entry):
+            self.missing_dataset.offer(entry)
         self.ctx.historyChanged.emit()
         self._update_buttons()
         self.details.refresh()

@@ -12,6 +12,7 @@ import inspect
 import logging
 from typing import Callable
 
+import shiboken6
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.core import history, journal
@@ -76,6 +77,8 @@ class SendGuard:
         except Exception:  # a check that cannot run must not lose the files
             log.exception("checking for files already sent")
             found = []
+        if not shiboken6.isValid(self.parent):
+            return  # the window closed meanwhile
         agreed = self.ask([q for _i, q in found]) if found else True
         if inspect.isawaitable(agreed):
             agreed = await agreed
@@ -84,5 +87,5 @@ class SendGuard:
             jobs = [job for i, job in enumerate(jobs) if i not in skipped]
             self.ctx.status(f"Not sent again: {len(skipped)} file{'s' if len(skipped) != 1 else ''} "
                             f"already in {dataset}", 8000)
-        if jobs:
+        if jobs and shiboken6.isValid(self.parent):
             self.add_jobs(jobs, given) if given else self.add_jobs(jobs)

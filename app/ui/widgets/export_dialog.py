@@ -26,7 +26,7 @@ def filters_for(plan) -> list[tuple[str, str]]:
     """(filter text, export kind), the raw rows first."""
     ext = raw_suffix(plan)
     out = [(f"As in the input, with a separate file of line → reason (*{ext})", RAW)]
-    if plan.format == "csv":
+    if plan.sends_csv:  # typed CSV goes as NDJSON: its failed rows are JSON
         out.append(("CSV, the original columns plus an error column (*.csv)", "csv"))
     out.append(("NDJSON, one event with its error per line (*.ndjson)", "ndjson"))
     return out
