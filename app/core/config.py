@@ -88,6 +88,8 @@ class Settings:
     profiles: list[Profile] = field(default_factory=lambda: [Profile(**asdict(p)) for p in DEFAULT_PROFILES])
     current_profile: str = "Local sandbox"
     history_keep_days: int = 30
+    theme: str = "system"  # the window's look: system, light or dark
+    last_folder: str = ""  # where Open… and Browse… start (the folder files were last added from)
 
     def profile(self, name: str | None = None) -> Profile:
         name = name or self.current_profile
@@ -115,6 +117,8 @@ def load_settings() -> Settings:
         profiles=profiles or Settings().profiles,
         current_profile=raw.get("current_profile", "Local sandbox"),
         history_keep_days=int(raw.get("history_keep_days", 30)),
+        theme=str(raw.get("theme", "system")),
+        last_folder=str(raw.get("last_folder", "")),
     )
     return settings
 

@@ -1,5 +1,6 @@
 """Export of an upload's failed rows, with the reason each failed, in a file the user can fix
-and drop again: NDJSON for any input, CSV (the original columns plus an error) for CSV inputs."""
+and drop again: the raw rows as in the input plus a file of line → reason (export_raw), or one
+file with the reasons inside (NDJSON for any input, CSV plus an error column for CSV inputs)."""
 
 from __future__ import annotations
 
@@ -67,6 +68,52 @@ def export_failures(path: str | Path, failures: Iterable, plan=None, fmt: str = 
     return written
 
 
+REASONS_SUFFIX = "-reasons.csv"
+NOT_KEPT = "(the row was too long to keep in full: it is not in the export)"
+
+
+def reasons_path(path: str | Path) -> Path:
+    """Where export_raw writes the line → reason file: beside the rows, `<stem>-reasons.csv`."""
+    p = Path(path)
+    return p.with_name(p.name.split(".")[0] + REASONS_SUFFIX)
+
+
+def raw_suffix(plan) -> str:
+    """The export's extension: the input's own format (a JSON array's elements become NDJSON)."""
+    return ".csv" if plan.sends_csv else ".ndjson"
+
+
+def export_raw(path: str | Path, failures: Iterable, plan) -> tuple[int, Path]:
+    """The failed rows as they were in the input, ready to fix and drop again: the raw lines
+    (a CSV gets its header row first, in its own dialect; the elements of a JSON array one a
+    line), and beside them (reasons_path) a CSV of line → reason. Returns (rows written, that file).
+    A row that was cut short in the report is not written, and its reason says so."""
+    failures = list(failures)
+    reasons = reasons_path(path)
+    written = 0
+    with open(path, "w", encoding="utf-8", newline="") as rows, open(reasons, "w", encoding="utf-8",
+                                                                        newline="") as why:
+        table = csv.writer(why, lineterminator="\n")
+        table.writerow(["line", "reason"])
+        if plan.sends_csv and plan.csv is not None and plan.csv.has_header and plan.csv.fields:
+            csv.writer(rows, delimiter=plan.csv.delimiter or ",", quotechar=plan.csv.quotechar or '"',
+                       lineterminator="\n").writerow(plan.csv.fields)
+        for f in failures:
+            if not f.complete:
+                table.writerow([f.line if f.line is not None else "", f"{_reason(f)} {NOT_KEPT}"])
+                continue
+            text = f.record.rstrip("\r\n")
+            if plan.format == "json":
+                try:
+                    text = json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
+                except ValueError:
+                    pass
+            rows.write(text + "\n")
+            table.writerow([f.line if f.line is not None else "", _reason(f)])
+            written += 1
+    return written, reasons
+
+
 def _reason(failure) -> str:
     return failure.error or "failed"
 
@@ -101,17 +148,27 @@ def failed_rows(failures: list[Failure], plan: Any, name: str) -> tuple[Source, 
     plan.compression = None
     plan.encoding = "utf-8"
     out = io.StringIO()
+    line = 1
     if plan.sends_csv and plan.csv is not None:
         dialect = copy.copy(plan.csv)
         if dialect.fields:
             csv.writer(out, delimiter=dialect.delimiter, quotechar=dialect.quotechar,
                        lineterminator="\n").writerow(dialect.fields)
             dialect.has_header = True
+            line = 2
         plan.csv = dialect
     else:
         plan.format = "ndjson"
         plan.csv = None
         plan.csv_types = {}
+    line_map: dict[int, int] = {}
     for f in failures:
-        out.write(f.record.rstrip("\r\n") + "\n")
-    return Source.from_bytes(out.getvalue().encode("utf-8"), name=name), plan
+        text = f.record.rstrip("\r\n")
+        out.write(text + "\n")
+        for k in range(text.count("\n") + 1):  # a CSV record may hold quoted newlines
+            if f.line is not None:
+                line_map[line] = f.line + k
+            line += 1
+    source = Source.from_bytes(out.getvalue().encode("utf-8"), name=name)
+    source.line_map = line_map
+    return source, plan

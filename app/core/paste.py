@@ -8,6 +8,8 @@ the send itself.
 
 from __future__ import annotations
 
+import time
+
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -109,6 +111,16 @@ class HistoryEntry:
     error: str | None = None
     size: int = 0
     summary: str = field(default="")
+
+
+def send_again_question(entry: HistoryEntry) -> str | None:
+    """What to ask before "Send again" of a paste whose events were stored (None: nothing was
+    stored, so nothing can be stored twice)."""
+    if entry.ingested <= 0:
+        return None
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.time))
+    return (f"This paste was sent to {entry.dataset} on {when} ({entry.ingested:,} events ingested). "
+            "Sending it again stores its events twice.")
 
 
 def history_path() -> Path:

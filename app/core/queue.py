@@ -46,6 +46,7 @@ class QueueEntry:
     attempts: int = 0
     resume_record: Any = None  # journal.JobRecord: the next run resumes it (sends only what is not stored)
     prepared: UploadJob | None = None  # a job built elsewhere (resume at start-up): run as it is
+    retried_by: "QueueEntry | None" = None  # its failed rows were queued again: that row counts them now
 
     # -- what the row shows ------------------------------------------------------------
     @property
@@ -153,7 +154,7 @@ def totals(entries: list[QueueEntry]) -> dict[str, int]:
     t = {"files": len(entries), "ingested": 0, "failed": 0, "not_sent": 0, "active": 0, "possible_duplicates": 0}
     for e in entries:
         t["ingested"] += e.ingested
-        t["failed"] += e.failed
+        t["failed"] += e.failed if e.retried_by is None else 0  # not twice: the retry's row has them
         t["not_sent"] += e.not_sent
         t["possible_duplicates"] += e.possible_duplicates
         t["active"] += 0 if e.is_finished else 1
@@ -413,7 +414,8 @@ class UploadQueue:
         if source_plan is None:
             return None
         source, plan = source_plan
-        return self.add(source, plan, entry.dataset)
+        entry.retried_by = self.add(source, plan, entry.dataset)
+        return entry.retried_by
 
     def remove(self, entry: QueueEntry) -> None:
         if entry.running:

@@ -102,6 +102,10 @@ class AppContext(QObject):
         self._dataset = self.profile().dataset
 
     # --- small accessors -------------------------------------------------------------------
+    def local_sandbox(self):
+        """The local sandbox server when it runs in this process (None before its first use)."""
+        return self._sandbox
+
     def profile(self) -> config.Profile:
         try:
             return self.settings.profile()

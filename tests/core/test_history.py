@@ -68,3 +68,38 @@ def test_prune_forgets_old_jobs(tmp_path):
     pruned, jobs = history.unfinished(keep_days=30)
     assert (pruned, jobs) == (1, [])
     assert history.job(job_id) is None
+
+
+def _rec(**kw):
+    base = dict(kind="file", path="/data/a.ndjson", resumable=False, state="done", failed=0, offered=None,
+                size=None, head_sha256=None)
+    base.update(kw)
+    return NS(**base)
+
+
+def test_what_a_history_entry_offers():
+    done = _rec(failed=2)
+    assert history.actions_for(done, "done with failures", True) == [
+        history.SEND_AGAIN, history.EXPORT, history.SHOW_FILE]
+    assert history.actions_for(done, "done", False) == [history.EXPORT, history.SHOW_FILE]  # the file is gone
+    stopped = _rec(state="cancelled", resumable=True)
+    assert history.actions_for(stopped, "cancelled", True) == [history.RESUME, history.SEND_AGAIN, history.SHOW_FILE]
+    assert history.actions_for(_rec(state="running"), "uploading", True) == [history.SHOW_FILE]  # running now
+    assert history.actions_for(_rec(kind="pasted", path=None, failed=1), "done with failures", False) == [
+        history.EXPORT]
+
+
+def test_the_resume_bar_offers_a_cancelled_job_once_and_keeps_the_others():
+    assert history.offered_at_start(_rec(state="cancelled", resumable=True))
+    assert not history.offered_at_start(_rec(state="cancelled", resumable=True, offered=time.time()))
+    assert history.offered_at_start(_rec(state="running", offered=time.time()))  # interrupted: until resumed
+    assert history.offered_at_start(_rec(state="paused", resumable=True, offered=time.time()))  # kept
+    assert not history.offered_at_start(_rec(state="done"))
+    assert history.how_it_ended(NS(state="paused", interrupted=False)) == "kept for resuming"
+
+
+def test_console_links_name_the_org_and_the_dataset():
+    from app.core.axiom.console import apl_for, dataset_page
+
+    assert apl_for("it's") == "['it\\'s']"
+    assert dataset_page("eu", "org 1", "d").startswith("https://app.axiom.co/org%201/explorer?initForm=")

@@ -42,7 +42,7 @@ from app.core.job.policy import Backoff
 from app.core.job.reading import InputReader
 from app.core.job.results import Failure, JobResult, JobWarning, Progress, WarningKind
 from app.core.job.sender import Sender, Stopped
-from app.core.job.source import Source
+from app.core.job.source import Source, renumbered
 
 
 def _pool_workers() -> int:
@@ -189,6 +189,8 @@ class UploadJob:
                 return await self._journal_finish(
                     self._finish(error=str(e) if isinstance(e, SourceError) else f"{self.source.name}: {e}"))
             batches = iter_batches(stream, self.plan, max_events=self.max_events, max_bytes=self.max_bytes)
+            if self.source.line_map:  # failed rows sent again: the lines of the file they came from
+                batches = renumbered(batches, self.source.line_map)
             if self.plan.format == "csv":
                 batches = self._reader.noting_ragged_rows(batches)
             batches = self._reader.noting_long_values(batches)

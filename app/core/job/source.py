@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Iterable, Iterator
 
 from app.core.io import Prepended, SourceError, open_raw, shown
 
@@ -19,6 +20,9 @@ class Source:
         self.path = path
         self.data = data
         self._stream = stream  # stdin: read once, never resumable
+        # Failed rows sent again: line n of these bytes was line line_map[n] of the file they came
+        # from, so what the retry reports names the lines the user knows (not 1, 2, 3…).
+        self.line_map: dict[int, int] | None = None
         self.size: int | None = None
         if path is not None:
             try:
@@ -61,3 +65,14 @@ class Source:
 
     def __repr__(self) -> str:
         return f"Source({self.name!r})"
+
+
+def renumbered(batches: Iterable, line_map: dict[int, int]) -> Iterator:
+    """The batches with their input lines as `line_map` says (a line it does not list stays)."""
+    def m(line):
+        return line_map.get(line, line) if line is not None else None
+
+    for batch in batches:
+        yield dataclasses.replace(batch, lines=[m(line) for line in batch.lines],
+                                  skipped=[(m(line), why) for line, why in batch.skipped],
+                                  notes=[(m(a), m(b), why) for a, b, why in batch.notes])

@@ -5,7 +5,8 @@ SQLite, WAL and synchronous=FULL)."""
 from app.core.journal.identity import Identity, identify, source_change
 from app.core.journal.locks import JobLock, is_running
 from app.core.journal.queries import (
-    discard, failures, find_jobs, get_job, history, notices, prune, unfinished_jobs)
+    discard, failures, find_jobs, get_job, history, keep_for_resuming, mark_offered, notices, prune, sent_files, SENT_STATES,
+    unfinished_jobs)
 from app.core.journal.queued import QueueJournal
 from app.core.journal.recorder import JobRecorder
 from app.core.journal.schema import ACKED, QUEUED, RUNNING, BatchMark, JobRecord, JobState, Refusal, StopKind
@@ -16,6 +17,6 @@ __all__ = [
     "ACKED", "DB_NAME", "QUEUED", "RUNNING",
     "BatchMark", "Identity", "JobLock", "JobRecord", "JobRecorder", "JobState", "Journal", "JournalError", "QueueJournal",
     "Refusal", "ResumeError", "StopKind",
-    "connect", "db_path", "discard", "failures", "find_jobs", "get_job", "history", "identify", "is_running",
-    "notices", "opened", "plan_from_json", "plan_to_json", "prune", "safe_endpoint", "source_change", "unfinished_jobs",
+    "connect", "db_path", "discard", "failures", "find_jobs", "get_job", "history", "identify", "is_running", "keep_for_resuming", "mark_offered",
+    "notices", "opened", "plan_from_json", "plan_to_json", "prune", "safe_endpoint", "SENT_STATES", "sent_files", "source_change", "unfinished_jobs",
 ]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from app.core.io import shown
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 RUNNING = "running"  # the journal's state of a job that has not finished (or whose process died)
 QUEUED = "queued"    # a file queued in the window, not started yet: resumable from its start
 INFLIGHT, ACKED = "inflight", "acked"  # a batch's status
@@ -95,7 +95,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     commits INTEGER NOT NULL DEFAULT 0,    -- the job's transactions (its marker counts them too)
     suspect_seq INTEGER,               -- batches up to this seq may be stored though not acked
     note TEXT,                         -- what the journal itself knows went wrong with this record
-    queued_by TEXT                     -- the queue (its lock) that holds a queued job
+    queued_by TEXT,                    -- the queue (its lock) that holds a queued job
+    offered REAL                       -- when the resume bar at start-up first listed this job
 );
 CREATE INDEX IF NOT EXISTS jobs_updated ON jobs(updated);
 CREATE TABLE IF NOT EXISTS batches (
@@ -133,7 +134,8 @@ CREATE TABLE IF NOT EXISTS notices (
 # Columns added since version 1 (ALTER TABLE for journals written by an older version).
 ADDED_COLUMNS = {2: [("jobs", "commits INTEGER NOT NULL DEFAULT 0"), ("jobs", "suspect_seq INTEGER"),
                      ("jobs", "note TEXT"), ("jobs", "queued_by TEXT"),
-                     ("batches", "more_failures TEXT NOT NULL DEFAULT '[]'")]}
+                     ("batches", "more_failures TEXT NOT NULL DEFAULT '[]'")],
+                 3: [("jobs", "offered REAL")]}
 
 
 
@@ -190,6 +192,7 @@ class JobRecord:
     suspect_seq: int | None = None
     note: str | None = None
     queued_by: str | None = None
+    offered: float | None = None
 
     @property
     def interrupted(self) -> bool:

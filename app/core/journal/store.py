@@ -214,8 +214,10 @@ class Journal:
     def restart(self, job_id: str) -> None:
         """A resumed job runs again: it is "running" until it finishes."""
         with _tx(self.conn):
-            self.conn.execute("UPDATE jobs SET state=?, finished=NULL, updated=?, runs=runs+1, commits=commits+1,"
-                              " queued_by=NULL WHERE id=?", (RUNNING, time.time(), job_id))
+            # A queued job starting is its first run, not a resume ("2 runs (resumed)" was shown).
+            self.conn.execute("UPDATE jobs SET state=?, finished=NULL, updated=?, runs=runs+(state<>?),"
+                              " commits=commits+1, queued_by=NULL, offered=NULL WHERE id=?",
+                              (RUNNING, time.time(), QUEUED, job_id))
 
     def begin_queued(self, job_id: str, identity: Identity | None, **fresh: Any) -> None:
         """A queued job starts: its file as it is now (nothing of it was sent before), and where

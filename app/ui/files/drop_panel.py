@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter, QStackedWidget, QVBoxLayout, QWidget,
+    QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter, QStackedWidget, QVBoxLayout, QWidget,
 )
 
 from app.core import sniff as sniffing
@@ -24,6 +24,7 @@ from app.ui.files.drop_zone import DropOverlay, DropZone, notice_style
 from app.ui.files.file_card import FileCard
 from app.ui.files.send_check import confirm_times
 from app.ui.files.preview_pane import PreviewPane
+from app.ui.widgets.file_dialogs import open_files_dialog
 from app.ui.widgets.splitter import share_parent_splitter
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,8 @@ class DropPanel(QWidget):
         self.send_button.setStyleSheet(
             "QPushButton:enabled { background: palette(highlight); color: palette(highlighted-text);"
             " font-weight: 600; border-radius: 4px; padding: 5px 14px; border: 1px solid palette(highlight); }"
-            "QPushButton:enabled:hover { border: 1px solid palette(highlighted-text); }")
+            "QPushButton:enabled:hover { border: 1px solid palette(highlighted-text); }"
+            "QPushButton:enabled:focus { border: 2px solid palette(highlighted-text); }")
         self.send_button.clicked.connect(self.send)
         bar = QHBoxLayout()
         bar.addWidget(self.add_button)
@@ -162,11 +164,8 @@ class DropPanel(QWidget):
         self.add_paths([str(p) for p in files])
 
     def browse(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, "Add files to send", str(Path.home()),
-            "Data files (*.json *.ndjson *.jsonl *.csv *.tsv *.txt *.log *.gz *.zst *.zstd);;All files (*)")
-        if paths:
-            self.add_paths(paths)
+        """The same dialog as Ctrl+O (filters, last folder)."""
+        self._file_dialog = open_files_dialog(self, self.ctx, "Add files to send", self.add_paths)
 
     def paste_from_clipboard(self) -> bool:
         """Ctrl+V: add the files whose paths (or file URLs) are on the clipboard."""

@@ -29,6 +29,7 @@ from app.ui.files.typed_control import TypedColumnsControl
 from app.ui.widgets import theme
 from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.formatting import FORMAT_LABELS, human_bytes
+from app.ui.widgets.wheel_guard import guard_wheel_in
 
 DELIMITER_WORDS = {",": "comma-separated", ";": "semicolon-separated", "\t": "tab-separated", "|": "pipe-separated"}
 NO_TIMESTAMP = ""  # the combo's data for "no field: Axiom's default (_time, else the ingest time)"
@@ -177,6 +178,7 @@ class FileCard(QFrame):
         layout.addWidget(self.reasons_label)
         layout.addWidget(self.controls)
         self.why_button.hide()
+        guard_wheel_in(self)  # the wheel scrolls the card list unless a control has focus
 
     # -- state --------------------------------------------------------------------------------
     @property

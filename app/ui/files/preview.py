@@ -287,6 +287,8 @@ class PreviewView(QTableView):
         self.setModel(model or PreviewModel(self))
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.setTabKeyNavigation(False)  # Tab moves on to the next control; the arrow keys move cell by cell
+        self.setAccessibleName("Preview of the first events")
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)

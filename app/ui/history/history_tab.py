@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.core.io import shown
 from app.core import history, journal
+from app.ui.history.history_actions import HistoryActions, settings_text
 from app.ui.widgets import theme
 from app.ui.widgets.rich_text import error_css, esc
 from app.ui.widgets.table_view import Selection, rows_table_view
@@ -176,6 +177,8 @@ class HistoryTab(QWidget):
         bl = QVBoxLayout(below)
         bl.setContentsMargins(0, 4, 0, 0)
         bl.addWidget(self.summary)
+        self.entry_actions = HistoryActions(self)  # resume, send again, export, show the file
+        bl.addLayout(self.entry_actions.buttons)
         bl.addWidget(self.failures_view, 1)
 
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
@@ -260,6 +263,7 @@ class HistoryTab(QWidget):
     # -- the selected entry --------------------------------------------------------------------------
     def _selection_changed(self) -> None:
         self._show_entry(self.selected_row())
+        self.entry_actions.update()
 
     def _show_entry(self, h: HistoryRow | None) -> None:
         if h is None:
@@ -280,7 +284,7 @@ class HistoryTab(QWidget):
             parts.append(f"{r.possible_duplicates:,} possibly stored twice")
         if r.runs > 1:
             parts.append(f"{r.runs} runs (resumed)")
-        lines = [head, " · ".join(parts)]
+        lines = [head, " · ".join(parts), esc(settings_text(r))]
         if r.error:
             lines.append(f"<span style='color:{error_css()}'>{esc(r.error)}</span>")
         if r.stopped_at:

@@ -34,6 +34,7 @@ from app.ui.paste.editor import LARGE_PASTE, PasteEditor
 from app.ui.paste.history_model import HistoryModel
 from app.ui.widgets import theme
 from app.ui.widgets.dataset_prompt import ask_to_create
+from app.ui.widgets.confirm import ask_yes_no
 from app.ui.widgets.rich_text import esc
 
 DEBOUNCE_MS = 300
@@ -46,6 +47,7 @@ class PasteTab(QWidget):
     def __init__(self, ctx: AppContext, parent=None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.ask_send_again = lambda q: ask_yes_no(self, "Already sent", q + "\n\nSend it again?")  # tests replace
         self.setAccessibleName("Paste JSON")
 
         self.editor = PasteEditor(self)
@@ -58,6 +60,7 @@ class PasteTab(QWidget):
         )
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
         self.editor.setLineWrapMode(QPlainTextEdit.NoWrap)
+        self.editor.setTabChangesFocus(True)  # JSON needs no tab characters; Tab moves to the next control
 
         self.validation_label = QLabel(self)
         self.validation_label.setAccessibleName("Validation")
@@ -288,6 +291,9 @@ class PasteTab(QWidget):
     def send_again(self) -> asyncio.Task | None:
         entry = self.selected_entry()
         if entry is None or entry.text is None or self.send_task is not None and not self.send_task.done():
+            return None
+        question = paste.send_again_question(entry)
+        if question is not None and not self.ask_send_again(question):
             return None
         self.send_task = self.ctx.tasks.spawn(self._send(entry.text, entry.dataset), "send paste again")
         self._update_buttons()

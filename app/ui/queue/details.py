@@ -4,19 +4,20 @@ the failed rows that can be fixed and dropped again."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QPushButton, QTabWidget, QVBoxLayout,
+    QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QPushButton, QTabWidget, QVBoxLayout,
     QWidget,
 )
 
-from app.core.failures import export_failures
 from app.core.job import more_failures_text
+from app.core.axiom.console import dataset_page
 from app.core.queue import QueueEntry
+from app.ui.widgets import desktop
 from app.ui.widgets.rich_text import error_css, esc
+from app.ui.widgets.export_dialog import RAW, ask_export_path, write_export
 from app.ui.widgets.failures_model import FailuresModel
 from app.ui.widgets.formatting import format_label
 from app.ui.widgets.table_model import RowsTableModel
@@ -69,9 +70,14 @@ class DetailsPane(QWidget):
         self.export_button.setToolTip("Write the failed rows with the reason, ready to fix and drop again")
         self.export_button.clicked.connect(self._export_clicked)
         self.export_button.setEnabled(False)
+        self.axiom_button = QPushButton("Open in Axiom")  # Axiom profiles only: the dataset's query page
+        self.axiom_button.setToolTip("Open the dataset's query page on app.axiom.co")
+        self.axiom_button.clicked.connect(self.open_in_axiom)
+        self.axiom_button.hide()
 
         self.failures = FailuresModel(self)
         self.failures_view = rows_table_view(self.failures, alternating=True, row_padding=8)
+        self.failures_view.setAccessibleName("Failed events")
         hh = self.failures_view.horizontalHeader()
         hh.setSectionResizeMode(FailuresModel.LINE, QHeaderView.ResizeMode.ResizeToContents)
         hh.setSectionResizeMode(FailuresModel.REASON, QHeaderView.ResizeMode.Interactive)
@@ -80,8 +86,12 @@ class DetailsPane(QWidget):
 
         self.warnings = QPlainTextEdit(readOnly=True)
         self.warnings.setPlaceholderText("The server sent no warnings.")
+        self.warnings.setAccessibleName("Warnings from the server")
+        self.warnings.setTabChangesFocus(True)
         self.trace_ids = QPlainTextEdit(readOnly=True)
         self.trace_ids.setPlaceholderText("Trace ids appear here once requests are answered.")
+        self.trace_ids.setAccessibleName("Trace ids")
+        self.trace_ids.setTabChangesFocus(True)
         copy = QPushButton("Copy trace ids")
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.trace_ids.toPlainText()))
         trace_box = QWidget()
@@ -92,6 +102,7 @@ class DetailsPane(QWidget):
         tl.addWidget(copy, 0, Qt.AlignmentFlag.AlignLeft)
         self.requests = RequestsModel(self)
         self.requests_view = rows_table_view(self.requests, alternating=True, row_padding=8)
+        self.requests_view.setAccessibleName("Requests sent")
         self.requests_view.horizontalHeader().setStretchLastSection(True)
 
         self.tabs = QTabWidget()
@@ -103,6 +114,7 @@ class DetailsPane(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
+        top.addWidget(self.axiom_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
@@ -125,6 +137,7 @@ class DetailsPane(QWidget):
             self.warnings.setPlainText("")
             self.trace_ids.setPlainText("")
             self.export_button.setEnabled(False)
+            self.axiom_button.hide()
             self._retitle(0, 0, 0)
             return
         self.summary.setText(self._summary(e))
@@ -137,7 +150,22 @@ class DetailsPane(QWidget):
         self.warnings.setPlainText("\n".join(str(w) for w in (r.warnings if r else [])))
         self.trace_ids.setPlainText("\n".join(r.trace_ids if r else []))
         self.export_button.setEnabled(bool(failures) and any(f.record for f in failures))
+        self.axiom_button.setVisible(e.is_finished and e.ingested > 0 and self.console_url(e) is not None)
         self._retitle(len(failures), len(r.warnings) if r else 0, len(r.requests) if r else 0)
+
+    def console_url(self, e: QueueEntry) -> str | None:
+        """The dataset's page on app.axiom.co when the entry was sent with an Axiom profile."""
+        name = getattr(e.job, "profile", None) if e.job is not None else None
+        try:
+            profile = self.ctx.settings.profile(name) if name else None
+        except KeyError:
+            return None
+        return dataset_page(profile.kind, profile.org_id, e.dataset) if profile is not None else None
+
+    def open_in_axiom(self) -> None:
+        url = self.console_url(self.entry) if self.entry is not None else None
+        if url is not None and not desktop.open_url(url):
+            self.ctx.status(f"Could not open {url}", 8000)
 
     def _retitle(self, failures: int, warnings: int, requests: int) -> None:
         self.tabs.setTabText(0, f"Failures ({failures:,})")
@@ -171,23 +199,17 @@ class DetailsPane(QWidget):
         e = self.entry
         if e is None or not e.result or not e.result.failures:
             return
-        is_csv = e.plan.sends_csv  # typed CSV goes as NDJSON, and its failed rows are JSON
-        stem = Path(e.name).name.split(".")[0] or "failed"
-        filters = "NDJSON, one event with its error per line (*.ndjson)"
-        if is_csv:
-            filters = "CSV, the original columns plus an error column (*.csv);;" + filters
-        default = str(Path.home() / f"{stem}-failed.{'csv' if is_csv else 'ndjson'}")
-        path, chosen = QFileDialog.getSaveFileName(self, "Export failed rows", default, filters)
-        if not path:
-            return
-        fmt = "csv" if chosen.startswith("CSV") else "ndjson"
-        self.export_to(path, fmt)
+        chosen = ask_export_path(self, e.name, e.source.path, e.plan)
+        if chosen is not None:
+            self.export_to(*chosen)
 
     def export_to(self, path: str, fmt: str = "ndjson") -> int:
-        """Write the failed rows of the shown entry (the dialog calls this; tests too)."""
+        """Write the failed rows of the shown entry (the dialog calls this; tests too). `fmt`: "raw"
+        (the rows as in the input, plus a file of line → reason), "ndjson" or "csv"."""
         assert self.entry is not None
         e = self.entry
-        n = export_failures(path, e.result.failures if e.result else [], e.plan, fmt=fmt)
-        self.ctx.status(f"Wrote {n:,} failed row{'s' if n != 1 else ''} to {path}")
+        failures = e.result.failures if e.result else []
+        self.ctx.status(write_export(path, fmt, failures, e.plan))
+        n = sum(1 for f in failures if f.complete) if fmt == RAW else len(failures)
         self.exported.emit(path, n)
         return n

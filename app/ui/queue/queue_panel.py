@@ -76,6 +76,7 @@ class QueuePanel(QWidget):
             head.addWidget(b)
 
         self.view = rows_table_view(self.model, alternating=True, row_padding=10)
+        self.view.setAccessibleName("Upload queue")
         self.view.setItemDelegateForColumn(QueueModel.PROGRESS, ProgressDelegate(self.view))
         hh = self.view.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -122,9 +123,9 @@ class QueuePanel(QWidget):
         return b
 
     # -- public -------------------------------------------------------------------------------
-    def add_jobs(self, jobs: list) -> list[QueueEntry]:
-        """Queue (Source, Plan) pairs for the current dataset; up to three run at once."""
-        return self._show_added(self.queue.add_all(jobs))  # files journaled as queued, in one go
+    def add_jobs(self, jobs: list, dataset: str | None = None) -> list[QueueEntry]:
+        """Queue (Source, Plan) pairs for `dataset` (default: the current one); up to three run at once."""
+        return self._show_added(self.queue.add_all(jobs, dataset))  # files journaled as queued, in one go
 
     def add_prepared(self, jobs: list) -> list[QueueEntry]:
         """Queue UploadJobs built elsewhere (resumed from the journal at start-up)."""

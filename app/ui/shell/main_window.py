@@ -8,7 +8,6 @@ import logging
 from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -30,14 +29,21 @@ from app.ui.history.history_tab import HistoryTab
 from app.ui.history.resume_bar import ResumeBar, load_unfinished
 from app.ui.paste.paste_tab import PasteTab
 from app.ui.queue.queue_panel import QueuePanel
+from app.ui.shell.help_menu import install_help_menu
+from app.ui.shell.history_wiring import connect_history_actions
 from app.ui.shell.icon import app_icon
+from app.ui.shell.notifier import FinishWatcher
+from app.ui.shell.send_guard import SendGuard
 from app.ui.shell.statusbar import StatusBar
+from app.ui.shell.view_menu import install_view_menu
+from app.ui.widgets.appearance import apply_theme
+from app.ui.widgets.file_dialogs import open_files_dialog
+from app.ui.widgets.wheel_guard import guard_wheel_in
 
 log = logging.getLogger(__name__)
 
 QUIT_GRACE_S = 8.0  # quitting: how long uploads get to finish their requests in flight before they are cut
 
-FILE_FILTER = "Data files (*.json *.ndjson *.jsonl *.csv *.tsv *.gz *.zst *.zstd *.txt);;All files (*)"
 
 
 
@@ -50,6 +56,7 @@ class MainWindow(QMainWindow):
         self.setAccessibleName(app.APP_NAME)
         self.resize(1200, 800)
         self.setWindowIcon(app_icon())
+        apply_theme(ctx.settings.theme)
         self.closed: asyncio.Future = asyncio.get_event_loop().create_future()
         self._closing = False
         self._close_now = False
@@ -60,7 +67,8 @@ class MainWindow(QMainWindow):
         self.dataset_picker = DatasetPicker(ctx, self)
         self.drop_panel = DropPanel(ctx)
         self.queue_panel = QueuePanel(ctx)
-        self.drop_panel.sendRequested.connect(self.queue_panel.add_jobs)
+        self.send_guard = SendGuard(ctx, self, self.queue_panel.add_jobs)  # asks before a file is sent twice
+        self.drop_panel.sendRequested.connect(self.send_guard.queue)
 
         files = QSplitter(Qt.Vertical, self)
         files.setAccessibleName("Files")
@@ -73,6 +81,8 @@ class MainWindow(QMainWindow):
         self.paste_tab = PasteTab(ctx, self)
         self.history_tab = HistoryTab(ctx, self)
         self.resume_bar = ResumeBar(ctx, self._queue_prepared, self)
+        connect_history_actions(self)  # the History tab's Resume and Send again
+        self.finish_watcher = FinishWatcher(self, self.queue_panel)  # a notification when in the background
 
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Views")
@@ -94,6 +104,7 @@ class MainWindow(QMainWindow):
         self.status_bar = StatusBar(ctx, self)
         self.setStatusBar(self.status_bar)
         self._build_menus()
+        guard_wheel_in(self)  # no setting (profile, dataset, history kept) changes under a passing wheel
         if ctx.client() is None and ctx.connection_state == "disconnected":
             ctx.reconnect()
         self._quit_choice: str | None = None
@@ -160,6 +171,8 @@ class MainWindow(QMainWindow):
         conn_menu.addAction(self.token_action)
         conn_menu.addAction(self.reconnect_action)
         conn_menu.addAction(self.new_dataset_action)
+        install_view_menu(self)  # the theme
+        self.help_actions = install_help_menu(self)  # shortcuts, where the data is, About
 
     # --- actions --------------------------------------------------------------------------------
     def add_paths(self, paths: list[str]) -> None:
@@ -170,12 +183,7 @@ class MainWindow(QMainWindow):
         self.drop_panel.add_paths(list(paths))
 
     def open_files(self) -> None:
-        dlg = QFileDialog(self, "Open files to send")
-        dlg.setFileMode(QFileDialog.ExistingFiles)
-        dlg.setNameFilter(FILE_FILTER)
-        dlg.filesSelected.connect(self.add_paths)
-        dlg.open()
-        self._file_dialog = dlg
+        self._file_dialog = open_files_dialog(self, self.ctx, "Open files to send", self.add_paths)
 
     def paste(self) -> None:
         self.paste_mime(QGuiApplication.clipboard().mimeData())
@@ -252,11 +260,12 @@ class MainWindow(QMainWindow):
         the journal, so the next start offers to resume it — unless `discard` ("Cancel uploads"):
         then it is closed for good (it stays in the History tab)."""
         ids = await self.queue_panel.stop_all(QUIT_GRACE_S)
-        if discard and ids:
-            try:
-                await self.ctx.run_blocking(history.discard, ids, timeout=10)
+        if ids:
+            try:  # "Cancel uploads": closed for good; "Keep for resuming": listed so at the next start
+                await self.ctx.run_blocking(history.discard if discard else history.keep_for_resuming, ids,
+                                            timeout=10)
             except Exception:
-                log.exception("could not discard the cancelled uploads")
+                log.exception("could not record how the uploads were stopped")
         return ids
 
     async def _shutdown_then_close(self) -> None:

@@ -18,6 +18,7 @@ def rows_table_view(model, parent=None, *, selection: Selection = Selection.Exte
     view.setAlternatingRowColors(alternating)
     view.setWordWrap(False)
     view.verticalHeader().setVisible(False)
+    view.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move inside it
     if row_padding is not None:
         view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + row_padding)
     return view

@@ -215,7 +215,7 @@ def test_keep_for_resuming_on_quit_then_resume_after_a_restart(ctx, sandbox, tmp
 
     [record] = journal.unfinished_jobs()
     assert record.endpoint == SANDBOX_ENDPOINT and record.profile == "Local sandbox"
-    assert record.state == "cancelled" and record.not_sent > 0 and record.ingested >= 800
+    assert record.state == "paused" and record.not_sent > 0 and record.ingested >= 800
     stored_before = len(sandbox.events(DATASET))
     assert stored_before == record.ingested  # every request in flight finished and was acknowledged
 
@@ -229,6 +229,7 @@ def test_keep_for_resuming_on_quit_then_resume_after_a_restart(ctx, sandbox, tmp
         run_until(qtbot, lambda: bar.isVisible() and bar.model.rowCount() == 1)
         assert bar.model.data(bar.model.index(0, UnfinishedModel.FILE)) == "big.ndjson"
         assert bar.model.data(bar.model.index(0, UnfinishedModel.INGESTED)) == f"{record.ingested:,}"
+        assert bar.model.data(bar.model.index(0, UnfinishedModel.HOW)).startswith("kept for resuming ")
         bar.resume_selected_button.click()
         [resumed] = win2.queue_panel.entries()
         run_until(qtbot, lambda: resumed.is_finished, 30000)

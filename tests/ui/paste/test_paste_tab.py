@@ -75,6 +75,7 @@ def test_send_shows_counts_stores_events_keeps_history_and_rate_limit(window, ct
     tab.search_edit.clear()
     tab.history_view.setCurrentIndex(tab.history_proxy.index(0, 0))
     assert tab.again_button.isEnabled()
+    tab.ask_send_again = lambda question: True  # "Yes" to "Sending it again stores its events twice"
     tab.again_button.click()
     run_until(qtbot, lambda: tab.history_model.rowCount() == 2, 15000)
     assert [e["n"] for e in sandbox.events("pasted")] == [1, 2, 3, 1, 2, 3]

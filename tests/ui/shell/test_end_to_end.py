@@ -68,6 +68,7 @@ def test_drop_three_files_send_and_check_every_count(window, ctx, sandbox, tmp_p
 
     # Send with the keyboard shortcut's action.
     window.send_action.trigger()
+    run_until(qtbot, lambda: len(queue.entries()) == 3, 5000)  # after the check for files sent before
     entries = {e.name: e for e in queue.entries()}
     assert sorted(entries) == ["api.ndjson", "hosts.csv", "orders.json"]
     assert drop.cards() == []

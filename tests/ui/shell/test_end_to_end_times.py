@@ -21,6 +21,7 @@ def test_day_first_dates_in_a_chosen_zone_are_stored_at_their_instants(window, c
     assert "'02/12/2026 14:03' → 2026-12-02 14:03:00 Europe/Berlin = 2026-12-02 13:03:00 UTC" in box.reading.text()
 
     window.send_action.trigger()
+    run_until(qtbot, lambda: len(window.queue_panel.entries()) == 1, 5000)  # after the already-sent check
     [entry] = window.queue_panel.entries()
     run_until(qtbot, lambda: entry.is_finished, 20000)
     stored = {e["n"]: e for e in sandbox.events(DATASET)}
