@@ -9,14 +9,15 @@ so the same rules could drive any front end.
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Coroutine, Protocol
 
-from app.core import journal
-from app.core.failures import failed_rows
+from app.core import journal, progress
+from app.core.retry import (  # noqa: F401  (re-exported: what retry means is part of the queue's rules)
+    RetryAction, can_resume_from, can_retry, failed_rows_source, retry_action,
+)
 from app.core.io import shown
 from app.core.job import JobResult, JobState, Progress, Source, UploadJob
 
@@ -108,39 +109,36 @@ class QueueEntry:
 
     def status_text(self, now: float | None = None) -> str:
         state = self.state
-        now = time.time() if now is None else now
         if self.job is None and self.cancelled:
             return "cancelled"
-        if self.counting_down and self.progress is not None:
-            wait_until = self.progress.wait_until
-            if wait_until:
-                left = max(0, int(round(wait_until - now)))
+        if self.counting_down:
+            left = progress.countdown(self.progress, now)
+            if left is not None:
                 return f"waiting {left} s" if state == JobState.WAITING else f"retrying in {left} s"
         if state == JobState.DONE_WITH_FAILURES:
             return "done with failures"
         return state.value
 
-    def fraction(self) -> float:
-        """Share read so far, 0..1, or -1 when the size is unknown."""
-        if self.result is not None and self.result.state in (JobState.DONE, JobState.DONE_WITH_FAILURES):
-            return 1.0
-        p = self.progress
-        total = (p.total_bytes if p is not None else None) or self.source.size
-        if p is None:
-            return 0.0
-        if not total:
-            return -1.0
-        return max(0.0, min(1.0, p.bytes_read / total))
+    def message(self, now: float | None = None) -> str:
+        """What the job says it is doing, its countdown as of `now` (the same as the row's)."""
+        return progress.live_message(self.progress, now) if self.result is None else ""
+
+    def fraction(self) -> float | None:
+        """Share of the events acknowledged (app.core.progress.fraction); None before it started."""
+        return progress.fraction(self.state, self.progress, self.result)
+
+    def percent_text(self) -> str:
+        return progress.percent_text(self.state, self.progress, self.result)
 
     def speed(self) -> float | None:
-        """Bytes per second: live while uploading, the average once finished."""
-        if self.result is not None:
-            if self.started and self.finished and self.finished > self.started and self.progress:
-                return self.progress.bytes_read / (self.finished - self.started)
-            return None
-        if self.progress is not None and self.state == JobState.UPLOADING:
-            return self.progress.bytes_per_s
-        return None
+        """Bytes per second sent in this run: live while uploading, the average once finished."""
+        return progress.speed(self.progress, self.result is None, self.elapsed())
+
+    def eta(self) -> float | None:
+        return progress.eta(self.progress, self.running and self.state == JobState.UPLOADING)
+
+    def time_text(self) -> str:
+        return progress.time_text(self.elapsed(), self.eta(), self.started is not None)
 
     def elapsed(self) -> float:
         if not self.started:
@@ -149,57 +147,24 @@ class QueueEntry:
 
 
 def totals(entries: list[QueueEntry]) -> dict[str, int]:
-    """The queue's summary line: files, ingested, failed, not sent, possible duplicates, active."""
-    t = {"files": len(entries), "ingested": 0, "failed": 0, "not_sent": 0, "active": 0, "possible_duplicates": 0}
+    """The queue's summary: files (done, queued, active), events (ingested, failed, not sent,
+    possible duplicates) and bytes (of the files, of the finished ones)."""
+    t = {"files": len(entries), "done": 0, "queued": 0, "ingested": 0, "failed": 0, "not_sent": 0,
+         "active": 0, "possible_duplicates": 0, "bytes": 0, "bytes_done": 0}
     for e in entries:
         t["ingested"] += e.ingested
         t["failed"] += e.failed
         t["not_sent"] += e.not_sent
         t["possible_duplicates"] += e.possible_duplicates
-        t["active"] += 0 if e.is_finished else 1
+        size = e.source.size or 0
+        t["bytes"] += size
+        if e.is_finished:
+            t["done"] += 1
+            t["bytes_done"] += size
+        else:
+            t["active"] += 1
+            t["queued"] += 1 if e.job is None else 0
     return t
-
-
-# -- what "retry" means for an entry ----------------------------------------------------------------
-class RetryAction(enum.Enum):
-    NONE = "nothing to retry"  # running, queued, or done without failures
-    RESEND = "resend"  # nothing was stored: send it all again, no question
-    FAILED_ROWS = "failed rows"  # only failures left, their text known: queue just those rows
-    RESUME = "resume"  # stopped part-way: resume from the journal (only what is not stored)
-    CONFIRM_RESEND = "confirm resend"  # part of it is stored and it cannot resume: ask first
-
-
-def can_retry(entry: QueueEntry) -> bool:
-    return entry.is_finished and entry.state != JobState.DONE
-
-
-def retry_action(entry: QueueEntry) -> RetryAction:
-    """Retry without storing anything twice: the first that applies of resend (nothing stored),
-    the failed rows (nothing else left), resume (events not sent, and a journal record), else
-    sending it all again once the user agrees."""
-    if not can_retry(entry):
-        return RetryAction.NONE
-    if entry.ingested + entry.possible_duplicates == 0:
-        return RetryAction.RESEND
-    if not entry.not_sent and entry.failed and failed_rows_source(entry) is not None:
-        return RetryAction.FAILED_ROWS
-    if entry.not_sent and entry.job_id:
-        return RetryAction.RESUME
-    return RetryAction.CONFIRM_RESEND
-
-
-def can_resume_from(record: Any) -> bool:
-    """A journal record a RESUME may continue (else it falls back to CONFIRM_RESEND)."""
-    return record is not None and record.resumable
-
-
-def failed_rows_source(entry: QueueEntry) -> tuple[Source, Any] | None:
-    """A Source holding just the failed rows of an entry (CSV keeps its header), and its Plan.
-    None when a row's text is unknown or was cut short in the report."""
-    r = entry.result
-    if r is None or not r.failures or len(r.failures) < r.failed:  # some only counted: their text is not kept
-        return None
-    return failed_rows(r.failures, entry.plan, f"{entry.name} (failed rows)")
 
 
 # -- the scheduler ----------------------------------------------------------------------------------
@@ -232,6 +197,8 @@ class UploadQueue:
         self.max_concurrent = max_concurrent
         self.job_options: dict[str, Any] = {}  # extra UploadJob keywords (batch size, in-flight …)
         self._entries: list[QueueEntry] = []
+        self._active: dict[QueueEntry, None] = {}  # started, not yet returned (in start order)
+        self._cursor = 0  # entries before it cannot start (running, finished, held): pump skips them
         self.journal = journal.QueueJournal(spawn)  # files queued, not started: offered after a crash
 
     def entries(self) -> list[QueueEntry]:
@@ -239,21 +206,25 @@ class UploadQueue:
         return list(self._entries)
 
     def running(self) -> list[QueueEntry]:
-        return [e for e in self._entries if e.running]
+        return [e for e in self._active if e.running]
 
     def add(self, source: Source, plan, dataset: str | None = None) -> QueueEntry:
         return self.add_all([(source, plan)], dataset)[0]
 
-    def add_all(self, items: list[tuple[Source, Any]], dataset: str | None = None) -> list[QueueEntry]:
-        """Queue (Source, Plan) pairs. The files are journaled as queued at once (one transaction),
-        so a crash before they start still offers them; each continues its entry when it starts."""
-        entries = [QueueEntry(source=source, plan=plan, dataset=dataset if dataset is not None else self._dataset())
-                   for source, plan in items]
+    def add_all(self, items: list[tuple], dataset: str | None = None) -> list[QueueEntry]:
+        """Queue (Source, Plan) pairs, or (Source, Plan, dataset) for a group sent elsewhere. The
+        files are journaled as queued at once (one transaction), so a crash before they start
+        still offers them; each continues its entry when it starts."""
+        default = dataset if dataset is not None else self._dataset()
+        entries = [QueueEntry(source=item[0], plan=item[1], dataset=(item[2] if len(item) > 2 and item[2] else default))
+                   for item in items]
         for entry in entries:
             entry.error = None if entry.dataset else NO_DATASET
         self.journal.queue(entries, {**UploadJob.__init__.__kwdefaults__, **self._where(), **self.job_options})
+        self._entries.extend(entries)
         for entry in entries:
-            self._append(entry)
+            self.events.entry_added(entry)
+        self.pump()
         return entries
 
     def add_job(self, job: UploadJob) -> QueueEntry:
@@ -278,14 +249,22 @@ class UploadQueue:
         return on_progress
 
     def pump(self) -> None:
-        """Start waiting entries, in order, while there is room."""
+        """Start waiting entries, in order, while there is room. The cursor makes a queue of
+        thousands cost the same per start as a queue of ten."""
         slots = self.max_concurrent - len(self.running())
-        for entry in list(self._entries):
-            if slots <= 0:
-                break
+        while self._cursor < len(self._entries) and not self._entries[self._cursor].waiting_to_start:
+            self._cursor += 1
+        i = self._cursor
+        while slots > 0 and i < len(self._entries):
+            entry = self._entries[i]
             if entry.waiting_to_start:
                 self._start(entry)
-                slots -= 1
+                slots -= 1 if entry.running else 0
+            i += 1
+
+    def _rewind(self) -> None:
+        """An entry may start again (resumed while held, retried, rows removed)."""
+        self._cursor = 0
 
     def _start(self, entry: QueueEntry) -> None:
         if entry.prepared is not None:
@@ -313,6 +292,7 @@ class UploadQueue:
         self._launch(entry)
 
     def _launch(self, entry: QueueEntry) -> None:
+        self._active[entry] = None
         entry.started = time.monotonic()
         entry.finished = None
         entry.task = self._spawn(self._run(entry), f"upload:{entry.name} → {entry.dataset}")
@@ -334,6 +314,7 @@ class UploadQueue:
             log.exception("upload job crashed")
             entry.error = f"{type(e).__name__}: {e}"
         finally:
+            self._active.pop(entry, None)
             entry.finished = time.monotonic()
             if job is not None and job.progress is not None:
                 entry.progress = job.progress
@@ -376,6 +357,7 @@ class UploadQueue:
             entry.job.resume()
         elif entry.held:
             entry.held = False
+            self._rewind()
             self.pump()
         self.events.entry_changed(entry, now=True)
 
@@ -396,6 +378,7 @@ class UploadQueue:
         if not can_retry(entry):
             return
         entry.resume_record = resume
+        self._rewind()
         entry.job = entry.result = entry.progress = entry.task = None
         entry.error = None
         entry.cancelled = entry.held = False
@@ -426,6 +409,7 @@ class UploadQueue:
     def _drop(self, entry: QueueEntry) -> None:
         if any(e is entry for e in self._entries):
             self._entries = [e for e in self._entries if e is not entry]
+            self._rewind()
             self.events.entry_removed(entry)
 
     def clear_finished(self) -> None:

@@ -104,6 +104,9 @@ class UploadJob:
         self._wait_until: float | None = None
         self._bytes_read = 0
         self._events_read = 0
+        self._bytes_sent = 0  # this run: bodies the server answered for (not skipped, not read ahead)
+        self._events_acked = 0
+        self._reason = ""
         self._started = 0.0
         self._resume = asyncio.Event()
         self._resume.set()
@@ -133,9 +136,10 @@ class UploadJob:
             state=self.state, bytes_read=self._bytes_read, total_bytes=self.source.size,
             events_read=self._events_read, ingested=t.ingested, failed=t.failed, not_sent=t.not_sent,
             possible_duplicates=t.possible_duplicates,
-            bytes_per_s=self._bytes_read / elapsed if elapsed else 0.0,
-            events_per_s=(t.ingested + t.failed) / elapsed if elapsed else 0.0,
-            wait_until=self._wait_until, message=self._message)
+            bytes_per_s=self._bytes_sent / elapsed if elapsed else 0.0,
+            events_per_s=self._events_acked / elapsed if elapsed else 0.0,
+            wait_until=self._wait_until, message=self._message, bytes_sent=self._bytes_sent,
+            events_acked=self._events_acked, elapsed=elapsed, reason=self._reason)
 
     # -- control ---------------------------------------------------------------------------
     def pause(self) -> None:
@@ -278,6 +282,8 @@ class UploadJob:
     def fold(self, batch: Batch, res: IngestResult) -> None:
         """A 200: what was stored, what failed (matched to lines), and the server's warnings."""
         self.ledger.ingested(batch, res.ingested)
+        self._bytes_sent += len(batch.body)
+        self._events_acked += res.ingested + res.failed
         if res.trace_id:
             self.ledger.trace(batch, res.trace_id)
         for w in res.warnings:
@@ -326,9 +332,11 @@ class UploadJob:
         if not self._fatal:
             self._fatal, self._fatal_kind = message, kind
 
-    def set_state(self, state: JobState, message: str, wait_until: float | None = None) -> None:
+    def set_state(self, state: JobState, message: str, wait_until: float | None = None,
+                  reason: str = "") -> None:
         self.state = state
         self._message = message
+        self._reason = reason
         self._wait_until = wait_until
         self._emit()
 
