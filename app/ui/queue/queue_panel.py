@@ -22,6 +22,7 @@ from app.core.job import JobState
 from app.ui.queue.details import DetailsPane
 from app.ui.queue.progress_delegate import ProgressDelegate
 from app.ui.queue.queue_model import QueueModel
+from app.ui.queue.summary_row import SummaryRow
 from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.formatting import human_duration
 from app.ui.widgets.splitter import share_parent_splitter
@@ -78,7 +79,8 @@ class QueuePanel(QWidget):
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setSectionResizeMode(QueueModel.FILE, QHeaderView.ResizeMode.Stretch)
         widths = {QueueModel.DATASET: 110, QueueModel.FORMAT: 90, QueueModel.SIZE: 70, QueueModel.PROGRESS: 120,
-                  QueueModel.INGESTED: 80, QueueModel.FAILED: 60, QueueModel.STATUS: 150, QueueModel.SPEED: 80}
+                  QueueModel.INGESTED: 80, QueueModel.FAILED: 60, QueueModel.STATUS: 150, QueueModel.SPEED: 80,
+                  QueueModel.TIME: 110}
         for col, w in widths.items():
             hh.resizeSection(col, w)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -91,9 +93,16 @@ class QueuePanel(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.summary_row = SummaryRow()
+        self.table_page = QWidget()
+        tl = QVBoxLayout(self.table_page)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.setSpacing(0)
+        tl.addWidget(self.view, 1)
+        tl.addWidget(self.summary_row)
         self.table_stack = QStackedWidget()
         self.table_stack.addWidget(self.empty)
-        self.table_stack.addWidget(self.view)
+        self.table_stack.addWidget(self.table_page)
 
         self.details = DetailsPane(ctx)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
@@ -128,8 +137,8 @@ class QueuePanel(QWidget):
         return self._show_added([self.queue.add_job(job) for job in jobs])
 
     def _show_added(self, entries: list[QueueEntry]) -> list[QueueEntry]:
-        """Select the first new row when none is, and make room to show what was just queued."""
-        if entries and not self.view.selectionModel().hasSelection():
+        """Select the first new row and scroll to it, and make room to show what was just queued."""
+        if entries:
             self.select(entries[0])
         outer = self.parentWidget()
         if entries and isinstance(outer, QSplitter) and self.height() < 0.45 * sum(outer.sizes()):
@@ -241,7 +250,9 @@ class QueuePanel(QWidget):
             row = self.model.row_of(current)
             if top.row() <= row <= bottom.row():
                 self.details.refresh()
-        self._update_buttons()
+        sm = self.view.selectionModel()
+        if any(sm.isRowSelected(r) for r in range(top.row(), bottom.row() + 1)):
+            self._update_buttons()  # the rest only change with the selection or the totals
         if self.queue.running():
             self._note_limits()
 
@@ -266,7 +277,7 @@ class QueuePanel(QWidget):
         self.cancel_button.setEnabled(any(not e.is_finished for e in sel))
         self.retry_button.setEnabled(any(can_retry(e) for e in sel))
         self.remove_button.setEnabled(bool(sel))
-        self.clear_button.setEnabled(any(e.is_finished for e in self.queue.entries()))
+        self.clear_button.setEnabled(self.model.totals()["done"] > 0)
         retry_tip = "Send again what was not stored"
         action = retry_action(sel[0]) if len(sel) == 1 else RetryAction.NONE
         if action is not RetryAction.NONE:
@@ -282,7 +293,8 @@ class QueuePanel(QWidget):
 
     def _update_summary(self) -> None:
         t = self.model.totals()
-        self.table_stack.setCurrentWidget(self.view if t["files"] else self.empty)
+        self.table_stack.setCurrentWidget(self.table_page if t["files"] else self.empty)
+        self.summary_row.set_totals(t)
         self._fit(bool(t["files"]))
         if not t["files"]:
             self.summary.setText("")
