@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable, Coroutine, Protocol
 
@@ -198,6 +200,7 @@ class UploadQueue:
         self.job_options: dict[str, Any] = {}  # extra UploadJob keywords (batch size, in-flight …)
         self._entries: list[QueueEntry] = []
         self._active: dict[QueueEntry, None] = {}  # started, not yet returned (in start order)
+        self._shared: dict[str, Any] | None = None  # the jobs' thread pools (_pools)
         self._cursor = 0  # entries before it cannot start (running, finished, held): pump skips them
         self.journal = journal.QueueJournal(spawn)  # files queued, not started: offered after a crash
 
@@ -288,8 +291,19 @@ class UploadQueue:
             # Same batch limits as the first run: batch boundaries must line up with the journal.
             options.update(resume_from=record, max_events=record.max_events, max_bytes=record.max_bytes)
         entry.job = UploadJob(entry.source, entry.plan, client, entry.dataset,
-                              on_progress=self.progress_callback(entry), **options)
+                              on_progress=self.progress_callback(entry), **self._pools(), **options)
         self._launch(entry)
+
+    def _pools(self) -> dict[str, Any]:
+        """Thread pools every job of this queue shares (compressing, reading): a folder of 2,000
+        files would otherwise start and stop thousands of threads."""
+        if self._shared is None:
+            self._shared = {
+                "executor": ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1),
+                                               thread_name_prefix="axiom-drop-compress"),
+                "read_executor": ThreadPoolExecutor(max_workers=max(1, self.max_concurrent),
+                                                    thread_name_prefix="axiom-drop-read")}
+        return self._shared
 
     def _launch(self, entry: QueueEntry) -> None:
         self._active[entry] = None

@@ -74,6 +74,7 @@ class UploadJob:
         compression: str | None = "zstd",
         level: int | None = None,
         executor: concurrent.futures.Executor | None = None,
+        read_executor: concurrent.futures.Executor | None = None,  # shared by a queue: no thread per job
         backoff: Callable[[], Backoff] = Backoff,
         journal: bool = True,
         profile: str | None = None,
@@ -99,6 +100,7 @@ class UploadJob:
                               workers=_pool_workers(), backoff=backoff)
         self._reader = InputReader(source, plan, self.ledger)
         self._executor = executor
+        self._read_executor = read_executor
         self.state = JobState.QUEUED
         self._message = ""
         self._wait_until: float | None = None
@@ -173,7 +175,9 @@ class UploadJob:
         own_pool = self._executor is None
         pool = self._executor or concurrent.futures.ThreadPoolExecutor(
             max_workers=_pool_workers(), thread_name_prefix="axiom-drop-compress")
-        reader = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="axiom-drop-read")
+        # Reads of one job are awaited one at a time, so a shared pool keeps them in order too.
+        reader = self._read_executor or concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="axiom-drop-read")
         queue: asyncio.Queue = asyncio.Queue(maxsize=self._sender.inflight.floor)
         if self._resume.is_set():
             self.set_state(JobState.UPLOADING, "")
@@ -208,7 +212,8 @@ class UploadJob:
             self.journal.close()
             raise
         finally:
-            reader.shutdown(wait=False)
+            if reader is not self._read_executor:
+                reader.shutdown(wait=False)
             if own_pool:
                 pool.shutdown(wait=False)
         return await self._journal_finish(self._finish())

@@ -40,6 +40,7 @@ class QueueModel(RowsTableModel):
         self._ticking: set[QueueEntry] = set()  # rows counting down: repainted every tick
         self._row: dict[QueueEntry, int] | None = None  # entry -> row, rebuilt after a removal
         self._totals_due = False
+        self._totals: dict[str, int] | None = None  # cached until a row changes
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.flush)
@@ -54,12 +55,13 @@ class QueueModel(RowsTableModel):
             self._row[entry] = len(self._rows)
         self.append(entry)
         self._totals_due = True
+        self._totals = None
 
     def entry_removed(self, entry: QueueEntry) -> None:
         self._dirty.discard(entry)
         self._ticking.discard(entry)
         removed = self.remove(entry)
-        self._row = None  # rows below it moved up
+        self._row = self._totals = None  # rows below it moved up
         if removed:
             self.totalsChanged.emit()
 
@@ -101,12 +103,16 @@ class QueueModel(RowsTableModel):
             self.repaint_row(row)
         if dirty:
             self._totals_due = True
+            self._totals = None
         if tick and self._totals_due:
             self._totals_due = False
             self.totalsChanged.emit()
 
     def totals(self) -> dict[str, int]:
-        return totals(self._rows)
+        """app.core.queue.totals of the rows, computed once per change (not once per caller)."""
+        if self._totals is None:
+            self._totals = totals(self._rows)
+        return self._totals
 
     # -- Qt model ------------------------------------------------------------------------
     def cell(self, e: QueueEntry, col: int, role: int):

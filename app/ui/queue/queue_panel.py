@@ -48,6 +48,9 @@ class QueuePanel(QWidget):
         self._tray: QSystemTrayIcon | None = None
         self._last_limits = 0.0
         self._has_rows: bool | None = None  # what _fit last sized the panel for
+        self._used: set[str] = set()  # datasets sent to since the last listing (one refresh a burst)
+        self._used_timer = QTimer(self, singleShot=True, interval=1000)
+        self._used_timer.timeout.connect(self._list_used)
         # Tests replace this: (entry) -> bool, asked before sending a partly stored file again.
         self.confirm_resend = self._confirm_resend
 
@@ -360,8 +363,10 @@ class QueuePanel(QWidget):
 
     # -- notifications ------------------------------------------------------------------------------
     def _job_finished(self, entry: QueueEntry) -> None:
-        if entry.ingested:
-            self.ctx.dataset_used(entry.dataset)  # an auto-created dataset shows up in the picker
+        if entry.ingested:  # an auto-created dataset shows up in the picker (once for a burst of files)
+            self._used.add(entry.dataset)
+            if not self._used_timer.isActive():
+                self._used_timer.start()
         self.ctx.historyChanged.emit()
         self._update_buttons()
         self.details.refresh()
@@ -371,6 +376,11 @@ class QueuePanel(QWidget):
             self.notify(f"{entry.name}: {entry.status_text()}", f"{text} in {human_duration(elapsed)}")
         else:
             self.ctx.status(f"{entry.name}: {text}")
+
+    def _list_used(self) -> None:
+        used, self._used = self._used, set()
+        for name in sorted(used):
+            self.ctx.dataset_used(name)
 
     @staticmethod
     def _finished_text(entry: QueueEntry) -> str:
