@@ -171,10 +171,10 @@ def scan(root: str | os.PathLike) -> FolderGroup:
     return FolderGroup(root=str(root), files=files, problems=problems)
 
 
-def sniff_next(group: FolderGroup, n: int = SNIFF_CHUNK) -> int:
-    """Sniff the next `n` files (runs in a worker thread); returns how many are sniffed now.
-    Each sniff is kept without its sample, so a file costs the same whatever its head held."""
-    end = min(len(group.files), group._next + n)
+def sniff_next(group: FolderGroup, n: int | None = None) -> int:
+    """Sniff the next `n` files (SNIFF_CHUNK; runs in a worker thread); returns how many are
+    sniffed now. Each sniff is kept without its sample: a file costs the same whatever its head held."""
+    end = min(len(group.files), group._next + (n or SNIFF_CHUNK))
     for f in group.files[group._next:end]:
         try:
             s = sniff_path(f.path)

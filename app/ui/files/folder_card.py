@@ -93,6 +93,7 @@ class FolderCard(QFrame):
         super().__init__(parent)
         self.group = group
         self.path = group.root
+        self._shown = group.sniffed  # files sniffed as far as this card has shown (the pool runs ahead)
         self.setObjectName("fileCard")
         self.setStyleSheet(card_style())
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -199,7 +200,7 @@ class FolderCard(QFrame):
 
     @property
     def sniffing(self) -> bool:
-        return self.group.sniffed < len(self.group.files)
+        return self._shown < len(self.group.files)
 
     @property
     def sendable(self) -> bool:
@@ -222,7 +223,8 @@ class FolderCard(QFrame):
     # -- updates ------------------------------------------------------------------------------
     def sniffed(self, before: int) -> None:
         """The drop panel sniffed another chunk: repaint those rows and the totals."""
-        self.model.sniffed(before, self.group.sniffed)
+        self._shown = self.group.sniffed
+        self.model.sniffed(before, self._shown)
         if not self.sniffing:
             self._fill_time_fields()
             self.controls.setEnabled(True)
@@ -247,7 +249,7 @@ class FolderCard(QFrame):
         self.odd_label.setVisible(bool(odd))
         self.odd_only.setVisible(bool(odd))
         if odd:
-            kinds = ", ".join(f"{n:,} {kind.value}" for kind, n in t.odd.items())
+            kinds = ", ".join(f"{t.odd[kind]:,} {kind.value}" for kind in Oddity if kind in t.odd)
             skipped = t.odd.get(Oddity.UNREADABLE, 0) + t.odd.get(Oddity.NOT_DATA, 0)
             tail = f"; {skipped:,} not sent" if skipped else ""
             self.odd_label.setText(f"⚠ {odd:,} flagged: {kinds}{tail}")
