@@ -219,8 +219,10 @@ class DropPanel(QWidget):
             return
         card.set_selected(True)
         self.cards_scroll.ensureWidgetVisible(card)
-        if isinstance(card, FolderCard):
-            self.preview.clear()  # a folder's files are listed on its card
+        if isinstance(card, FolderCard):  # a folder's files are listed on its card
+            self.preview.clear()
+            self.preview.empty.setText(f"{card.name}/ is listed on its card, the flagged files first. "
+                                       "Drop a single file to preview its events.")
             return
         self.preview.refresh(card)
 

@@ -34,7 +34,8 @@ class FolderFilesModel(QAbstractListModel):
         super().__init__(parent)
         self.group = group
         self._majority = None
-        self._rows: list[int] | None = None  # indexes into group.files when only odd ones are shown
+        self._rows: list[int] | None = None  # indexes into group.files: the flagged ones first
+        self._odd_only = False
 
     def rowCount(self, parent=QModelIndex()) -> int:
         if parent.isValid():
@@ -67,18 +68,26 @@ class FolderFilesModel(QAbstractListModel):
     def sniffed(self, before: int, now: int) -> None:
         """Rows before..now got their sniff: repaint them (and all, if the majority changed)."""
         majority = self.group.majority_format()
-        if majority != self._majority or self._rows is not None:
+        if majority != self._majority or self._odd_only:
             self._majority = majority
-            self.set_odd_only(self._rows is not None)
+            self.set_odd_only(self._odd_only)
             return
         if now > before:
             self.dataChanged.emit(self.index(before), self.index(now - 1))
 
     def set_odd_only(self, on: bool) -> None:
+        """List only the flagged files (`on`), else all of them with the flagged ones first."""
+        self._odd_only = on
         self.beginResetModel()
         self._majority = self.group.majority_format()
-        self._rows = ([i for i, f in enumerate(self.group.files) if self.group.oddity(f, self._majority)]
-                      if on else None)
+        odd = [i for i, f in enumerate(self.group.files) if self.group.oddity(f, self._majority)]
+        if on:
+            self._rows = odd
+        elif odd:
+            flagged = set(odd)
+            self._rows = odd + [i for i in range(len(self.group.files)) if i not in flagged]
+        else:
+            self._rows = None
         self.endResetModel()
 
 
@@ -168,7 +177,6 @@ class FolderCard(QFrame):
         self.list = QListView()
         self.list.setModel(self.model)
         self.list.setUniformItemSizes(True)  # rows are measured once: only the visible ones are asked for
-        self.list.setLayoutMode(QListView.LayoutMode.Batched)
         self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.list.setAccessibleName(f"Files in {group.name}")
         self.list.setFixedHeight(150)
@@ -226,6 +234,7 @@ class FolderCard(QFrame):
         self._shown = self.group.sniffed
         self.model.sniffed(before, self._shown)
         if not self.sniffing:
+            self.model.set_odd_only(self.odd_only.isChecked())  # the flagged files move to the top
             self._fill_time_fields()
             self.controls.setEnabled(True)
         self.refresh()

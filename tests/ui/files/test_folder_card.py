@@ -61,8 +61,11 @@ def test_a_folder_is_one_card_with_totals_and_flags(ready, tmp_path, qtbot, run_
     assert card.odd_label.isVisible()
     assert card.odd_label.text() == "⚠ 2 flagged: 1 not data, 1 a different format; 1 not sent"
     rows = [card.model.data(card.model.index(r)) for r in range(card.model.rowCount())]
-    assert any(r.startswith("blob.json") and r.endswith("⚠ not data") for r in rows)
-    assert any(r.startswith("hosts.csv") and "⚠ a different format" in r for r in rows)
+    # The flagged files first, each saying why; then the others in the folder's order.
+    assert rows[0].startswith("blob.json") and rows[0].endswith("⚠ not data")
+    assert rows[1].startswith("hosts.csv") and rows[1].endswith("⚠ a different format")
+    assert rows[2].startswith("app-0000.ndjson · ") and rows[2].endswith("NDJSON · 5 events")
+    assert "not sent" in card.model.data(card.model.index(0), Qt.ItemDataRole.ToolTipRole)
     assert panel.send_button.text() == f"Send 21 files to {DATASET}" and panel.send_button.isEnabled()
     assert "1 can't be sent" in panel.summary_label.text()
     # Only the flagged files, on request.
