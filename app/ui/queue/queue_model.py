@@ -20,6 +20,7 @@ from app.ui.widgets.formatting import format_label, human_bytes
 from app.ui.widgets.table_model import RowsTableModel
 
 REFRESH_MS = 100  # repaint changed rows at most this often (~10×/s)
+TOTALS_EVERY = 3  # ticks between two announcements of the totals (~3×/s: they cost every row)
 
 
 class QueueModel(RowsTableModel):
@@ -40,6 +41,7 @@ class QueueModel(RowsTableModel):
         self._ticking: set[QueueEntry] = set()  # rows counting down: repainted every tick
         self._row: dict[QueueEntry, int] | None = None  # entry -> row, rebuilt after a removal
         self._totals_due = False
+        self._ticks = 0
         self._totals: dict[str, int] | None = None  # cached until a row changes
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
@@ -104,7 +106,10 @@ class QueueModel(RowsTableModel):
         if dirty:
             self._totals_due = True
             self._totals = None
-        if tick and self._totals_due:
+        if tick:
+            self._ticks += 1
+        if tick and self._totals_due and (self._ticks >= TOTALS_EVERY or len(self._rows) < 100):
+            self._ticks = 0
             self._totals_due = False
             self.totalsChanged.emit()
 

@@ -368,8 +368,7 @@ class QueuePanel(QWidget):
             if not self._used_timer.isActive():
                 self._used_timer.start()
         self.ctx.historyChanged.emit()
-        self._update_buttons()
-        self.details.refresh()
+        self.details.refresh()  # the buttons follow at the next totals (a burst of finishes costs one update)
         elapsed = entry.elapsed()
         text = self._finished_text(entry)
         if elapsed > LONG_UPLOAD_S:
