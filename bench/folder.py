@@ -58,6 +58,8 @@ def run_folder(files: int = 2000) -> dict:
         finally:
             sb.stop()
         lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+        if os.environ.get("BENCH_TRACEMALLOC"):
+            print(proc.stderr[-8000:])
         if proc.returncode != 0 or not lines:
             print(proc.stdout[-2000:], proc.stderr[-3000:])
             return {"error": (proc.stderr or proc.stdout)[-1000:]}
@@ -97,10 +99,11 @@ def targets(res: dict | None) -> list[dict]:
 
 # ---------------------------------------------------------------- child side (the window)
 
-def _peak_mb() -> float:
+def _peak_mb(key: str = "VmHWM") -> float:
+    """The process's peak RSS (VmHWM), or its RSS now (VmRSS), in MB."""
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmHWM:"):
+            if line.startswith(key + ":"):
                 return int(line.split()[1]) / 1024
     return 0.0
 
@@ -155,23 +158,38 @@ def _child(url: str, token: str, folder: str) -> int:
         ctx.set_dataset("bench")
         await asyncio.sleep(0.3)
         drop, queue = window.drop_panel, window.queue_panel
+        start_rss = _peak_mb("VmRSS")
         ticker.start()
         t0 = time.perf_counter()
         drop.add_paths([folder])
         if not await until(lambda: drop.send_button.isEnabled(), 300):
             raise SystemExit(f"never ready: {drop.send_button.text()}")
         ready = time.perf_counter() - t0
+        rss = {"start": start_rss, "ready": _peak_mb("VmRSS")}
         t1 = time.perf_counter()
         drop.send()
+        send_ms = (time.perf_counter() - t1) * 1000  # the GUI thread, from Send to the rows queued
+        rss["queued"] = _peak_mb("VmRSS")
         await until(lambda: queue.entries() and all(e.is_finished for e in queue.entries()), 600)
         done = time.perf_counter() - t1
         ticker.stop()
         entries = queue.entries()
-        return {"ready_s": ready, "done_s": done, "peak_rss_mb": _peak_mb(),
-                "max_stall_ms": max(gaps or [0]) * 1000, "rows": len(entries),
-                "ingested": sum(e.ingested for e in entries), "failed": sum(e.failed for e in entries),
-                "summary": queue.summary_row.text()}
+        if os.environ.get("BENCH_TRACEMALLOC"):  # where the memory that stays is (for finding a leak)
+            import gc
+            import tracemalloc
 
+            gc.collect()
+            for stat in tracemalloc.take_snapshot().statistics("lineno")[:25]:
+                print(stat, file=sys.stderr)
+        return {"ready_s": ready, "done_s": done, "peak_rss_mb": _peak_mb(),
+                "max_stall_ms": max(gaps or [0]) * 1000, "rows": len(entries), "send_ms": send_ms,
+                "ingested": sum(e.ingested for e in entries), "failed": sum(e.failed for e in entries),
+                "summary": queue.summary_row.text(), "rss_mb": {**rss, "done": _peak_mb("VmRSS")}}
+
+    if os.environ.get("BENCH_TRACEMALLOC"):
+        import tracemalloc
+
+        tracemalloc.start()
     profile = None
     if os.environ.get("BENCH_PROFILE"):  # a cProfile of the window's side, for finding where time goes
         import cProfile
