@@ -191,18 +191,18 @@ class DropPanel(QWidget):
         return self.groups.cards()
 
     def remove_card(self, card: FileCard | FolderCard) -> None:
-        if self.groups.remove(card):
+        if self.groups.remove(card):  # a folder card (deleted by its FolderGroups)
             self.cards_layout.removeWidget(card)
-            self._after_cards_changed()
+        elif card in self._cards:
+            self._cards.remove(card)
+            self.cards_layout.removeWidget(card)
+            card.deleteLater()
+        else:
             return
-        if card not in self._cards:
-            return
-        self._cards.remove(card)
-        self.cards_layout.removeWidget(card)
-        card.deleteLater()
         if self._selected is card:
             self._selected = None
-            self.select(self._cards[0] if self._cards else None)
+            rest = self._cards + self.groups.cards()
+            self.select(rest[0] if rest else None)
         self._after_cards_changed()
 
     def clear(self) -> None:
@@ -211,7 +211,8 @@ class DropPanel(QWidget):
         self.notice.hide()
 
     def select(self, card: FileCard | None) -> None:
-        if self._selected is not None and self._selected is not card and self._selected in self._cards:
+        if self._selected is not None and self._selected is not card and (
+                self._selected in self._cards or self._selected in self.groups.cards()):
             self._selected.set_selected(False)
         self._selected = card
         if card is None:

@@ -140,3 +140,20 @@ def test_apply_to_all_goes_with_every_file_to_the_queue(ready, tmp_path, qtbot, 
     assert panel.folder_cards() == []  # sent: the card is gone
     run_until(qtbot, lambda: all(e.is_finished for e in entries), 30000)
     assert sum(e.ingested for e in entries) == 8 * 5 + 1
+
+
+def test_selecting_and_removing_a_folder_card(ready, tmp_path, qtbot, run_until):
+    panel = ready.drop_panel
+    single = tmp_path / "one.ndjson"
+    single.write_text('{"a": 1}\n')
+    drop(panel, [make_folder(tmp_path / "exports", 3, odd=False), single])
+    run_until(qtbot, lambda: panel.folder_cards() and panel.cards() and not panel.busy(), 15000)
+    [card], [file_card] = panel.folder_cards(), panel.cards()
+    panel.select(card)
+    assert card.property("selected") == "true" and "exports/ is listed on its card" in panel.preview.empty.text()
+    panel.select(file_card)
+    assert card.property("selected") == "false"  # one card looks selected at a time
+    panel.select(card)
+    card.remove_button.click()
+    assert panel.folder_cards() == [] and panel.selected_card() is file_card
+    assert panel.send_button.text() == "Send 1 file to folder-test"
