@@ -144,12 +144,12 @@ def _child(url: str, token: str, folder: str) -> int:
     ticker.setInterval(5)
     ticker.timeout.connect(tick)
 
-    async def until(cond, timeout: float) -> bool:
+    async def until(cond, timeout: float, every: float = 0.005) -> bool:
         end = time.perf_counter() + timeout
         while not cond():
             if time.perf_counter() > end:
                 return False
-            await asyncio.sleep(0.005)
+            await asyncio.sleep(every)
         return True
 
     async def main() -> dict:
@@ -170,7 +170,10 @@ def _child(url: str, token: str, folder: str) -> int:
         drop.send()
         send_ms = (time.perf_counter() - t1) * 1000  # the GUI thread, from Send to the rows queued
         rss["queued"] = _peak_mb("VmRSS")
-        await until(lambda: queue.entries() and all(e.is_finished for e in queue.entries()), 600)
+        finished: list = []  # counted as they finish: polling 2,000 rows would load the GUI thread itself
+        queue.model.jobFinished.connect(finished.append)
+        total = len(queue.entries())
+        await until(lambda: len(finished) >= total, 900, every=0.05)
         done = time.perf_counter() - t1
         ticker.stop()
         entries = queue.entries()
