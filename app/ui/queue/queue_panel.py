@@ -145,7 +145,7 @@ class QueuePanel(QWidget):
             self.select(entries[0])
         outer = self.parentWidget()
         if entries and isinstance(outer, QSplitter) and self.height() < 0.45 * sum(outer.sizes()):
-            QTimer.singleShot(0, lambda: share_parent_splitter(self, 0.62))
+            QTimer.singleShot(0, self, lambda: share_parent_splitter(self, 0.62))
         return entries
 
     async def stop_all(self, timeout: float) -> list[str]:
@@ -324,9 +324,9 @@ class QueuePanel(QWidget):
         for b in (self.pause_button, self.resume_button, self.cancel_button, self.retry_button,
                   self.remove_button, self.clear_button):
             b.setVisible(has_rows)
-        QTimer.singleShot(0, lambda: share_parent_splitter(self, 0.62 if has_rows else None, 110))
+        QTimer.singleShot(0, self, lambda: share_parent_splitter(self, 0.62 if has_rows else None, 110))
         if has_rows:
-            QTimer.singleShot(0, self._split_table_and_details)
+            QTimer.singleShot(0, self, self._split_table_and_details)
 
     def _split_table_and_details(self) -> None:
         total = sum(self.splitter.sizes())
