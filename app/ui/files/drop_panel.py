@@ -94,6 +94,8 @@ class DropPanel(QWidget):
         # Bottom bar.
         self.add_button = QPushButton("Add files…")
         self.add_button.clicked.connect(self.browse)
+        self.folder_button = QPushButton("Add folder…")  # a folder is one card (folder_card.py)
+        self.folder_button.clicked.connect(lambda: self.add_paths(self.groups.ask_folder(self)))
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Remove all the files above (nothing is sent)")
         self.clear_button.clicked.connect(self.clear)
@@ -109,6 +111,7 @@ class DropPanel(QWidget):
         self.send_button.clicked.connect(self.send)
         bar = QHBoxLayout()
         bar.addWidget(self.add_button)
+        bar.addWidget(self.folder_button)
         bar.addWidget(self.clear_button)
         bar.addSpacing(8)
         bar.addWidget(self.summary_label, 1)

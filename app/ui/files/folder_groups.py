@@ -8,7 +8,10 @@ import asyncio
 import logging
 import os
 
+from pathlib import Path
+
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog
 
 from app.core import folder
 from app.ui.files.folder_card import FolderCard
@@ -42,6 +45,11 @@ class FolderGroups(QObject):
     def holds(self, path) -> bool:
         """True when a file is inside one of the folders (dropping it again adds nothing)."""
         return any(folder.under(path, c.path) for c in self._cards)
+
+    def ask_folder(self, parent) -> list[str]:
+        """"Add folder…": the folder the user picks (none when they cancel)."""
+        root = QFileDialog.getExistingDirectory(parent, "Add a folder to send", str(Path.home()))
+        return [root] if root else []
 
     def add(self, root: str) -> None:
         self.pending += 1

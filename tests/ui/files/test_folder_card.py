@@ -157,3 +157,20 @@ def test_selecting_and_removing_a_folder_card(ready, tmp_path, qtbot, run_until)
     card.remove_button.click()
     assert panel.folder_cards() == [] and panel.selected_card() is file_card
     assert panel.send_button.text() == "Send 1 file to folder-test"
+
+
+def test_add_folder_asks_for_a_folder_and_makes_one_card(ready, tmp_path, qtbot, run_until, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    root = make_folder(tmp_path / "picked", 4, odd=False)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(root))
+    panel = ready.drop_panel
+    panel.stack.setCurrentWidget(panel.files_page)
+    panel.folder_button.click()
+    run_until(qtbot, settled(panel), 15000)
+    [card] = panel.folder_cards()
+    assert card.title.full_text() == "picked/" and card.summary.text().startswith("4 files · ")
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: "")  # cancelled: nothing added
+    panel.folder_button.click()
+    qtbot.wait(50)
+    assert len(panel.folder_cards()) == 1
