@@ -5,16 +5,21 @@ PY := $(VENV)/bin/python
 APP_STAMP := $(VENV)/.installed-app
 STAMP := $(VENV)/.installed-test
 
-.PHONY: run test test-fast test-package bench sandbox clean lock
+.PHONY: run test test-fast test-package test-live bench sandbox clean lock
 
-$(APP_STAMP): pyproject.toml
+# The app's dependencies come from the hashed lock (the versions the bundle is built with); the
+# app itself runs from this checkout through a .pth file (what an editable install does, without
+# building it: no setuptools run, no warnings). The test tools are added only by `make test`.
+$(APP_STAMP): packaging/requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e .
+	$(PY) -m pip install -q --require-hashes -r packaging/requirements.lock
+	$(PY) -c 'import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()["purelib"], "axiom_drop_checkout.pth").write_text("$(CURDIR)\n")'
 	touch $(APP_STAMP)
 
-$(STAMP): $(APP_STAMP)
-	$(PY) -m pip install -q -e '.[test]'
+$(STAMP): $(APP_STAMP) pyproject.toml
+	$(PY) -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["test"]))' > $(VENV)/test-requirements.txt
+	$(PY) -m pip install -q -r $(VENV)/test-requirements.txt
 	touch $(STAMP)
 
 ## Open the app (creates the venv and installs the app, without the test tools, the first time).
@@ -26,7 +31,7 @@ run: $(APP_STAMP)
 ## The bundle build has its own target (test-package), run by .ci/run too.
 test: $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache
-	QT_QPA_PLATFORM=offscreen QT_API=pyside6 tests/with_keyring.sh $(PY) -m pytest -q -m "not packaging" $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen QT_API=pyside6 tests/with_keyring.sh $(PY) -m pytest -q -m "not packaging and not live" $(PYTEST_ARGS)
 
 ## Build the PyInstaller bundle from a clean venv and run it (~1-2 min; .ci/run runs it after `make test`).
 test-package: $(STAMP)
@@ -34,7 +39,12 @@ test-package: $(STAMP)
 
 ## The tests without the slow marker (quick feedback while coding).
 test-fast: $(STAMP)
-	QT_QPA_PLATFORM=offscreen QT_API=pyside6 $(PY) -m pytest -q -m "not slow and not packaging" $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen QT_API=pyside6 $(PY) -m pytest -q -m "not slow and not packaging and not live" $(PYTEST_ARGS)
+
+## The live check against real Axiom (tests/live, README "Live check"): needs AXIOM_TOKEN (and as
+## needed AXIOM_ORG_ID, AXIOM_URL/AXIOM_EDGE_URL, AXIOM_TEST_DATASET); skips, saying so, without it.
+test-live: $(STAMP)
+	$(PY) -m pytest -q -rs -m live tests/live $(PYTEST_ARGS)
 
 ## Benchmarks: print figures (never part of the test run). Needs root for the shaped-link rows
 ## (network namespaces); installs iproute2, curl and zstd when missing. ~4 min; BENCH_ARGS=--quick ~2 min.
@@ -60,10 +70,17 @@ lock:
 	$(UV) pip compile pyproject.toml $(LOCK_ARGS) --custom-compile-command "make lock" -o packaging/requirements.lock
 	$(UV) pip compile pyproject.toml packaging/build-requirements.in -c packaging/requirements.lock $(LOCK_ARGS) \
 	    --custom-compile-command "make lock" -o packaging/build.lock
+	$(MAKE) flatpak-deps
+
+## The Flatpak's Python dependencies (packaging/flatpak/python3-deps.yaml) from requirements.lock:
+## URLs and sha256s of the locked files from PyPI (make lock runs it; needs network).
+.PHONY: flatpak-deps
+flatpak-deps: $(STAMP)
+	$(PY) packaging/flatpak/deps.py
 
 ## Packaged builds (packaging/): a one-folder PyInstaller bundle built in a fresh venv under
 ## build/, then dist/axiom-drop-VERSION-linux-ARCH.tar.gz; prints both sizes.
-.PHONY: package install-desktop uninstall-desktop
+.PHONY: package install-desktop uninstall-desktop deb
 package:
 	$(PYTHON) packaging/build.py $(BUILD_ARGS)
 
@@ -79,3 +96,10 @@ install-desktop: $(BUNDLE)/axiom-drop
 
 uninstall-desktop:
 	packaging/linux/desktop-install.sh uninstall
+
+## A .deb from the bundle (builds the bundle first if missing): /opt/axiom-drop, /usr/bin/axiom-drop,
+## the menu entry, icons and AppStream metadata; Depends from dpkg-shlibdeps; checked by lintian.
+## Needs dpkg-dev (and lintian for the check). Install it with: sudo apt-get install ./dist/axiom-drop_*.deb
+deb: $(BUNDLE)/axiom-drop
+	$(PYTHON) packaging/linux/build_deb.py --bundle $(BUNDLE)
+

@@ -50,3 +50,20 @@ def memory_keyring():
     keyring.set_keyring(kr)
     yield kr
     keyring.set_keyring(previous)
+
+
+# The datasets the CLI's `--sandbox` tests send to (tests/cli, tests/scenarios): made before they
+# run in the sandbox the CLI starts (the app's sandbox dir under this test's AXIOM_DROP_HOME), as a
+# user makes them in Axiom before an upload — ingest does not create a dataset there.
+CLI_DATASETS = ("logs", "ds", "text", "y")
+
+
+@pytest.fixture
+def cli_datasets(_isolated_home):
+    from app.core import config
+    from app.sandbox import Sandbox
+
+    sandbox = Sandbox(config.sandbox_dir())  # not started: its store alone makes them
+    for name in CLI_DATASETS:
+        sandbox.create_dataset(name)
+    return CLI_DATASETS

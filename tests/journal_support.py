@@ -17,7 +17,7 @@ from app.sandbox import Sandbox
 
 @pytest.fixture
 def sandbox(tmp_path):
-    sb = Sandbox(tmp_path / "sandbox").start()
+    sb = Sandbox(tmp_path / "sandbox", auto_create=True).start()
     yield sb
     sb.stop()
 

@@ -33,6 +33,10 @@ def main(argv: list[str] | None = None) -> int:
         from app.cli.resume import cmd_resume
 
         return _until_interrupted(cmd_resume(args), "interrupted (run `axiom-drop resume` again to continue)")
+    if args.command == "export-vector":
+        from app.cli.export_vector import cmd_export_vector
+
+        return cmd_export_vector(args)
     if args.command == "sandbox":
         from app.cli.sandbox_cmd import cmd_sandbox
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.core.plan import Overrides
+from app.core.sniff.csv_types import type_named
 
 
 class UsageError(Exception):
@@ -28,4 +29,31 @@ def overrides_from_args(args) -> Overrides:
         timestamp_field=args.timestamp_field or None,
         timestamp_format=args.timestamp_format or None,
         labels=parse_labels(args.label),
+        time_zone=_time_zone(getattr(args, "time_zone", None)),
+        date_order=getattr(args, "date_order", None),
+        typed_columns={"on": True, "off": False}.get(getattr(args, "typed_columns", "auto")),
+        column_types=parse_column_types(getattr(args, "column_type", [])),
+        empty_cells=getattr(args, "empty_cells", None),
     )
+
+
+def _time_zone(name: str | None) -> str | None:
+    """--time-zone, checked now so a typo stops the run before anything is read."""
+    if not name:
+        return None
+    from app.core.time.civil import NaiveZone
+    try:
+        return NaiveZone(name).name
+    except ValueError as e:
+        raise UsageError(f"--time-zone: {e}") from None
+
+
+def parse_column_types(pairs: list[str]) -> dict[str, str]:
+    types = {}
+    for pair in pairs:
+        name, sep, kind = pair.rpartition("=")
+        if not sep or not name or type_named(kind) is None:
+            raise UsageError(f"--column-type takes FIELD=TYPE with TYPE one of text, number, decimal-comma, "
+                             f"boolean; got {pair!r}")
+        types[name] = type_named(kind)
+    return types

@@ -9,6 +9,21 @@ import time
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
 
 
+def first_readings(s) -> list[str]:
+    """How the first sampled times will be stored (as UTC), and who computes them."""
+    from app.core.time.check import check_times, describe_reading
+    from app.core.time.civil import NaiveZone
+
+    t = s.timestamp
+    if t is None or t.orders:
+        return []
+    check = check_times(s.sample, t.field, t.layout)
+    out = [describe_reading(r, NaiveZone()) for r in check.first]
+    if check.why_client and out:
+        out.append(f"_time computed by this app: {check.why_client}")
+    return out
+
+
 def describe_sniff(path: str, s) -> str:
     if s.error:
         return f"{path}: {s.error}"
@@ -21,10 +36,18 @@ def describe_sniff(path: str, s) -> str:
         details.append(f"delimiter {delim}, {'a header row' if s.csv.has_header else 'no header row'}")
     details.append(f"about {s.estimated_events:,} events")
     lines.append("  " + ", ".join(details))
+    if s.csv and s.column_types:
+        from app.core.sniff.csv_types import describe
+        how = "sent as typed values (NDJSON)" if s.typed_by_default else "sent as text unless --typed-columns on"
+        lines.append(f"  column types: {describe(s.column_types)}; {how}")
     if s.timestamp:
         t = s.timestamp
         how = f"timestamp-format {t.layout!r}" if t.layout else f"{t.kind}, read by the server unaided"
+        if t.orders:
+            how = "dates that read " + " or ".join(f"{o} ({layout})" for o, layout in t.orders.items()) + \
+                  ": send needs --date-order"
         lines.append(f"  timestamp: field {t.field!r} ({how}), e.g. {t.example}")
+        lines.extend(f"    {line}" for line in first_readings(s))
     for reason in s.reasons:
         lines.append(f"  - {reason}")
     if s.runner_up:

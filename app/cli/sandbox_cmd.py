@@ -15,4 +15,6 @@ def cmd_sandbox(args) -> int:
         argv += ["--data-dir", args.data_dir]
     if args.strict:
         argv.append("--strict")
+    if getattr(args, "plan", "cloud") != "cloud":
+        argv += ["--plan", args.plan]
     return sandbox.main(argv) or 0

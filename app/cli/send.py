@@ -8,14 +8,15 @@ from pathlib import Path
 
 from app.cli.clients import open_client, where_label
 from app.cli.options import UsageError, overrides_from_args
+from app.cli.times import time_refusal
 from app.cli.output import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, ProgressLine, describe_summary, usage_error
 
 
 async def cmd_send(args) -> int:
-    from app.core import axiom, connect, sniff as sniffing
+    from app.core import axiom, connect, journal, sniff as sniffing
     from app.core.io import LOOP_SKIPPED, expand_paths
     from app.core.plan import PlanError, plan_for
-    from app.core.job import JobState, Source, StopKind, UploadJob
+    from app.core.job import JobState, Source, StopKind, UploadJob, policy, resume_job
 
     summaries: list[dict] = []
     notes: list[str] = []
@@ -44,7 +45,12 @@ async def cmd_send(args) -> int:
             return usage_error(args, "no supported files found in the given folders")
         tty = sys.stderr.isatty() and not args.json
         await connect.learn_region(client, args.dataset)  # routes by the dataset's own region
-        for name, item in inputs:
+        created = False
+        if args.create_dataset and "-" in args.paths:  # standard input cannot be read twice: make it first
+            created, problem = await _create_dataset(client, args.dataset)
+            if problem:
+                return usage_error(args, problem)
+        for index, (name, item) in enumerate(inputs):
             if item == "-":
                 head = sys.stdin.buffer.read(1 << 20)
                 found = sniffing.sniff_bytes(head, "-")
@@ -59,12 +65,29 @@ async def cmd_send(args) -> int:
                                   "possible_duplicates": 0, "failures": []})
                 code = EXIT_USAGE
                 continue
+            refusal = time_refusal(found, plan, args)
+            if refusal:
+                summaries.append({"path": name, "error": refusal, "ingested": 0, "failed": 0, "not_sent": 0,
+                                  "possible_duplicates": 0, "failures": []})
+                code = EXIT_USAGE
+                continue
             line = ProgressLine(Path(name).name, tty)
             profile_name, endpoint = where_label(args.profile, client, sandbox)
             job = UploadJob(source, plan, client, args.dataset, on_progress=line, in_flight=args.in_flight,
                             compression=None if args.compression == "none" else args.compression,
                             profile=profile_name, endpoint=endpoint)
             result = await job.run()
+            if policy.dataset_is_missing(result.error_kind) and args.create_dataset and not created:
+                created, problem = await _create_dataset(client, args.dataset)
+                if problem:
+                    result.error = f"{result.error}; creating it failed: {problem}"
+                elif result.job_id and (records := journal.find_jobs(result.job_id)) and item != "-":
+                    await connect.learn_region(client, args.dataset)
+                    job = resume_job(records[0], client, endpoint=endpoint, on_progress=line, in_flight=args.in_flight)
+                    result = await job.run()  # the events not sent, into the dataset just made
+            elif policy.dataset_is_missing(result.error_kind):
+                result.error = policy.missing_dataset_message(
+                    args.dataset, "add --create-dataset to create it (or create it, then `axiom-drop resume`)")
             line.done()
             summaries.append(result.to_json(name))
             if result.error_kind in (StopKind.INPUT, StopKind.AUTH, StopKind.DATASET):
@@ -72,6 +95,11 @@ async def cmd_send(args) -> int:
             elif code == EXIT_OK and result.state != JobState.DONE:
                 code = EXIT_FAILURES
             if result.error_kind in (StopKind.AUTH, StopKind.DATASET, StopKind.QUOTA):
+                for rest, _ in inputs[index + 1:]:  # not read, not sent: said, never dropped from the summary
+                    summaries.append({"path": rest, "error": f"not sent, not read: the upload stopped at {name} "
+                                                             f"({result.error_kind.value}, see above)",
+                                      "ingested": 0, "failed": 0, "not_sent": 0, "possible_duplicates": 0,
+                                      "failures": []})
                 break  # the next files would meet the same wall
     finally:
         await client.aclose()
@@ -85,3 +113,18 @@ async def cmd_send(args) -> int:
         for note in notes:
             print(f"warning: {note}")
     return code
+
+
+async def _create_dataset(client, dataset: str) -> tuple[bool, str | None]:
+    """--create-dataset: make it in the profile's region; (made or found, problem or None)."""
+    from app.core import axiom
+
+    try:
+        await client.create_dataset(dataset)
+    except axiom.Conflict:
+        return True, None  # made meanwhile, elsewhere: fine
+    except axiom.AxiomError as e:
+        return False, f"could not create dataset {dataset!r}: {e.message}"
+    print(f"created dataset {dataset!r}" + (f" in {client.endpoint.region}" if client.endpoint.region else ""),
+          file=sys.stderr)
+    return True, None

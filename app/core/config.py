@@ -19,6 +19,7 @@ APP_DIR_NAME = "axiom-drop"
 
 # Hosts of Axiom's cloud, per docs/axiom-api.md.
 API_URL = "https://api.axiom.co"
+APP_URL = "https://app.axiom.co"  # Axiom's web app: where tokens and datasets are made
 EDGE_URLS = {
     "us": "https://us-east-1.aws.edge.axiom.co",
     "eu": "https://eu-central-1.aws.edge.axiom.co",

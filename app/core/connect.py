@@ -112,6 +112,26 @@ class DatasetAccess:
     message: str
     datasets: list = field(default_factory=list)  # event datasets (otel:* kinds are not for files)
     can_list: bool | None = None  # None: unknown (the token was refused, or the listing failed)
+    retry: bool = False  # no connection at all: worth trying again (CONNECT_RETRY_DELAYS) while saying so
+
+
+# After "no connection" (no HTTP answer at all), the window tries again after each of these waits,
+# showing "connecting…" meanwhile, then gives up until the user presses Reconnect.
+CONNECT_RETRY_DELAYS = (2.0, 5.0, 10.0, 20.0, 30.0)
+
+
+def retrying_text(profile: str, problem: str, delay: float) -> str:
+    """The connection state while it tries again: what is wrong first (the label may be cut at
+    its end), then that it is connecting again, and when."""
+    return f"{_sentence(problem)}. Connecting to {profile} again in {delay:.0f} s…"
+
+
+def gave_up_text(problem: str) -> str:
+    return f"{_sentence(problem)} — press Reconnect to try again"
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 async def list_datasets(client: axiom.AxiomClient) -> DatasetAccess:
@@ -127,6 +147,8 @@ async def list_datasets(client: axiom.AxiomClient) -> DatasetAccess:
         if e.kind is not axiom.ErrorKind.FORBIDDEN:
             return DatasetAccess("error", "The token was refused (401): check it or paste a new one")
         return await _explain_403(client)
+    except axiom.TransportError as e:  # "no connection to api.axiom.co: the name could not be resolved …"
+        return DatasetAccess("error", _sentence(e.message), retry=True)
     except axiom.AxiomError as e:
         return DatasetAccess("error", f"Cannot list datasets: {e.message or e}")
     events = [d for d in datasets if not str(d.kind or "").startswith("otel")]
@@ -147,3 +169,28 @@ async def _explain_403(client: axiom.AxiomClient) -> DatasetAccess:
         return DatasetAccess("error", f"Cannot list datasets (403), and checking the token failed: {e.message or e}")
     return DatasetAccess("limited", "This personal token may not list datasets here (403): check the organization ID",
                          can_list=False)
+
+
+def token_help(profile: config.Profile) -> list[str]:
+    """What the token dialog says about getting a token: where to create one and which
+    permissions this app uses (Axiom's "Settings → API tokens"; Basic = ingest, Advanced adds
+    reading and creating datasets). One paragraph a list item."""
+    app = config.APP_URL.removeprefix("https://")
+    where = (f"Create an API token on {app}: Settings → API tokens → New API token."
+             if profile.kind != "custom" else
+             f"For Axiom behind this URL, create an API token on {app}: Settings → API tokens → New API token.")
+    needs = ("It needs ingest permission on the datasets you send to. To pick a dataset from the list and "
+             "create datasets here, also allow it to read (list, query) and create datasets.")
+    lines = [where, needs]
+    if profile.kind == "eu":
+        lines.append("Datasets in the EU region (eu-central-1) need an API token: a personal token (xapt-…) "
+                     "can only send to US datasets.")
+    return lines
+
+
+def create_failure_text(name: str, err: axiom.AxiomError) -> str:
+    """Why creating dataset `name` failed, once: the client's message already names the status
+    ("the server refused the request (400): …"), so it is not repeated."""
+    message = err.message or str(err)
+    status = f" ({err.status})" if err.status and f"({err.status})" not in message else ""
+    return f"Could not create “{name}”{status}: {message}"

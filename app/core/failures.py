@@ -42,7 +42,7 @@ def export_failures(path: str | Path, failures: Iterable, plan=None, fmt: str = 
     CSV (for CSV inputs): the original columns, in the same dialect, plus an `error` column.
     """
     failures = list(failures)
-    is_csv = plan.format == "csv"
+    is_csv = plan.sends_csv
     delimiter, quotechar, _, fields = _csv_dialect(plan)
     written = 0
     if fmt == "csv":
@@ -101,7 +101,7 @@ def failed_rows(failures: list[Failure], plan: Any, name: str) -> tuple[Source, 
     plan.compression = None
     plan.encoding = "utf-8"
     out = io.StringIO()
-    if plan.format == "csv" and plan.csv is not None:
+    if plan.sends_csv and plan.csv is not None:
         dialect = copy.copy(plan.csv)
         if dialect.fields:
             csv.writer(out, delimiter=dialect.delimiter, quotechar=dialect.quotechar,
@@ -111,6 +111,7 @@ def failed_rows(failures: list[Failure], plan: Any, name: str) -> tuple[Source, 
     else:
         plan.format = "ndjson"
         plan.csv = None
+        plan.csv_types = {}
     for f in failures:
         out.write(f.record.rstrip("\r\n") + "\n")
     return Source.from_bytes(out.getvalue().encode("utf-8"), name=name), plan

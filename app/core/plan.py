@@ -11,6 +11,9 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from app.core.sniff import CsvDialect, Sniff
+from app.core.time.civil import NaiveZone
+from app.core.time.instant import needs_client_time
+from app.core.sniff.csv_types import TEXT, TYPES
 
 JSON_FORMATS = ("ndjson", "json-array", "json-object")
 
@@ -26,6 +29,22 @@ class Plan:
     timestamp_field: str | None = None
     timestamp_format: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    time_zone: NaiveZone = field(default_factory=NaiveZone)  # the zone of times written without one
+    date_orders: tuple[str, ...] = ()  # still open: the dates fit each of these orders (the user picks)
+
+    @property
+    def client_time(self) -> bool:
+        """The app computes `_time` itself (Go would misread the layout, or zone-less times are
+        not UTC): events go with an RFC 3339 `_time` and no timestamp-field/format."""
+        return bool(self.timestamp_field) and needs_client_time(self.timestamp_format, self.time_zone)
+    # CSV sent as NDJSON with these columns typed (field → sniff.csv_types type); empty: as CSV
+    csv_types: dict[str, str] = field(default_factory=dict)
+    empty_cells: str = "omit"            # typed CSV: an empty cell is left out ("omit") or null
+
+    @property
+    def sends_csv(self) -> bool:
+        """CSV sent as CSV (not typed, which goes as NDJSON): records, headers and options are CSV's."""
+        return self.format == "csv" and not self.csv_types
 
     @classmethod
     def from_sniff(cls, sniff: Sniff) -> Plan:
@@ -60,6 +79,11 @@ class Overrides:
     timestamp_field: str | None = None  # "": no field (the events' _time, else the ingest time)
     timestamp_format: str | None = None  # a Go layout; else the sniffed one when it is the sniffed field
     labels: dict[str, str] = field(default_factory=dict)
+    time_zone: str | None = None  # zone-less times are in: "UTC" | "local" | a zone name (NaiveZone)
+    date_order: str | None = None  # "dmy" | "mdy": how to read dates that fit both
+    typed_columns: bool | None = None  # CSV numbers and booleans as typed values; None: when clearly typed
+    column_types: dict[str, str] = field(default_factory=dict)  # per column, over the inferred type
+    empty_cells: str | None = None     # "omit" | "null"
 
 
 def plan_for(sniff: Sniff, overrides: Overrides | None = None) -> Plan:
@@ -84,10 +108,37 @@ def plan_for(sniff: Sniff, overrides: Overrides | None = None) -> Plan:
         guess = sniff.timestamp
         plan.timestamp_field = o.timestamp_field or None
         plan.timestamp_format = guess.layout if guess and plan.timestamp_field == guess.field else None
+    _date_order(plan, sniff, o)
     if o.timestamp_format:
         plan.timestamp_format = o.timestamp_format
+        plan.date_orders = ()
+    if o.time_zone:
+        plan.time_zone = NaiveZone(o.time_zone)
     plan.labels = dict(o.labels)
+    if plan.csv is not None:
+        plan.csv_types = _typed_columns(sniff, plan.csv, o)
+        plan.csv_types.pop(plan.timestamp_field or "", None)  # the time field is read by its layout
+        plan.empty_cells = o.empty_cells or "omit"
     return plan
+
+
+def _date_order(plan: Plan, sniff: Sniff, o: Overrides) -> None:
+    """Dates that fit both orders: the chosen order's layout, else the question stays open."""
+    guess = sniff.timestamp
+    if not guess or not guess.orders or plan.timestamp_field != guess.field:
+        return
+    if o.date_order in guess.orders:
+        plan.timestamp_format = guess.orders[o.date_order]
+    elif not o.timestamp_format:
+        plan.date_orders = tuple(guess.orders)
+def _typed_columns(sniff: Sniff, d: CsvDialect, o: Overrides) -> dict[str, str]:
+    """The typed columns to send, or {} for CSV as it is (today's default when not clearly typed)."""
+    inferred = {f: t for f, t in sniff.column_types.items() if f in d.fields}
+    on = o.typed_columns if o.typed_columns is not None else (sniff.typed_by_default and inferred == sniff.column_types)
+    if not on:
+        return {}
+    types = {**inferred, **{f: t for f, t in o.column_types.items() if t in TYPES}}
+    return {f: t for f, t in types.items() if t != TEXT}
 
 
 def _dialect(d: CsvDialect, o: Overrides) -> CsvDialect:
@@ -101,3 +152,12 @@ def _dialect(d: CsvDialect, o: Overrides) -> CsvDialect:
     if o.csv_fields and (not d.has_header or changed or not d.fields):
         d.fields = list(o.csv_fields)
     return d
+
+
+def check_plan_times(sniff: Sniff, plan: Plan):
+    """The plan's time settings tried on the sniff's sample (time.check.TimeCheck): what the
+    window's Send confirmation and the CLI's refusal say."""
+    from app.core.time.check import check_times
+
+    return check_times(sniff.sample, plan.timestamp_field, plan.timestamp_format, plan.time_zone,
+                       plan.date_orders)

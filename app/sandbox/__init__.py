@@ -1,10 +1,11 @@
 """The local Axiom-compatible server: `Sandbox` (server.py) and its knobs, `Faults` (faults.py).
 
 Tests, benchmarks, the CLI's `sandbox` command and the window's "Local sandbox" profile use it;
-`python -m app.sandbox` serves one. Modules: server (lifecycle, routes, middleware), ingest and
-api (the handlers), auth, names (Axiom's dataset names and regions), bodies (parsing), inflate
-(decompression), fastcount (benchmark mode), events (what is stored), store (datasets on disk),
-faults, quotas, requestlog, errors, limits.
+`python -m app.sandbox` serves one. Modules: server (lifecycle, routes, middleware), ingest, api
+and apl (the handlers; apl: a small APL subset for counts), auth, names (Axiom's dataset names and
+regions), bodies (parsing), gocsv (CSV as Go's encoding/csv reads it), inflate (decompression),
+fastcount (benchmark mode), events (what is stored), store (datasets on disk), faults, quotas,
+requestlog, errors, limits (also the plans' fields per dataset).
 """
 
 from app.sandbox.bodies import parse_csv, parse_json, parse_ndjson

@@ -1,4 +1,4 @@
-"""The API endpoints besides ingest: /v2/datasets (list, get, create), /v2/user, and the
+"""The API endpoints besides ingest and query: /v2/datasets (list, get, create, delete), /v2/user, and the
 sandbox's own /_sandbox/faults, /_sandbox/requests and /_sandbox/reset (any valid token).
 
 A dataset carries its region (`edgeDeployment`, from the create body or the sandbox's default);
@@ -43,7 +43,7 @@ class ApiRoutes(TokenChecks):
         self._auth_api(request)
         described = self._store.describe(request.match_info["dataset"])
         if described is None:
-            raise ApiError(404, "dataset not found")
+            raise ApiError(404, "Not found")  # Axiom's words (v1.json NotFoundError)
         return json_response(200, self._with_url(described))
 
     async def _create_dataset(self, request: web.Request) -> web.Response:
@@ -59,6 +59,13 @@ class ApiRoutes(TokenChecks):
             raise ApiError(400, f"unknown edgeDeployment {region!r}: use one of {', '.join(served)}")
         created = self._store.create(body.get("name"), description, kind, who="sandbox-user", region=region)
         return json_response(200, self._with_url(created))
+
+    async def _delete_dataset(self, request: web.Request) -> web.Response:
+        """DELETE /v2/datasets/{id}: 204 with no body (v2.json), its events gone; 404 when unknown."""
+        self._auth_api(request)
+        if not self._store.delete(request.match_info["dataset"]):
+            raise ApiError(404, "Not found")
+        return web.Response(status=204)
 
     async def _user(self, request: web.Request) -> web.Response:
         if self._auth(request) != "personal":

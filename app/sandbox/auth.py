@@ -7,7 +7,7 @@ import hmac
 
 from aiohttp import web
 
-from app.sandbox.errors import ApiError
+from app.sandbox.errors import REASONS, ApiError
 
 
 class TokenChecks:
@@ -30,7 +30,7 @@ class TokenChecks:
                 return "api"
             if hmac.compare_digest(given_b, self.personal_token.encode()):
                 return "personal"
-        raise ApiError(self.refused_status, "invalid token")
+        raise ApiError(self.refused_status, REASONS[self.refused_status])  # Axiom's words
 
     def _check_org(self, request: web.Request) -> None:
         org = request.headers.get("X-Axiom-Org-Id")

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 from app.sandbox.faults import Faults
+from app.sandbox.limits import PLAN_FIELDS
 from app.sandbox.server import Sandbox
 
 
@@ -24,9 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delay", type=float, default=0.0, help="hold every response this many seconds")
     parser.add_argument("--strict", action="store_true",
                         help="serve the API host and one edge per region on separate ports, as Axiom does")
+    parser.add_argument("--plan", choices=sorted(PLAN_FIELDS), default="cloud",
+                        help="Axiom plan whose limits to play: cloud (1,024 fields per dataset) or personal (256)")
     args = parser.parse_args(argv)
     sandbox = Sandbox(args.data_dir, token=args.token, port=args.port, host=args.host, fast=args.fast,
-                      faults=Faults(delay=args.delay), strict=args.strict)
+                      faults=Faults(delay=args.delay), strict=args.strict, plan=args.plan)
     try:
         sandbox.start()
     except OSError as e:
@@ -43,7 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     for region, url in sandbox.edge_urls.items():
         print(f"edge for {region}: {url}  (AXIOM_URL={sandbox.url} AXIOM_EDGE_URL={url})", flush=True)
     print(f"token: {sandbox.token}", flush=True)
+    print(f"datasets: {', '.join(sandbox.datasets()) or 'none yet'} — as on Axiom, ingest needs an existing one: "
+          f"POST {sandbox.url}/v2/datasets with {{\"name\": \"…\"}} creates it", flush=True)
     print(f"data: {sandbox.data_dir}", flush=True)
+    print(f"plan: {sandbox.plan} ({PLAN_FIELDS[sandbox.plan]:,} fields per dataset)", flush=True)
     try:
         while not stop.wait(0.5):
             pass

@@ -8,7 +8,9 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-REASONS = {400: "bad request", 401: "invalid token", 403: "forbidden", 404: "not found",
+# 401, 403 and 404 as Axiom's OpenAPI file words them (v1.json: UnauthorizedError, ForbiddenError,
+# NotFoundError examples); 429 as axiom-go's tests and the docs' limits page show it.
+REASONS = {400: "bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
            405: "method not allowed", 409: "conflict", 413: "request entity too large",
            415: "unsupported media type", 429: "rate limit exceeded",
            430: "monthly ingest limit reached", 500: "internal server error", 502: "bad gateway",

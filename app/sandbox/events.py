@@ -3,11 +3,13 @@ timestamp read into `_time`, values over the limits replaced; and which events a
 
 Decisions where Axiom's behaviour is not documented (keep in sync with the tests):
 - The timestamp field (default `_time`) is parsed (RFC 3339 / ISO 8601 / epoch s·ms·µs·ns by
-  magnitude, or the Go layout of `timestamp-format`); when it parses, its value becomes `_time`
-  and a field other than `_time` is removed. When it does not parse (or the layout is one this
-  sandbox cannot translate), `_time` is the ingest time and a non-`_time` field is kept as sent.
-  With a `timestamp-field` the event lacks, a parseable `_time` in the event is still used.
-  A layout without a year uses the current year.
+  magnitude, or the Go layout of `timestamp-format`, read as Go's time.Parse reads it: a layout
+  without a year gives year 0, outside Axiom's range; a zone abbreviation other than UTC is
+  +00:00); when it parses, its value becomes `_time` and a field other than `_time` is removed.
+  When it is there but does not parse, the event is refused (a 200 partial failure: Axiom's
+  field rules, "_time must conform to a valid timestamp or not be specified at all"); null or ""
+  counts as not there. An event without it gets the ingest time. With a `timestamp-field` the
+  event lacks, a parseable `_time` in the event is still used.
 - Labels (`X-Axiom-Event-Labels`) are merged into each event and win over its own fields.
 - Field names counted against `max_fields` are the flattened leaf names ("a.b.c"; arrays are one
   field); `_time` and `_sysTime` are not counted.
@@ -75,28 +77,36 @@ def _sanitize(obj: dict, depth: int, prefix: str, names: set[str]) -> None:
 
 
 def prepare_event(event: dict, *, labels: dict | None, timestamp_field: str, layout: str | None,
-                  ingest_ns: int, names: set[str] | None = None) -> tuple[dict, int]:
-    """The event as stored (with `_time` first, `_sysTime` second) and its time in ns;
-    `names` receives its flattened field names (without `_time`/`_sysTime`)."""
+                  ingest_ns: int, names: set[str] | None = None) -> tuple[dict, int, str | None]:
+    """The event as stored (with `_time` first, `_sysTime` second), its time in ns, and why its
+    time is refused (None when it is not); `names` receives its flattened field names (without
+    `_time`/`_sysTime`)."""
     if labels:
         event.update(labels)
     for name in RESERVED_FIELDS:
         if name in event:
             event["_user_" + name] = event.pop(name)
     ts: int | None = None
-    if timestamp_field in event:
-        ts = parse_time(event[timestamp_field], layout)
-        if ts is not None and timestamp_field != "_time":
+    bad: str | None = None
+    given = event.get(timestamp_field)
+    if given is not None and given != "":
+        ts = parse_time(given, layout)
+        if ts is None:
+            how = f" with the layout {layout!r}" if layout else ""
+            bad = f"invalid time: cannot parse {str(given)[:80]!r}{how} (field {timestamp_field})"
+        elif timestamp_field != "_time":
             del event[timestamp_field]
-    if ts is None and timestamp_field != "_time" and "_time" in event:
+    elif timestamp_field != "_time" and event.get("_time") not in (None, ""):
         ts = parse_time(event["_time"])
+        if ts is None:
+            bad = f"invalid time: cannot parse {str(event['_time'])[:80]!r} (field _time)"
     event.pop("_time", None)
     if ts is None:
         ts = ingest_ns
     _sanitize(event, 0, "", names if names is not None else set())
     stored = {"_time": format_time(ts), "_sysTime": format_time(ingest_ns)}
     stored.update(event)
-    return stored, ts
+    return stored, ts, bad
 
 
 def refusal(event: dict, names: set[str], known: set[str], *, reject: str | None,

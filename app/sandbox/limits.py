@@ -8,3 +8,4 @@ MAX_FIELD_NAME_BYTES = 200           # each key; nesting is limited by depth ins
 RESERVED_FIELDS = ("_blockInfo", "_cursor", "_rowID", "_source", "_sysTime")  # renamed "_user_…"
 HARD_BODY_CAP = 1 << 30              # uncompressed bytes, when no max_body_bytes fault is set
 DEFAULT_INGEST_LIMIT = 500 * 10**9   # bytes per month (X-IngestLimit-Limit)
+PLAN_FIELDS = {"cloud": 1024, "personal": 256}  # fields per dataset, by plan (`Sandbox(plan=…)`)

@@ -16,6 +16,8 @@ official clients work against one URL. `strict=True` serves them apart, as Axiom
 the API host (/v2/..., legacy ingest into US East), `edge_urls` one edge per region (only
 /v1/ingest/{id}, only that region's datasets); an edge path on the API host, or /v2 on an edge,
 is a 404.
+
+`plan` is Axiom's plan the sandbox plays: "cloud" (1,024 fields per dataset) or "personal" (256).
 """
 
 from __future__ import annotations
@@ -32,10 +34,11 @@ from aiohttp import web
 
 from app.core import config
 from app.sandbox.api import ApiRoutes
+from app.sandbox.apl import QueryRoutes
 from app.sandbox.errors import REASONS, ApiError, Dropped, HtmlError, error_response
 from app.sandbox.faults import Faults
 from app.sandbox.ingest import IngestRoutes
-from app.sandbox.limits import DEFAULT_INGEST_LIMIT, HARD_BODY_CAP
+from app.sandbox.limits import DEFAULT_INGEST_LIMIT, HARD_BODY_CAP, PLAN_FIELDS
 from app.sandbox.names import LOCAL, REGION, REGIONS, US_EAST
 from app.sandbox.quotas import INGESTING, Quotas
 from app.sandbox.requestlog import ENTRY, RequestLog, new_entry
@@ -44,16 +47,17 @@ from app.sandbox.store import EVENT_KIND, DatasetStore
 log = logging.getLogger(__name__)
 
 
-class Sandbox(IngestRoutes, ApiRoutes):
+class Sandbox(IngestRoutes, ApiRoutes, QueryRoutes):
     """A local Axiom: `Sandbox(tmp).start()` or `with Sandbox(tmp) as sb:` then `sb.url`, `sb.token`."""
 
     def __init__(self, data_dir: Path | str | None = None, *, token: str | None = None,
                  host: str = "127.0.0.1", port: int = 0, org_id: str = "sandbox-org",
-                 personal_token: str | None = None, auto_create: bool = True,
+                 personal_token: str | None = None, auto_create: bool = False,
+                 datasets: tuple[str, ...] = (),
                  ingest_only: bool = False, faults: Faults | None = None,
                  ingest_limit_bytes: int = DEFAULT_INGEST_LIMIT, fast: bool = False,
                  strict: bool = False, regions: tuple[str, ...] = REGIONS, default_region: str | None = None,
-                 list_edge_urls: bool = False, refused_status: int = 401):
+                 list_edge_urls: bool = False, refused_status: int = 401, plan: str = "cloud"):
         self.data_dir = Path(data_dir) if data_dir is not None else config.sandbox_dir()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.token = token or "xaat-sandbox-" + secrets.token_hex(16)
@@ -61,7 +65,9 @@ class Sandbox(IngestRoutes, ApiRoutes):
         self.host = host
         self.port = port
         self.org_id = org_id
-        self.auto_create = auto_create    # unknown dataset on ingest: create it (True) or 404
+        # Ingest into an unknown dataset is a 404, as on Axiom, which never creates a dataset on
+        # ingest. auto_create=True is a test convenience only (a name is made by its first ingest).
+        self.auto_create = auto_create
         self.ingest_only = ingest_only    # the API token may only ingest (403 on /v2/datasets)
         # Benchmarks: validate cheaply (body decompresses, events counted, first/last checked as
         # JSON objects by orjson), store nothing and lift the per-request event cap, so the
@@ -74,9 +80,15 @@ class Sandbox(IngestRoutes, ApiRoutes):
         self.default_region = default_region or (US_EAST if strict else LOCAL)
         self.list_edge_urls = list_edge_urls  # the listing carries edgeDeploymentUrl (strict mode)
         self.refused_status = refused_status  # a wrong token: 401, or 403 as Axiom's docs say
+        if plan not in PLAN_FIELDS:
+            raise ValueError(f"unknown plan {plan!r} (known: {', '.join(PLAN_FIELDS)})")
+        self.plan = plan                  # Axiom's plan: fields per dataset (limits.PLAN_FIELDS)
         self.url = ""
         self.edge_urls: dict[str, str] = {}  # strict: region → its edge's URL
-        self._store = DatasetStore(self.data_dir)
+        self._store = DatasetStore(self.data_dir, max_fields=PLAN_FIELDS[plan])
+        for name in datasets:  # exist from the start (the app's "playground" for a newcomer)
+            if not self._store.exists(name):
+                self.create_dataset(name, "made by the sandbox to try things in")
         self._requests = RequestLog()
         self._quotas = Quotas()
         self._thread: threading.Thread | None = None
@@ -132,11 +144,14 @@ class Sandbox(IngestRoutes, ApiRoutes):
         app[REGION] = region
         if edge:
             app.router.add_post("/v1/ingest/{dataset}", self._edge_ingest)
+            app.router.add_post("/v1/query/_apl", self._query_apl)
         if api:
+            app.router.add_post("/v1/datasets/_apl", self._query_apl)
             app.router.add_post("/v1/datasets/{dataset}/ingest", self._legacy_ingest)
             app.router.add_get("/v2/datasets", self._list_datasets)
             app.router.add_post("/v2/datasets", self._create_dataset)
             app.router.add_get("/v2/datasets/{dataset}", self._get_dataset)
+            app.router.add_delete("/v2/datasets/{dataset}", self._delete_dataset)
             app.router.add_get("/v2/user", self._user)
             app.router.add_get("/_sandbox/faults", self._get_faults)
             app.router.add_post("/_sandbox/faults", self._set_faults)
@@ -196,7 +211,7 @@ class Sandbox(IngestRoutes, ApiRoutes):
         return self._store.names()
 
     def create_dataset(self, name: str, description: str = "", region: str | None = None) -> dict:
-        """Create a dataset directly (tests that start with auto_create=False), in `region`
+        """Create a dataset directly (as a test's set-up: ingest does not create one), in `region`
         (an edgeDeployment name; default: the sandbox's default region)."""
         return self._store.create(name, description, EVENT_KIND, who="sandbox", region=region or self.default_region)
 

@@ -17,6 +17,7 @@ import orjson
 from app.core.time import datetime_ns, format_time
 from app.sandbox.errors import ApiError
 from app.sandbox.events import flatten_names, prepare_event, refusal
+from app.sandbox.limits import PLAN_FIELDS
 from app.sandbox.names import LOCAL, name_error
 
 EVENT_KIND = "axiom:events:v1"
@@ -33,8 +34,9 @@ class DatasetStore:
     """The datasets of one data dir. Every method holds the store's lock: the server thread
     writes while a test's thread reads."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, max_fields: int = PLAN_FIELDS["cloud"]):
         self.data_dir = data_dir
+        self.max_fields = max_fields                # fields per dataset: the plan's limit
         self._lock = threading.RLock()
         self._meta: dict[str, dict] | None = None   # cached .datasets.json (+ files without one)
         self._fields: dict[str, set[str]] = {}      # per dataset: its flattened field names
@@ -100,7 +102,9 @@ class DatasetStore:
     def append(self, dataset: str, events: list[dict], *, labels: dict | None, timestamp_field: str,
                layout: str | None, reject: str | None, max_fields: int) -> tuple[int, list[dict]]:
         """Prepare, check and append the events; returns (stored, failures). Called on the loop
-        thread without awaiting, so concurrent requests never interleave inside a dataset."""
+        thread without awaiting, so concurrent requests never interleave inside a dataset.
+        `max_fields` (a fault) only ever lowers the plan's limit."""
+        max_fields = min(max_fields, self.max_fields)
         ingest_ns = time.time_ns()
         lines: list[bytes] = []
         failures: list[dict] = []
@@ -108,9 +112,9 @@ class DatasetStore:
             known = self._dataset_fields(dataset)
             for raw in events:
                 names: set[str] = set()
-                event, ts = prepare_event(raw, labels=labels, timestamp_field=timestamp_field,
-                                          layout=layout, ingest_ns=ingest_ns, names=names)
-                error = refusal(event, names, known, reject=reject, max_fields=max_fields)
+                event, ts, bad_time = prepare_event(raw, labels=labels, timestamp_field=timestamp_field,
+                                                    layout=layout, ingest_ns=ingest_ns, names=names)
+                error = bad_time or refusal(event, names, known, reject=reject, max_fields=max_fields)
                 if error:
                     failures.append({"timestamp": format_time(ts), "error": error})
                     continue
@@ -121,6 +125,20 @@ class DatasetStore:
                     f.write(b"\n".join(lines) + b"\n")
                     f.flush()
         return len(lines), failures
+
+    def delete(self, name: str) -> bool:
+        """Remove the dataset and its events; False when there is no such dataset."""
+        with self._lock:
+            meta = self._metadata()
+            if name not in meta:
+                return False
+            del meta[name]
+            tmp = self.data_dir / (METADATA_FILE + ".tmp")
+            tmp.write_text(json.dumps(meta, indent=1), "utf-8")
+            tmp.replace(self.data_dir / METADATA_FILE)
+            self._path(name).unlink(missing_ok=True)
+            self._fields.pop(name, None)
+            return True
 
     def clear(self) -> None:
         """Remove every dataset and its events."""

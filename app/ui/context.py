@@ -20,7 +20,7 @@ from app.core.axiom import is_loopback_url
 
 log = logging.getLogger(__name__)
 
-PLAYGROUND_DATASET = "playground"  # pre-filled for a newcomer on an empty local sandbox
+PLAYGROUND_DATASET = "playground"  # made by the app's local sandbox at start, chosen for a newcomer
 KEYRING_TIMEOUT = 10.0  # seconds; an unlock prompt the user ignores must not hang the app
 
 
@@ -130,8 +130,8 @@ class AppContext(QObject):
         self.datasetChanged.emit(name)
 
     def dataset_used(self, name: str) -> None:
-        """After a successful send: a dataset the listing did not have (auto-created by the
-        sandbox, or made elsewhere) is listed again so the picker shows it."""
+        """After a successful send: a dataset the listing did not have (made elsewhere, or after
+        the "does not exist" prompt) is listed again so the picker shows it."""
         if self.can_list and self._client is not None and name not in {d.name for d in self.datasets}:
             self.tasks.spawn(self.refresh_datasets(), "list datasets")
 
@@ -189,8 +189,9 @@ class AppContext(QObject):
         self.datasetChanged.emit(self._dataset)
         self.reconnect()
 
-    def add_custom_profile(self, name: str, url: str, allow_http: bool = False) -> config.Profile:
-        profile = config.Profile(name=name, kind="custom", url=url.rstrip("/"), allow_http=allow_http)
+    def add_custom_profile(self, name: str, url: str, allow_http: bool = False, edge_url: str = "") -> config.Profile:
+        profile = config.Profile(name=name, kind="custom", url=url.rstrip("/"), allow_http=allow_http,
+                                 edge_url=edge_url.rstrip("/"))
         self.settings.upsert(profile)
         self.save_settings()
         return profile
@@ -218,7 +219,9 @@ class AppContext(QObject):
             from app.sandbox import Sandbox
 
             def start():
-                return Sandbox(config.sandbox_dir()).start()
+                # Ingest does not create datasets (as on Axiom): one exists from the start, so
+                # "Try sample data" → Send just works for a newcomer.
+                return Sandbox(config.sandbox_dir(), datasets=(PLAYGROUND_DATASET,)).start()
 
             self._sandbox = await self.run_blocking(start, timeout=30)
         return self._sandbox
@@ -256,34 +259,46 @@ class AppContext(QObject):
         except Exception as e:  # InsecureURL, sandbox failing to start, a bad URL …
             self._set_state("error", f"Cannot connect: {getattr(e, 'message', None) or e}")
             return
-        await self.refresh_datasets()
+        for delay in (*connect.CONNECT_RETRY_DELAYS, None):  # "connecting…" while no connection at all
+            access = await self.refresh_datasets(retrying_in=delay)
+            if access is None or not access.retry or delay is None:
+                return
+            await asyncio.sleep(delay)
 
-    async def refresh_datasets(self) -> None:
+    async def refresh_datasets(self, *, retrying_in: float | None = None):
         """List datasets; what a failure means (a 403 may be an ingest-only token, or a refused
-        one) is connect.list_datasets's to say."""
+        one; no connection at all) is connect.list_datasets's to say. `retrying_in`: connect()
+        tries again after that many seconds when there was no connection, so the state says
+        "connecting…" meanwhile. Returns the connect.DatasetAccess (None when not connected)."""
         client = self._client
         if client is None:
-            return
+            return None
         access = await connect.list_datasets(client)
         self.note_limits(client)
         if access.state != "connected":
             if access.can_list is False:
                 self.datasets, self.can_list = [], False
                 self.datasetsChanged.emit()
-            self._set_state(access.state, access.message)
-            return
+            if access.retry and retrying_in is not None:
+                self._set_state("connecting", connect.retrying_text(self.profile().name, access.message, retrying_in))
+            elif access.retry:
+                self._set_state("error", connect.gave_up_text(access.message))
+            else:
+                self._set_state(access.state, access.message)
+            return access
         self.datasets = access.datasets
         self.can_list = True
         p = self.profile()
-        if p.kind == "sandbox" and not self.datasets and not self._dataset and not p.recent_datasets:
-            # A newcomer on the local sandbox: a ready name, so "Try sample data" → Send just works
-            # (the sandbox creates the dataset on the first upload).
+        names = {d.name for d in self.datasets}
+        if p.kind == "sandbox" and PLAYGROUND_DATASET in names and not self._dataset and not p.recent_datasets:
+            # A newcomer on the local sandbox: its ready dataset, so "Try sample data" → Send just works.
             # Not added to the recent names: it becomes one only when something is sent to it.
             self._dataset = p.dataset = PLAYGROUND_DATASET
             self.save_settings()
             self.datasetChanged.emit(self._dataset)
         self.datasetsChanged.emit()
         self._set_state("connected", access.message)
+        return access
 
     async def create_dataset(self, name: str, description: str = ""):
         """Create a dataset (raises axiom errors for the caller to show), then re-list."""

@@ -123,7 +123,7 @@ def test_wrong_token_is_exit_2_and_never_printed(tmp_path, capsys, monkeypatch):
 
 
 def test_env_variables_work_like_axioms_tools(tmp_path, capsys, monkeypatch):
-    sb = Sandbox(tmp_path / "sb").start()
+    sb = Sandbox(tmp_path / "sb", datasets=("logs",)).start()
     try:
         monkeypatch.setenv("AXIOM_URL", sb.url)
         monkeypatch.setenv("AXIOM_TOKEN", sb.token)
@@ -181,6 +181,22 @@ def test_sandbox_command_prints_url_and_token(tmp_path):
         text = "".join(lines)
         assert "http://127.0.0.1:" in text
         assert "xaat-given" in text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_sandbox_command_plays_the_personal_plan(tmp_path):
+    env = dict(os.environ, AXIOM_DROP_HOME=str(tmp_path / "home"))
+    proc = subprocess.Popen([sys.executable, "-m", "app", "sandbox", "--plan", "personal"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines: list[str] = []
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not any(line.startswith("plan:") for line in lines):
+            if line := proc.stdout.readline():
+                lines.append(line)
+        assert "plan: personal (256 fields per dataset)\n" in lines
     finally:
         proc.terminate()
         proc.wait(timeout=10)

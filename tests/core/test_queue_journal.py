@@ -19,7 +19,7 @@ import pytest
 
 @pytest.fixture
 def sandbox(tmp_path):
-    sb = Sandbox(tmp_path / "sandbox").start()
+    sb = Sandbox(tmp_path / "sandbox", auto_create=True).start()
     yield sb
     sb.stop()
 

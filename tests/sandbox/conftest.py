@@ -1,4 +1,7 @@
-"""The `sb` fixture: a started Sandbox on the test's own data dir, stopped afterwards."""
+"""The `sb` fixture: a started Sandbox on the test's own data dir, stopped afterwards.
+
+Its tests ingest into fresh names, so it makes a dataset on its first ingest (auto_create, a test
+convenience); the sandbox's own default is Axiom's 404 (test_sandbox_auth_datasets)."""
 
 import pytest
 
@@ -7,7 +10,7 @@ from app.sandbox import Sandbox
 
 @pytest.fixture
 def sb(tmp_path):
-    sandbox = Sandbox(tmp_path / "sandbox").start()
+    sandbox = Sandbox(tmp_path / "sandbox", auto_create=True).start()
     yield sandbox
     sandbox.stop()
 

@@ -18,7 +18,7 @@ def test_bad_or_missing_token_is_401(sb):
         r = httpx.post(sb.url + "/v1/ingest/logs", content=b'{"a":1}',
                        headers={"Content-Type": NDJSON, **headers})
         assert r.status_code == 401
-        assert r.json() == {"message": "invalid token", "code": 401}
+        assert r.json() == {"message": "Unauthorized", "code": 401}  # Axiom's wording (v1.json)
         assert r.headers["X-RateLimit-Limit"] and r.headers["X-Axiom-Trace-Id"]
     assert httpx.get(sb.url + "/v2/datasets", headers=auth("nope")).status_code == 401
     assert sb.events("logs") == []
@@ -79,14 +79,14 @@ def test_list_and_create_datasets(sb):
 
 
 def test_ingest_only_token_cannot_list(tmp_path):
-    with Sandbox(tmp_path, ingest_only=True) as sb:
+    with Sandbox(tmp_path, ingest_only=True, datasets=("logs",)) as sb:
         r = httpx.get(sb.url + "/v2/datasets", headers=auth(sb.token))
         assert r.status_code == 403 and r.json()["code"] == 403
         assert ingest(sb, b'{"a":1}').status_code == 200
 
 
-def test_unknown_dataset_is_404_without_auto_create(tmp_path):
-    with Sandbox(tmp_path, auto_create=False) as sb:
+def test_unknown_dataset_is_404_as_on_axiom(tmp_path):
+    with Sandbox(tmp_path) as sb:  # the default: Axiom never creates a dataset on ingest
         r = ingest(sb, b'{"a":1}', dataset="nope")
         assert r.status_code == 404 and r.json()["message"] == "dataset not found"
         assert sb.events("nope") == [] and sb.datasets() == []
@@ -95,7 +95,7 @@ def test_unknown_dataset_is_404_without_auto_create(tmp_path):
 
 
 def test_datasets_and_fields_survive_a_restart(tmp_path):
-    with Sandbox(tmp_path) as sb:
+    with Sandbox(tmp_path, datasets=("logs",)) as sb:
         sb.faults.max_fields = 2
         ingest(sb, ndjson({"a": 1, "b": 2}))
     with Sandbox(tmp_path, faults=Faults(max_fields=2)) as sb:

@@ -48,7 +48,8 @@ def test_documented_examples_store_what_was_sent(sb):
     assert lines[3]["index"] == {"_index": "products"}
     assert lines[4]["attributes"] == {"key1": "value1", "key2": "value2"}
     [row] = sb.events("csv")
-    assert {k: v for k, v in row.items() if not k.startswith("_")} == {"user": "foo", "name": "bar"}
+    # Go's encoding/csv keeps spaces (no TrimLeadingSpace by default): the names and values as sent
+    assert {k: v for k, v in row.items() if not k.startswith("_")} == {"user": "        foo", " name": " bar"}
     [obj] = sb.events("obj")
     assert obj["axiom"]["apl"]["reference"] == [[80, 12], [30, 40]]
     assert obj["axiom"]["logging"]["axiom"][0]["datasets"] == [4, 0, 16]
@@ -113,20 +114,47 @@ def test_csv_with_fields_header_and_delimiter(sb):
     assert rows == [{"id": "1", "name": "alice", "tag": "x"}, {"id": "2", "name": "bob", "tag": "y"}]
 
 
-def test_csv_tab_delimiter_quotes_and_ragged_rows(sb):
-    body = 'a,b,c\n1,"two\nlines",3\n4,5\n6,7,8,9\n\n"x,y",,z\n'
+def test_csv_tab_delimiter_quotes_and_blank_lines(sb):
+    body = 'a,b,c\n1,"two\nlines",3\n\n"x,y",,z\r\n'
     r = ingest(sb, body, "text/csv", dataset="c1")
-    assert r.json()["ingested"] == 4
+    assert r.json()["ingested"] == 2
     rows = [{k: v for k, v in e.items() if not k.startswith("_")} for e in sb.events("c1")]
-    assert rows == [{"a": "1", "b": "two\nlines", "c": "3"}, {"a": "4", "b": "5"},
-                    {"a": "6", "b": "7", "c": "8"}, {"a": "x,y", "b": "", "c": "z"}]
+    assert rows == [{"a": "1", "b": "two\nlines", "c": "3"}, {"a": "x,y", "b": "", "c": "z"}]
     r = ingest(sb, "a\tb\n1\t2\n", "text/csv", dataset="c2", params={"csv-delimiter": "\t"})
     assert r.json()["ingested"] == 1 and sb.events("c2")[0]["b"] == "2"
     assert ingest(sb, "a,b\n", "text/csv", dataset="c3").json()["ingested"] == 0  # header only
-    bad = ingest(sb, 'a,b\n1,2\n3,"unclosed\n', "text/csv", dataset="c4")
-    assert bad.status_code == 400 and "index 1" in bad.json()["message"]
-    assert sb.events("c4") == []
     assert ingest(sb, "a,b\n1,2\n", "text/csv", params={"csv-delimiter": ";;"}).status_code == 400
+
+
+@pytest.mark.parametrize("body,message", [
+    # Go's encoding/csv defaults: the header sets how many cells every row has
+    ("a,b,c\n1,2,3\n4,5\n", "record on line 3: wrong number of fields"),
+    ("a,b\n1,2\n3,4,5\n", "record on line 3: wrong number of fields"),
+    ('a,b\n1,2\n3,say "hi"\n', 'parse error on line 3, column 7: bare " in non-quoted-field'),
+    ('a,b\n1,"x"y\n', 'parse error on line 2, column 5: extraneous or missing " in quoted-field'),
+    ('a,b\n1,2\n3,"unclosed\n', 'parse error on line 3, column 13: extraneous or missing " in quoted-field'),
+    ('a,b\n1,"two\nlines\n', 'record on line 2; parse error on line 3, column 7: '
+                            'extraneous or missing " in quoted-field'),
+    ("a,b\n1,2\n  \n", "record on line 3: wrong number of fields"),  # spaces are not a blank line
+    ("a,b\r\n1,2\r\n\r\n3\r\n", "record on line 4: wrong number of fields"),  # blank lines still count
+    ('a,b\n1, "x"\n', 'parse error on line 2, column 4: bare " in non-quoted-field'),  # no TrimLeadingSpace
+])
+def test_csv_rows_go_refuses_refuse_the_whole_request(sb, body, message):
+    sb.create_dataset("strictcsv")
+    r = ingest(sb, body, "text/csv", dataset="strictcsv")
+    assert r.status_code == 400
+    assert r.json() == {"message": message, "code": 400}  # Go's words, no event index
+    assert sb.events("strictcsv") == []  # nothing of the request is stored
+
+
+def test_an_empty_csv_fields_header_means_the_first_row_is_the_header(sb):
+    """axiom-go sends `X-Axiom-CSV-Fields:` (empty) with every CSV that has a header row."""
+    sb.create_dataset("e")
+    r = ingest(sb, "a,b\n1,2\n", "text/csv", dataset="e", X_Axiom_CSV_Fields="")
+    assert r.status_code == 200 and r.json()["ingested"] == 1
+    assert {k: v for k, v in sb.events("e")[0].items() if not k.startswith("_")} == {"a": "1", "b": "2"}
+    r = ingest(sb, "3,4\n", "text/csv", dataset="e", X_Axiom_CSV_Fields="a,b")
+    assert r.json()["ingested"] == 1 and sb.events("e")[1]["b"] == "4"
 
 
 def test_labels_are_merged_into_every_event(sb):

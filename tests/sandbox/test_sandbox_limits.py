@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from app.sandbox import MAX_EVENTS, TOO_LONG
+from app.sandbox import MAX_EVENTS, TOO_LONG, Sandbox
 from sandbox_support import ingest, ndjson, parse_time
 
 
@@ -77,6 +77,25 @@ def test_max_fields_rejects_events_that_add_too_many(sb):
     assert ingest(sb, ndjson({"a": 9, "b": 9, "c": 9})).json()["ingested"] == 1  # known fields are fine
 
 
+@pytest.mark.parametrize("plan,limit", [("cloud", 1024), ("personal", 256)])
+def test_the_plan_sets_the_fields_per_dataset(tmp_path, plan, limit):
+    """Axiom's limits page: 256 fields per dataset on the Personal plan, 1,024 on Cloud."""
+    with Sandbox(tmp_path, plan=plan) as sb:
+        sb.create_dataset("wide")
+        r = ingest(sb, ndjson({f"f{i}": i for i in range(limit)}), dataset="wide")
+        assert r.json()["ingested"] == 1
+        r = ingest(sb, ndjson({"one_more": 1}, {"f0": 2}), dataset="wide")
+        assert r.json()["ingested"] == 1 and r.json()["failed"] == 1
+        assert f"limit {limit}" in r.json()["failures"][0]["error"]
+        sb.faults.max_fields = 10  # a fault only ever lowers the plan's limit
+        assert ingest(sb, ndjson({"f1": 1}), dataset="wide").json()["ingested"] == 1
+        sb.reset()  # the plan outlives a reset of the faults
+        sb.create_dataset("wide")
+        assert ingest(sb, ndjson({f"f{i}": i for i in range(limit + 1)}), dataset="wide").json()["failed"] == 1
+    with pytest.raises(ValueError, match="unknown plan"):
+        Sandbox(tmp_path, plan="enterprise")
+
+
 def test_value_limits(sb):
     deep: dict = {"leaf": 1}
     for _ in range(120):
@@ -110,14 +129,16 @@ def test_timestamps_are_guessed(sb):
         {"ts": "2025-01-12T01:00:00+01:00", "k": "offset"}, {"ts": "2025-01-12 00:00:00", "k": "naive"},
         {"ts": "not a time", "k": "bad"},
     )
-    ingest(sb, body, params={"timestamp-field": "ts"})
+    r = ingest(sb, body, params={"timestamp-field": "ts"})
     events = {e["k"]: e for e in sb.events("logs")}
     for k in ("s", "ms", "us", "ns", "str", "offset", "naive"):
         assert events[k]["_time"] == "2025-01-12T00:00:00Z", k
         assert "ts" not in events[k]
     assert events["float"]["_time"] == "2025-01-12T00:00:00.25Z"
-    assert events["bad"]["ts"] == "not a time"  # kept, and the event gets the ingest time
-    assert parse_time(events["bad"]["_time"]).year >= 2024
+    # Axiom refuses an event whose time does not parse, rather than giving it the ingest time
+    assert "bad" not in events
+    assert r.json()["ingested"] == 8 and r.json()["failed"] == 1
+    assert "invalid time" in r.json()["failures"][0]["error"]
     ingest(sb, ndjson({"_time": "2025-01-12T02:00:00.123456789+02:00"}), dataset="t")
     assert sb.events("t")[0]["_time"] == "2025-01-12T00:00:00.123456789Z"
 
@@ -137,8 +158,36 @@ def test_timestamp_format_go_layouts(sb, layout, value, expected):
     assert event["_time"] == expected and "when" not in event and event["msg"] == "hi"
 
 
-def test_timestamp_format_that_cannot_be_used_keeps_the_value(sb):
-    ingest(sb, ndjson({"when": "yesterday-ish"}), params={"timestamp-field": "when", "timestamp-format": "not a layout"})
+def test_timestamp_format_that_cannot_be_used_refuses_the_event(sb):
+    r = ingest(sb, ndjson({"when": "yesterday-ish"}, {"other": 1}),
+               params={"timestamp-field": "when", "timestamp-format": "not a layout"})
+    assert (r.json()["ingested"], r.json()["failed"]) == (1, 1)
     [event] = sb.events("logs")
-    assert event["when"] == "yesterday-ish"
+    assert event["other"] == 1  # no time field at all: the ingest time
     assert abs((parse_time(event["_time"]) - datetime.now(timezone.utc)).total_seconds()) < 30
+
+
+@pytest.mark.parametrize("layout, value, expected", [
+    # As Go's time.Parse: a zone abbreviation other than UTC has a zero offset (not -08:00) …
+    ("Mon, 02 Jan 2006 15:04:05 MST", "Sun, 12 Jan 2025 00:00:00 PST", "2025-01-12T00:00:00Z"),
+    ("2006-01-02 15:04:05 MST", "2025-07-12 10:00:00 CEST", "2025-07-12T10:00:00Z"),
+    # … and a zone-less time is UTC
+    ("02.01.2006 15:04", "12.01.2025 13:14", "2025-01-12T13:14:00Z"),
+])
+def test_timestamp_format_reads_as_go_does(sb, layout, value, expected):
+    ingest(sb, ndjson({"when": value}), params={"timestamp-field": "when", "timestamp-format": layout})
+    [event] = sb.events("logs")
+    assert event["_time"] == expected
+
+
+def test_a_layout_without_a_year_is_year_0_and_refused(sb):
+    r = ingest(sb, ndjson({"when": "Jan  2 03:04:05", "n": 1}), params={"timestamp-field": "when",
+                                                                        "timestamp-format": "Jan _2 15:04:05"})
+    assert (r.json()["ingested"], r.json()["failed"]) == (0, 1)
+    assert sb.events("logs") == []
+
+
+def test_an_invalid_time_field_is_refused(sb):
+    r = ingest(sb, ndjson({"_time": "soon", "n": 1}, {"_time": None, "n": 2}, {"_time": "2025-01-12T00:00:00Z", "n": 3}))
+    assert (r.json()["ingested"], r.json()["failed"]) == (2, 1)
+    assert sorted(e["n"] for e in sb.events("logs")) == [2, 3]

@@ -41,7 +41,7 @@ def test_concurrent_requests_all_land(sb):
 
 
 def test_start_stop_and_context_manager(tmp_path):
-    sb = Sandbox(tmp_path, port=0)
+    sb = Sandbox(tmp_path, port=0, datasets=("logs",))
     with sb:
         port = int(sb.url.rsplit(":", 1)[1])
         assert port > 0 and sb.token.startswith("xaat-")
@@ -53,7 +53,7 @@ def test_start_stop_and_context_manager(tmp_path):
 
 
 def test_stop_does_not_wait_long_for_a_slow_request(tmp_path):
-    sb = Sandbox(tmp_path).start()
+    sb = Sandbox(tmp_path, datasets=("logs",)).start()
     sb.faults.script = ["slow=30"]
     t = threading.Thread(target=lambda: pytest.raises(httpx.TransportError, ingest, sb, b'{"a":1}', timeout=40))
     t.start()
@@ -66,7 +66,7 @@ def test_stop_does_not_wait_long_for_a_slow_request(tmp_path):
 
 def test_async_context_manager(tmp_path):
     async def scenario() -> int:
-        async with Sandbox(tmp_path) as sb:
+        async with Sandbox(tmp_path, datasets=("a",)) as sb:
             async with httpx.AsyncClient() as client:
                 r = await client.post(sb.url + "/v1/ingest/a", content=b'{"x":1}',
                                       headers=auth(sb.token, **{"Content-Type": NDJSON}))
@@ -88,8 +88,12 @@ def test_main_serves_until_sigterm(tmp_path):
         assert first.startswith("Axiom sandbox listening on http://127.0.0.1:")
         assert second == "token: xaat-cli-test"
         url = first.rsplit(" ", 1)[1]
-        r = httpx.post(url + "/v1/ingest/cli", content=b'{"a":1}',
-                       headers=auth("xaat-cli-test", **{"Content-Type": NDJSON}))
+        third = proc.stdout.readline().strip()
+        assert third.startswith("datasets: none yet — as on Axiom, ingest needs an existing one: POST ")
+        h = auth("xaat-cli-test", **{"Content-Type": NDJSON})
+        assert httpx.post(url + "/v1/ingest/cli", content=b'{"a":1}', headers=h).status_code == 404
+        assert httpx.post(url + "/v2/datasets", json={"name": "cli"}, headers=auth("xaat-cli-test")).status_code == 200
+        r = httpx.post(url + "/v1/ingest/cli", content=b'{"a":1}', headers=h)
         assert r.json()["ingested"] == 1
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0

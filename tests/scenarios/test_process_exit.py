@@ -20,6 +20,7 @@ MAKE_A_CLIENT_AND_EXIT = (  # exits at a different moment of the load each run
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)  # 60 interpreter starts: minutes on a loaded 2-core machine
 def test_quick_exits_after_making_a_client_never_crash(tmp_path):
     bundle = tmp_path / "ca.pem"
     bundle.write_bytes(open(certifi.where(), "rb").read() * 4)

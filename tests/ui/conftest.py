@@ -97,7 +97,11 @@ def _ui_isolation(_isolated_home):
 @pytest.fixture
 def sandbox(tmp_path):
     import app.sandbox as sandbox_mod
-    sb = sandbox_mod.Sandbox(tmp_path / "sandbox-data").start()
+    # As the app's own sandbox: "playground" exists from the start. Tests send to fresh names, so
+    # a first ingest makes one (auto_create, a test convenience; a test of the "does not exist"
+    # prompt turns it off: the sandbox's default is Axiom's 404).
+    from app.ui.context import PLAYGROUND_DATASET
+    sb = sandbox_mod.Sandbox(tmp_path / "sandbox-data", datasets=(PLAYGROUND_DATASET,), auto_create=True).start()
     yield sb
     sb.stop()
 

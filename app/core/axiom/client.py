@@ -28,6 +28,7 @@ from app.core.axiom.models import (Dataset, IngestLimit, IngestOptions, IngestRe
                                    dataset_name_problem, token_kind)
 from app.core.axiom.routing import Endpoint, Route
 from app.core.axiom.responses import bad_answer, error_for, ingest_result, scrubbed
+from app.core.axiom.trust import tls_context
 from app.core.axiom.urls import check_url, is_loopback_url, origin
 
 USER_AGENT = f"axiom-drop/{__version__}"
@@ -36,15 +37,15 @@ CONNECT_TIMEOUT = 10.0
 
 
 def _load_tls_context(trust_env: bool) -> concurrent.futures.Future:
-    """httpx's own verifying TLS context (certifi's CAs, or SSL_CERT_FILE / SSL_CERT_DIR), made
-    in a thread: parsing the CA bundle takes ~15 ms that start-up need not wait for (OpenSSL
+    """The verifying TLS context (the system's CAs, or SSL_CERT_FILE / SSL_CERT_DIR, or certifi's:
+    core/axiom/trust.py says which), made in a thread: parsing the CA bundle takes ~15 ms that start-up need not wait for (OpenSSL
     releases the GIL meanwhile). The client is made with it at its first request."""
     future: concurrent.futures.Future = concurrent.futures.Future()
     future.set_running_or_notify_cancel()  # running: a cancelled request cannot cancel it for the next ones
 
     def load() -> None:
         try:
-            future.set_result(httpx.create_ssl_context(trust_env=trust_env))
+            future.set_result(tls_context(trust_env)[0])
         except BaseException as e:  # handed to the first request, which raises it
             future.set_exception(e)
 

@@ -23,6 +23,7 @@ class ErrorKind(enum.Enum):
     REGION = "region"  # the dataset's region is out of this token's (or setup's) reach: not sent
     FORBIDDEN = "forbidden"  # 403: the token lacks a permission
     NOT_FOUND = "not_found"  # 404
+    DATASET_MISSING = "dataset_missing"  # 404 on ingest: no such dataset (Axiom never creates one on ingest)
     CONFLICT = "conflict"  # 409
     TOO_LARGE = "too_large"  # 413
     BAD_REQUEST = "bad_request"  # 400: nothing of the request was stored
@@ -109,6 +110,17 @@ class RegionError(AuthError):
 class NotFound(AxiomError):
     def __init__(self, message: str, **kw: Any) -> None:
         super().__init__(message, kind=ErrorKind.NOT_FOUND, **kw)
+
+
+class DatasetMissing(NotFound):
+    """A 404 on ingest: the dataset does not exist. Axiom does not create datasets on ingest, so
+    nothing of the request was stored and resending is pointless until the dataset is created;
+    then the same events can be sent (a job stopped by this resumes)."""
+
+    def __init__(self, message: str, *, dataset: str, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.kind = ErrorKind.DATASET_MISSING
+        self.dataset = dataset
 
 
 class Conflict(AxiomError):

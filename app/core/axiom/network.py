@@ -3,6 +3,10 @@ may be stored), the sentence that says what broke, and how long one request may 
 
 from __future__ import annotations
 
+import re
+import socket
+import ssl
+
 import httpx
 
 from app.core.axiom.responses import scrub
@@ -48,9 +52,9 @@ def transport_message(exc: BaseException, url: httpx.URL, sent: bool, token: str
     if isinstance(exc, TimeoutError):
         text = f"the answer from {where} did not arrive whole within {seconds:.0f} s (it came too slowly)"
     elif isinstance(exc, httpx.ConnectTimeout):
-        text = f"could not connect to {where} (timed out)"
+        text = f"no connection to {host_port(url)}: it did not answer in time — check the network"
     elif isinstance(exc, httpx.ConnectError):
-        text = f"could not connect to {where}{what}"
+        text = f"no connection to {host_port(url)}: {why_no_connection(exc, what)}"
     elif isinstance(exc, httpx.ReadTimeout):
         text = f"no answer from {where} in time (read timeout)"
     elif isinstance(exc, httpx.WriteTimeout):
@@ -66,3 +70,33 @@ def transport_message(exc: BaseException, url: httpx.URL, sent: bool, token: str
     elif not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
         text += "; the request did not reach the server whole, so nothing of it was stored"
     return text
+
+
+def host_port(url: httpx.URL) -> str:
+    """"api.axiom.co", or "127.0.0.1:8080" when a port is given: how a person names the place."""
+    host = f"[{url.host}]" if ":" in url.host else url.host
+    return host + (f":{url.port}" if url.port else "")
+
+
+def why_no_connection(exc: BaseException, what: str) -> str:
+    """Why a connection could not be made, in words a person can act on (the one home of this
+    phrasing: the window's connection state and the CLI both show it). `what` is httpx's own
+    text (": …"), kept when the cause is not one of the known ones."""
+    chain, cause = [], exc
+    while cause is not None and len(chain) < 5:
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    words = " ".join(str(c) for c in chain).lower()
+    if any(isinstance(c, socket.gaierror) for c in chain) or any(
+            k in words for k in ("name or service not known", "name resolution", "nodename nor servname", "getaddrinfo")):
+        return "the name could not be resolved — check the network, or the URL"
+    if any(isinstance(c, ssl.SSLCertVerificationError) for c in chain) or "certificate_verify_failed" in words:
+        detail = re.sub(r"^: \[SSL: [A-Z_]+\] |\s*\(_ssl\.c:\d+\)\.?$", "", what).strip(" .")
+        return (f"its certificate could not be verified ({detail or 'certificate verify failed'}) — check the URL; "
+                "a proxy on this network may be intercepting")
+    if any(isinstance(c, ConnectionRefusedError) for c in chain) or any(
+            k in words for k in ("connection refused", "all connection attempts failed")):
+        return "nothing answers there (connection refused) — is the server running, and the port right?"
+    if "unreachable" in words:
+        return "the network is unreachable — check the network"
+    return f"the connection could not be made{what}"

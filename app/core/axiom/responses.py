@@ -16,6 +16,7 @@ from app.core.axiom.errors import (
     BadRequest,
     Conflict,
     ErrorKind,
+    DatasetMissing,
     NotFound,
     RateLimited,
     ServerError,
@@ -182,11 +183,9 @@ def error_for(response: httpx.Response, *, dataset: str | None, action: str, bod
         # token valid, so the sentence names both readings.
         return AuthError(f"the token was refused or lacks a permission (403): {need}", forbidden=True, **kw)
     if kind is ErrorKind.NOT_FOUND:
-        if action == "ingest":
-            text = f"{ds} does not exist (404): create it or check the name"
-        else:
-            text = f"not found (404): {detail}"
-        return NotFound(text, **kw)
+        if action == "ingest" and dataset:
+            return DatasetMissing(f"{ds} does not exist (404): create it or check the name", dataset=dataset, **kw)
+        return NotFound(f"not found (404): {detail}", **kw)
     if kind is ErrorKind.CONFLICT:
         return Conflict(f"{ds} already exists (409)" if action == "create" else f"conflict (409): {detail}", **kw)
     if kind is ErrorKind.TOO_LARGE:

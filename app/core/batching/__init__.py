@@ -9,9 +9,10 @@ from app.core.batching.batch import Batch
 from app.core.batching.errors import InputError
 from app.core.batching.iterate import iter_batches
 from app.core.batching.limits import CHUNK, FORMATS, MAX_BYTES, MAX_EVENTS, MAX_RECORD
+from app.core.batching.csv_refusals import refused_rows
 from app.core.batching.validation import long_values, ragged_rows, validate_records
 
 __all__ = [
     "CHUNK", "FORMATS", "MAX_BYTES", "MAX_EVENTS", "MAX_RECORD", "Batch", "InputError", "iter_batches",
-    "long_values", "ragged_rows", "validate_records",
+    "long_values", "ragged_rows", "refused_rows", "validate_records",
 ]

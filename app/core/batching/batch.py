@@ -29,6 +29,8 @@ class Batch:
     quote: bytes = field(default=b'"', repr=False)
     # (first line, last line, message): input that held no events to fail, e.g. a NUL-filled region
     notes: list[tuple[int, int, str]] = field(default_factory=list)  # CSV quote char, to split records holding newlines
+    # typed CSV (sent as NDJSON): (index, cells, cells expected) of rows not as wide as the header
+    ragged: list[tuple[int, int, int]] = field(default_factory=list)
 
     def payload(self) -> bytes:
         return self.header + self.body if self.header else self.body
@@ -54,7 +56,7 @@ class Batch:
         ordinals = [self.ordinals[i] for i in idx] if len(self.ordinals) == self.count else []
         return dataclasses.replace(self, body=b"".join(recs[i] for i in idx), count=len(idx),
                                    lines=as_range(lines), ordinals=as_range(ordinals), skipped=[],
-                                   skipped_ordinals=[])
+                                   skipped_ordinals=[], ragged=[])
 
     def split(self) -> tuple[Batch, Batch]:
         """Two halves, for a 413 or to bisect a 400; both keep the header and their lines."""
@@ -63,10 +65,10 @@ class Batch:
         mid = self.count // 2
         recs = self.records()
         first = dataclasses.replace(self, body=b"".join(recs[:mid]), count=mid, lines=self.lines[:mid],
-                                    ordinals=self.ordinals[:mid], skipped=[], skipped_ordinals=[])
+                                    ordinals=self.ordinals[:mid], skipped=[], skipped_ordinals=[], ragged=[])
         second = dataclasses.replace(self, body=b"".join(recs[mid:]), count=self.count - mid,
                                      lines=self.lines[mid:], ordinals=self.ordinals[mid:], skipped=[],
-                                     skipped_ordinals=[])
+                                     skipped_ordinals=[], ragged=[])
         return first, second
 
     @property

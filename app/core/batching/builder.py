@@ -113,10 +113,11 @@ class Builder:
         self.size += len(rec)
         self.end, self.end_line = end, end_line
 
-    def add_block(self, data: bytes, line: int, offset: int, n: int) -> Iterator[Batch]:
+    def add_block(self, data: bytes, line: int, offset: int, n: int, dropped: int = 0) -> Iterator[Batch]:
         """Add `n` one-line events that are `data` verbatim (input offset `offset`, first on `line`),
-        cutting with find/count/split only: no Python work per event."""
-        pos, size = 0, len(data)
+        cutting with find/count/split only: no Python work per event. `dropped`: bytes per line the
+        input had and data has not (1 for CRLF lines given with "\n"), so offsets stay the input's."""
+        pos, size, line0 = 0, len(data), line
         while pos < size:
             if self.count >= self.max_events:
                 yield from self.flush()
@@ -146,6 +147,6 @@ class Builder:
             line += k
             n -= k
             pos = cut
-            self.end, self.end_line = offset + cut, line
+            self.end, self.end_line = offset + cut + dropped * (line - line0), line
             if pos < size:
                 yield from self.flush()

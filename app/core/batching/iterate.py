@@ -11,6 +11,8 @@ from app.core.batching.errors import InputError, Stop
 from app.core.batching.json_reader import read_json
 from app.core.batching.limits import FORMATS, MAX_BYTES, MAX_EVENTS
 from app.core.batching.ndjson import read_ndjson
+from app.core.batching.timefix import TimeFix
+from app.core.batching.typed_csv import BYTES_SHARE, typed_batches
 from app.core.io import CompressedDataError
 from app.core.plan import Plan
 
@@ -24,7 +26,15 @@ def iter_batches(stream: BinaryIO, plan: Plan, *, max_events: int = MAX_EVENTS, 
     line start_line (resume: pass a batch's end, end_line and end_ordinal). A CSV with a header resumed past
     offset 0 gets its header rebuilt from plan.csv.fields. Raises InputError after yielding every
     good event when the input is cut off or broken (a cut compressed file too: the line after the
-    last whole event is where it stopped)."""
+    last whole event is where it stopped). When the plan's times would be misread by Axiom, each
+    batch gets the app's own `_time` (timefix.py)."""
+    batches = _iter_batches(stream, plan, max_events, max_bytes, start_offset, start_line, start_ordinal)
+    fix = TimeFix.for_plan(plan)
+    return fix.apply_all(batches) if fix else batches
+
+
+def _iter_batches(stream: BinaryIO, plan: Plan, max_events: int, max_bytes: int, start_offset: int,
+                  start_line: int, start_ordinal: int) -> Iterator[Batch]:
     if max_events < 1 or max_bytes < 1:
         raise ValueError("max_events and max_bytes must be positive")
     fmt = plan.format
@@ -36,6 +46,8 @@ def iter_batches(stream: BinaryIO, plan: Plan, *, max_events: int = MAX_EVENTS, 
             from app.core.sniff import CsvDialect as _Dialect
             dialect = _Dialect()
         q = (dialect.quotechar or "").encode("utf-8")
+        if plan.csv_types:
+            max_bytes = max(1, max_bytes // BYTES_SHARE)
         b = Builder("csv", max_events, max_bytes, start_offset, start_line, q, start_ordinal)
         need_header = dialect.has_header
         if need_header and start_offset > 0:
@@ -44,6 +56,9 @@ def iter_batches(stream: BinaryIO, plan: Plan, *, max_events: int = MAX_EVENTS, 
             b.set_header(header_from_fields(dialect))
             need_header = False
         reader = read_csv(stream, b, start_line, start_offset, q, need_header)
+        if plan.csv_types:  # every batch, the flushed ones too
+            yield from typed_batches(_read(reader, b), dialect, plan.csv_types, plan.empty_cells)
+            return
     elif fmt == "ndjson":
         b = Builder("ndjson", max_events, max_bytes, start_offset, start_line, ordinal=start_ordinal)
         reader = read_ndjson(stream, b, start_line, start_offset)
@@ -51,6 +66,11 @@ def iter_batches(stream: BinaryIO, plan: Plan, *, max_events: int = MAX_EVENTS, 
         b = Builder("ndjson", max_events, max_bytes, start_offset, start_line, ordinal=start_ordinal)
         reader = read_json(stream, b, start_line, start_offset, array=fmt == "json-array",
                             resumed=start_offset > 0)
+    yield from _read(reader, b)
+
+
+def _read(reader: Iterator[Batch], b: Builder) -> Iterator[Batch]:
+    """The reader's batches, then the builder's last; the events before a stop are sent."""
     try:
         yield from reader
     except Stop as e:

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 import app.core.batching.limits as limits
 from app.core.batching.errors import Stop, TooLong
-from app.core.sniff import BINARY_SHARE, NUL_RUN, control_share
+from app.core.sniff import NUL_RUN, binary_share, control_share
 
 
 def line_blocks(stream: BinaryIO) -> Iterator[bytes]:
@@ -47,7 +47,7 @@ def binary_from(data: bytes) -> int | None:
     """Where binary data starts in a block of whole lines (the start of the first line holding a
     control byte), or None when the block is text: reading binary line by line would fail every
     "line" of it, and an endless stream of it would never end."""
-    if control_share(data) <= BINARY_SHARE:
+    if binary_share(data) is None:
         return None
     m = _CONTROL.search(data)
     return data.rfind(b"\n", 0, m.start()) + 1 if m else None

@@ -1,8 +1,8 @@
 """Which input line each failed event is on.
 
-- 400: the server took nothing from the batch. Validate it locally and name the bad events; if
-  nothing is locally wrong, the event the server names ("index N"), else bisect the batch until
-  the culprit is alone.
+- 400: the server took nothing from the batch. Validate it locally and name the bad events (CSV:
+  the rows Axiom's Go reader refuses, batching/csv_refusals.py); if nothing is locally wrong, send
+  the event the server names ("index N") alone, else bisect, until the culprit is alone.
 - 200 with failures: the server names timestamps, not positions; match them to the batch's
   events by timestamp (or, failing that, by a property the reason names).
 """
@@ -15,10 +15,11 @@ import io
 import orjson
 
 from app.core.axiom import BadRequest
-from app.core.batching import Batch, validate_records
+from app.core.batching import Batch, refused_rows, validate_records
+from app.core.batching.timefix import csv_fields_sent
 from app.core.plan import Plan
 from app.core.job.results import CUT_SHORT
-from app.core.time import to_epoch_ns
+from app.core.time import parse_time, to_epoch_ns
 
 RECORD_PREVIEW_BYTES = 2048
 LONG_FIELD_NAME_BYTES = 200  # docs/axiom-api.md: longer field names are refused
@@ -39,10 +40,11 @@ def at(plan: Plan, batch: Batch, index: int) -> str:
 
 def bad_events(plan: Plan, batch: Batch, err: BadRequest) -> dict[int, str] | None:
     """After a 400 (the server took nothing): {index: reason} of the events to fail, or None when
-    none can be named yet and the batch is to be bisected."""
+    none can be named yet and the batch is to be cut (`pieces_after_400`). Only local checks, or a
+    400 to an event sent alone, fail an event: never the server's index by itself."""
     bad = dict(validate_records(batch))
-    if not bad and err.event_index is not None and 0 <= err.event_index < batch.count:
-        bad = {err.event_index: err.message}
+    if batch.kind == "csv":  # Axiom's words for a CSV refusal name no event: find the rows here
+        bad.update(refused_rows(batch, plan.csv.delimiter if plan.csv else ",", plan.csv.fields if plan.csv else ()))
     if not bad:
         if batch.count == 1:
             bad = {0: err.message}
@@ -51,16 +53,31 @@ def bad_events(plan: Plan, batch: Batch, err: BadRequest) -> dict[int, str] | No
     return {index: at(plan, batch, index) + reason for index, reason in bad.items()}
 
 
+def pieces_after_400(batch: Batch, err: BadRequest) -> list[Batch]:
+    """The batch cut for resending when no event could be named locally. The event the server
+    names ("index N") is sent alone between the events before and after it: it fails only if the
+    server refuses it alone, so an index counted otherwise than this client counts (from 1, or
+    from another start) costs a request, never a good event. Without an index: halves."""
+    n = err.event_index
+    if n is None or not 0 <= n < batch.count:
+        return list(batch.split())
+    cut = [range(0, n), range(n, n + 1), range(n + 1, batch.count)]
+    return [batch.subset(piece) for piece in cut if len(piece)]
+
+
 def map_failures(plan: Plan, batch: Batch, failures: list[dict], failed: int):
     """200 with failures names timestamps, not positions: match them to the batch's events.
     Yields (line or None, error, record preview or None), `failed` of them."""
     by_time: dict[int, list[int]] = {}
     records = batch.records()
-    field_name = plan.timestamp_field or "_time"
+    field_name = "_time" if plan.client_time else plan.timestamp_field or "_time"
+    unreadable: list[int] = []  # events whose time the server cannot read: it refuses them
     for i, value in enumerate(_timestamp_values(batch, records, field_name, plan)):
         ns = to_epoch_ns(value)
         if ns is not None:
             by_time.setdefault(ns, []).append(i)
+        if value not in (None, "") and parse_time(value, None if plan.client_time else plan.timestamp_format) is None:
+            unreadable.append(i)
     used: set[int] = set()
     span = f"lines {batch.first_line}–{batch.last_line}"
     if plan.format == "json-array" and len(batch.ordinals):
@@ -80,7 +97,8 @@ def map_failures(plan: Plan, batch: Batch, failures: list[dict], failed: int):
                              "which share its timestamp)"), None
             else:
                 yield None, f"{error} (one of lines {lines}, which share its timestamp)", None
-        elif (found := _locate_by_reason(batch, records, error, used)) is not None:
+        elif ((found := _locate_by_reason(batch, records, error, used)) is not None
+              or (found := next((i for i in unreadable if i not in used), None)) is not None):
             used.add(found)
             yield batch.lines[found], at(plan, batch, found) + error, preview(records[found])
         else:
@@ -127,7 +145,7 @@ def _timestamp_values(batch: Batch, records: list[bytes], field_name: str, plan:
         if batch.header:
             header = next(csv.reader([batch.header.decode("utf-8", "replace")], delimiter=delimiter), [])
         else:
-            header = list(plan.csv.fields) if plan.csv else []
+            header = csv_fields_sent(plan) or (list(plan.csv.fields) if plan.csv else [])
         try:
             col = header.index(field_name)
         except ValueError:

@@ -32,6 +32,7 @@ import zstandard
 from app.core.io import SourceError
 from app.core.axiom import AxiomClient, BadRequest, IngestOptions, IngestResult
 from app.core.batching import Batch, InputError, iter_batches
+from app.core.batching.timefix import csv_fields_sent
 from app.core.plan import Plan
 from app.core.journal import JobRecord, JobState, StopKind
 from app.core.job import attribution
@@ -49,12 +50,13 @@ def _pool_workers() -> int:
 
 
 def ingest_options(plan: Plan) -> IngestOptions:
-    csv = plan.csv if plan.format == "csv" else None
+    csv = plan.csv if plan.sends_csv else None
+    own_time = plan.client_time  # the app sends _time itself (batching.timefix)
     return IngestOptions(
-        timestamp_field=plan.timestamp_field or None,
-        timestamp_format=plan.timestamp_format or None,
+        timestamp_field=None if own_time else plan.timestamp_field or None,
+        timestamp_format=None if own_time else plan.timestamp_format or None,
         csv_delimiter=(csv.delimiter if csv and csv.delimiter != "," else None),
-        csv_fields=(list(csv.fields) if csv and not csv.has_header else None),
+        csv_fields=csv_fields_sent(plan),
         labels=dict(plan.labels) or None,
     )
 
@@ -310,8 +312,8 @@ class UploadJob:
     def after_400(self, batch: Batch, err: BadRequest) -> list[Batch]:
         """The server took nothing: fail the bad events, return what is left to send."""
         bad = attribution.bad_events(self.plan, batch, err)
-        if bad is None:
-            return list(batch.split())  # bisect until the culprit is alone
+        if bad is None:  # the event the server names alone, or halves, until the culprit is alone
+            return attribution.pieces_after_400(batch, err)
         records = batch.records()
         for index in sorted(bad):
             self.fail(batch, batch.lines[index], bad[index], records[index])

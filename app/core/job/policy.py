@@ -9,7 +9,10 @@ jittered backoff (counted as possible duplicates when the request had arrived wh
 429 waits until the reset the headers give, never less than a floor that grows with each 429 (not
 counted as backoff attempts), and stops once the waits pass MAX_RATE_LIMIT_WAIT; 430 (the monthly
 quota) stops the job; 413 splits the batch; 400 finds the bad events (the server took none);
-401/403/404/409 and anything else stop the job with a message that says what to do.
+401/403/404/409 and anything else stop the job with a message that says what to do. A 404 on
+ingest means the dataset does not exist (Axiom never creates one on ingest): the job stops before
+sending more, its events count as not sent, and it resumes once the dataset is created — the
+window asks to create it, the CLI does so with --create-dataset (missing_dataset_* below).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from app.core.axiom import (
     AuthError,
     AxiomError,
     BadRequest,
+    ErrorKind,
     NotFound,
     RateLimited,
     ServerError,
@@ -32,8 +36,9 @@ from app.core.axiom import (
 )
 from app.core.journal import StopKind
 
-__all__ = ["Action", "Backoff", "MAX_RATE_LIMIT_WAIT", "classify", "gave_up", "may_be_stored", "rate_limited_too_long",
-           "resent_warning", "stop_reason", "unanswered_warning", "wait_for_rate_limit"]
+__all__ = ["Action", "Backoff", "MAX_RATE_LIMIT_WAIT", "classify", "dataset_is_missing", "gave_up", "may_be_stored",
+           "missing_dataset_message", "missing_dataset_prompt", "rate_limited_too_long", "resent_warning",
+           "stop_reason", "unanswered_warning", "wait_for_rate_limit"]
 
 MAX_RATE_LIMIT_WAIT = 15 * 60  # give up on a batch after waiting this long for rate limits
 RETRY_WINDOW = 60.0  # retry a failing request for at most this long after its first failure
@@ -93,8 +98,30 @@ def stop_reason(err: AxiomError, dataset: str) -> tuple[StopKind, str]:
     if isinstance(err, AuthError):
         return StopKind.AUTH, str(err.message)
     if isinstance(err, NotFound):
-        return StopKind.DATASET, f"dataset {dataset!r} not found (404): create it first, or pick another"
+        return StopKind.DATASET, missing_dataset_message(dataset)
     return StopKind.SERVER, str(err.message)
+
+
+def dataset_is_missing(kind: object) -> bool:
+    """A job (its result's error_kind) or an error (its kind) stopped because the dataset does
+    not exist: creating it and resuming sends the events not sent."""
+    return kind in (StopKind.DATASET, ErrorKind.DATASET_MISSING)
+
+
+def missing_dataset_message(dataset: str, how_to_create: str = "create it, then resume") -> str:
+    """Why a job stopped at a 404 on ingest; `how_to_create` is the front end's way (the CLI
+    names its flag). Nothing was lost: the events are counted as not sent."""
+    return (f"dataset {dataset!r} does not exist (404; Axiom does not create datasets on ingest): "
+            f"{how_to_create} — the events not sent are kept for that")
+
+
+def missing_dataset_prompt(dataset: str, region: str | None) -> tuple[str, str]:
+    """The window's question after a 404 on ingest: (question, detail). `region` is a label such
+    as "EU (eu-central-1)" when the profile has one: a dataset's region cannot change later."""
+    where = f" in {region} (a dataset's region cannot change later)" if region else ""
+    return (f"Dataset “{dataset}” does not exist. Create it?",
+            f"It will be created{where}, then the upload goes on with the events not sent yet. "
+            "Nothing was stored in it so far.")
 
 
 def gave_up(err: AxiomError, attempts: int) -> tuple[StopKind, str]:

@@ -38,16 +38,22 @@ class InputReader:
             return fallback
 
     def noting_ragged_rows(self, batches: Iterator[Batch]) -> Iterator[Batch]:
-        """Name CSV rows whose cells do not match the header (their extra cells have no field
-        name and may be dropped by the server)."""
+        """Name CSV rows whose cells do not match the header before they are sent: Axiom's Go
+        reader likely refuses them (docs/axiom-api.md, "CSV"); a lenient one would drop extra cells."""
         delimiter = self.plan.csv.delimiter if self.plan.csv else ","
         fields = self.plan.csv.fields if self.plan.csv else []
         for batch in batches:
             for index, cells, expected in ragged_rows(batch, delimiter, fields):
                 self.ragged += 1
                 if self.ragged <= MAX_RAGGED_LISTED:
-                    what = ("the extra cells have no field name and may be dropped" if cells > expected
-                            else "the missing fields are left out")
+                    if self.plan.csv_types:  # sent as NDJSON: nothing for Axiom's CSV reader to refuse
+                        what = ("the missing fields are left out" if cells <= expected else
+                                f"the extra cells are sent as column{expected + 1}…")
+                    else:
+                        what = ("Axiom likely refuses the row (then it is listed as failed); else the missing "
+                                "fields are left out" if cells <= expected else
+                                "Axiom likely refuses the row (then it is listed as failed); else the extra "
+                                "cells, having no field name, may be dropped")
                     line = batch.lines[index]
                     self.ledger.warn(JobWarning(
                         WarningKind.RAGGED_ROW, f"{cells} cell{'s' if cells != 1 else ''} where the header names "

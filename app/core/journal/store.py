@@ -69,6 +69,11 @@ def plan_from_json(data: dict) -> Any:
     csv = data.pop("csv", None)
     known = {f.name for f in dataclasses.fields(Plan)}
     plan = Plan(**{k: v for k, v in data.items() if k in known})
+    zone = plan.time_zone
+    if isinstance(zone, dict):  # journaled as {"name": …}; older journals have none (UTC)
+        from app.core.time.civil import NaiveZone
+        plan.time_zone = NaiveZone(zone.get("name") or "UTC")
+    plan.date_orders = tuple(plan.date_orders)
     if csv is not None:
         dialect_fields = {f.name for f in dataclasses.fields(CsvDialect)}
         plan.csv = CsvDialect(**{k: v for k, v in csv.items() if k in dialect_fields})

@@ -8,13 +8,13 @@ with the user's settings.
 """
 
 from app.core.sniff.csv_dialect import DELIMITERS
-from app.core.sniff.encoding import BINARY_SHARE, NUL_RUN, control_share
+from app.core.sniff.encoding import NUL_RUN, binary_share, control_share
 from app.core.sniff.head import HEAD_BYTES
 from app.core.sniff.models import RAGGED_KEY, SAMPLE_EVENTS, CsvDialect, Sniff
 from app.core.sniff.preview import preview_rows
 from app.core.sniff.sniffer import NOT_DATA, sniff_bytes, sniff_path
 
 __all__ = [
-    "BINARY_SHARE", "DELIMITERS", "HEAD_BYTES", "NUL_RUN", "control_share", "NOT_DATA", "RAGGED_KEY", "SAMPLE_EVENTS", "CsvDialect", "Sniff",
+    "DELIMITERS", "HEAD_BYTES", "NUL_RUN", "binary_share", "control_share", "NOT_DATA", "RAGGED_KEY", "SAMPLE_EVENTS", "CsvDialect", "Sniff",
     "preview_rows", "sniff_bytes", "sniff_path",
 ]

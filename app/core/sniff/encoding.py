@@ -60,8 +60,8 @@ def detect_encoding(head: bytes, whole: bool, reasons: list[str]) -> tuple[str, 
             raise NotText(f"it is {what}")
     if b"\0" in head and not head.strip(b"\0 \t\r\n"):
         raise NotText("it holds only NUL bytes (a crash or a cut copy?)")
-    share = control_share(head)
-    if share > BINARY_SHARE:
+    share = binary_share(head)
+    if share is not None:
         raise NotText(f"it holds binary data ({share:.0%} control bytes)")
     if b"\0" in head:  # a few NULs in text lines, or a NUL-filled region: those lines fail by number
         reasons.append("text with NUL bytes in places: those lines will be reported")
@@ -76,6 +76,10 @@ def detect_encoding(head: bytes, whole: bool, reasons: list[str]) -> tuple[str, 
     except UnicodeDecodeError as e:
         bad_at = e.start
 
+    high = _high_share(head)
+    if high is not None:
+        raise NotText(f"it holds binary data: {high:.0%} of its bytes are over 0x7F and they are not valid UTF-8 "
+                      "(text in any encoding has ASCII spaces, digits and line breaks)")
     mixed = _mostly_utf8(head, whole)
     if mixed is not None:
         line = head[:bad_at].count(b"\n") + 1
@@ -106,6 +110,23 @@ def detect_encoding(head: bytes, whole: bool, reasons: list[str]) -> tuple[str, 
     return name, decode(head, name, whole)
 
 
+HIGH_SHARE = 0.9  # invalid UTF-8 with more bytes over 0x7F than this is binary, not legacy 8-bit text
+
+
+def _high_share(head: bytes) -> float | None:
+    """The share of bytes over 0x7F when a head that is not UTF-8 is binary: too few ASCII bytes to
+    be text in a legacy 8-bit encoding (even Cyrillic or Greek text has spaces, digits and line
+    breaks), and most of it not UTF-8 either (CJK UTF-8 with a stray byte is text)."""
+    sample = head[: 64 * 1024]
+    if len(sample) < 64:
+        return None
+    share = len(sample.translate(None, bytes(range(128)))) / len(sample)
+    if share <= HIGH_SHARE:
+        return None
+    invalid = sample.decode("utf-8", errors="replace").count("\ufffd")
+    return share if invalid > len(sample) // 4 else None
+
+
 def _mostly_utf8(head: bytes, whole: bool) -> int | None:
     """The number of invalid bytes when a head holds real UTF-8 multi-byte text with a few bytes
     of another encoding mixed in (a file appended to by two programs); None when it does not look
@@ -123,21 +144,35 @@ _CONTROL = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f]")  # below 32, except \t \n
 _CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 27)) + bytes(range(28, 32))
 NUL_RUN = 16           # this many NULs in a row are a NUL-filled region (a crash, a cut copy), not binary
 BINARY_SHARE = 0.05    # more control bytes than this, outside NUL regions, is binary data, not text
+BINARY_MIN = 8         # ... if there are at least this many: one stray NUL in a tiny file is a damaged line
 _NUL_RUNS = re.compile(b"\0{%d,}" % NUL_RUN)
 _NUL_RUNS_TEXT = re.compile("\0{%d,}" % NUL_RUN)
+
+
+def _controls(data: bytes) -> tuple[int, int]:
+    """(control bytes, bytes) in `data`'s first MiB, leaving out NUL-filled regions."""
+    sample = _NUL_RUNS.sub(b"", data[: 1 << 20]) if b"\0" in data else data[: 1 << 20]
+    return len(sample) - len(sample.translate(None, _CONTROL_BYTES)), len(sample)
 
 
 def control_share(data: bytes) -> float:
     """The share of control bytes (a stray NUL included) in `data`, leaving out NUL-filled regions:
     text damaged by a crash is still text (its lines are reported), random bytes or an image are not."""
-    sample = _NUL_RUNS.sub(b"", data[: 1 << 20]) if b"\0" in data else data[: 1 << 20]
-    if not sample:
-        return 0.0
-    return (len(sample) - len(sample.translate(None, _CONTROL_BYTES))) / len(sample)
+    n, size = _controls(data)
+    return n / size if size else 0.0
 
 
-def control_ratio(text: str) -> float:
+def _binary(n: int, size: int) -> float | None:
+    """The one rule: binary is over BINARY_SHARE control bytes and at least BINARY_MIN of them."""
+    return n / size if n >= BINARY_MIN and n > size * BINARY_SHARE else None
+
+
+def binary_share(data: bytes) -> float | None:
+    """The share of control bytes when `data` is binary data rather than (maybe damaged) text, else None."""
+    return _binary(*_controls(data))
+
+
+def binary_text_share(text: str) -> float | None:
+    """binary_share for decoded text (control characters a legacy decoding produced)."""
     sample = _NUL_RUNS_TEXT.sub("", text[:65536])
-    if not sample:
-        return 0.0
-    return len(_CONTROL.findall(sample)) / len(sample)
+    return _binary(len(_CONTROL.findall(sample)), len(sample))

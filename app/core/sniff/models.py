@@ -37,6 +37,8 @@ class Sniff:
     # for compressed input), and whether the head was the whole input (estimate is then exact).
     bytes_read: int = 0
     head_is_whole: bool = False
+    column_types: dict[str, str] = field(default_factory=dict)  # CSV: each field's type (csv_types)
+    typed_by_default: bool = False  # CSV: clearly typed, so numbers and booleans go as typed values
 
     def to_json(self) -> dict:
         """The object `axiom-drop inspect --json` prints."""
@@ -59,7 +61,7 @@ class Sniff:
             ),
             "timestamp": (
                 {"field": ts.field, "kind": ts.kind, "layout": ts.layout, "example": ts.example,
-                 "confidence": round(ts.confidence, 2)}
+                 "confidence": round(ts.confidence, 2), "orders": ts.orders}
                 if ts
                 else None
             ),
@@ -68,4 +70,6 @@ class Sniff:
             "size": self.size,
             "bytes_read": self.bytes_read,
             "error": self.error,
+            "column_types": dict(self.column_types) if self.csv else None,
+            "typed_by_default": self.typed_by_default if self.csv else None,
         }

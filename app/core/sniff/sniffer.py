@@ -9,7 +9,8 @@ import os
 from app.core.io import SourceError, open_raw
 from app.core.sniff.candidate import Candidate
 from app.core.sniff.csv_dialect import csv_candidate
-from app.core.sniff.encoding import BINARY_SHARE, NotText, control_ratio, detect_encoding
+import app.core.sniff.csv_types as csv_types
+from app.core.sniff.encoding import NotText, binary_text_share, detect_encoding
 from app.core.sniff.formats import json_array, json_object, ndjson
 from app.core.sniff.head import HEAD_BYTES, Head, read_head
 from app.core.sniff.models import Sniff
@@ -48,8 +49,8 @@ def _sniff_head(head: Head, s: Sniff, total_size: int | None) -> Sniff:
     stripped = text.lstrip()
     if not stripped:
         return _not_data(s, "it holds only whitespace")
-    ratio = control_ratio(text)
-    if ratio > BINARY_SHARE:
+    ratio = binary_text_share(text)
+    if ratio is not None:
         return _not_data(s, f"it holds binary data ({ratio:.0%} control characters)")
 
     first = stripped[0]
@@ -86,6 +87,11 @@ def _sniff_head(head: Head, s: Sniff, total_size: int | None) -> Sniff:
     if len(cands) > 1 and cands[1].confidence > 0.05 and best.confidence - cands[1].confidence <= RUNNER_UP_WITHIN:
         s.runner_up = (cands[1].format, round(cands[1].confidence, 3))
     s.timestamp = guess_timestamp(s.sample, s.reasons)
+    if s.csv is not None:
+        s.column_types, s.typed_by_default = csv_types.from_events(s.csv.fields, s.sample)
+        if s.typed_by_default:
+            s.reasons.append(f"typed columns ({csv_types.describe(s.column_types)}): sent as NDJSON with "
+                             "numbers and booleans as typed values")
 
     # Events: exact when the head is the whole input, else scaled from the part of the head they span.
     if head.whole or best.format == "json-object":

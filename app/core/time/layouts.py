@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
-
 from app.core.time.units import datetime_ns, fraction_ns, in_range, offset_seconds
 
 # Go layout chunks (reference time Mon Jan 2 15:04:05 -0700 MST 2006), longest first.
@@ -29,8 +28,9 @@ _GO_CHUNKS: list[tuple[str, str, str]] = [
 ]
 _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december"]
-_ZONES = {"UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7,
-          "MDT": -6, "PST": -8, "PDT": -7, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "BST": 1}
+_INT_KINDS = frozenset({"day", "hour", "minute", "second", "month", "year", "yday"})
+# "jan" and "january" (what Go's Jan and January elements read, case-insensitively)
+_MONTH_INDEX = {**{n[:3]: i + 1 for i, n in enumerate(_MONTHS)}, **{n: i + 1 for i, n in enumerate(_MONTHS)}}
 
 
 @functools.lru_cache(maxsize=64)
@@ -72,8 +72,24 @@ def compile_go_layout(layout: str) -> tuple[re.Pattern[str], tuple[str, ...]] | 
     return re.compile("".join(pattern), re.IGNORECASE), tuple(kinds)
 
 
-def parse_go_layout(text: str, layout: str) -> int | None:
-    """Parse `text` with a Go layout; nanoseconds since the epoch, or None."""
+@dataclass
+class LayoutFields:
+    """What a value said for each element of a layout; None where the layout has no such element."""
+
+    year: int | None = None
+    month: int = 1
+    day: int = 1
+    yday: int | None = None
+    hour: int = 0
+    minute: int = 0
+    second: int = 0
+    frac: int = 0
+    offset: int | None = None      # seconds east of UTC, from a numeric zone
+    zone_name: str | None = None   # a zone abbreviation ("PST"), from the MST element
+
+
+def match_go_layout(text: str, layout: str) -> LayoutFields | None:
+    """The elements of `text` read with a Go layout, or None when it does not match."""
     compiled = compile_go_layout(layout)
     if compiled is None:
         return None
@@ -81,54 +97,69 @@ def parse_go_layout(text: str, layout: str) -> int | None:
     m = rx.fullmatch(text)
     if not m:
         return None
-    parts: dict[str, Any] = {"year": datetime.now(timezone.utc).year, "month": 1, "day": 1, "hour": 0,
-                             "minute": 0, "second": 0, "frac": 0, "tz": 0}
+    f = LayoutFields()
     pm: bool | None = None
-    yday = None
-    try:
-        for kind, raw in zip(kinds, m.groups()):
-            if raw is None:
-                continue
-            raw = raw.strip()
-            if kind == "month_name":
-                names = [n for n in _MONTHS if n.startswith(raw.lower()) and len(raw) >= 3]
-                if not names:
-                    return None
-                parts["month"] = _MONTHS.index(names[0]) + 1
-            elif kind == "weekday":
-                continue
-            elif kind == "zone_name":
-                if raw[0] in "+-":
-                    parts["tz"] = offset_seconds(raw.ljust(5, "0"))
-                else:
-                    parts["tz"] = _ZONES.get(raw.upper(), 0) * 3600
-            elif kind == "tz":
-                parts["tz"] = offset_seconds(raw)
-            elif kind == "year2":
-                yy = int(raw)
-                parts["year"] = 1900 + yy if yy >= 69 else 2000 + yy
-            elif kind == "yday":
-                yday = int(raw)
-            elif kind == "hour12":
-                parts["hour"] = int(raw)
-            elif kind == "ampm":
-                pm = raw.lower() == "pm"
-            elif kind == "frac":
-                parts["frac"] = fraction_ns(raw)
-            else:
-                parts[kind] = int(raw)
-        hour = parts["hour"]
-        if pm is not None:
-            if not 1 <= hour <= 12:
+    for kind, raw in zip(kinds, m.groups()):
+        if raw is None:
+            continue
+        if kind in _INT_KINDS:  # the common case first; int() takes " 2" as it is
+            setattr(f, kind, int(raw))
+            continue
+        raw = raw.strip()
+        if kind == "month_name":
+            month = _MONTH_INDEX.get(raw.lower())
+            if month is None:
                 return None
-            hour = hour % 12 + (12 if pm else 0)
-        tz = timezone(timedelta(seconds=parts["tz"]))
-        if yday is not None:
-            day0 = datetime(parts["year"], 1, 1, tzinfo=tz) + timedelta(days=yday - 1)
-            dt = day0.replace(hour=hour, minute=parts["minute"], second=parts["second"])
+            f.month = month
+        elif kind == "weekday":
+            continue
+        elif kind == "zone_name":
+            if raw[0] in "+-":
+                f.offset = offset_seconds(raw.ljust(5, "0"))
+            else:
+                f.zone_name = raw.upper()
+        elif kind == "tz":
+            f.offset = offset_seconds(raw)
+        elif kind == "year2":
+            yy = int(raw)
+            f.year = 1900 + yy if yy >= 69 else 2000 + yy
+        elif kind == "ampm":
+            pm = raw.lower() == "pm"
+        elif kind == "frac":
+            f.frac = fraction_ns(raw)
+        elif kind == "hour12":
+            f.hour = int(raw)
         else:
-            dt = datetime(parts["year"], parts["month"], parts["day"], hour, parts["minute"],
-                          parts["second"], tzinfo=tz)
+            setattr(f, kind, int(raw))
+    if pm is not None:
+        if not 1 <= f.hour <= 12:
+            return None
+        f.hour = f.hour % 12 + (12 if pm else 0)
+    return f
+
+
+def fields_datetime(f: LayoutFields, year: int, tz) -> datetime | None:
+    """The wall time of `f` in `year` and zone `tz` (seconds precision), or None when invalid."""
+    try:
+        if f.yday is not None:
+            day0 = datetime(year, 1, 1) + timedelta(days=f.yday - 1)
+            return day0.replace(hour=f.hour, minute=f.minute, second=f.second, tzinfo=tz)
+        return datetime(year, f.month, f.day, f.hour, f.minute, f.second, tzinfo=tz)
     except (ValueError, OverflowError):
         return None
-    return in_range(datetime_ns(dt, parts["frac"]))
+
+
+def parse_go_layout(text: str, layout: str) -> int | None:
+    """Parse `text` with a Go layout as Go's time.Parse does; nanoseconds since the epoch, or None.
+
+    As Go: what the layout lacks is zero, so a layout without a year gives year 0 (outside
+    Axiom's 0001..9999 range: None here); a zone abbreviation other than UTC has a zero offset
+    (Go records it in a fabricated location with offset 0: pkg.go.dev/time#Parse)."""
+    f = match_go_layout(text, layout)
+    if f is None or f.year is None:
+        return None
+    offset = f.offset if f.offset is not None else 0  # every name (PST, CET …) reads as +00:00
+    dt = fields_datetime(f, f.year, timezone(timedelta(seconds=offset)))
+    if dt is None:
+        return None
+    return in_range(datetime_ns(dt, f.frac))

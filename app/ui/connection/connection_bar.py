@@ -7,6 +7,7 @@ with open(), never exec(), so no nested event loop runs inside an asyncio task.
 from __future__ import annotations
 
 import asyncio
+import html
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt, Signal
@@ -24,9 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import secrets
+from app.core import connect, secrets
+from app.ui.connection.custom_url import CustomUrlDialog, validate_url
 from app.ui.context import KEYRING_TIMEOUT, AppContext, needs_http_confirmation
 from app.ui.widgets.elided_label import ElidedLabel
+from app.ui.widgets.fitting import grow_to_fit
 
 CUSTOM_ITEM = "Custom URL…"
 
@@ -54,6 +57,13 @@ class TokenDialog(QDialog):
         )
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.RichText)
+        help_text = connect.token_help(profile)  # where to create one, which permissions: core's words
+        self.help_label = QLabel("<br>".join(html.escape(t) for t in help_text), self)
+        self.help_label.setWordWrap(True)
+        self.help_label.setTextFormat(Qt.RichText)
+        self.help_label.setAccessibleName("Where to create a token")
+        self.help_label.setAccessibleDescription(" ".join(help_text))
+        self.help_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
 
         self.token_edit = QLineEdit(self)
         self.token_edit.setEchoMode(QLineEdit.Password)
@@ -121,6 +131,7 @@ class TokenDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(self.help_label)
         layout.addLayout(form)
         layout.addWidget(self.storage_label)
         layout.addWidget(self.error_label)
@@ -136,9 +147,14 @@ class TokenDialog(QDialog):
         self.save_button.setEnabled(ok)
         self.session_button.setEnabled(ok)
 
+    def showEvent(self, event) -> None:  # noqa: N802 — Qt's name
+        super().showEvent(event)
+        grow_to_fit(self)
+
     def show_error(self, text: str) -> None:
         self.error_label.setText(text)
         self.error_label.show()
+        grow_to_fit(self)
 
     def _store(self, session_only: bool) -> None:
         token = self.token_edit.text().strip()
@@ -167,39 +183,6 @@ class TokenDialog(QDialog):
         self.token_edit.clear()  # do not leave the token in a widget longer than needed
         self.stored.emit(where)
         self.accept()
-
-
-class CustomUrlDialog(QDialog):
-    """Name and base URL of a self-hosted proxy or another Axiom-compatible endpoint."""
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Custom URL")
-        self.setAccessibleName("Custom URL dialog")
-        self.url_edit = QLineEdit(self)
-        self.url_edit.setPlaceholderText("https://axiom.example.com")
-        self.url_edit.setAccessibleName("Base URL")
-        self.url_edit.setToolTip("The base URL: API calls and ingest (/v1/datasets/<dataset>/ingest) go under it, "
-                                 "as with AXIOM_URL. An Axiom edge (…edge.axiom.co) takes ingest only")
-        self.name_edit = QLineEdit(self)
-        self.name_edit.setPlaceholderText("defaults to the host name")
-        self.name_edit.setAccessibleName("Profile name")
-        self.name_edit.setToolTip("How this endpoint is named in the profile list")
-        form = QFormLayout(self)
-        form.addRow("Base URL:", self.url_edit)
-        form.addRow("Name:", self.name_edit)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-
-def validate_url(url: str) -> str | None:
-    """A sentence saying what is wrong with a base URL, or None."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "Enter a full URL starting with https:// (for example https://axiom.example.com)."
-    return None
 
 
 class ConnectionBar(QWidget):
@@ -289,31 +272,33 @@ class ConnectionBar(QWidget):
     # --- custom URL ---------------------------------------------------------------------
     def open_custom_dialog(self) -> CustomUrlDialog:
         dlg = self.custom_dialog = CustomUrlDialog(self)
-        dlg.accepted.connect(lambda: self.add_custom_url(dlg.url_edit.text(), dlg.name_edit.text()))
+        dlg.accepted.connect(lambda: self.add_custom_url(dlg.url_edit.text(), dlg.name_edit.text(),
+                                                         edge_url=dlg.edge_edit.text()))
         dlg.open()
         return dlg
 
-    def add_custom_url(self, url: str, name: str = "", confirm_http=None) -> bool:
-        """Add and switch to a custom endpoint. Plain http to another host needs a yes from the user;
-        `confirm_http(url) -> bool` replaces the question box (tests)."""
-        url = url.strip().rstrip("/")
-        problem = validate_url(url)
+    def add_custom_url(self, url: str, name: str = "", confirm_http=None, edge_url: str = "") -> bool:
+        """Add and switch to a custom endpoint (with an optional edge URL for ingest). Plain http
+        to another host needs a yes from the user; `confirm_http(url) -> bool` replaces the
+        question box (tests)."""
+        url, edge_url = url.strip().rstrip("/"), edge_url.strip().rstrip("/")
+        problem = validate_url(url) or (validate_url(edge_url, "edge URL") if edge_url else None)
         if problem:
             self.ctx.status(problem, 8000)
             if confirm_http is None:  # interactive: say it where the user is looking
                 QMessageBox.warning(self, "Custom URL", problem)
             return False
         allow_http = False
-        if needs_http_confirmation(url):
+        for where in (u for u in (url, edge_url) if u and needs_http_confirmation(u)):
             ask = confirm_http or self._confirm_http
-            if not ask(url):
+            if not ask(where):
                 self.ctx.status("Custom URL not added: plain http was not confirmed", 8000)
                 return False
             allow_http = True
         name = name.strip() or (urlsplit(url).hostname or url)
         if any(p.name == name and p.kind != "custom" for p in self.ctx.settings.profiles):
             name = f"{name} (custom)"
-        self.ctx.add_custom_profile(name, url, allow_http=allow_http)
+        self.ctx.add_custom_profile(name, url, allow_http=allow_http, edge_url=edge_url)
         self.ctx.set_profile(name)
         return True
 

@@ -23,8 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import connect
 from app.core.axiom import dataset_name_problem, region_label
 from app.ui.context import AppContext
+from app.ui.widgets.fitting import grow_to_fit
 
 COLUMNS = ("Dataset", "Region", "Description")
 RECENT_REGION = "recent"
@@ -92,8 +94,7 @@ class NewDatasetDialog(QDialog):
         except axiom.Conflict:
             self._fail(f"A dataset named “{name}” already exists.")
         except axiom.AxiomError as e:
-            status = f" ({e.status})" if e.status else ""
-            self._fail(f"Could not create “{name}”{status}: {e.message or e}")
+            self._fail(connect.create_failure_text(name, e))
         except RuntimeError as e:
             self._fail(str(e))
         else:
@@ -103,6 +104,7 @@ class NewDatasetDialog(QDialog):
     def _fail(self, text: str) -> None:
         self.error_label.setText(text)
         self.error_label.show()
+        grow_to_fit(self)  # the whole message, never clipped
         self.create_button.setEnabled(True)
 
 
@@ -213,10 +215,7 @@ class DatasetPicker(QWidget):
         self._show_current(ctx.dataset())
 
     def _empty_hint(self) -> str:
-        name = self.ctx.dataset()
-        if name and self.ctx.profile().kind == "sandbox":  # the local sandbox creates datasets on ingest
-            return f"No datasets yet: “{name}” is created by the first upload"
-        return "No datasets yet: create one, or type a name"
+        return "No datasets yet: create one with “New dataset…”"
 
     def _show_current(self, name: str) -> None:
         if self.ctx.can_list and not self.ctx.datasets:
@@ -253,7 +252,7 @@ class DatasetPicker(QWidget):
         if name and name != self.ctx.dataset():
             self.ctx.set_dataset(name)
             if self.ctx.can_list and name not in self.names():
-                self.ctx.status(f"“{name}” is not among the listed datasets; an upload will fail with 404 unless it exists", 10000)
+                self.ctx.status(f"“{name}” is not among the listed datasets: an upload will offer to create it", 10000)
 
     def refresh(self) -> asyncio.Task:
         return self.ctx.tasks.spawn(self.ctx.refresh_datasets(), "list datasets")

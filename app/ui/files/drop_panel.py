@@ -23,7 +23,8 @@ from app.core.io import expand_paths, is_supported_name, paths_from_text
 from app.ui.files.drop_zone import DropOverlay, DropZone, notice_style
 from app.ui.files.file_card import FileCard
 from app.ui.files.folder_card import FolderCard
-from app.ui.files.folder_groups import FolderGroups
+from app.ui.files.folder_groups import FolderGroups, path_key as _key
+from app.ui.files.send_check import confirm_times
 from app.ui.files.preview_pane import PreviewPane
 from app.ui.widgets.splitter import share_parent_splitter
 
@@ -204,8 +205,7 @@ class DropPanel(QWidget):
             return
         if self._selected is card:
             self._selected = None
-            rest = self._cards + self.groups.cards()
-            self.select(rest[0] if rest else None)
+            self.select(next(iter(self._cards + self.groups.cards()), None))
         self._after_cards_changed()
 
     def clear(self) -> None:
@@ -225,8 +225,7 @@ class DropPanel(QWidget):
         self.cards_scroll.ensureWidgetVisible(card)
         if isinstance(card, FolderCard):  # a folder's files are listed on its card
             self.preview.clear()
-            self.preview.empty.setText(f"{card.name}/ is listed on its card, the flagged files first. "
-                                       "Drop a single file to preview its events.")
+            self.preview.empty.setText(card.preview_hint())
             return
         self.preview.refresh(card)
 
@@ -240,6 +239,8 @@ class DropPanel(QWidget):
         from app.core.job import Source
 
         cards = self.sendable_cards()
+        if not confirm_times(self, cards):  # times that do not read, dates in either order
+            return
         jobs = []
         for card in cards:
             try:
@@ -440,10 +441,3 @@ class DropPanel(QWidget):
         if n and not dataset:
             bits.append("choose a dataset above to send")
         self.summary_label.setText(" · ".join(bits))
-
-def _key(path) -> str:
-    try:
-        return os.path.normcase(os.path.realpath(str(path)))
-    except OSError:
-        return str(path)
-

@@ -24,6 +24,8 @@ from app.core.time import TIME_FIELD_NAMES
 from app.ui.files.card_style import card_style
 from app.ui.files.encodings import ENCODINGS, encoding_label, valid_encoding
 from app.ui.files.preview import KIND_NAMES, field_names
+from app.ui.files.time_controls import TimeControls
+from app.ui.files.typed_control import TypedColumnsControl
 from app.ui.widgets import theme
 from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.formatting import FORMAT_LABELS, human_bytes
@@ -142,6 +144,10 @@ class FileCard(QFrame):
         grid.addWidget(QLabel("Encoding"), 1, 2)
         grid.addWidget(self.encoding_combo, 1, 3)
         grid.addWidget(self.header_check, 2, 0, 1, 4)
+        self.time_box = TimeControls()  # time format, date order, zone, the first values read
+        grid.addWidget(self.time_box, 3, 0, 1, 4)
+        self.typed = TypedColumnsControl()  # CSV numbers and booleans as typed values
+        grid.addWidget(self.typed, 4, 0, 1, 4)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         self.controls.hide()
@@ -149,8 +155,10 @@ class FileCard(QFrame):
         self.format_combo.currentIndexChanged.connect(self._override_changed)
         self.delimiter_combo.currentIndexChanged.connect(self._override_changed)
         self.header_check.toggled.connect(self._override_changed)
+        self.typed.changed.connect(self._override_changed)
         self.timestamp_combo.currentIndexChanged.connect(self._timestamp_changed)
         self.encoding_combo.currentTextChanged.connect(self._encoding_changed)
+        self.time_box.changed.connect(self._override_changed)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 10)
@@ -226,6 +234,8 @@ class FileCard(QFrame):
             self.encoding_combo.setCurrentIndex(self.encoding_combo.findData(enc))
             self.fields = list(dialect.fields) if s.format == "csv" else field_names(s.sample)
             self._fill_timestamp_combo(s.timestamp.field if s.timestamp else NO_TIMESTAMP)
+            self.time_box.follow(self.sniff, self.timestamp_field())
+            self.typed.set_types(s.column_types, s.typed_by_default)
         finally:
             self._updating = False
         self.controls.show()
@@ -322,6 +332,7 @@ class FileCard(QFrame):
     def _timestamp_changed(self, *_):
         if self._updating or self.sniff is None:
             return
+        self.time_box.follow(self.sniff, self.timestamp_field())
         self._refresh_labels()
         self.changed.emit(self)
 
@@ -335,12 +346,14 @@ class FileCard(QFrame):
             self._override_changed()
 
     def timestamp_kind(self) -> tuple[str | None, str | None]:
-        """(kind, layout) of the chosen time field: the sniff's when it is the sniffed field."""
+        """(kind, layout) of the chosen time field: the sniff's kind when it is the sniffed field,
+        the plan's layout (a typed time format, a chosen date order)."""
         field = self.timestamp_field()
         guess = self.sniff.timestamp if self.sniff else None
+        layout = self.plan().timestamp_format if self.sendable and field else None
         if field and guess and guess.field == field:
-            return guess.kind, guess.layout
-        return None, None
+            return guess.kind, layout
+        return ("layout", layout) if layout else (None, None)
 
     def effective_sniff(self) -> sniffing.Sniff:
         """The sniff with the user's overrides applied (what preview_rows re-reads with)."""
@@ -370,7 +383,8 @@ class FileCard(QFrame):
         return plan_for(self.sniff, Overrides(
             format=self.format(), encoding=self.encoding(), csv_delimiter=self.delimiter(),
             csv_has_header=self.has_header(), csv_fields=list(self.fields),
-            timestamp_field=self.timestamp_field() or NO_TIMESTAMP))
+            timestamp_field=self.timestamp_field() or NO_TIMESTAMP, **self.time_box.overrides(),
+            **self.typed.overrides()))
 
     # -- labels -------------------------------------------------------------------------------
     def _refresh_labels(self) -> None:
@@ -382,6 +396,7 @@ class FileCard(QFrame):
         self.delimiter_combo.setVisible(is_csv)
         self.delimiter_caption.setVisible(is_csv)
         self.header_check.setVisible(is_csv)
+        self.typed.setVisible(is_csv and bool(s.column_types))
         parts = [FORMAT_LABELS.get(fmt, fmt or "?")]
         if is_csv:
             d = self.delimiter()
@@ -399,6 +414,7 @@ class FileCard(QFrame):
         self.summary.setText(" · ".join(parts) + f"  ({sure})")
         self.time_label.setText(self._time_text())
         self.time_label.show()
+        self.time_box.show_plan(self.sniff, self.plan())
 
     def _time_text(self) -> str:
         field = self.timestamp_field()

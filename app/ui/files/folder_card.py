@@ -219,6 +219,11 @@ class FolderCard(QFrame):
         dataset = self.group.settings.dataset
         return [(source, plan, dataset) for source, plan in self.group.jobs()]
 
+    def preview_hint(self) -> str:
+        """What the preview pane says while the folder is selected."""
+        return (f"{self.group.name}/ is listed on its card, the flagged files first. "
+                "Drop a single file to preview its events.")
+
     def set_selected(self, selected: bool) -> None:
         self.setProperty("selected", "true" if selected else "false")
         self.style().unpolish(self)

@@ -36,8 +36,8 @@ class FolderGroups(QObject):
         return list(self._cards)
 
     def card_for(self, path) -> FolderCard | None:
-        key = _key(path)
-        return next((c for c in self._cards if _key(c.path) == key), None)
+        key = path_key(path)
+        return next((c for c in self._cards if path_key(c.path) == key), None)
 
     def busy(self) -> bool:
         return self.pending > 0 or any(c.sniffing for c in self._cards)
@@ -94,7 +94,8 @@ class FolderGroups(QObject):
             self.progressed.emit(card)
 
 
-def _key(path) -> str:
+def path_key(path) -> str:
+    """One spelling of a path, to tell whether two name the same file or folder."""
     try:
         return os.path.normcase(os.path.realpath(str(path)))
     except OSError:

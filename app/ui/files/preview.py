@@ -16,7 +16,8 @@ from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QStyle, QTableView, QWidget
 
 from app.core.sniff import RAGGED_KEY
-from app.core.time import parse_time, utc_datetime
+from app.core.time import utc_datetime
+from app.core.time.instant import InstantReader
 from app.ui.widgets import theme
 
 MAX_CELL_CHARS = 200  # a cell shows this much; the tooltip has the rest (up to a limit)
@@ -40,9 +41,10 @@ def _fmt_utc(t: dt.datetime) -> str:
 
 
 def read_timestamp(value: Any, layout: str | None = None) -> dt.datetime | None:
-    """How the server will read `value`, given the timestamp-format `layout` sent with it (if any):
-    the engine's own reader, so the preview cannot disagree with what gets stored; None when it cannot."""
-    ns = parse_time(value, layout)
+    """The instant `value` will be stored at, given the timestamp-format `layout` (if any): the
+    engine's own reader (the app's, where Axiom's would misread the layout: time.instant), so the
+    preview cannot disagree with what gets stored; None when it cannot be read."""
+    ns = InstantReader(layout).read(value)
     return None if ns is None else utc_datetime(ns)
 
 
@@ -53,7 +55,7 @@ def timestamp_tooltip(value: Any, kind: str, layout: str | None = None) -> str:
         how = f"the layout {layout}"
     t = read_timestamp(value, layout)
     if t is None:
-        return f"cannot be read as {how}: the server may reject this event or use the ingest time"
+        return f"cannot be read as {how}: Axiom refuses this event"
     return f"read as {how} → {_fmt_utc(t)}"
 
 
@@ -135,14 +137,18 @@ class PreviewModel(QAbstractTableModel):
         self._ts_field: str | None = None
         self._ts_kind: str | None = None
         self._ts_layout: str | None = None
+        self._types: dict[str, str] = {}
         self._message = ""
 
     # -- feeding -------------------------------------------------------------------------
     def set_rows(self, rows: list[dict], *, fields: list[str] | None = None, csv: bool = False,
                  timestamp_field: str | None = None, timestamp_kind: str | None = None,
-                 timestamp_layout: str | None = None, lines: list[int | None] | None = None) -> None:
-        """Show `rows`; `fields` fixes the column order (CSV header), else it is the union of keys."""
+                 timestamp_layout: str | None = None, lines: list[int | None] | None = None,
+                 types: dict[str, str] | None = None) -> None:
+        """Show `rows`; `fields` fixes the column order (CSV header), else it is the union of keys;
+        `types`: typed CSV columns, named in their header."""
         self.beginResetModel()
+        self._types = dict(types or {})
         self._rows = [r if isinstance(r, dict) else {"(value)": r} for r in rows]
         self._fields = [str(c) for c in field_names(self._rows, fields)]
         header_count = len(fields) if fields else len(self._fields)
@@ -238,7 +244,7 @@ class PreviewModel(QAbstractTableModel):
                 return None
             field = self._fields[section]
             if role == Qt.ItemDataRole.DisplayRole:
-                return field
+                return f"{field} ({self._types[field]})" if field in self._types else field
             if role == Qt.ItemDataRole.DecorationRole and field == self._ts_field:
                 return clock_icon()
             if role == Qt.ItemDataRole.ToolTipRole and field == self._ts_field and self._ts_kind:

@@ -14,6 +14,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from app.core import sniff as sniffing
+from app.core.sniff.csv_types import typed_event
 from app.ui.files.file_card import FileCard
 from app.ui.files.preview import PreviewModel, PreviewView, field_names
 
@@ -111,15 +112,19 @@ class PreviewPane(QWidget):
             return
         kind, layout = card.timestamp_kind()
         field = card.timestamp_field()
+        types = card.plan().csv_types if is_csv else {}
+        if types:  # the values as they will be sent: numbers and booleans, empty cells as chosen
+            rows = [typed_event(r, types, card.typed.empty.currentData()) for r in rows]
         self.model.set_rows(rows, fields=fields, csv=is_csv, timestamp_field=field,
-                                    timestamp_kind=kind or ("auto" if field else None), timestamp_layout=layout)
+                            timestamp_kind=kind or ("auto" if field else None), timestamp_layout=layout, types=types)
         if not rows:
             self.empty.setText("No events in the head of this file with these settings.")
             self.stack.setCurrentWidget(self.empty)
         else:
             self.stack.setCurrentWidget(self.view)
         notes = [f"The first {len(rows)} event{'s' if len(rows) != 1 else ''} as they will be sent"
-                 + (" (CSV values arrive as strings)" if is_csv else "") + "."]
+                 + (" (typed columns as numbers and booleans, the rest as strings)" if types else
+                    " (CSV values arrive as strings)" if is_csv else "") + "."]
         ragged = self.model.ragged_rows()
         if ragged and is_csv:
             notes.append(f"⚠ {len(ragged)} row{'s' if len(ragged) != 1 else ''} do{'' if len(ragged) != 1 else 'es'}"

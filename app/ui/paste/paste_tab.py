@@ -27,11 +27,13 @@ from PySide6.QtWidgets import (
 from app.core import axiom, paste, sniff
 from app.core.plan import plan_for
 from app.core.paste import HistoryEntry, Validation
-from app.core.job import Source, UploadJob
+from app.core.axiom import region_label
+from app.core.job import Source, UploadJob, policy
 from app.ui.context import AppContext
 from app.ui.paste.editor import LARGE_PASTE, PasteEditor
 from app.ui.paste.history_model import HistoryModel
 from app.ui.widgets import theme
+from app.ui.widgets.dataset_prompt import ask_to_create
 from app.ui.widgets.rich_text import esc
 
 DEBOUNCE_MS = 300
@@ -167,6 +169,7 @@ class PasteTab(QWidget):
         self._generation = 0
         self._validate_task: asyncio.Task | None = None
         self.send_task: asyncio.Task | None = None
+        self.missing_box = None  # "Dataset X does not exist. Create it?" while it is open
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
@@ -311,7 +314,12 @@ class PasteTab(QWidget):
                 events=v.events, size=len(data), summary=paste.summary(text),
                 ingested=outcome["ingested"], failed=outcome["failed"], error=outcome.get("error"),
             )
+            missing = policy.dataset_is_missing(outcome.get("error_kind"))
+            if missing:  # nothing was stored: say so as core does, and offer to create it
+                entry.error = policy.missing_dataset_message(dataset, "create it, then “Send again”")
             self._show_outcome(dataset, entry, outcome.get("_reasons", []))
+            if missing:
+                self._offer_to_create(text, dataset)
             ctx.historyChanged.emit()
             if entry.ingested:
                 ctx.dataset_used(dataset)
@@ -337,7 +345,33 @@ class PasteTab(QWidget):
             return {"ingested": 0, "failed": 0, "error": str(e), "_reasons": []}
         reasons = [f"line {f.line}: {f.error}" if f.line else f.error for f in result.failures[:5]]
         return {"ingested": result.ingested, "failed": result.failed, "error": result.error,
-                "_reasons": reasons + result.warnings[:3]}
+                "error_kind": result.error_kind, "_reasons": reasons + result.warnings[:3]}
+
+    def _offer_to_create(self, text: str, dataset: str) -> None:
+        """A 404 on ingest: "Dataset X does not exist. Create it?"; yes creates it and sends again."""
+        client = self.ctx.client()
+        region = region_label(client.endpoint.region) if client is not None else ""
+
+        def answered(yes: bool) -> None:
+            self.missing_box = None
+            if yes:
+                self.send_task = self.ctx.tasks.spawn(self._create_then_send(text, dataset), "create dataset, send")
+                self._update_buttons()
+
+        self.missing_box = ask_to_create(self, dataset, region, answered)
+
+    async def _create_then_send(self, text: str, dataset: str) -> None:
+        try:
+            await self.ctx.create_dataset(dataset)
+        except axiom.Conflict:
+            pass  # made meanwhile, elsewhere
+        except (axiom.AxiomError, RuntimeError) as e:
+            self.send_task = None
+            self._update_buttons()
+            self._show_result(f"Not sent to {dataset}: could not create it: {getattr(e, 'message', None) or e}",
+                              error=True)
+            return
+        await self._send(text, dataset)
 
     def _show_outcome(self, dataset: str, entry: HistoryEntry, reasons: list[str]) -> None:
         if entry.error and not entry.ingested:

@@ -171,7 +171,7 @@ class DetailsPane(QWidget):
         e = self.entry
         if e is None or not e.result or not e.result.failures:
             return
-        is_csv = e.plan.format == "csv"
+        is_csv = e.plan.sends_csv  # typed CSV goes as NDJSON, and its failed rows are JSON
         stem = Path(e.name).name.split(".")[0] or "failed"
         filters = "NDJSON, one event with its error per line (*.ndjson)"
         if is_csv:

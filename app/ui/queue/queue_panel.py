@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
 from app.core import history
 from app.core.queue import QueueEntry, RetryAction, UploadQueue, can_resume_from, can_retry, retry_action
 from app.core.job import JobState
+from app.ui.queue import vector_action
 from app.ui.queue.details import DetailsPane
+from app.ui.queue.missing_dataset import MissingDatasetPrompt
 from app.ui.queue.progress_delegate import ProgressDelegate
 from app.ui.queue.queue_model import QueueModel
 from app.ui.queue.summary_row import SummaryRow
@@ -53,6 +55,7 @@ class QueuePanel(QWidget):
         self._used_timer.timeout.connect(self._list_used)
         # Tests replace this: (entry) -> bool, asked before sending a partly stored file again.
         self.confirm_resend = self._confirm_resend
+        self.missing_dataset = MissingDatasetPrompt(self, ctx, self.retry)  # a 404 on ingest: create it?
 
         title = QLabel("Uploads")
         f = title.font()
@@ -142,7 +145,10 @@ class QueuePanel(QWidget):
     def _show_added(self, entries: list[QueueEntry]) -> list[QueueEntry]:
         """Select the first new row and scroll to it, and make room to show what was just queued."""
         if entries:
+            self._update_summary()  # the table's room is settled first (_fit), then the row is scrolled to
             self.select(entries[0])
+            # Again once the view has laid out the new rows (right after an insert it scrolls short).
+            QTimer.singleShot(0, self, lambda: self.view.scrollTo(self.model.index(max(0, self.model.row_of(entries[0])), 0)))
         outer = self.parentWidget()
         if entries and isinstance(outer, QSplitter) and self.height() < 0.45 * sum(outer.sizes()):
             QTimer.singleShot(0, self, lambda: share_parent_splitter(self, 0.62))
@@ -340,8 +346,11 @@ class QueuePanel(QWidget):
             self._fit(False)
 
     def _context_menu(self, pos) -> None:
-        if not self.selected_entries():
-            return
+        if self.selected_entries():
+            self.selection_menu().exec(self.view.viewport().mapToGlobal(pos))
+
+    def selection_menu(self) -> QMenu:
+        """The selected rows' actions (the buttons'), and continuous shipping for one finished file."""
         menu = QMenu(self)
         for button in (self.pause_button, self.resume_button, self.cancel_button, self.retry_button,
                        self.remove_button):
@@ -349,7 +358,14 @@ class QueuePanel(QWidget):
             action.setEnabled(button.isEnabled())
             action.triggered.connect(button.click)
             menu.addAction(action)
-        menu.exec(self.view.viewport().mapToGlobal(pos))
+        entries = self.selected_entries()
+        client = self.ctx.client()
+        if len(entries) == 1 and vector_action.can_export(entries[0]) and client is not None:
+            menu.addSeparator()
+            action = QAction(vector_action.TITLE + "…", menu)
+            action.triggered.connect(lambda: vector_action.export_vector(self, entries[0], client))
+            menu.addAction(action)
+        return menu
 
     def eventFilter(self, obj, event) -> bool:
         if obj is self.view and event.type() == QEvent.Type.KeyPress:
@@ -363,10 +379,12 @@ class QueuePanel(QWidget):
 
     # -- notifications ------------------------------------------------------------------------------
     def _job_finished(self, entry: QueueEntry) -> None:
-        if entry.ingested:  # an auto-created dataset shows up in the picker (once for a burst of files)
+        if entry.ingested:  # a dataset made elsewhere shows up in the picker (once for a burst of files)
             self._used.add(entry.dataset)
             if not self._used_timer.isActive():
                 self._used_timer.start()
+        if self.missing_dataset.applies(entry):
+            self.missing_dataset.offer(entry)
         self.ctx.historyChanged.emit()
         self.details.refresh()  # the buttons follow at the next totals (a burst of finishes costs one update)
         elapsed = entry.elapsed()

@@ -17,6 +17,7 @@ from app.core.axiom import (
     AuthError,
     BadRequest,
     Endpoint,
+    ErrorKind,
     IngestLimit,
     NotFound,
     RateLimit,
@@ -50,6 +51,7 @@ def test_wrong_token_is_401_with_actionable_message(sandbox):
 
 def test_ingest_only_token_may_not_list_datasets(tmp_path):
     sb = Sandbox(tmp_path, ingest_only=True).start()
+    sb.create_dataset("typed-name")  # made in Axiom's UI: ingest does not create datasets
     try:
         err = call(sb_endpoint(sb), sb.token, "list_datasets")
         res = call(sb_endpoint(sb), sb.token, "ingest", "typed-name", b'{"a":1}\n', content_type=NDJSON)
@@ -62,6 +64,7 @@ def test_ingest_only_token_may_not_list_datasets(tmp_path):
 
 def test_personal_token_ingests_through_the_legacy_endpoint(tmp_path):
     sb = Sandbox(tmp_path, org_id="acme").start()
+    sb.create_dataset("pat-logs")
     try:
         res = call(sb_endpoint(sb), sb.personal_token, "ingest", "pat-logs", b'{"a":1}\n{"a":2}\n',
                    content_type=NDJSON, org_id="acme")
@@ -86,14 +89,17 @@ def test_html_error_page_from_the_sandbox(sandbox):
     assert "500 Internal Server Error" in str(err) and "<" not in str(err)
 
 
-def test_unknown_dataset_is_404_when_not_auto_created(tmp_path):
-    sb = Sandbox(tmp_path, auto_create=False).start()
+def test_unknown_dataset_is_404_and_reads_as_a_missing_dataset(tmp_path):
+    sb = Sandbox(tmp_path).start()  # as Axiom: ingest never creates a dataset
     try:
         err = call(sb_endpoint(sb), sb.token, "ingest", "nope", b'{"a":1}\n', content_type=NDJSON)
+        other = call(sb_endpoint(sb), sb.token, "get_dataset", "nope")
     finally:
         sb.stop()
     assert isinstance(err, NotFound) and err.status == 404
+    assert err.kind is ErrorKind.DATASET_MISSING and err.dataset == "nope"
     assert "'nope' does not exist" in str(err)
+    assert isinstance(other, NotFound) and other.kind is ErrorKind.NOT_FOUND  # a 404 elsewhere is only that
 
 
 def test_413_is_too_large(sandbox):
@@ -164,8 +170,17 @@ def test_connection_refused_was_not_sent():
     url = f"http://127.0.0.1:{free_port()}"
     err = call(Endpoint(url, url), "xaat-secret-token-1234", "ingest", "x", b'{"a":1}\n', content_type=NDJSON)
     assert isinstance(err, TransportError) and err.maybe_sent is False
-    assert "could not connect" in str(err)
+    assert str(err).startswith(f"no connection to 127.0.0.1:{url.rsplit(':', 1)[1]}: nothing answers there "
+                               "(connection refused)")
     assert err.__cause__ is None and err.__context__ is None  # no httpx request (with headers) attached
+
+
+def test_a_name_that_does_not_resolve_is_said_for_people():
+    url = "https://no-such-host.invalid"  # .invalid never resolves (RFC 2606)
+    err = call(Endpoint(url, url), "xaat-secret-token-1234", "list_datasets")
+    assert isinstance(err, TransportError) and err.maybe_sent is False
+    assert str(err) == "no connection to no-such-host.invalid: the name could not be resolved — check the network, or the URL"
+    assert "Errno" not in str(err) and "xaat-" not in str(err)
 
 
 def test_html_500_body_becomes_a_short_readable_message(recorder):

@@ -15,6 +15,7 @@ from app.core.axiom import (
     AxiomError,
     BadRequest,
     Conflict,
+    DatasetMissing,
     Endpoint,
     ErrorKind,
     IngestOptions,
@@ -117,6 +118,10 @@ def test_a_given_transport_needs_no_tls_context_and_no_proxy(monkeypatch, tmp_pa
 def test_each_status_becomes_its_kind(status, kind, cls):
     assert kind_for_status(status) is kind
     err = call(answer(status, b'{"message": "no"}'), "ingest", "d", b"{}\n", content_type="application/x-ndjson")
+    if status == 404:  # on ingest a 404 means the dataset does not exist (Axiom never makes one there)
+        cls, kind = DatasetMissing, ErrorKind.DATASET_MISSING
+        other = call(answer(status, b'{"message": "no"}'), "get_dataset", "d")
+        assert type(other) is NotFound and other.kind is ErrorKind.NOT_FOUND
     assert type(err) is cls and err.kind is kind and err.status == status
     assert err.detail == "no"
 

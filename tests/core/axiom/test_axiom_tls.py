@@ -1,5 +1,6 @@
-"""TLS verification cannot be turned off, and it is what a user relies on: a CA bundle is loaded
-(certifi's, or SSL_CERT_FILE's), a certificate it does not vouch for is refused, and so is a
+"""TLS verification cannot be turned off, and it is what a user relies on: the system's CAs are
+trusted (so a company's TLS-inspecting proxy works as in the browser), or SSL_CERT_FILE's, or
+certifi's when the system has none; a certificate they do not vouch for is refused, and so is a
 certificate for another host.
 
 The client talks to "https://api.axiom.co" through a CONNECT proxy on loopback (HTTPS_PROXY) that
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 import ssl
 import threading
 from pathlib import Path
@@ -18,10 +20,11 @@ import pytest
 from axiom_servers import ok_json
 
 from app.core import axiom
-from app.core.axiom import AxiomClient, Endpoint, ErrorKind, TransportError
+from app.core.axiom import AxiomClient, Endpoint, ErrorKind, TransportError, trust
 
 TLS = Path(__file__).resolve().parents[2] / "data" / "tls"
 TOKEN = "xaat-tls-" + "7e57" * 6
+SYSTEM_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 
 
 class ConnectProxy:
@@ -127,9 +130,17 @@ def test_tls_verification_cannot_be_turned_off():
         assert not {"verify", "verify_ssl", "insecure", "ssl_context", "cert"} & set(params)
 
 
-def test_the_default_ca_bundle_is_loaded_and_trusted(via_proxy, monkeypatch):
+def no_system_store(monkeypatch):
+    """A machine without a CA store of its own (a bare Linux): certifi's bundle is the fallback,
+    here holding only the test CA."""
+    monkeypatch.setattr(trust, "system_store", lambda: None)
+    monkeypatch.setattr(certifi, "where", lambda: str(TLS / "ca.pem"))
+
+
+def test_without_a_system_store_certifis_bundle_is_loaded_and_trusted(via_proxy, monkeypatch):
     server, proxy = via_proxy("api")
-    monkeypatch.setattr(certifi, "where", lambda: str(TLS / "ca.pem"))  # certifi's bundle, as the client loads it
+    no_system_store(monkeypatch)
+    assert trust.which_trust().kind == "certifi"
     datasets = list_datasets()
     assert [d.name for d in datasets] == ["over-tls"]
     assert proxy.connects == ["CONNECT api.axiom.co:443 HTTP/1.1"]
@@ -137,8 +148,9 @@ def test_the_default_ca_bundle_is_loaded_and_trusted(via_proxy, monkeypatch):
     assert TOKEN.encode() not in proxy.seen  # encrypted on the way
 
 
-def test_a_certificate_no_loaded_ca_vouches_for_is_refused(via_proxy):
-    server, _ = via_proxy("api")  # certifi's real bundle does not hold the test CA
+def test_a_certificate_no_loaded_ca_vouches_for_is_refused(via_proxy, monkeypatch):
+    server, _ = via_proxy("api")
+    monkeypatch.setattr(trust, "system_store", lambda: None)  # certifi's real bundle does not hold the test CA
     err = list_datasets()
     assert isinstance(err, TransportError) and err.kind is ErrorKind.TRANSPORT
     assert "certificate verify failed" in str(err)
@@ -147,7 +159,7 @@ def test_a_certificate_no_loaded_ca_vouches_for_is_refused(via_proxy):
 
 def test_a_certificate_for_another_host_is_refused(via_proxy, monkeypatch):
     server, _ = via_proxy("other")  # signed by the trusted CA, but for other.example.com
-    monkeypatch.setattr(certifi, "where", lambda: str(TLS / "ca.pem"))
+    no_system_store(monkeypatch)
     err = list_datasets()
     assert isinstance(err, TransportError)
     assert "certificate verify failed" in str(err) and "Hostname mismatch" in str(err)
@@ -157,4 +169,42 @@ def test_a_certificate_for_another_host_is_refused(via_proxy, monkeypatch):
 def test_ssl_cert_file_replaces_the_default_bundle(via_proxy, monkeypatch):
     via_proxy("api")
     monkeypatch.setenv("SSL_CERT_FILE", str(TLS / "ca.pem"))
+    assert trust.which_trust().kind == "environment"
     assert [d.name for d in list_datasets()] == ["over-tls"]
+
+
+def test_the_system_store_is_used_before_certifi(monkeypatch):
+    """On a machine with a CA store, the client trusts it (truststore), not certifi's bundle."""
+    for var in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
+        monkeypatch.delenv(var, raising=False)
+    if trust.system_store() is None:
+        pytest.skip("this machine has no system CA store")
+    t = trust.which_trust()
+    assert t.kind == "system" and "operating system" in t.describe()
+    ctx, _ = trust.tls_context()
+    assert type(ctx).__module__.startswith("truststore")
+
+
+def test_a_ca_the_system_trusts_is_trusted_without_any_setting(via_proxy):
+    """A TLS-inspecting proxy's CA, installed in the system store (as IT departments do), is
+    trusted with no SSL_CERT_FILE: .ci/run installs the test CA (its key was thrown away) with
+    update-ca-certificates and sets AXIOM_DROP_REQUIRE_SYSTEM_CA=1."""
+    installed = SYSTEM_BUNDLE.is_file() and (TLS / "ca.pem").read_text().strip() in SYSTEM_BUNDLE.read_text()
+    if not installed:
+        if os.environ.get("AXIOM_DROP_REQUIRE_SYSTEM_CA") == "1":
+            pytest.fail(f"the test CA is not in {SYSTEM_BUNDLE}: .ci/run should have installed it")
+        pytest.skip("the test CA is not installed in the system store (CI installs it)")
+    server, _ = via_proxy("api")
+    assert [d.name for d in list_datasets()] == ["over-tls"]
+    assert server.requests[0]["headers"]["Authorization"] == f"Bearer {TOKEN}"
+
+
+def test_no_proxy_sends_that_host_around_the_proxy(via_proxy, monkeypatch):
+    """HTTPS_PROXY is honoured (every test above goes through it), and so is NO_PROXY: the
+    client then connects itself (with no network it fails to reach the host; with one, the real
+    api.axiom.co refuses the test token)."""
+    server, proxy = via_proxy("api")
+    monkeypatch.setenv("NO_PROXY", "api.axiom.co")
+    err = list_datasets()
+    assert isinstance(err, axiom.AxiomError)
+    assert proxy.connects == [] and server.requests == []

@@ -6,9 +6,13 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import pytest
+
 from app import cli
 from app.core import config, journal
 from app.core.job.ledger import MAX_FAILURES_KEPT
+
+pytestmark = pytest.mark.usefixtures("cli_datasets")  # "ds" exists in the sandbox --sandbox starts
 
 
 def write(path, bad, good=10):

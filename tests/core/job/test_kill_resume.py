@@ -53,7 +53,7 @@ def test_sigkill_at_random_moments_then_resume(tmp_path):
     rnd = random.Random(1234)
     path = tmp_path / "big.ndjson"
     write_events(path, N)
-    sb = Sandbox(tmp_path / "sandbox").start()
+    sb = Sandbox(tmp_path / "sandbox", auto_create=True).start()
     sb.faults.delay = 0.15  # every answer waits: requests are in flight when the kill comes
     env = dict(os.environ, AXIOM_URL=sb.url, AXIOM_TOKEN=sb.token, PYTHONPATH=str(ROOT))
     kills = rounds = resumes = 0

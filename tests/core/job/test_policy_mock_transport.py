@@ -140,14 +140,65 @@ def test_400_bisects_to_the_bad_events_and_sends_the_rest():
     assert result.state == JobState.DONE_WITH_FAILURES
 
 
-def test_400_naming_an_index_fails_that_event_without_bisecting():
+def _refusing(poison: str, first_index: int = 0, words: str = "invalid event at index {index}"):
+    """A rule refusing any request holding an event with `poison`, naming its index counted from
+    `first_index`."""
+    def rule(evs):
+        bad = [i for i, e in enumerate(evs) if e.get(poison)]
+        return error(400, words.format(index=bad[0] + first_index)) if bad else None
+    return rule
+
+
+def test_400_naming_an_index_sends_that_event_alone_and_fails_it_there():
     server = FakeAxiom()
-    server.script = [error(400, "invalid event at index 6")]
-    result, _ = run(server, events(20))
+    server.rule = _refusing("poison")
+    result, _ = run(server, events(20, **{"7": {"poison": True}}), in_flight=1)
     assert (result.ingested, result.failed) == (19, 1)
     assert [f.line for f in result.failures] == [7]
-    assert server.statuses == [400, 200]
+    assert server.statuses == [400, 200, 400, 200]  # before it, it alone, after it: no bisection
     assert server.stored_ns() == Counter(i for i in range(1, 21) if i != 7)
+
+
+@pytest.mark.parametrize("first_index", [1, -1])
+def test_400_whose_index_counts_otherwise_fails_no_good_event(first_index):
+    """The index's base is not documented: counted from 1 (or one too low) it names a good event,
+    which is then accepted alone; the culprit is found all the same, and only it fails."""
+    server = FakeAxiom()
+    server.rule = _refusing("poison", first_index)
+    result, _ = run(server, events(20, **{"7": {"poison": True}}), in_flight=1)
+    assert (result.ingested, result.failed, result.not_sent) == (19, 1, 0)
+    assert [f.line for f in result.failures] == [7]
+    assert server.stored_ns() == Counter(i for i in range(1, 21) if i != 7)  # each good event once
+    assert len(server.statuses) < 12
+
+
+def test_a_400_that_names_an_event_only_once_fails_nothing():
+    """A 400 naming index 6 once, then the event is accepted alone: nothing is failed for it."""
+    server = FakeAxiom()
+    server.script = [error(400, "invalid event at index 6")]
+    result, _ = run(server, events(20), in_flight=1)
+    assert (result.ingested, result.failed) == (20, 0)
+    assert server.stored_ns() == Counter(range(1, 21))
+
+
+# Axiom's own words for a refused JSON event (axiomhq/cli issue #33, 2021): the index, then jsoniter's
+# message with a "bigger context" quoting the events around it, which may hold any text of the user's.
+AXIOM_400 = ('invalid event at index {index}: ReadObject: expect {{ or , or }} or n, but found t, error found in #10 '
+             'byte of ...|:42 +00{{"time": "17/|..., bigger context ...|{{"time": "17/May/2015:08:05:42 +00{{"time": '
+             '"17/May/2015:08:05:42 +0000", "note": "rebuilt index 3 of 9", "remote_ip": "|...')
+
+
+def test_400_in_axioms_own_words_fails_the_event_it_names():
+    """Not the sandbox's wording: the one Axiom answered. The event it names fails (by its line),
+    the rest is stored once, and the numbers in the quoted context are not taken for the index."""
+    server = FakeAxiom()
+    server.rule = _refusing("poison", words=AXIOM_400)
+    result, _ = run(server, events(30, **{"18": {"poison": True}}), in_flight=1)
+    assert (result.ingested, result.failed, result.not_sent) == (29, 1, 0)
+    assert [f.line for f in result.failures] == [18]
+    assert "invalid event at index 0: ReadObject" in result.failures[0].error  # its answer when alone
+    assert server.statuses == [400, 200, 400, 200]  # index 17 (not 3, nor 9 or 10): no bisection
+    assert server.stored_ns() == Counter(i for i in range(1, 31) if i != 18)
 
 
 def test_400_for_locally_invalid_lines_names_them_from_local_validation():
@@ -457,5 +508,7 @@ def test_404_names_the_dataset():
     server.rule = lambda evs: error(404, "no such dataset")
     result, _ = run(server, events(5))
     assert result.error_kind == "dataset"
-    assert result.error == "dataset 'logs' not found (404): create it first, or pick another"
+    assert result.error == ("dataset 'logs' does not exist (404; Axiom does not create datasets on ingest): "
+                            "create it, then resume — the events not sent are kept for that")
+    assert (result.ingested, result.not_sent) == (0, 5)
     assert result.to_json()["error_kind"] == "dataset"

@@ -13,7 +13,8 @@ import zstandard
 
 from app.core import axiom
 from app.core.plan import Plan
-from app.core.job import Backoff, JobState, Source, UploadJob
+from app.core import journal
+from app.core.job import Backoff, JobState, Source, UploadJob, resume_job
 from app.sandbox import Sandbox
 from app.core.sniff import sniff_path
 
@@ -182,15 +183,32 @@ def test_401_stops_with_a_message_and_stores_nothing(sandbox, tmp_path):
     assert sandbox.events("ds") == []
 
 
-def test_404_unknown_dataset(tmp_path):
-    sb = Sandbox(tmp_path / "sb", auto_create=False).start()
+def test_404_unknown_dataset_stops_before_more_batches_and_resumes_once_created(tmp_path):
+    sb = Sandbox(tmp_path / "sb").start()  # as Axiom: ingest does not create a dataset
     try:
-        path = write_ndjson(tmp_path / "x.ndjson", 10)
-        result = run_job(sb, path, dataset="nope")
+        path = write_ndjson(tmp_path / "x.ndjson", 5_000)
+        result = run_job(sb, path, dataset="nope", in_flight=1, max_events=500)  # ten batches
         assert result.state == JobState.FAILED
         assert result.error_kind == "dataset"
-        assert "not found" in result.error
-        assert result.not_sent == 10
+        assert "dataset 'nope' does not exist (404" in result.error
+        assert (result.ingested, result.failed, result.not_sent) == (0, 0, 5_000)
+        assert [r["status"] for r in sb.requests_log] == [404]  # no further batch was sent
+        assert sb.datasets() == []
+
+        sb.create_dataset("nope")
+        record = journal.get_job(result.job_id)
+        assert record.resumable
+
+        async def resume():
+            client = client_for(sb)
+            try:
+                return await resume_job(record, client, endpoint=sb.url, backoff=fast_backoff).run()
+            finally:
+                await client.aclose()
+
+        again = asyncio.run(resume())
+        assert again.state == JobState.DONE and again.ingested == 5_000
+        assert sorted(e["n"] for e in sb.events("nope")) == list(range(1, 5_001))
     finally:
         sb.stop()
 

@@ -16,10 +16,10 @@ def test_lists_datasets_with_region_and_description_and_filters(window, ctx, san
     sandbox.create_dataset("web-logs", "nginx access logs")
     sandbox.create_dataset("app-logs", "")
     sandbox.create_dataset("billing", "invoices")
-    _refresh(window, ctx, qtbot, run_until, 3)
+    _refresh(window, ctx, qtbot, run_until, 4)
     picker = window.dataset_picker
-    assert picker.names() == ["app-logs", "billing", "web-logs"]
-    assert window.connection_bar.state_label.text() == "Connected — 3 datasets"
+    assert picker.names() == ["app-logs", "billing", "playground", "web-logs"]  # playground: the app's sandbox makes it
+    assert window.connection_bar.state_label.text() == "Connected — 4 datasets"
     row = picker.names().index("web-logs")
     assert picker.model.item(row, 1).text() == "local"
     assert picker.model.item(row, 2).text() == "nginx access logs"
@@ -42,18 +42,20 @@ def test_lists_datasets_with_region_and_description_and_filters(window, ctx, san
 def test_each_dataset_shows_its_own_region(window, ctx, sandbox, qtbot, run_until):
     sandbox.create_dataset("eu-logs", "", region="cloud.eu-central-1.aws")
     sandbox.create_dataset("us-logs", "", region="cloud.us-east-1.aws")
-    _refresh(window, ctx, qtbot, run_until, 2)
+    _refresh(window, ctx, qtbot, run_until, 3)
     picker = window.dataset_picker
-    regions = {picker.model.item(r, 0).text(): picker.model.item(r, 1).text() for r in range(2)}
-    assert regions == {"eu-logs": "eu-central-1", "us-logs": "us-east-1"}  # from edgeDeployment
+    regions = {picker.model.item(r, 0).text(): picker.model.item(r, 1).text() for r in range(3)}
+    assert regions == {"eu-logs": "eu-central-1", "us-logs": "us-east-1", "playground": "local"}  # from edgeDeployment
     assert "Region: EU (eu-central-1)" in picker.model.item(picker.names().index("eu-logs"), 0).toolTip()
 
 
 def test_new_dataset_is_created_and_errors_are_shown(window, ctx, sandbox, qtbot, run_until):
     picker = window.dataset_picker
-    assert ctx.dataset() == "playground"  # a newcomer's empty sandbox: a name is pre-filled
+    assert ctx.dataset() == "playground"  # a newcomer on the app's sandbox: its ready dataset is chosen
     dlg = picker.open_new_dialog()
-    assert dlg.isVisible() and dlg.name_edit.text() == "playground" and dlg.create_button.isEnabled()
+    assert dlg.isVisible() and dlg.name_edit.text() == "" and not dlg.create_button.isEnabled()  # it exists
+    dlg.name_edit.setText("new-one")
+    assert dlg.create_button.isEnabled()
     dlg.name_edit.setText("")
     assert not dlg.create_button.isEnabled()
     dlg.name_edit.setText("events-2026")
@@ -61,7 +63,7 @@ def test_new_dataset_is_created_and_errors_are_shown(window, ctx, sandbox, qtbot
     dlg.create_button.click()
     run_until(qtbot, lambda: not dlg.isVisible(), 10000)
     assert "events-2026" in sandbox.datasets()
-    run_until(qtbot, lambda: picker.names() == ["events-2026"])
+    run_until(qtbot, lambda: picker.names() == ["events-2026", "playground"])
     assert ctx.dataset() == "events-2026"
     assert picker.combo.currentText() == "events-2026"
 
@@ -78,7 +80,7 @@ def test_new_dataset_is_created_and_errors_are_shown(window, ctx, sandbox, qtbot
         dlg.create_button.click()
         assert dlg.error_label.text().startswith(f"“{name}” cannot be a dataset name: ") and why in dlg.error_label.text()
         assert dlg.create_button.isEnabled()
-    assert len(sandbox.requests_log) == asked and sandbox.datasets() == ["events-2026"]
+    assert len(sandbox.requests_log) == asked and sandbox.datasets() == ["events-2026", "playground"]
     assert dlg.region_note.text() == "the server's default"  # the sandbox profile has no region
     dlg.reject()
 

@@ -58,7 +58,7 @@ def _store_read_delete(window, ctx, sandbox, qtbot, run_until, run_coro, read_ba
     run_until(qtbot, lambda: not dlg.isVisible(), 10000)
     run_until(qtbot, lambda: ctx.connection_state == "connected", 10000)
     bar = window.connection_bar
-    assert bar.state_label.text() == "Connected — 0 datasets"
+    assert bar.state_label.text() == "Connected — 1 dataset"  # the sandbox's playground
     assert bar.storage_label.text().startswith("Token in ")
     assert read_back() == sandbox.token
 

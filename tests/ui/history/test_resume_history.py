@@ -362,18 +362,17 @@ def test_jobs_of_the_window_are_journaled_for_resuming_across_ports(window, ctx,
         ("file", "Local sandbox", SANDBOX_ENDPOINT), ("pasted", "Local sandbox", SANDBOX_ENDPOINT)}
 
 
-def test_dataset_list_refreshes_after_an_upload_creates_one(window, ctx, sandbox, tmp_path, qtbot, run_until):
+def test_a_newcomer_sends_to_the_sandboxs_ready_dataset(window, ctx, sandbox, tmp_path, qtbot, run_until):
+    sandbox.auto_create = False  # as Axiom, and as the app's own sandbox: "playground" exists from the start
     bar, picker = window.connection_bar, window.dataset_picker
-    assert bar.state_label.text() == "Connected — 0 datasets"
+    assert bar.state_label.text() == "Connected — 1 dataset"
     assert ctx.dataset() == "playground" and picker.combo.currentText() == "playground"
-    assert picker.hint_label.text() == "No datasets yet: “playground” is created by the first upload"
+    assert picker.names() == ["playground"] and picker.hint_label.text() == ""
     path = ndjson_file(tmp_path / "sample.ndjson", 3)
     [e] = window.queue_panel.add_jobs([(Source.from_path(path), plan_for(path))])
     run_until(qtbot, lambda: e.is_finished, 10000)
     assert e.result.state == JobState.DONE and e.dataset == "playground"
-    run_until(qtbot, lambda: bar.state_label.text() == "Connected — 1 dataset", 10000)
-    assert picker.names() == ["playground"]
-    assert picker.hint_label.text() == ""
+    assert len(sandbox.events("playground")) == 3
 
 
 def test_no_playground_when_a_dataset_was_chosen_before(ctx, sandbox, qtbot, run_until):

@@ -97,19 +97,35 @@ def test_history_survives_a_restart(window, ctx, qtbot, run_until):
     assert "1 ingested, 0 failed" in tab.history_model.data(tab.history_model.index(0, 0))
 
 
-def test_send_to_an_unknown_dataset_says_so(window, ctx, sandbox, qtbot, run_until):
-    sandbox_knobs = getattr(sandbox, "auto_create", None)
-    if sandbox_knobs:
-        sandbox.auto_create = False
+def _paste_into_missing(window, ctx, sandbox, qtbot, run_until):
+    sandbox.auto_create = False  # as Axiom: ingest into an unknown dataset is a 404
     ctx.set_dataset("nope")
     tab = window.paste_tab
-    tab.editor.setPlainText('{"a": 1}')
+    tab.editor.setPlainText('{"a": 1}\n{"a": 2}')
     run_until(qtbot, lambda: tab.send_button.isEnabled())
     tab.send()
-    run_until(qtbot, lambda: tab.send_task is None and tab.result_label.text() and "Sending" not in tab.result_label.text(), 15000)
-    if sandbox_knobs is None or sandbox_knobs:
-        text = tab.result_label.text()
-        assert ("ingested" in text) or ("nope" in text)
+    run_until(qtbot, lambda: tab.missing_box is not None and tab.missing_box.isVisible(), 15000)
+    assert tab.missing_box.text() == "Dataset “nope” does not exist. Create it?"
+    assert tab.result_label.text().startswith("Not sent to nope: dataset 'nope' does not exist (404")
+    assert "create it, then “Send again”" in tab.result_label.text()
+    return tab
+
+
+def test_send_to_an_unknown_dataset_asks_and_declining_sends_nothing(window, ctx, sandbox, qtbot, run_until):
+    tab = _paste_into_missing(window, ctx, sandbox, qtbot, run_until)
+    [no] = [b for b in tab.missing_box.buttons() if b.text() == "Not now"]
+    no.click()
+    run_until(qtbot, lambda: tab.missing_box is None)
+    assert "nope" not in sandbox.datasets() and sandbox.events("nope") == []
+    run_until(qtbot, lambda: tab.history_model.rowCount() == 1)  # kept for "Send again"
+
+
+def test_send_to_an_unknown_dataset_asks_and_accepting_creates_and_sends(window, ctx, sandbox, qtbot, run_until):
+    tab = _paste_into_missing(window, ctx, sandbox, qtbot, run_until)
+    tab.missing_box.create_button.click()
+    run_until(qtbot, lambda: len(sandbox.events("nope")) == 2, 15000)
+    assert "nope" in sandbox.datasets()
+    run_until(qtbot, lambda: tab.result_label.text().startswith("✓ Sent to nope: 2 ingested, 0 failed"), 10000)
 
 
 def test_history_model_passes_qtmodeltester(qtmodeltester):

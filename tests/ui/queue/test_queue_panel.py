@@ -330,3 +330,21 @@ def test_failures_past_the_ones_listed_are_said_in_the_details(panel):
     pane.show_entry(entry)
     assert pane.failures.rowCount() == 1000
     assert "49,000 more failures" in pane.summary.text() and "1001–50000" in pane.summary.text()
+
+
+def test_a_finished_file_offers_continuous_shipping_with_vector(panel, sandbox, tmp_path, qtbot, run_until):
+    import tomllib
+
+    from app.ui.queue import vector_action
+
+    path = ndjson_file(tmp_path / "app.ndjson", 5)
+    entry, = panel.add_jobs([job(path)])
+    run_until(qtbot, finished([entry]), 20000)
+    panel.select(entry)
+    titles = [a.text() for a in panel.selection_menu().actions()]
+    assert "Set up continuous shipping…" in titles
+    saved = vector_action.export_vector(panel, entry, panel.ctx.client(), save_as=tmp_path / "vector.toml")
+    cfg = tomllib.loads(saved.read_text())
+    assert cfg["sources"]["files"]["include"] == [str(tmp_path.resolve() / "*.ndjson")]
+    assert cfg["sinks"]["axiom"]["dataset"] == DATASET
+    assert cfg["sinks"]["axiom"]["token"] == "${AXIOM_TOKEN}" and sandbox.token not in saved.read_text()

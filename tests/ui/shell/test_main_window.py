@@ -15,14 +15,14 @@ def test_title_icon_and_local_sandbox_listing(window, ctx, sandbox, qtbot, run_u
     bar = window.connection_bar
     assert bar.profile_combo.currentText() == "Local sandbox"
     assert ctx.connection_state == "connected"
-    assert bar.state_label.text() == "Connected — 0 datasets"
+    assert bar.state_label.text() == "Connected — 1 dataset"  # the sandbox's playground
     assert "sandbox" in bar.storage_label.text()
     assert not bar.token_button.isVisible()  # the sandbox needs no token
 
     run_coro(qtbot, ctx.client().create_dataset("web-logs", "nginx access logs"))
     window.dataset_picker.refresh_button.click()
-    run_until(qtbot, lambda: bar.state_label.text() == "Connected — 1 dataset")
-    assert window.dataset_picker.names() == ["web-logs"]
+    run_until(qtbot, lambda: bar.state_label.text() == "Connected — 2 datasets")
+    assert window.dataset_picker.names() == ["playground", "web-logs"]
 
 
 def test_tabs_and_shortcuts(window):
