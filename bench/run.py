@@ -2,7 +2,7 @@
 
     make bench                          # everything, ~4 min on a 2-core machine
     make bench BENCH_ARGS=--quick       # one run per row, smaller memory inputs, ~2 min
-    python bench/run.py --only link     # link | formats | startup | memory | window (comma-separated)
+    python bench/run.py --only link     # link | formats | startup | memory | textlog | window | folder (comma-separated)
 
 Sections (each prints a table; all of it goes to bench/out/results.json and results.md):
 - link: 80 MB of NDJSON web logs uploaded over a shaped link (50 and 500 Mbit/s: two network
@@ -17,6 +17,8 @@ Sections (each prints a table; all of it goes to bench/out/results.json and resu
   compressed in process, MB/s (bench/textlog_row.py).
 - window: event-loop stalls while uploading and validating a paste, launch-to-shown,
   drop-to-preview (offscreen Qt).
+- folder: a folder of 2,000 small files added and sent from the window (offscreen Qt): seconds
+  to ready (every head sniffed), seconds to done, peak RSS (bench/folder.py).
 Every row talks to the same server: the sandbox in `--fast` mode (counts and spot-checks
 events, stores nothing), in its own process.
 """
@@ -87,8 +89,8 @@ def fmt_link_table(res: dict) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="one run per row, 200 MB memory inputs, no in-flight sweep")
-    parser.add_argument("--only", default="link,formats,startup,memory,textlog,window",
-                        help="sections to run: link,formats,startup,memory,textlog,window")
+    parser.add_argument("--only", default="link,formats,startup,memory,textlog,window,folder",
+                        help="sections to run: link,formats,startup,memory,textlog,window,folder")
     parser.add_argument("--size-mb", type=float, default=80, help="NDJSON size for the link rows (default 80)")
     parser.add_argument("--rates", default="50,500,loopback", help="links to measure (Mbit/s or 'loopback')")
     parser.add_argument("--repeat", type=int, default=None, help="runs of the close rows (default 5; 1 with --quick)")
@@ -101,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     given = sys.argv[1:] if argv is None else argv
     results: dict = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M"),
                      "command": "make bench" + (f" BENCH_ARGS=\"{' '.join(given)}\"" if given else ""),
-                     "links": [], "formats": [], "startup": None, "memory": [], "window": None, "targets": []}
+                     "links": [], "formats": [], "startup": None, "memory": [], "window": None, "folder": None, "targets": []}
     md: list[str] = []
     print(f"Axiom Drop benchmarks — {results['machine']}", flush=True)
 
@@ -195,6 +197,14 @@ def main(argv: list[str] | None = None) -> int:
             results["window"] = window.run_window(quick=args.quick)
             md += window.markdown(results["window"]) + [""]
             results["targets"] += window.targets(results["window"])
+
+    if "folder" in only:
+        print("\n== a folder of small files, from the window (offscreen Qt) ==", flush=True)
+        import folder
+
+        results["folder"] = folder.run_folder(500 if args.quick else 2000)
+        md += folder.markdown(results["folder"]) + [""]
+        results["targets"] += folder.targets(results["folder"])
 
     results["elapsed_s"] = round(time.monotonic() - started, 1)
     md += ["### Targets", "", "| target | measured | wanted | met |", "|---|---:|---|---|"]

@@ -9,22 +9,36 @@ so the same rules could drive any front end.
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable, Coroutine, Protocol
 
-from app.core import journal
-from app.core.failures import failed_rows
+from app.core import journal, progress
+from app.core.progress import totals  # noqa: F401  (re-exported: the queue's summary, and what retry means)
+from app.core.retry import RetryAction, can_resume_from, can_retry, failed_rows_source, retry_action  # noqa: F401
 from app.core.io import shown
 from app.core.job import JobResult, JobState, Progress, Source, UploadJob
 
 log = logging.getLogger(__name__)
 
 MAX_CONCURRENT = 3
+JOURNAL_INLINE = 20  # more files queued at once are journaled in a worker thread (2,000: ~1.6 s)
 NO_DATASET = "No dataset chosen: pick one above, then retry"
 NOT_CONNECTED = "Not connected: choose a profile and a token above, then retry"
+
+
+@dataclass
+class FinishedJob:
+    """What a finished entry keeps of its job: the journal id (retry resumes from it). The job
+    itself is let go, so a queue of 2,000 done files costs a row each, not 2,000 jobs."""
+
+    job_id: str | None
+
+    def cancel(self) -> None:  # nothing left to stop
+        pass
 
 
 @dataclass(eq=False)
@@ -47,6 +61,7 @@ class QueueEntry:
     resume_record: Any = None  # journal.JobRecord: the next run resumes it (sends only what is not stored)
     prepared: UploadJob | None = None  # a job built elsewhere (resume at start-up): run as it is
     retried_by: "QueueEntry | None" = None  # its failed rows were queued again: that row counts them now
+    journaling: bool = False  # its "queued" record is being written: it starts once that is done
 
     # -- what the row shows ------------------------------------------------------------
     @property
@@ -80,7 +95,7 @@ class QueueEntry:
     def waiting_to_start(self) -> bool:
         """Queued, not held, cancelled or failed: the next free slot starts it."""
         return (self.job is None and not self.held and not self.cancelled and not self.error
-                and self.result is None)
+                and self.result is None and not self.journaling)
 
     @property
     def can_pause(self) -> bool:
@@ -109,98 +124,41 @@ class QueueEntry:
 
     def status_text(self, now: float | None = None) -> str:
         state = self.state
-        now = time.time() if now is None else now
         if self.job is None and self.cancelled:
             return "cancelled"
-        if self.counting_down and self.progress is not None:
-            wait_until = self.progress.wait_until
-            if wait_until:
-                left = max(0, int(round(wait_until - now)))
+        if self.counting_down:
+            left = progress.countdown(self.progress, now)
+            if left is not None:
                 return f"waiting {left} s" if state == JobState.WAITING else f"retrying in {left} s"
         if state == JobState.DONE_WITH_FAILURES:
             return "done with failures"
         return state.value
 
-    def fraction(self) -> float:
-        """Share read so far, 0..1, or -1 when the size is unknown."""
-        if self.result is not None and self.result.state in (JobState.DONE, JobState.DONE_WITH_FAILURES):
-            return 1.0
-        p = self.progress
-        total = (p.total_bytes if p is not None else None) or self.source.size
-        if p is None:
-            return 0.0
-        if not total:
-            return -1.0
-        return max(0.0, min(1.0, p.bytes_read / total))
+    def message(self, now: float | None = None) -> str:
+        """What the job says it is doing, its countdown as of `now` (the same as the row's)."""
+        return progress.live_message(self.progress, now) if self.result is None else ""
+
+    def fraction(self) -> float | None:
+        """Share of the events acknowledged (app.core.progress.fraction); None before it started."""
+        return progress.fraction(self.state, self.progress, self.result)
+
+    def percent_text(self) -> str:
+        return progress.percent_text(self.state, self.progress, self.result)
 
     def speed(self) -> float | None:
-        """Bytes per second: live while uploading, the average once finished."""
-        if self.result is not None:
-            if self.started and self.finished and self.finished > self.started and self.progress:
-                return self.progress.bytes_read / (self.finished - self.started)
-            return None
-        if self.progress is not None and self.state == JobState.UPLOADING:
-            return self.progress.bytes_per_s
-        return None
+        """Bytes per second sent in this run: live while uploading, the average once finished."""
+        return progress.speed(self.progress, self.result is None, self.elapsed())
+
+    def eta(self) -> float | None:
+        return progress.eta(self.progress, self.running and self.state == JobState.UPLOADING)
+
+    def time_text(self) -> str:
+        return progress.time_text(self.elapsed(), self.eta(), self.started is not None)
 
     def elapsed(self) -> float:
         if not self.started:
             return 0.0
         return (self.finished or time.monotonic()) - self.started
-
-
-def totals(entries: list[QueueEntry]) -> dict[str, int]:
-    """The queue's summary line: files, ingested, failed, not sent, possible duplicates, active."""
-    t = {"files": len(entries), "ingested": 0, "failed": 0, "not_sent": 0, "active": 0, "possible_duplicates": 0}
-    for e in entries:
-        t["ingested"] += e.ingested
-        t["failed"] += e.failed if e.retried_by is None else 0  # not twice: the retry's row has them
-        t["not_sent"] += e.not_sent
-        t["possible_duplicates"] += e.possible_duplicates
-        t["active"] += 0 if e.is_finished else 1
-    return t
-
-
-# -- what "retry" means for an entry ----------------------------------------------------------------
-class RetryAction(enum.Enum):
-    NONE = "nothing to retry"  # running, queued, or done without failures
-    RESEND = "resend"  # nothing was stored: send it all again, no question
-    FAILED_ROWS = "failed rows"  # only failures left, their text known: queue just those rows
-    RESUME = "resume"  # stopped part-way: resume from the journal (only what is not stored)
-    CONFIRM_RESEND = "confirm resend"  # part of it is stored and it cannot resume: ask first
-
-
-def can_retry(entry: QueueEntry) -> bool:
-    return entry.is_finished and entry.state != JobState.DONE
-
-
-def retry_action(entry: QueueEntry) -> RetryAction:
-    """Retry without storing anything twice: the first that applies of resend (nothing stored),
-    the failed rows (nothing else left), resume (events not sent, and a journal record), else
-    sending it all again once the user agrees."""
-    if not can_retry(entry):
-        return RetryAction.NONE
-    if entry.ingested + entry.possible_duplicates == 0:
-        return RetryAction.RESEND
-    if not entry.not_sent and entry.failed and failed_rows_source(entry) is not None:
-        return RetryAction.FAILED_ROWS
-    if entry.not_sent and entry.job_id:
-        return RetryAction.RESUME
-    return RetryAction.CONFIRM_RESEND
-
-
-def can_resume_from(record: Any) -> bool:
-    """A journal record a RESUME may continue (else it falls back to CONFIRM_RESEND)."""
-    return record is not None and record.resumable
-
-
-def failed_rows_source(entry: QueueEntry) -> tuple[Source, Any] | None:
-    """A Source holding just the failed rows of an entry (CSV keeps its header), and its Plan.
-    None when a row's text is unknown or was cut short in the report."""
-    r = entry.result
-    if r is None or not r.failures or len(r.failures) < r.failed:  # some only counted: their text is not kept
-        return None
-    return failed_rows(r.failures, entry.plan, f"{entry.name} (failed rows)")
 
 
 # -- the scheduler ----------------------------------------------------------------------------------
@@ -233,6 +191,10 @@ class UploadQueue:
         self.max_concurrent = max_concurrent
         self.job_options: dict[str, Any] = {}  # extra UploadJob keywords (batch size, in-flight …)
         self._entries: list[QueueEntry] = []
+        self._active: dict[QueueEntry, None] = {}  # started, not yet returned (in start order)
+        self._shared: dict[str, Any] | None = None  # the jobs' thread pools (_pools)
+        self._journaling: asyncio.Task | None = None  # queued files being journaled (add_all)
+        self._cursor = 0  # entries before it cannot start (running, finished, held): pump skips them
         self.journal = journal.QueueJournal(spawn)  # files queued, not started: offered after a crash
 
     def entries(self) -> list[QueueEntry]:
@@ -240,21 +202,31 @@ class UploadQueue:
         return list(self._entries)
 
     def running(self) -> list[QueueEntry]:
-        return [e for e in self._entries if e.running]
+        return [e for e in self._active if e.running]
 
     def add(self, source: Source, plan, dataset: str | None = None) -> QueueEntry:
         return self.add_all([(source, plan)], dataset)[0]
 
-    def add_all(self, items: list[tuple[Source, Any]], dataset: str | None = None) -> list[QueueEntry]:
-        """Queue (Source, Plan) pairs. The files are journaled as queued at once (one transaction),
-        so a crash before they start still offers them; each continues its entry when it starts."""
-        entries = [QueueEntry(source=source, plan=plan, dataset=dataset if dataset is not None else self._dataset())
-                   for source, plan in items]
+    def add_all(self, items: list[tuple], dataset: str | None = None) -> list[QueueEntry]:
+        """Queue (Source, Plan) pairs, or (Source, Plan, dataset) for a group sent elsewhere. The
+        files are journaled as queued at once (one transaction), so a crash before they start
+        still offers them; each continues its entry when it starts."""
+        default = dataset if dataset is not None else self._dataset()
+        entries = [QueueEntry(source=item[0], plan=item[1], dataset=(item[2] if len(item) > 2 and item[2] else default))
+                   for item in items]
         for entry in entries:
             entry.error = None if entry.dataset else NO_DATASET
-        self.journal.queue(entries, {**UploadJob.__init__.__kwdefaults__, **self._where(), **self.job_options})
+        options = {**UploadJob.__init__.__kwdefaults__, **self._where(), **self.job_options}
+        if len(entries) <= JOURNAL_INLINE or self._spawn is None:
+            self.journal.queue(entries, options)
+        else:  # a folder's worth: off the GUI thread, and none starts before its record exists
+            for entry in entries:
+                entry.journaling = True
+            self._journaling = self._spawn(self._journal_later(entries, options), "journal queued files")
+        self._entries.extend(entries)
         for entry in entries:
-            self._append(entry)
+            self.events.entry_added(entry)
+        self.pump()
         return entries
 
     def add_job(self, job: UploadJob) -> QueueEntry:
@@ -279,14 +251,21 @@ class UploadQueue:
         return on_progress
 
     def pump(self) -> None:
-        """Start waiting entries, in order, while there is room."""
+        """Start waiting entries, in order, while there is room. The cursor makes a queue of
+        thousands cost the same per start as a queue of ten."""
         slots = self.max_concurrent - len(self.running())
-        for entry in list(self._entries):
-            if slots <= 0:
-                break
+        while self._cursor < len(self._entries) and not self._entries[self._cursor].waiting_to_start:
+            self._cursor += 1
+        i = self._cursor
+        while slots > 0 and i < len(self._entries):
+            entry = self._entries[i]
             if entry.waiting_to_start:
                 self._start(entry)
-                slots -= 1
+                slots -= 1 if entry.running else 0
+            i += 1
+
+    def _rewind(self) -> None:  # an entry may start again (resumed while held, retried, journaled, rows removed)
+        self._cursor = 0
 
     def _start(self, entry: QueueEntry) -> None:
         if entry.prepared is not None:
@@ -310,10 +289,34 @@ class UploadQueue:
             # Same batch limits as the first run: batch boundaries must line up with the journal.
             options.update(resume_from=record, max_events=record.max_events, max_bytes=record.max_bytes)
         entry.job = UploadJob(entry.source, entry.plan, client, entry.dataset,
-                              on_progress=self.progress_callback(entry), **options)
+                              on_progress=self.progress_callback(entry), **self._pools(), **options)
         self._launch(entry)
 
+    async def _journal_later(self, entries: list[QueueEntry], options: dict[str, Any]) -> None:
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, self.journal.queue, entries, options)
+        finally:
+            kept = {id(e) for e in self._entries}
+            for entry in entries:
+                entry.journaling = False
+                if entry.cancelled or entry.error or id(entry) not in kept:  # dropped meanwhile
+                    self.journal.forget(entry)
+            self._rewind()
+            self.pump()
+
+    def _pools(self) -> dict[str, Any]:
+        """Thread pools every job of this queue shares (compressing, reading): a folder of 2,000
+        files would otherwise start and stop thousands of threads."""
+        if self._shared is None:
+            self._shared = {
+                "executor": ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1),
+                                               thread_name_prefix="axiom-drop-compress"),
+                "read_executor": ThreadPoolExecutor(max_workers=max(1, self.max_concurrent),
+                                                    thread_name_prefix="axiom-drop-read")}
+        return self._shared
+
     def _launch(self, entry: QueueEntry) -> None:
+        self._active[entry] = None
         entry.started = time.monotonic()
         entry.finished = None
         entry.task = self._spawn(self._run(entry), f"upload:{entry.name} → {entry.dataset}")
@@ -335,9 +338,12 @@ class UploadQueue:
             log.exception("upload job crashed")
             entry.error = f"{type(e).__name__}: {e}"
         finally:
+            self._active.pop(entry, None)
             entry.finished = time.monotonic()
             if job is not None and job.progress is not None:
                 entry.progress = job.progress
+            if job is not None and (entry.result is not None or entry.error):
+                entry.job = FinishedJob(job.job_id)  # the job's buffers and compressors are let go
             self.events.entry_changed(entry, now=True)
         if not self.events.is_open():  # the window went away meanwhile
             return
@@ -349,6 +355,8 @@ class UploadQueue:
         they stored is acknowledged in the journal) and wait for them, at most `timeout` seconds.
         Each stopped job stays in the journal as unfinished (events not sent), and each queued
         file as queued: the next start offers them. Returns the journal ids of both."""
+        if self._journaling is not None and not self._journaling.done():  # their records, to offer them
+            await asyncio.wait([self._journaling], timeout=timeout)
         running = self.running()
         queued = []
         for entry in self.entries():  # the waiting ones first, so none starts meanwhile
@@ -377,6 +385,7 @@ class UploadQueue:
             entry.job.resume()
         elif entry.held:
             entry.held = False
+            self._rewind()
             self.pump()
         self.events.entry_changed(entry, now=True)
 
@@ -397,6 +406,7 @@ class UploadQueue:
         if not can_retry(entry):
             return
         entry.resume_record = resume
+        self._rewind()
         entry.job = entry.result = entry.progress = entry.task = None
         entry.error = None
         entry.cancelled = entry.held = False
@@ -428,6 +438,7 @@ class UploadQueue:
     def _drop(self, entry: QueueEntry) -> None:
         if any(e is entry for e in self._entries):
             self._entries = [e for e in self._entries if e is not entry]
+            self._rewind()
             self.events.entry_removed(entry)
 
     def clear_finished(self) -> None:

@@ -111,3 +111,34 @@ def test_a_queued_entry_continues_its_journal_entry_and_removed_ones_are_forgott
     assert all(rows[i].state == "done" for i in queued_ids[2:])
     assert rows[queued_ids[0]].state == rows[queued_ids[1]].state == "cancelled"
     assert journal.unfinished_jobs() == []
+
+
+def test_a_folders_worth_is_journaled_in_the_background_and_none_starts_before_its_record(sandbox, tmp_path):
+    from app.core.queue import JOURNAL_INLINE
+
+    paths = files(tmp_path, JOURNAL_INLINE + 10, n=5)
+
+    async def go():
+        client = axiom.AxiomClient(axiom.Endpoint(sandbox.url, sandbox.url), sandbox.token, timeout=5)
+        q = make_queue(client)
+        entries = q.add_all([(Source.from_path(p), Plan(format="ndjson")) for p in paths])
+        # add_all returned before the records were written: nothing runs yet, every row is queued.
+        assert all(e.journaling for e in entries) and q.running() == []
+        q.cancel(entries[-1])  # cancelled while its record is being written
+        q.remove(entries[-2])
+        while any(e.journaling for e in entries):
+            await asyncio.sleep(0.01)
+        while not all(e.is_finished for e in entries[:-2]):
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.1)  # the discard of the two dropped rows runs in a worker thread
+        q.journal.close()
+        await client.aclose()
+        return entries
+
+    entries = asyncio.run(go())
+    assert sum(e.ingested for e in entries) == (JOURNAL_INLINE + 8) * 5
+    rows = journal.history()
+    # One history row per file (a queued record continued when it started); the two dropped ones
+    # are discarded as with a few files (listed as cancelled), never offered to resume.
+    assert Counter(r.state for r in rows) == {"done": JOURNAL_INLINE + 8, "cancelled": 2}
+    assert journal.unfinished_jobs() == []

@@ -76,6 +76,7 @@ class UploadJob:
         compression: str | None = "zstd",
         level: int | None = None,
         executor: concurrent.futures.Executor | None = None,
+        read_executor: concurrent.futures.Executor | None = None,  # shared by a queue: no thread per job
         backoff: Callable[[], Backoff] = Backoff,
         journal: bool = True,
         profile: str | None = None,
@@ -101,11 +102,15 @@ class UploadJob:
                               workers=_pool_workers(), backoff=backoff)
         self._reader = InputReader(source, plan, self.ledger)
         self._executor = executor
+        self._read_executor = read_executor
         self.state = JobState.QUEUED
         self._message = ""
         self._wait_until: float | None = None
         self._bytes_read = 0
         self._events_read = 0
+        self._bytes_sent = 0  # this run: bodies the server answered for (not skipped, not read ahead)
+        self._events_acked = 0
+        self._reason = ""
         self._started = 0.0
         self._resume = asyncio.Event()
         self._resume.set()
@@ -135,9 +140,10 @@ class UploadJob:
             state=self.state, bytes_read=self._bytes_read, total_bytes=self.source.size,
             events_read=self._events_read, ingested=t.ingested, failed=t.failed, not_sent=t.not_sent,
             possible_duplicates=t.possible_duplicates,
-            bytes_per_s=self._bytes_read / elapsed if elapsed else 0.0,
-            events_per_s=(t.ingested + t.failed) / elapsed if elapsed else 0.0,
-            wait_until=self._wait_until, message=self._message)
+            bytes_per_s=self._bytes_sent / elapsed if elapsed else 0.0,
+            events_per_s=self._events_acked / elapsed if elapsed else 0.0,
+            wait_until=self._wait_until, message=self._message, bytes_sent=self._bytes_sent,
+            events_acked=self._events_acked, elapsed=elapsed, reason=self._reason)
 
     # -- control ---------------------------------------------------------------------------
     def pause(self) -> None:
@@ -171,7 +177,9 @@ class UploadJob:
         own_pool = self._executor is None
         pool = self._executor or concurrent.futures.ThreadPoolExecutor(
             max_workers=_pool_workers(), thread_name_prefix="axiom-drop-compress")
-        reader = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="axiom-drop-read")
+        # Reads of one job are awaited one at a time, so a shared pool keeps them in order too.
+        reader = self._read_executor or concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="axiom-drop-read")
         queue: asyncio.Queue = asyncio.Queue(maxsize=self._sender.inflight.floor)
         if self._resume.is_set():
             self.set_state(JobState.UPLOADING, "")
@@ -208,7 +216,8 @@ class UploadJob:
             self.journal.close()
             raise
         finally:
-            reader.shutdown(wait=False)
+            if reader is not self._read_executor:
+                reader.shutdown(wait=False)
             if own_pool:
                 pool.shutdown(wait=False)
         return await self._journal_finish(self._finish())
@@ -283,6 +292,8 @@ class UploadJob:
     def fold(self, batch: Batch, res: IngestResult) -> None:
         """A 200: what was stored, what failed (matched to lines), and the server's warnings."""
         self.ledger.ingested(batch, res.ingested)
+        self._bytes_sent += len(batch.body)
+        self._events_acked += res.ingested + res.failed
         if res.trace_id:
             self.ledger.trace(batch, res.trace_id)
         for w in res.warnings:
@@ -331,9 +342,11 @@ class UploadJob:
         if not self._fatal:
             self._fatal, self._fatal_kind = message, kind
 
-    def set_state(self, state: JobState, message: str, wait_until: float | None = None) -> None:
+    def set_state(self, state: JobState, message: str, wait_until: float | None = None,
+                  reason: str = "") -> None:
         self.state = state
         self._message = message
+        self._reason = reason
         self._wait_until = wait_until
         self._emit()
 

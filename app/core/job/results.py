@@ -181,6 +181,12 @@ class Progress:
     events_per_s: float = 0.0
     wait_until: float | None = None
     message: str = ""
+    # This run only (a resume skips what was stored before; read-ahead is not sent): what the
+    # server answered for, and since when. Speed and ETA are made of these (app.core.progress).
+    bytes_sent: int = 0
+    events_acked: int = 0
+    elapsed: float = 0.0
+    reason: str = ""  # why it waits or retries, without the countdown (that comes from wait_until)
 
     @property
     def fraction(self) -> float | None:

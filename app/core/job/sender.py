@@ -47,7 +47,8 @@ class Job(Protocol):
     def not_sent(self, batch: Batch) -> None: ...
     def stop(self, batch: Batch, kind: StopKind, message: str) -> NoReturn: ...
     def fatal(self, kind: StopKind, message: str) -> None: ...
-    def set_state(self, state: JobState, message: str, wait_until: float | None = None) -> None: ...
+    def set_state(self, state: JobState, message: str, wait_until: float | None = None,
+                  reason: str = "") -> None: ...
 
 
 class Stopped(Exception):
@@ -225,7 +226,8 @@ class Sender:
             # The body went out; the server may have stored it. Sending again may duplicate.
             job.ledger.warn(JobWarning(WarningKind.MAYBE_STORED_TWICE, policy.resent_warning(e, batch.count),
                                        batch.first_line, batch.last_line), batch)
-        job.set_state(JobState.RETRYING, f"retrying in {delay:.0f} s: {e.message}", wait_until=time.time() + delay)
+        job.set_state(JobState.RETRYING, f"retrying in {delay:.0f} s: {e.message}", wait_until=time.time() + delay,
+                      reason=e.message)
         await asyncio.sleep(delay)
 
     def _pushed_back(self) -> None:
@@ -242,7 +244,7 @@ class Sender:
                     job.set_state(JobState.UPLOADING, "")
                 return
             job.set_state(JobState.WAITING, f"waiting {wait:.0f} s for the rate limit to reset",
-                          wait_until=self.rate_limit_until)
+                          wait_until=self.rate_limit_until, reason="for the rate limit to reset")
             await asyncio.sleep(min(wait, 1.0))
 
     def _log(self, entry: dict, status: int | None, t0: float, **extra) -> None:

@@ -22,6 +22,8 @@ from app.core import sniff as sniffing
 from app.core.io import expand_paths, is_supported_name, paths_from_text
 from app.ui.files.drop_zone import DropOverlay, DropZone, notice_style
 from app.ui.files.file_card import FileCard
+from app.ui.files.folder_card import FolderCard
+from app.ui.files.folder_groups import FolderGroups, path_key as _key
 from app.ui.files.send_check import confirm_times
 from app.ui.files.preview_pane import PreviewPane
 from app.ui.widgets.file_dialogs import open_files_dialog
@@ -52,6 +54,10 @@ class DropPanel(QWidget):
         self._cards: list[FileCard] = []
         self._selected: FileCard | None = None
         self._pending = 0  # folder expansions in progress
+        self.groups = FolderGroups(ctx, self)  # a dropped folder is one card (app.core.folder)
+        self.groups.added.connect(self._folder_added)
+        self.groups.progressed.connect(lambda card: self._after_cards_changed())
+        self.groups.problems.connect(self._show_notice)
 
         self.zone = DropZone()
         self.zone.browseRequested.connect(self.browse)
@@ -90,6 +96,8 @@ class DropPanel(QWidget):
         # Bottom bar.
         self.add_button = QPushButton("Add files…")
         self.add_button.clicked.connect(self.browse)
+        self.folder_button = QPushButton("Add folder…")  # a folder is one card (folder_card.py)
+        self.folder_button.clicked.connect(lambda: self.add_paths(self.groups.ask_folder(self)))
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Remove all the files above (nothing is sent)")
         self.clear_button.clicked.connect(self.clear)
@@ -106,6 +114,7 @@ class DropPanel(QWidget):
         self.send_button.clicked.connect(self.send)
         bar = QHBoxLayout()
         bar.addWidget(self.add_button)
+        bar.addWidget(self.folder_button)
         bar.addWidget(self.clear_button)
         bar.addSpacing(8)
         bar.addWidget(self.summary_label, 1)
@@ -142,7 +151,7 @@ class DropPanel(QWidget):
 
     def busy(self) -> bool:
         """True while folders are being expanded or cards are being sniffed."""
-        return self._pending > 0 or any(c.sniffing for c in self._cards)
+        return self._pending > 0 or any(c.sniffing for c in self._cards) or self.groups.busy()
 
     def selected_card(self) -> FileCard | None:
         return self._selected
@@ -181,24 +190,31 @@ class DropPanel(QWidget):
         self.add_paths(paths)
         return True
 
-    def remove_card(self, card: FileCard) -> None:
-        if card not in self._cards:
+    def folder_cards(self) -> list[FolderCard]:
+        return self.groups.cards()
+
+    def remove_card(self, card: FileCard | FolderCard) -> None:
+        if self.groups.remove(card):  # a folder card (deleted by its FolderGroups)
+            self.cards_layout.removeWidget(card)
+        elif card in self._cards:
+            self._cards.remove(card)
+            self.cards_layout.removeWidget(card)
+            card.deleteLater()
+        else:
             return
-        self._cards.remove(card)
-        self.cards_layout.removeWidget(card)
-        card.deleteLater()
         if self._selected is card:
             self._selected = None
-            self.select(self._cards[0] if self._cards else None)
+            self.select(next(iter(self._cards + self.groups.cards()), None))
         self._after_cards_changed()
 
     def clear(self) -> None:
-        for card in list(self._cards):
+        for card in list(self._cards) + self.groups.cards():
             self.remove_card(card)
         self.notice.hide()
 
     def select(self, card: FileCard | None) -> None:
-        if self._selected is not None and self._selected is not card and self._selected in self._cards:
+        if self._selected is not None and self._selected is not card and (
+                self._selected in self._cards or self._selected in self.groups.cards()):
             self._selected.set_selected(False)
         self._selected = card
         if card is None:
@@ -206,6 +222,10 @@ class DropPanel(QWidget):
             return
         card.set_selected(True)
         self.cards_scroll.ensureWidgetVisible(card)
+        if isinstance(card, FolderCard):  # a folder's files are listed on its card
+            self.preview.clear()
+            self.preview.empty.setText(card.preview_hint())
+            return
         self.preview.refresh(card)
 
     def sendable_cards(self) -> list[FileCard]:
@@ -228,10 +248,12 @@ class DropPanel(QWidget):
                 log.exception("cannot plan %s", card.path)
                 self.ctx.status(f"{card.name}: {e}")
                 return
+        groups = [g for g in self.groups.cards() if g.sendable]
+        jobs += [job for g in groups for job in g.jobs()]  # (Source, Plan, dataset): "apply to all"
         if not jobs:
             return
         self.sendRequested.emit(jobs)
-        for card in cards:
+        for card in cards + groups:
             self.remove_card(card)
         n = len(jobs)
         self.ctx.status(f"Queued {n} file{'s' if n != 1 else ''} for {self.ctx.dataset()}")
@@ -299,27 +321,39 @@ class DropPanel(QWidget):
 
     # -- cards ------------------------------------------------------------------------------------
     async def _expand_and_add(self, paths: list[str]) -> None:
+        folders = [p for p in paths if os.path.isdir(p)]
+        again = [p for p in folders if self.groups.card_for(p) is not None]
+        for p in folders:
+            if p not in again:
+                self.groups.add(p)
+        paths = [p for p in paths if p not in folders]
         try:
             files, problems = await self.ctx.run_blocking(expand_paths, paths)
         except Exception as e:
             files, problems = [], [f"cannot read the dropped items: {e}"]
         finally:
             self._pending -= 1
-        added, duplicates = [], 0
+        added, duplicates = [], len(again)
         for f in files:
-            if self.card_for(f) is not None:
+            if self.card_for(f) is not None or self.groups.holds(f):
                 duplicates += 1
                 continue
             added.append(self._new_card(str(f)))
-        # Dropped folders with nothing to send, and missing files, are said plainly.
-        empty_folders = [p for p in paths if os.path.isdir(p) and not any(_under(f, p) for f in files)]
-        messages = list(problems)
-        messages += [f"{p}: no JSON, NDJSON or CSV files in this folder" for p in empty_folders]
+        messages = list(problems)  # missing files are said plainly (empty folders: FolderGroups)
         if duplicates:
             messages.append(f"{duplicates} file{'s were' if duplicates != 1 else ' was'} already in the list")
         self._show_notice(messages)
         if added and (self._selected is None):
             self.select(added[0])
+        self._after_cards_changed()
+
+    def _folder_added(self, card: FolderCard) -> None:
+        card.removeRequested.connect(self.remove_card)
+        card.clicked.connect(self.select)
+        card.changed.connect(lambda _card: self._update_send())
+        self.cards_layout.insertWidget(self.cards_layout.count() - 1, card)
+        if self._selected is None:
+            self.select(card)
         self._after_cards_changed()
 
     def _new_card(self, path: str) -> FileCard:
@@ -352,11 +386,11 @@ class DropPanel(QWidget):
         self._update_send()
 
     def _after_cards_changed(self) -> None:
-        has_cards = bool(self._cards) or self._pending > 0
+        has_cards = bool(self._cards) or self._pending > 0 or bool(self.groups.cards()) or self.groups.pending > 0
         if has_cards and self.stack.currentWidget() is not self.files_page and self.height() < 380:
             share_parent_splitter(self, 0.6)  # cards and a preview need room
         self.stack.setCurrentWidget(self.files_page if has_cards else self.zone)
-        if not self._cards:
+        if not self._cards and not self.groups.cards():
             self.select(None)
         self._update_send()
         self.cardsChanged.emit()
@@ -374,11 +408,15 @@ class DropPanel(QWidget):
         ready = self.sendable_cards()
         broken = [c for c in self._cards if c.sniff is not None and c.sniff.error]
         waiting = [c for c in self._cards if c.sniffing]
+        folders = [g.group.totals() for g in self.groups.cards()]
         dataset = self.ctx.dataset()
-        n = len(ready)
-        files = f"{n} file{'s' if n != 1 else ''}"
+        n = len(ready) + sum(t.sendable for t in folders)
+        sniffed, in_folders = sum(t.sniffed for t in folders), sum(t.files for t in folders)
+        files = f"{n:,} file{'s' if n != 1 else ''}"
         client = self.ctx.client()
-        if waiting or self._pending:
+        if sniffed < in_folders:
+            text, ok, tip = f"Sniffing {sniffed:,} / {in_folders:,}…", False, "Reading the head of every file"
+        elif waiting or self._pending or self.groups.pending:
             text, ok, tip = "Looking at the files…", False, "Sniffing the files; this takes a moment"
         elif not n:
             text, ok, tip = "Send", False, "Add a file that can be sent"
@@ -393,24 +431,12 @@ class DropPanel(QWidget):
         self.send_button.setToolTip(tip)
         bits = []
         if n:
-            bits.append(f"{n} ready")
+            bits.append(f"{n:,} ready")
         if waiting:
             bits.append(f"{len(waiting)} being read")
-        if broken:
-            bits.append(f"{len(broken)} can't be sent")
+        unsent = len(broken) + sum(t.files - t.sendable for t in folders if t.done_sniffing)
+        if unsent:
+            bits.append(f"{unsent:,} can't be sent")
         if n and not dataset:
             bits.append("choose a dataset above to send")
         self.summary_label.setText(" · ".join(bits))
-
-def _key(path) -> str:
-    try:
-        return os.path.normcase(os.path.realpath(str(path)))
-    except OSError:
-        return str(path)
-
-
-def _under(f, folder: str) -> bool:
-    try:
-        return Path(f).resolve().is_relative_to(Path(folder).resolve())
-    except OSError:
-        return False

@@ -190,8 +190,8 @@ class DetailsPane(QWidget):
             lines.append(esc(more))
         if e.result and e.result.stopped_at:
             lines.append(f"Stopped at {esc(e.result.stopped_at)}; retry sends the rest.")
-        elif e.progress is not None and e.result is None and e.progress.message:
-            lines.append(esc(e.progress.message))
+        elif e.message():  # with the countdown as of now: the same number as the row's
+            lines.append(esc(e.message()))
         return "<br>".join(lines)
 
     # -- export -----------------------------------------------------------------------------

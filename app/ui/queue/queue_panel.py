@@ -24,6 +24,7 @@ from app.ui.queue.details import DetailsPane
 from app.ui.queue.missing_dataset import MissingDatasetPrompt
 from app.ui.queue.progress_delegate import ProgressDelegate
 from app.ui.queue.queue_model import QueueModel
+from app.ui.queue.summary_row import SummaryRow
 from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.formatting import human_duration
 from app.ui.widgets.splitter import share_parent_splitter
@@ -49,6 +50,9 @@ class QueuePanel(QWidget):
         self._tray: QSystemTrayIcon | None = None
         self._last_limits = 0.0
         self._has_rows: bool | None = None  # what _fit last sized the panel for
+        self._used: set[str] = set()  # datasets sent to since the last listing (one refresh a burst)
+        self._used_timer = QTimer(self, singleShot=True, interval=1000)
+        self._used_timer.timeout.connect(self._list_used)
         # Tests replace this: (entry) -> bool, asked before sending a partly stored file again.
         self.confirm_resend = self._confirm_resend
         self.missing_dataset = MissingDatasetPrompt(self, ctx, self.retry)  # a 404 on ingest: create it?
@@ -82,7 +86,8 @@ class QueuePanel(QWidget):
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setSectionResizeMode(QueueModel.FILE, QHeaderView.ResizeMode.Stretch)
         widths = {QueueModel.DATASET: 110, QueueModel.FORMAT: 90, QueueModel.SIZE: 70, QueueModel.PROGRESS: 120,
-                  QueueModel.INGESTED: 80, QueueModel.FAILED: 60, QueueModel.STATUS: 150, QueueModel.SPEED: 80}
+                  QueueModel.INGESTED: 80, QueueModel.FAILED: 60, QueueModel.STATUS: 150, QueueModel.SPEED: 80,
+                  QueueModel.TIME: 110}
         for col, w in widths.items():
             hh.resizeSection(col, w)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -95,9 +100,16 @@ class QueuePanel(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.summary_row = SummaryRow()
+        self.table_page = QWidget()
+        tl = QVBoxLayout(self.table_page)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.setSpacing(0)
+        tl.addWidget(self.view, 1)
+        tl.addWidget(self.summary_row)
         self.table_stack = QStackedWidget()
         self.table_stack.addWidget(self.empty)
-        self.table_stack.addWidget(self.view)
+        self.table_stack.addWidget(self.table_page)
 
         self.details = DetailsPane(ctx)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
@@ -132,12 +144,15 @@ class QueuePanel(QWidget):
         return self._show_added([self.queue.add_job(job) for job in jobs])
 
     def _show_added(self, entries: list[QueueEntry]) -> list[QueueEntry]:
-        """Select the first new row when none is, and make room to show what was just queued."""
-        if entries and not self.view.selectionModel().hasSelection():
+        """Select the first new row and scroll to it, and make room to show what was just queued."""
+        if entries:
+            self._update_summary()  # the table's room is settled first (_fit), then the row is scrolled to
             self.select(entries[0])
+            # Again once the view has laid out the new rows (right after an insert it scrolls short).
+            QTimer.singleShot(0, self, lambda: self.view.scrollTo(self.model.index(max(0, self.model.row_of(entries[0])), 0)))
         outer = self.parentWidget()
         if entries and isinstance(outer, QSplitter) and self.height() < 0.45 * sum(outer.sizes()):
-            QTimer.singleShot(0, lambda: share_parent_splitter(self, 0.62))
+            QTimer.singleShot(0, self, lambda: share_parent_splitter(self, 0.62))
         return entries
 
     async def stop_all(self, timeout: float) -> list[str]:
@@ -245,7 +260,9 @@ class QueuePanel(QWidget):
             row = self.model.row_of(current)
             if top.row() <= row <= bottom.row():
                 self.details.refresh()
-        self._update_buttons()
+        sm = self.view.selectionModel()
+        if any(sm.isRowSelected(r) for r in range(top.row(), bottom.row() + 1)):
+            self._update_buttons()  # the rest only change with the selection or the totals
         if self.queue.running():
             self._note_limits()
 
@@ -270,7 +287,7 @@ class QueuePanel(QWidget):
         self.cancel_button.setEnabled(any(not e.is_finished for e in sel))
         self.retry_button.setEnabled(any(can_retry(e) for e in sel))
         self.remove_button.setEnabled(bool(sel))
-        self.clear_button.setEnabled(any(e.is_finished for e in self.queue.entries()))
+        self.clear_button.setEnabled(self.model.totals()["done"] > 0)
         retry_tip = "Send again what was not stored"
         action = retry_action(sel[0]) if len(sel) == 1 else RetryAction.NONE
         if action is not RetryAction.NONE:
@@ -286,7 +303,8 @@ class QueuePanel(QWidget):
 
     def _update_summary(self) -> None:
         t = self.model.totals()
-        self.table_stack.setCurrentWidget(self.view if t["files"] else self.empty)
+        self.table_stack.setCurrentWidget(self.table_page if t["files"] else self.empty)
+        self.summary_row.set_totals(t)
         self._fit(bool(t["files"]))
         if not t["files"]:
             self.summary.setText("")
@@ -313,9 +331,9 @@ class QueuePanel(QWidget):
         for b in (self.pause_button, self.resume_button, self.cancel_button, self.retry_button,
                   self.remove_button, self.clear_button):
             b.setVisible(has_rows)
-        QTimer.singleShot(0, lambda: share_parent_splitter(self, 0.62 if has_rows else None, 110))
+        QTimer.singleShot(0, self, lambda: share_parent_splitter(self, 0.62 if has_rows else None, 110))
         if has_rows:
-            QTimer.singleShot(0, self._split_table_and_details)
+            QTimer.singleShot(0, self, self._split_table_and_details)
 
     def _split_table_and_details(self) -> None:
         total = sum(self.splitter.sizes())
@@ -362,19 +380,25 @@ class QueuePanel(QWidget):
 
     # -- notifications ------------------------------------------------------------------------------
     def _job_finished(self, entry: QueueEntry) -> None:
-        if entry.ingested:
-            self.ctx.dataset_used(entry.dataset)  # a dataset made elsewhere shows up in the picker
+        if entry.ingested:  # a dataset made elsewhere shows up in the picker (once for a burst of files)
+            self._used.add(entry.dataset)
+            if not self._used_timer.isActive():
+                self._used_timer.start()
         if self.missing_dataset.applies(entry):
             self.missing_dataset.offer(entry)
         self.ctx.historyChanged.emit()
-        self._update_buttons()
-        self.details.refresh()
+        self.details.refresh()  # the buttons follow at the next totals (a burst of finishes costs one update)
         elapsed = entry.elapsed()
         text = self._finished_text(entry)
         if elapsed > LONG_UPLOAD_S:
             self.notify(f"{entry.name}: {entry.status_text()}", f"{text} in {human_duration(elapsed)}")
         else:
             self.ctx.status(f"{entry.name}: {text}")
+
+    def _list_used(self) -> None:
+        used, self._used = self._used, set()
+        for name in sorted(used):
+            self.ctx.dataset_used(name)
 
     @staticmethod
     def _finished_text(entry: QueueEntry) -> str:

@@ -91,7 +91,7 @@ def test_dropping_three_files_makes_three_cards_with_their_formats(panel, files,
     assert card.reasons_label.isVisible() and "consistent 4 fields per row" in card.reasons_label.text()
 
 
-def test_dropping_a_folder_adds_its_supported_files(panel, tmp_path, qtbot, run_until):
+def test_dropping_a_folder_adds_one_card_for_its_supported_files(panel, tmp_path, qtbot, run_until):
     folder = tmp_path / "exports"
     (folder / "nested").mkdir(parents=True)
     (folder / "a.ndjson").write_bytes(NDJSON)
@@ -100,14 +100,16 @@ def test_dropping_a_folder_adds_its_supported_files(panel, tmp_path, qtbot, run_
     empty = tmp_path / "empty-folder"
     empty.mkdir()
     drop(panel, [folder, empty])
-    settle(panel, qtbot, run_until, 2)
-    assert sorted(c.name for c in panel.cards()) == ["a.ndjson", "b.csv"]
+    settle(panel, qtbot, run_until)
+    assert panel.cards() == []  # no card per file: the folder is one card (tests/ui/files/test_folder_card.py)
+    [card] = panel.folder_cards()
+    assert [f.name for f in card.group.files] == ["a.ndjson", "b.csv"]
     assert panel.notice.isVisible()
     assert "empty-folder: no JSON, NDJSON or CSV files in this folder" in panel.notice.text()
-    # Dropping the same folder again does not duplicate the cards.
-    drop(panel, [folder])
+    # Dropping the same folder again, or a file inside it, adds nothing.
+    drop(panel, [folder, folder / "a.ndjson"])
     settle(panel, qtbot, run_until)
-    assert len(panel.cards()) == 2
+    assert len(panel.folder_cards()) == 1 and panel.cards() == []
     assert "2 files were already in the list" in panel.notice.text()
 
 

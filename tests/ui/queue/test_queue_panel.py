@@ -255,14 +255,15 @@ def test_progress_is_coalesced(qtbot):
     callback = queue.progress_callback(entry)
 
     t0 = time.monotonic()
-    reports = [Progress(state=JobState.UPLOADING, total_bytes=80, bytes_read=i % 80) for i in range(5000)]
+    reports = [Progress(state=JobState.UPLOADING, total_bytes=80, bytes_read=80, events_read=10, ingested=i % 10)
+               for i in range(5000)]
     for p in reports:
         callback(p)
     qtbot.wait(350)
     ticks = (time.monotonic() - t0) / 0.1
     assert 1 <= len(repaints) <= ticks + 2
     assert entry.progress is reports[-1]
-    assert model.data(model.index(0, QueueModel.PROGRESS)) == f"{int(4999 % 80 / 80 * 100)} %"
+    assert model.data(model.index(0, QueueModel.PROGRESS)) == f"{4999 % 10 * 10} %"  # events acknowledged
 
 
 def test_not_connected_says_so(ctx, qtbot, tmp_path):

@@ -83,7 +83,8 @@ def test_drop_three_files_send_and_check_every_count(window, ctx, sandbox, tmp_p
 
     assert row("api.ndjson") == {"File": "api.ndjson", "Dataset": DATASET, "Format": "NDJSON", "Size": row("api.ndjson")["Size"],
                                  "Progress": "100 %", "Ingested": "25", "Failed": "0", "Status": "done",
-                                 "Speed": row("api.ndjson")["Speed"]}
+                                 "Speed": row("api.ndjson")["Speed"], "Time": row("api.ndjson")["Time"]}
+    assert re.fullmatch(r"\d+:\d\d", row("api.ndjson")["Time"])  # elapsed; no ETA once finished
     assert re.fullmatch(r"[\d.]+ (B|KB|MB|GB)/s", row("api.ndjson")["Speed"])
     assert (row("hosts.csv")["Ingested"], row("hosts.csv")["Failed"], row("hosts.csv")["Status"],
             row("hosts.csv")["Format"]) == ("12", "0", "done", "CSV (;)")

@@ -97,7 +97,7 @@ def test_a_narrow_window_shortens_status_lines_instead_of_cutting_them(window, c
     f.write_text("".join(f'{{"n": {i}}}\n' for i in range(12_345)))
     queue = window.queue_panel
     (entry,) = queue.add_jobs([(Source.from_path(f), Plan.from_sniff(sniff_path(f)))])
-    run_until(qtbot, lambda: entry.is_finished, 10000)
+    run_until(qtbot, lambda: entry.is_finished and "in progress" not in queue.summary.full_text(), 10000)  # totals: next tick
 
     def narrowed() -> bool:  # asked again until it holds: the platform may still apply the first show
         window.resize(200, 700)  # clamped to the window's minimum width

@@ -1,0 +1,209 @@
+"""A dropped folder as one group: its files, what they add up to, which are odd, and the
+settings applied to all of them. The window shows a group as one card; this module decides
+what it says.
+
+Why a group: a folder of 2,000 small files as 2,000 cards took minutes and gigabytes. A group
+keeps a small fixed record per file (its size and the sniff's answers, without the sample),
+is sniffed in chunks off the GUI thread (`sniff_next`), and sends every readable file with the
+group's settings.
+
+Odd files are flagged, never silently dropped: unreadable (cannot be opened or decompressed),
+not data (binary, empty, not text), or a format other than most of the group's. The first two
+are not sent and are named in the totals; a different format is sent as what it is.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core.io import expand_paths, shown
+from app.core.job import Source
+from app.core.plan import Overrides, Plan, PlanError, plan_for
+from app.core.sniff import NOT_DATA, Sniff, sniff_path
+
+SNIFF_CHUNK = 64  # files sniffed per trip to the thread pool (the GUI hears after each)
+MAX_FIELDS = 200  # time-field candidates kept for "apply to all"
+
+
+class Oddity(str, enum.Enum):
+    UNREADABLE = "can't be read"
+    NOT_DATA = "not data"
+    OTHER_FORMAT = "a different format"
+
+
+@dataclass(slots=True, eq=False)
+class FolderFile:
+    """One file of a group: a fixed, small record (the sniff is kept without its sample)."""
+
+    path: str
+    size: int
+    sniff: Sniff | None = None
+
+    @property
+    def name(self) -> str:
+        return shown(os.path.basename(self.path))
+
+    @property
+    def format(self) -> str | None:
+        return self.sniff.format if self.sniff is not None and not self.sniff.error else None
+
+
+@dataclass
+class GroupSettings:
+    """"Apply to all": None keeps each file's own guess; timestamp_field "" means no field."""
+
+    format: str | None = None
+    timestamp_field: str | None = None
+    dataset: str | None = None  # None: the dataset chosen in the window
+
+    def overrides(self) -> Overrides:
+        return Overrides(format=self.format, timestamp_field=self.timestamp_field)
+
+
+@dataclass
+class GroupTotals:
+    files: int
+    bytes: int
+    sniffed: int
+    formats: dict[str, int]  # format -> files, most first
+    events: int  # estimated from the heads (exact when every head was the whole file)
+    events_exact: bool
+    odd: dict[Oddity, int]
+    sendable: int
+
+    @property
+    def done_sniffing(self) -> bool:
+        return self.sniffed >= self.files
+
+
+@dataclass(eq=False)
+class FolderGroup:
+    root: str
+    files: list[FolderFile]
+    problems: list[str] = field(default_factory=list)  # from the folder walk (loops, unreadable folders)
+    settings: GroupSettings = field(default_factory=GroupSettings)
+    fields: Counter = field(default_factory=Counter)  # field names seen in the heads (time-field choices)
+    _next: int = 0
+
+    @property
+    def name(self) -> str:
+        return shown(os.path.basename(os.path.normpath(self.root)) or self.root)
+
+    @property
+    def sniffed(self) -> int:
+        return self._next
+
+    def majority_format(self) -> str | None:
+        counts = Counter(f.format for f in self.files[: self._next] if f.format)
+        return counts.most_common(1)[0][0] if counts else None
+
+    def oddity(self, f: FolderFile, majority: str | None = None) -> Oddity | None:
+        s = f.sniff
+        if s is None:
+            return None
+        if s.error:
+            return Oddity.NOT_DATA if s.error.startswith(NOT_DATA) else Oddity.UNREADABLE
+        majority = majority if majority is not None else self.majority_format()
+        if majority and s.format != majority:
+            return Oddity.OTHER_FORMAT
+        return None
+
+    def why_odd(self, f: FolderFile, majority: str | None = None) -> str:
+        """A sentence for the file's flag ("" when it is not odd)."""
+        majority = majority if majority is not None else self.majority_format()
+        odd = self.oddity(f, majority)
+        if odd is None:
+            return ""
+        if odd is Oddity.OTHER_FORMAT:
+            return f"{f.format} while most files here are {majority}; sent as {f.format}"
+        return f"{f.sniff.error}; not sent"
+
+    def totals(self) -> GroupTotals:
+        majority = self.majority_format()
+        formats: Counter = Counter()
+        odd: Counter = Counter()
+        events, exact, sendable = 0, True, 0
+        for f in self.files[: self._next]:
+            if f.format:
+                formats[f.format] += 1
+                events += f.sniff.estimated_events
+                exact = exact and f.sniff.head_is_whole
+                sendable += 1
+            kind = self.oddity(f, majority)
+            if kind is not None:
+                odd[kind] += 1
+        return GroupTotals(files=len(self.files), bytes=sum(f.size for f in self.files), sniffed=self._next,
+                           formats=dict(formats.most_common()), events=events,
+                           events_exact=exact and self._next == len(self.files), odd=dict(odd), sendable=sendable)
+
+    def time_fields(self) -> list[str]:
+        """Field names seen in the files, most common first (the "apply to all" time choices)."""
+        return [name for name, _ in self.fields.most_common(MAX_FIELDS)]
+
+    def jobs(self) -> list[tuple[Source, Plan]]:
+        """(Source, Plan) of every readable file, with the group's settings applied."""
+        overrides = self.settings.overrides()
+        out = []
+        for f in self.files[: self._next]:
+            if not f.format:
+                continue
+            try:
+                out.append((Source.from_path(f.path), plan_for(f.sniff, overrides)))
+            except (PlanError, OSError):
+                continue  # gone since it was sniffed: the job would fail to open it anyway
+        return out
+
+
+def scan(root: str | os.PathLike) -> FolderGroup:
+    """The folder's data files (the same rule as the CLI: app.core.io.expand_paths) and their sizes."""
+    paths, problems = expand_paths([root])
+    files = []
+    for p in paths:
+        try:
+            size = os.stat(p).st_size
+        except OSError:
+            size = 0
+        files.append(FolderFile(str(p), size))
+    return FolderGroup(root=str(root), files=files, problems=problems)
+
+
+def sniff_next(group: FolderGroup, n: int | None = None) -> int:
+    """Sniff the next `n` files (SNIFF_CHUNK; runs in a worker thread); returns how many are
+    sniffed now. Each sniff is kept without its sample: a file costs the same whatever its head held."""
+    end = min(len(group.files), group._next + (n or SNIFF_CHUNK))
+    for f in group.files[group._next:end]:
+        try:
+            s = sniff_path(f.path)
+        except Exception as e:  # sniff_path should never raise; the file is flagged, not lost
+            s = Sniff(path=f.path, error=f"{shown(f.path)}: cannot be read ({e})")
+        _note_fields(group, s)
+        s.sample = []
+        s.path = None
+        f.sniff = s
+        if s.size is not None:
+            f.size = s.size
+    group._next = end
+    return end
+
+
+def _note_fields(group: FolderGroup, s: Sniff) -> None:
+    if s.error:
+        return
+    if s.csv is not None and s.format == "csv":
+        names = s.csv.fields
+    else:
+        names = [k for event in s.sample[:5] if isinstance(event, dict) for k in event]
+    if len(group.fields) < MAX_FIELDS * 4:
+        group.fields.update(set(names))
+
+
+def under(path: str | os.PathLike, root: str | os.PathLike) -> bool:
+    """True when `path` is inside the folder `root` (or is it)."""
+    try:
+        return Path(path).resolve().is_relative_to(Path(root).resolve())
+    except OSError:
+        return False
