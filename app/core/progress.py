@@ -133,7 +133,7 @@ def totals(entries: list) -> dict[str, int]:
         report = e.result if e.result is not None else e.progress
         if report is not None:
             t["ingested"] += report.ingested
-            if getattr(e, "retried_by", None) is None:  # not twice: the retry's row has them
+            if e.retried_by is None:  # not twice: the retry's row has them
                 t["failed"] += report.failed
             t["not_sent"] += report.not_sent
             t["possible_duplicates"] += report.possible_duplicates

@@ -1,10 +1,7 @@
 """The upload queue's rules, without Qt: what each row's state is, which entries run (at most
-three at once, in order), what pause, resume, cancel, remove and retry do to an entry.
-
-The window adapts it (app.ui.queue.queue_model): the `events` object it is given hears of every
-change, and uploads run as tasks started through the `spawn` it is given (the app's TaskManager),
-so the same rules could drive any front end.
-"""
+three at once, in order), what pause, resume, cancel, remove and retry do to an entry. The window
+adapts it (ui/queue/queue_model): `events` hears of every change, and uploads run as tasks
+started through `spawn` (the app's TaskManager), so the same rules could drive any front end."""
 
 from __future__ import annotations
 
