@@ -29,10 +29,11 @@ NOT_CONNECTED = "Not connected: choose a profile and a token above, then retry"
 
 @dataclass
 class FinishedJob:
-    """What a finished entry keeps of its job: the journal id (retry resumes from it). The job
-    itself is let go, so a queue of 2,000 done files costs a row each, not 2,000 jobs."""
+    """What a finished entry keeps of its job: the journal id (retry resumes from it) and the
+    profile it went with (Open in Axiom). The job itself is let go: 2,000 done files cost a row each."""
 
     job_id: str | None
+    profile: str | None = None
 
     def cancel(self) -> None:  # nothing left to stop
         pass
@@ -340,7 +341,7 @@ class UploadQueue:
             if job is not None and job.progress is not None:
                 entry.progress = job.progress
             if job is not None and (entry.result is not None or entry.error):
-                entry.job = FinishedJob(job.job_id)  # the job's buffers and compressors are let go
+                entry.job = FinishedJob(job.job_id, getattr(job, "profile", None))  # its buffers are let go
             self.events.entry_changed(entry, now=True)
         if not self.events.is_open():  # the window went away meanwhile
             return
