@@ -117,3 +117,10 @@ def test_standard_input_without_the_flag_says_send_again_not_resume(axiom_like, 
     assert code == 2 and f["error_kind"] == "dataset" and f["not_sent"] == 5
     assert "add --create-dataset and send again" in f["error"]
     assert "resume" not in f["error"] and "kept" not in f["error"], f["error"]
+
+
+def test_standard_input_is_not_offered_a_resume(axiom_like, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b'{"n": 1}\n')))
+    code, out, err = run(capsys, "send", "-", "-d", "freshY")
+    assert code == 2 and "add --create-dataset and send again" in out
+    assert "axiom-drop resume" not in out + err, out + err
