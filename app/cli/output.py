@@ -96,7 +96,7 @@ def describe_summary(s: dict, max_failures: int = 20) -> str:
         lines.append("  " + more_failures_text(s["more_failures"]))
     for w in s.get("warnings", [])[:10]:
         lines.append(f"  warning: {w}")
-    if s.get("job_id") and s.get("not_sent") and s.get("error_kind") != "input":
+    if s.get("job_id") and s.get("not_sent") and s.get("error_kind") != "input" and s.get("path") != "-":
         lines.append(f"  continue it later with: axiom-drop resume {s['job_id']}")
     return "\n".join(lines)
 

@@ -87,7 +87,8 @@ async def cmd_send(args) -> int:
                     result = await job.run()  # the events not sent, into the dataset just made
             elif policy.dataset_is_missing(result.error_kind):
                 result.error = policy.missing_dataset_message(
-                    args.dataset, "add --create-dataset to create it (or create it, then `axiom-drop resume`)")
+                    args.dataset, "add --create-dataset and send again" if item == "-" else
+                    "add --create-dataset to create it (or create it, then `axiom-drop resume`)", item != "-")
             line.done()
             summaries.append(result.to_json(name))
             if result.error_kind in (StopKind.INPUT, StopKind.AUTH, StopKind.DATASET):

@@ -14,10 +14,13 @@ def time_refusal(sniff, plan, args) -> str | None:
     check = check_plan_times(sniff, plan)
     if check.orders:
         return f"{check.problem}: pass --date-order dmy or --date-order mdy (or --timestamp-format)"
+    if check.unused and not getattr(args, "allow_unread_times", False):
+        return (f"{check.problem}; pass --timestamp-field {check.unused.field} with --timestamp-format, "
+                "or --allow-unread-times to send anyway")
     if check.unread and not getattr(args, "allow_unread_times", False):
         return f"{check.problem}; pass --timestamp-format, or --allow-unread-times to send anyway"
     if not getattr(args, "json", False):
-        if check.unread:
+        if check.unread or check.unused:
             print(f"warning: {sniff.path}: {check.problem}", file=sys.stderr)
         if plan.client_time and check.first:
             print(f"note: {sniff.path}: _time computed by this app ({check.why_client}); "

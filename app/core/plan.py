@@ -207,7 +207,9 @@ def _dialect(d: CsvDialect, o: Overrides) -> CsvDialect:
 def check_plan_times(sniff: Sniff, plan: Plan):
     """The plan's time settings tried on the sniff's sample (time.check.TimeCheck): what the
     window's Send confirmation and the CLI's refusal say."""
-    from app.core.time.check import check_times
+    from app.core.time.check import check_times, unused_time
 
-    return check_times(sniff.sample, plan.timestamp_field, plan.timestamp_format, plan.time_zone,
-                       plan.date_orders)
+    check = check_times(sniff.sample, plan.timestamp_field, plan.timestamp_format, plan.time_zone,
+                        plan.date_orders)
+    check.unused = unused_time(getattr(sniff, "likely_time", None), plan.timestamp_field)
+    return check

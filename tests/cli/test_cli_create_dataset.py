@@ -107,3 +107,20 @@ def test_a_folder_into_a_missing_dataset_names_every_file(axiom_like, tmp_path, 
     code, out, _ = run(capsys, "send", str(folder), "-d", "fresh", "--create-dataset", "--json")
     assert code == 0 and [f["ingested"] for f in json.loads(out)["files"]] == [3, 4]
     assert len(axiom_like.events("fresh")) == 7
+
+
+def test_standard_input_without_the_flag_says_send_again_not_resume(axiom_like, capsys, monkeypatch):
+    data = "".join(json.dumps({"n": i}) + "\n" for i in range(5)).encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    code, out, err = run(capsys, "send", "-", "-d", "freshX", "--json")
+    [f] = json.loads(out)["files"]
+    assert code == 2 and f["error_kind"] == "dataset" and f["not_sent"] == 5
+    assert "add --create-dataset and send again" in f["error"]
+    assert "resume" not in f["error"] and "kept" not in f["error"], f["error"]
+
+
+def test_standard_input_is_not_offered_a_resume(axiom_like, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b'{"n": 1}\n')))
+    code, out, err = run(capsys, "send", "-", "-d", "freshY")
+    assert code == 2 and "add --create-dataset and send again" in out
+    assert "axiom-drop resume" not in out + err, out + err

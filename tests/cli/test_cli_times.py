@@ -152,3 +152,17 @@ def test_inspect_shows_how_the_first_times_read_and_the_open_order(capsys):
     assert f"'Mar  1 15:04:05' → {year}-03-01 15:04:05 UTC" in out
     assert "_time computed by this app: the layout has no year" in out
     assert "send needs --date-order" in out
+
+
+def test_a_likely_time_field_left_unused_is_refused_unless_allowed(tmp_path, capsys):
+    rows = [{"n": i, "time": f"Jan  2 15:04:{i:02d}"} for i in range(1, 10)] + [{"n": 10, "time": "garbage"}]
+    path = write_ndjson(tmp_path / "one_bad.ndjson", rows)
+    code, summary, _ = send(capsys, path)
+    error = summary["files"][0]["error"] or ""
+    assert code == 2, summary
+    assert "'time'" in error and "1 of 10" in error
+    assert all(flag in error for flag in ("--timestamp-field", "--timestamp-format", "--allow-unread-times"))
+    assert stored("logs") == []
+    code, summary, err = run_cli(capsys, "send", str(path), "--dataset", "logs", "--sandbox", "--allow-unread-times")
+    assert code == 0 and "warning:" in err and "'time'" in err, err
+    assert len(stored("logs")) == 10

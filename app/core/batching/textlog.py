@@ -8,6 +8,7 @@ the per-line work; any other block goes line by line. Both give the same events.
 
 from __future__ import annotations
 
+import re
 from typing import BinaryIO, Iterator
 
 import orjson
@@ -16,7 +17,7 @@ import app.core.batching.limits as limits
 from app.core.batching.batch import Batch
 from app.core.batching.builder import Builder
 from app.core.batching.errors import Stop, TooLong
-from app.core.batching.lines import binary_from, binary_stop, line_blocks
+from app.core.batching.lines import NulRegion, binary_from, binary_stop, line_blocks
 from app.core.plan import Plan
 from app.core.textlog import BY_ID, Grouper, Parser, split_lines
 
@@ -28,6 +29,8 @@ def log_parser(plan: Plan) -> Parser:
         raise ValueError(f"unknown text-log format {plan.log_format!r}; expected one of {', '.join(BY_ID)}")
     return Parser(fmt, plan.log_line_start, plan.time_zone.name)
 
+
+_NUL_LINE = re.compile(rb"^[ \t\r]*\0[\0 \t\r]*(?:\n|\Z)", re.M)  # a line of nothing but NULs
 
 UNREAD_NAMED = 20  # events with an unreadable timestamp named one by one; the rest are counted
 
@@ -50,33 +53,55 @@ def read_textlog(stream: BinaryIO, b: Builder, line: int, offset: int, parser: P
                 b.notes.append((at, at, f"line {at}: the timestamp {text!r} is not a date: the event keeps it as "
                                 "'timestamp' and gets the ingest time", "unread time"))
 
+    def feed(text: bytes) -> Iterator[Batch]:
+        """Lines to the grouper, but a NUL region (lines.NulRegion) ends the event in progress and
+        is noted, not sent: it would join the event before it, or be an event of NULs."""
+        at = 0
+        for m in (_NUL_LINE.finditer(text) if b"\0" in text else ()):
+            yield from lines(text[at:m.start()])
+            for g in grouper.close():
+                yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
+            nuls.line(m.group().rstrip(b"\n"), grouper.line, grouper.offset + len(m.group()))
+            grouper.skip(1, len(m.group()))
+            at = m.end()
+        yield from lines(text[at:])
+
+    def lines(text: bytes) -> Iterator[Batch]:
+        if text:
+            nuls.close(b)
+            for g in grouper.feed(split_lines(text)):
+                yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
+
+    nuls = NulRegion()
     grouper = Grouper(parser.start, line, offset, parser.partial, parser.drop_blank)
     translate = parser.fast.translate if fast and parser.fast is not None else None
     try:
         for data in line_blocks(stream):
             if not data:
                 continue
-            if translate is not None and not grouper.joining:
+            if translate is not None and not grouper.joining and b"\0" not in data:
                 n = data.count(b"\n")
                 out = translate(data, n)
                 if out is not None:  # every line starts an event: the one in progress is complete
                     for g in grouper.close():
                         yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
+                    nuls.close(b)
                     yield from b.add_translated(out, data, grouper.line, grouper.offset, n)
                     grouper.skip(n, len(data))
                     continue
             cut = binary_from(data) if b"\0" in data else None
-            for g in grouper.feed(split_lines(data if cut is None else data[:cut])):
-                yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
+            yield from feed(data if cut is None else data[:cut])
             if cut is not None:
                 for g in grouper.close():
                     yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
+                nuls.close(b)
                 raise binary_stop(data[cut:], grouper.line, grouper.offset)
     except TooLong:
         raise Stop(f"line {grouper.line} is longer than {limits.MAX_RECORD >> 20} MB without a line break: "
                    "this does not look like a text log", grouper.line, grouper.offset) from None
     for g in grouper.close():
         yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
+    nuls.close(b)
     if counted[0] > counted[1]:
         more = counted[0] - counted[1]
         last = b.end_line - 1

@@ -108,11 +108,13 @@ def dataset_is_missing(kind: object) -> bool:
     return kind in (StopKind.DATASET, ErrorKind.DATASET_MISSING)
 
 
-def missing_dataset_message(dataset: str, how_to_create: str = "create it, then resume") -> str:
+def missing_dataset_message(dataset: str, how_to_create: str = "create it, then resume",
+                            resumable: bool = True) -> str:
     """Why a job stopped at a 404 on ingest; `how_to_create` is the front end's way (the CLI
-    names its flag). Nothing was lost: the events are counted as not sent."""
+    names its flag). Nothing was lost: the events are counted as not sent, and kept for a resume
+    unless the input cannot be read again (standard input: `resumable=False`)."""
     return (f"dataset {dataset!r} does not exist (404; Axiom does not create datasets on ingest): "
-            f"{how_to_create} — the events not sent are kept for that")
+            f"{how_to_create}" + (" — the events not sent are kept for that" if resumable else ""))
 
 
 def missing_dataset_prompt(dataset: str, region: str | None) -> tuple[str, str]:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from app.core.sniff.records import Records
 from app.core.time import TimestampGuess
+from app.core.time.detect import LikelyTime
 
 if TYPE_CHECKING:
     from app.core.textlog import LogGuess
@@ -46,6 +47,7 @@ class Sniff:
     reasons: list[str] = field(default_factory=list)
     runner_up: tuple[str, float] | None = None
     timestamp: TimestampGuess | None = None
+    likely_time: LikelyTime | None = None  # no time field chosen, but this one looks like it (time.check warns)
     estimated_events: int = 0
     sample: list = field(default_factory=list)  # events as sent; a non-object value stays as it is
     size: int | None = None

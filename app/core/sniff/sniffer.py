@@ -101,7 +101,9 @@ def _sniff_head(head: Head, s: Sniff, total_size: int | None) -> Sniff:
         s.log, s.log_settings = best.log, LogSettings(best.log.format)
     if len(cands) > 1 and cands[1].confidence > 0.05 and best.confidence - cands[1].confidence <= RUNNER_UP_WITHIN:
         s.runner_up = (cands[1].format, round(cands[1].confidence, 3))
-    s.timestamp = guess_timestamp(s.sample, s.reasons)
+    likely: list = []
+    s.timestamp = guess_timestamp(s.sample, s.reasons, likely)
+    s.likely_time = likely[0] if likely and s.timestamp is None else None
     if s.csv is not None:
         s.column_types, s.typed_by_default = csv_types.from_events(s.csv.fields, s.sample)
         if s.typed_by_default:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.time.civil import NaiveZone, local_zone_name
+from app.core.time.detect import LikelyTime
 from app.core.time.instant import InstantReader, misread_by_go
 from app.core.time.orders import ORDER_NAMES
 from app.core.time.units import utc_datetime
@@ -33,6 +34,7 @@ class TimeCheck:
     first: list[Reading] = field(default_factory=list)
     orders: tuple[str, ...] = ()    # the date order is still to choose among these
     why_client: str | None = None   # why the app computes _time itself (None: Axiom reads it)
+    unused: LikelyTime | None = None  # a field that looks like the time, left unused: events get the upload time
 
     @property
     def problem(self) -> str | None:
@@ -44,7 +46,16 @@ class TimeCheck:
         if self.unread:
             return (f"the time field {self.field!r} does not read for {self.unread} of {self.total} sampled "
                     f"rows (e.g. {self.bad_example!r}): Axiom refuses such events, so they will fail")
+        if self.unused:
+            u = self.unused
+            return (f"field {u.field!r} looks like the time, but {u.unread} of {u.total} sampled values do not "
+                    "read as one, so no time field is used: every event gets the upload time")
         return None
+
+
+def unused_time(likely: LikelyTime | None, field_name: str | None) -> LikelyTime | None:
+    """The sniff's likely time field when the plan uses no time field (the rule: say so)."""
+    return likely if likely is not None and not field_name else None
 
 
 def check_times(sample: list, field_name: str | None, layout: str | None, zone: NaiveZone | None = None,

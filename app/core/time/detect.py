@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.core.time.orders import ORDER_NAMES, date_layouts
 from app.core.time.parse import NUMERIC_RE
@@ -121,7 +121,16 @@ def value_kind(value: Any, named: bool) -> tuple[str, str | None] | None:
     return None
 
 
-def _field_guess(name: str, values: list, is_named: bool, reasons: list[str]) -> TimestampGuess | None:
+class LikelyTime(NamedTuple):
+    """A field named like a time whose sampled values mostly read as one: not chosen, since the
+    others would lose their time, but a send that leaves it unused must say so (time.check)."""
+    field: str
+    unread: int
+    total: int
+
+
+def _field_guess(name: str, values: list, is_named: bool, reasons: list[str],
+                 likely: list[LikelyTime] | None = None) -> TimestampGuess | None:
     """The guess for one field when every sampled value reads the same way, else None (with a
     reason when most do: a layout that misses some values would lose their events)."""
     strings = [v.strip() for v in values if isinstance(v, str)]
@@ -147,6 +156,8 @@ def _field_guess(name: str, values: list, is_named: bool, reasons: list[str]) ->
             kind, layout = kind_layout
             reasons.append(f"field {name!r} looks like a time ({layout or kind}), but {len(values) - hits} of "
                            f"{len(values)} sampled values do not read that way: choose its time format")
+            if likely is not None:
+                likely.append(LikelyTime(name, len(values) - hits, len(values)))
         return None
     kind, layout = kind_layout
     how = {"rfc3339": "RFC 3339 times (the server reads them unaided)",
@@ -156,7 +167,8 @@ def _field_guess(name: str, values: list, is_named: bool, reasons: list[str]) ->
     return TimestampGuess(name, kind, layout, str(values[0]), 0.95 if is_named else 0.7)
 
 
-def guess_timestamp(sample: list, reasons: list[str]) -> TimestampGuess | None:
+def guess_timestamp(sample: list, reasons: list[str],
+                    likely: list[LikelyTime] | None = None) -> TimestampGuess | None:
     """The time field of the sample and its layout: one that reads every sampled value. When
     events carry `_time`, only `_time` (Axiom refuses a `timestamp-field` beside a `_time`
     field: axiom-py #40)."""
@@ -179,7 +191,7 @@ def guess_timestamp(sample: list, reasons: list[str]) -> TimestampGuess | None:
         values = [e[name] for e in sample if e.get(name) not in (None, "")]
         if not values:
             continue
-        guess = _field_guess(name, values, is_named, reasons)
+        guess = _field_guess(name, values, is_named, reasons, likely)
         if guess is not None:
             return guess
     if candidates == ["_time"]:

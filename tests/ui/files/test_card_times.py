@@ -130,3 +130,19 @@ def test_send_is_blocked_by_a_zone_no_one_knows(panel, qtbot, run_until, tmp_pat
     answer_next_box(QMessageBox.StandardButton.Ok, seen)
     panel.send()
     assert sent == [] and "'Mars/Olympus' is not a time zone this app knows" in seen[0]
+
+
+def test_send_asks_when_a_likely_time_field_is_left_unused(panel, qtbot, run_until, tmp_path):
+    text = "".join(json.dumps({"n": i, "time": f"Jan  2 15:04:0{i}"}) + "\n" for i in range(9)) + \
+        json.dumps({"n": 9, "time": "garbage"}) + "\n"
+    card_for(panel, qtbot, run_until, tmp_path / "syslogish.ndjson", text)
+    sent: list = []
+    panel.sendRequested.connect(sent.append)
+    seen: list[str] = []
+    answer_next_box(QMessageBox.StandardButton.Cancel, seen)
+    panel.send()
+    assert sent == [] and seen, "Send went ahead without a word"
+    assert "syslogish.ndjson: field 'time' looks like the time, but 1 of 10" in seen[0]
+    answer_next_box(QMessageBox.StandardButton.Yes, seen)
+    panel.send()
+    assert len(sent) == 1
