@@ -11,38 +11,47 @@ from app.cli.options import UsageError, overrides_from_args
 from app.cli.output import EXIT_OK, EXIT_USAGE
 
 
-def _endpoint(args):
-    from app.core import config, connect
+def _destination(args):
+    """Where the events go, and what kind of token: the profile's (its keyring token is read for
+    its kind only, never shown), else the AXIOM_* variables."""
+    from app.core import config, connect, vector_config
     from app.core.axiom import routing
+    from app.core.axiom.models import token_kind
 
+    org_id = os.environ.get("AXIOM_ORG_ID") or None
     if args.profile:
         profile = connect.find_profile(config.load_settings(), args.profile)
         endpoint = routing.Endpoint.for_profile(profile)
+        try:
+            token = connect.token_for(profile)
+        except Exception:  # no keyring or no token: the kind is then unknown, as for an API token
+            token = None
+        org_id = profile.org_id or org_id
     else:
         endpoint = routing.from_env()
+        token = os.environ.get("AXIOM_TOKEN")
     if args.region:
         endpoint = routing.Endpoint(config.API_URL, config.EDGE_URLS[args.region],
                                     region=routing.PROFILE_REGIONS[args.region])
-    return endpoint
+    personal = token_kind(token or "") == "personal"
+    return vector_config.Destination(args.dataset, endpoint, personal_token=personal, org_id=org_id)
 
 
 def cmd_export_vector(args) -> int:
     from app.core import connect, sniff as sniffing, vector_config
-    from app.core.axiom.models import token_kind
     from app.core.plan import PlanError, plan_for
 
     try:
         sniff = sniffing.sniff_path(args.paths[0])
         plan = plan_for(sniff, overrides_from_args(args))
-        personal = token_kind(os.environ.get("AXIOM_TOKEN") or "") == "personal"
-        dest = vector_config.Destination(args.dataset, _endpoint(args), personal_token=personal)
-        text = vector_config.vector_config(args.paths, plan, dest)
+        text = vector_config.vector_config(args.paths, plan, _destination(args))
     except (UsageError, PlanError, vector_config.VectorExportError, connect.ConnectError) as e:
         print(f"axiom-drop export-vector: {e}", file=sys.stderr)
         return EXIT_USAGE
     if args.output:
         Path(args.output).write_text(text, "utf-8")
-        print(f"wrote {args.output}: run it with AXIOM_TOKEN=… vector --config {args.output}", file=sys.stderr)
+        steps = vector_config.secret_instructions(vector_config.default_secrets_dir(), args.output)
+        print(f"wrote {args.output}; to run it:\n  " + "\n  ".join(steps), file=sys.stderr)
     else:
         sys.stdout.write(text)
     return EXIT_OK

@@ -2,8 +2,9 @@
 who uploads the same kind of file every day. Vector (vector.dev) has an `axiom` sink; this writes
 its `file` source (the paths' pattern), a `remap` transform that parses each line as the upload
 did (NDJSON, CSV with the header's names, the time field as `_time`), and the sink with the
-dataset and its region. The token is `${AXIOM_TOKEN}`, read from Vector's environment: never
-in the file.
+dataset and its region. The token is `SECRET[axiom.token]`, read by Vector's `directory` secrets
+backend from a file the user writes (Vector's recommended way; since 0.57 it does not interpolate
+environment variables by default): never in this file.
 
 Option names follow Vector's reference (sources/file, its `multiline` block, transforms/remap,
 sinks/axiom; `region` needs Vector 0.52 or newer): docs/axiom-api.md, "Vector"."""
@@ -23,8 +24,9 @@ from app.core.sniff.csv_types import BOOLEAN, DECIMAL_COMMA, NUMBER
 from app.core.time.civil import local_zone_name
 from app.core.time.strftime import go_layout_to_strftime
 
-TOKEN_ENV = "AXIOM_TOKEN"
-ORG_ENV = "AXIOM_ORG_ID"
+SECRETS_BACKEND = "axiom"  # letters, digits and _ only: SECRET[...] cannot address a name with "-"
+TOKEN_SECRET = f"SECRET[{SECRETS_BACKEND}.token]"
+ORG_SECRET = f"SECRET[{SECRETS_BACKEND}.org_id]"
 # Formats whose events are lines, so that Vector's file source can cut them.
 LINE_FORMATS = ("ndjson", "csv", "text")
 # Text logs whose fields VRL has a parser for (vector.dev/docs/reference/vrl/functions); the
@@ -53,12 +55,13 @@ class Destination:
     endpoint: Endpoint
     personal_token: bool = False  # xapt- tokens need org_id (Vector's docs)
     route: Route | None = None
+    org_id: str | None = None  # not a secret; unknown: read from the secrets folder too
 
     @classmethod
     def for_client(cls, client, dataset: str) -> "Destination":
         """As the client sends to this dataset (its region from the listing, when it gave one)."""
         return cls(dataset, client.endpoint, personal_token=client.token_kind == "personal",
-                   route=client.route(dataset))
+                   route=client.route(dataset), org_id=client.org_id)
 
 
 def include_patterns(paths: Sequence[str | os.PathLike]) -> list[str]:
@@ -191,7 +194,7 @@ def _origin(url: str) -> str:
 
 def _sink(dest: Destination) -> list[str]:
     lines = ['type = "axiom"', 'inputs = ["parse"]', f"dataset = {_toml_str(dest.dataset)}",
-             f'token = "${{{TOKEN_ENV}}}"']
+             f'token = "{TOKEN_SECRET}"']
     ep = dest.endpoint
     region = dest.route.region if dest.route else ep.region
     if dest.personal_token and region == EU_CENTRAL:
@@ -205,20 +208,41 @@ def _sink(dest: Destination) -> list[str]:
     else:
         lines.append(f"url = {_toml_str(ep.api_url.rstrip('/'))}")
     if dest.personal_token:
-        lines.append(f'org_id = "${{{ORG_ENV}}}"')
+        lines.append(f"org_id = {_toml_str(dest.org_id)}" if dest.org_id else f'org_id = "{ORG_SECRET}"')
     return lines
 
 
-def vector_config(paths: Sequence[str | os.PathLike], plan: Plan, dest: Destination) -> str:
+def default_secrets_dir() -> Path:
+    """Where the configuration tells Vector to read the token from (the user writes it there)."""
+    from app.core import config
+
+    return config.config_dir() / "vector-secrets"
+
+
+def secret_instructions(secrets_dir: Path, conf: str = "vector.toml") -> list[str]:
+    """How to run it: the token goes in a file only the user can read, then Vector starts."""
+    return [f"mkdir -p -m 700 '{secrets_dir}'",
+            f"(umask 077; cat > '{secrets_dir / 'token'}')   # paste your API token, then Ctrl+D",
+            f"vector --config '{conf}'"]
+
+
+def vector_config(paths: Sequence[str | os.PathLike], plan: Plan, dest: Destination,
+                  secrets_dir: Path | None = None) -> str:
     """The whole configuration as TOML. Raises VectorExportError for inputs Vector cannot read
     line by line."""
     if plan.format not in LINE_FORMATS:
         _remap_source(plan)  # raises with the reason
+    secrets_dir = secrets_dir or default_secrets_dir()
     include = ", ".join(_toml_str(p) for p in include_patterns(paths))
-    out = [
-        "# Written by Axiom Drop: ships files like these to Axiom as they grow. Run it with",
-        f"#   {TOKEN_ENV}=xaat-… vector --config this-file.toml",
-        "# The token is read from the environment; it is not in this file.",
+    out = ["# Written by Axiom Drop: ships files like these to Axiom as they grow (Vector 0.52+). Run:"]
+    out += [f"#   {line}" for line in secret_instructions(secrets_dir)]
+    out += [
+        "# The token is read from that folder (Vector's secrets backend); it is not in this file.",
+        "",
+        f"[secret.{SECRETS_BACKEND}]",
+        'type = "directory"',
+        f"path = {_toml_str(str(secrets_dir))}",
+        "remove_trailing_whitespace = true",
         "",
         "[sources.files]",
         'type = "file"',
@@ -226,9 +250,14 @@ def vector_config(paths: Sequence[str | os.PathLike], plan: Plan, dest: Destinat
         'read_from = "beginning"',
     ]
     out += _multiline(plan)
+    notes = []
     if plan.compression == "zstd":
-        out.insert(3, "# Vector's file source reads plain and gzip files, not zstd: decompress them first.")
+        notes.append("# Vector's file source reads plain and gzip files, not zstd: decompress them first.")
     out += ["", "[transforms.parse]", 'type = "remap"', 'inputs = ["files"]', "source = '''"]
     out += _remap_source(plan)
     out += ["'''", "", "[sinks.axiom]"] + _sink(dest)
-    return "\n".join(out) + "\n"
+    if any("$" in line for line in out if not line.startswith("#")):
+        # Vector 0.52-0.56 expanded $NAME anywhere in a file (an option since 0.57): a field name
+        # holding "$" would be read as a variable, the token's perhaps.
+        notes.append("# Names here hold '$': run it with Vector 0.57+, without --dangerously-allow-env-var-interpolation.")
+    return "\n".join(out[:1] + notes + out[1:]) + "\n"

@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         if shutil.which("lintian") is None:
             print("lintian is not installed: not checked (apt-get install lintian)")
         else:
-            proc = subprocess.run(["lintian", "--fail-on", "error", "--no-tag-display-limit", str(out)],
+            proc = subprocess.run(["lintian", "--fail-on", "error", "--tag-display-limit", "0", str(out)],
                                   text=True, capture_output=True)
             print(proc.stdout + proc.stderr, end="")
             if proc.returncode != 0:

@@ -27,6 +27,7 @@ MULTILINE_MODES = {"continue_through", "continue_past", "halt_before", "halt_wit
 REMAP = {"type", "inputs", "source", "file", "drop_on_error", "drop_on_abort", "reroute_dropped", "timezone"}
 AXIOM_SINK = {"type", "inputs", "dataset", "token", "org_id", "url", "region", "compression", "batch", "request",
               "tls", "acknowledgements", "retry_strategy"}
+SECRET_DIRECTORY = {"type", "path", "remove_trailing_whitespace"}  # src/secrets/directory.rs
 TOKEN = "xaat-vector-" + "5ec2" * 6
 
 
@@ -52,7 +53,9 @@ def check_documented(cfg):
     sink, = cfg["sinks"].values()
     assert sink["type"] == "axiom" and set(sink) <= AXIOM_SINK
     assert not ("url" in sink and "region" in sink)  # Vector refuses both
-    assert sink["token"] == "${AXIOM_TOKEN}"
+    assert sink["token"] == "SECRET[axiom.token]"  # Vector's secrets backend: not the environment
+    backend = cfg["secret"]["axiom"]
+    assert backend["type"] == "directory" and set(backend) <= SECRET_DIRECTORY
     if "region" in sink:
         assert "://" not in sink["region"] and "/" not in sink["region"]  # a domain only
 
@@ -91,7 +94,9 @@ def test_personal_tokens_get_the_org_id_and_are_refused_for_eu(tmp_path):
     path = write(tmp_path, "a.ndjson", '{"a":1}\n')
     _, cfg = config_for(path, personal_token=True)
     check_documented(cfg)
-    assert cfg["sinks"]["axiom"]["org_id"] == "${AXIOM_ORG_ID}" and "url" in cfg["sinks"]["axiom"]
+    assert cfg["sinks"]["axiom"]["org_id"] == "SECRET[axiom.org_id]" and "url" in cfg["sinks"]["axiom"]
+    _, cfg = config_for(path, personal_token=True, org_id="acme")
+    assert cfg["sinks"]["axiom"]["org_id"] == "acme"
     eu = from_urls("https://api.axiom.co", "https://eu-central-1.aws.edge.axiom.co")
     with pytest.raises(VectorExportError, match="API token for an EU dataset"):
         config_for(path, endpoint=eu, personal_token=True)
@@ -127,8 +132,13 @@ def test_vector_validate_accepts_it(tmp_path, monkeypatch):
     path = write(tmp_path, "a.ndjson", '{"a":1}\n')
     text, _ = config_for(path)
     conf = write(tmp_path, "vector.toml", text)
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    (secrets / "token").write_text(TOKEN)
+    plan = plan_for(sniff_path(str(path)))
+    conf.write_text(vector_config([path], plan, Destination("logs", from_env({})), secrets_dir=secrets))
     proc = subprocess.run(["vector", "validate", "--no-environment", str(conf)], capture_output=True, text=True,
-                          env={"AXIOM_TOKEN": TOKEN, "PATH": "/usr/bin:/bin"})
+                          env={"PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -192,3 +202,14 @@ def test_text_logs_keep_their_multi_line_events_and_parse_where_vrl_can(name, pa
         first = (LOGS / name).read_text().splitlines()
         assert any(re.match(m["start_pattern"], line) for line in first)
         assert not all(re.match(m["start_pattern"], line) for line in first if line.strip())  # continuations
+
+
+def test_a_dollar_in_a_name_is_flagged_and_never_expands_to_the_token(tmp_path, monkeypatch):
+    """Vector before 0.57 expanded $NAME anywhere in a file: a CSV column named ${AXIOM_TOKEN}
+    would have put the token into every event. The token is not in the environment's reach here
+    (a secrets backend), and the file says which Vector to run it with."""
+    path = write(tmp_path, "v.csv", "id,${AXIOM_TOKEN}\n1,2\n")
+    text, cfg = config_for(path)
+    check_documented(cfg)
+    assert "without --dangerously-allow-env-var-interpolation" in text
+    assert "AXIOM_TOKEN" not in cfg["sinks"]["axiom"]["token"]

@@ -8,7 +8,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from app.core.queue import QueueEntry
-from app.core.vector_config import Destination, VectorExportError, vector_config
+from app.core.vector_config import (Destination, VectorExportError, default_secrets_dir, secret_instructions,
+                                    vector_config)
 
 TITLE = "Set up continuous shipping"
 
@@ -41,7 +42,8 @@ def export_vector(parent: QWidget, entry: QueueEntry, client, save_as=None) -> P
     box = QMessageBox(QMessageBox.Icon.Information, TITLE,
                       f"Saved {path.name}. It ships new {Path(entry.source.path).suffix or 'log'} files of this "
                       f"folder to {entry.dataset} as they grow.", parent=parent)
-    box.setInformativeText(f"Run it with your token in the environment (it is not in the file):\n"
-                           f"AXIOM_TOKEN=xaat-… vector --config {path}")
+    steps = secret_instructions(default_secrets_dir(), str(path))
+    box.setInformativeText("The token is not in the file: Vector reads it from a folder only you can read.\n"
+                           "To run it:\n" + "\n".join(steps))
     box.open()
     return path

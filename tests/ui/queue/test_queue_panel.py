@@ -347,4 +347,4 @@ def test_a_finished_file_offers_continuous_shipping_with_vector(panel, sandbox, 
     cfg = tomllib.loads(saved.read_text())
     assert cfg["sources"]["files"]["include"] == [str(tmp_path.resolve() / "*.ndjson")]
     assert cfg["sinks"]["axiom"]["dataset"] == DATASET
-    assert cfg["sinks"]["axiom"]["token"] == "${AXIOM_TOKEN}" and sandbox.token not in saved.read_text()
+    assert cfg["sinks"]["axiom"]["token"] == "SECRET[axiom.token]" and sandbox.token not in saved.read_text()
