@@ -39,3 +39,24 @@ def test_a_decimal_comma_column_keeps_the_text_of_cells_that_are_not_numbers(axi
     prices = {e["id"]: e["price"] for e in axiom_like.events("ds")}
     assert prices[1] == 1.5 and prices[14] == 1.5
     assert prices[15] == "1.000,5" and prices[16] == "a,b"  # as written, not "1.000.5" / "a.b"
+
+
+@pytest.mark.parametrize("delimiter", [";;", "ab", ""])
+def test_a_delimiter_of_other_than_one_character_is_a_usage_error_naming_the_flag(tmp_path, capsys, delimiter):
+    from app.cli.entry import main
+
+    path = tmp_path / "a.csv"
+    path.write_text("a;;b\n1;;2\n")
+    code = main(["send", str(path), "-d", "ds", "--sandbox", "--csv-delimiter", delimiter])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "--csv-delimiter" in err and "one character" in err
+    assert "Traceback" not in out + err
+
+
+def test_the_plan_refuses_a_delimiter_of_other_than_one_character():
+    from app.core.plan import Overrides, PlanError, plan_for
+    from app.core.sniff.sniffer import sniff_bytes
+
+    with pytest.raises(PlanError, match="one character"):
+        plan_for(sniff_bytes(b"a,b\n1,2\n"), Overrides(format="csv", csv_delimiter="||"))
