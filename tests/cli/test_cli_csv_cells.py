@@ -60,3 +60,32 @@ def test_the_plan_refuses_a_delimiter_of_other_than_one_character():
 
     with pytest.raises(PlanError, match="one character"):
         plan_for(sniff_bytes(b"a,b\n1,2\n"), Overrides(format="csv", csv_delimiter="||"))
+
+
+def syslog_rows(tmp_path, bad_line=None):
+    rows = [f"Jan  1 15:04:05,h{i},m{i}" for i in range(10)]
+    if bad_line:
+        rows[bad_line - 1] = f'Jan  3 15:04:05,h"{bad_line - 1}"x,m{bad_line - 1}'
+    path = tmp_path / "headerless.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_a_bad_row_of_a_headerless_csv_with_app_computed_time_fails_alone(axiom_like, tmp_path, capsys):
+    path = syslog_rows(tmp_path, bad_line=6)
+    code, out, _ = run(capsys, "send", str(path), "--csv-fields", "when,host,msg", "-d", "ds",
+                       "--create-dataset", "--json")
+    [f] = json.loads(out)["files"]
+    assert (f["ingested"], f["failed"], f["not_sent"]) == (9, 1, 0), out
+    assert [x["line"] for x in f["failures"]] == [6], out
+    assert sorted(e["host"] for e in axiom_like.events("ds")) == [f"h{i}" for i in range(10) if i != 5]
+
+
+def test_a_clean_headerless_csv_with_app_computed_time_warns_of_no_refused_rows(axiom_like, tmp_path, capsys):
+    path = syslog_rows(tmp_path)
+    code, out, err = run(capsys, "send", str(path), "--csv-fields", "when,host,msg", "-d", "ds",
+                         "--create-dataset", "--json")
+    [f] = json.loads(out)["files"]
+    assert code == 0 and (f["ingested"], f["failed"]) == (10, 0), out
+    assert "likely refuses" not in out + err
+    assert all(e["_time"] for e in axiom_like.events("ds"))
