@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.core.plan import Overrides
+from app.core.plan import Overrides, delimiter_problem
 from app.core.sniff.csv_types import type_named
 
 
@@ -24,7 +24,7 @@ def overrides_from_args(args) -> Overrides:
     """--format, --timestamp-*, --csv-* and --label as plan overrides ('\\t' means a tab)."""
     return Overrides(
         format=args.format,
-        csv_delimiter=args.csv_delimiter.replace("\\t", "\t") if args.csv_delimiter else None,
+        csv_delimiter=_delimiter(args.csv_delimiter),
         csv_fields=[f.strip() for f in args.csv_fields.split(",")] if args.csv_fields else None,
         timestamp_field=args.timestamp_field or None,
         timestamp_format=args.timestamp_format or None,
@@ -38,6 +38,16 @@ def overrides_from_args(args) -> Overrides:
         records_fields=getattr(args, "records_fields", False) or None,
         **log_overrides(args),
     )
+
+
+def _delimiter(given: str | None) -> str | None:
+    """--csv-delimiter ('\\t' means a tab), checked now so a bad one is a usage error."""
+    if given is None:
+        return None
+    delimiter = given.replace("\\t", "\t")
+    if problem := delimiter_problem(delimiter):
+        raise UsageError(f"--csv-delimiter: {problem}")
+    return delimiter
 
 
 def _time_zone(name: str | None) -> str | None:

@@ -105,9 +105,21 @@ class Overrides:
     records_fields: bool | None = None  # add the object's other keys to each event (default: left out)
 
 
+def delimiter_problem(delimiter: str) -> str | None:
+    """Why `delimiter` cannot split CSV cells, or None: a CSV reader takes one character, and a
+    quote or line break would split what it has to keep together."""
+    if len(delimiter) != 1:
+        return f"the delimiter must be one character, got {delimiter!r}"
+    if delimiter in "\"\r\n":
+        return f"the delimiter cannot be a quote or a line break, got {delimiter!r}"
+    return None
+
+
 def plan_for(sniff: Sniff, overrides: Overrides | None = None) -> Plan:
     """The sniff's plan with `overrides` applied; the sniff itself is left alone."""
     o = overrides or Overrides()
+    if o.csv_delimiter is not None and (problem := delimiter_problem(o.csv_delimiter)):
+        raise PlanError(problem)
     fmt = None if o.format == "json" else o.format or ("text" if o.log_format else None)
     if sniff.error:
         if not fmt:

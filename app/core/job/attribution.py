@@ -44,7 +44,8 @@ def bad_events(plan: Plan, batch: Batch, err: BadRequest) -> dict[int, str] | No
     400 to an event sent alone, fail an event: never the server's index by itself."""
     bad = dict(validate_records(batch))
     if batch.kind == "csv":  # Axiom's words for a CSV refusal name no event: find the rows here
-        bad.update(refused_rows(batch, plan.csv.delimiter if plan.csv else ",", plan.csv.fields if plan.csv else ()))
+        fields = csv_fields_sent(plan) or (plan.csv.fields if plan.csv else ())  # with the `_time` the app adds
+        bad.update(refused_rows(batch, plan.csv.delimiter if plan.csv else ",", fields))
     if not bad:
         if batch.count == 1:
             bad = {0: err.message}

@@ -11,6 +11,7 @@ import zstandard
 
 from app.core.io import decoded
 from app.core.batching import Batch, InputError, long_values, ragged_rows
+from app.core.batching.timefix import csv_fields_sent
 from app.core.plan import Plan
 from app.core.job.ledger import Ledger
 from app.core.job.results import JobWarning, WarningKind
@@ -41,7 +42,8 @@ class InputReader:
         """Name CSV rows whose cells do not match the header before they are sent: Axiom's Go
         reader likely refuses them (docs/axiom-api.md, "CSV"); a lenient one would drop extra cells."""
         delimiter = self.plan.csv.delimiter if self.plan.csv else ","
-        fields = self.plan.csv.fields if self.plan.csv else []
+        # a headerless CSV's rows carry the `_time` cell the app adds: count it as a field
+        fields = csv_fields_sent(self.plan) or (self.plan.csv.fields if self.plan.csv else [])
         for batch in batches:
             for index, cells, expected in ragged_rows(batch, delimiter, fields):
                 self.ragged += 1

@@ -140,6 +140,7 @@ def json_texts(values: Sequence[str], kind: str) -> list[str]:
     when they are JSON numbers as written (one regex, no work per cell), else converted."""
     import orjson  # the JSON writer of the batching side
 
+    cells = values  # as written: the fallback converts these, never the comma-swapped text
     joined = "\n".join(values)
     if kind == DECIMAL_COMMA and "," in joined:
         joined = joined.replace(",", ".")
@@ -149,4 +150,4 @@ def json_texts(values: Sequence[str], kind: str) -> list[str]:
     typed = convert_column(values, kind)
     if typed is not None:
         return list(map(_JSON_WORDS.__getitem__, typed)) if kind == BOOLEAN else list(map(str, typed))
-    return [orjson.dumps(convert(v, kind)).decode() for v in values]
+    return [orjson.dumps(convert(v, kind)).decode() for v in cells]
