@@ -69,3 +69,14 @@ def test_the_user_may_still_send_it_as_csv_by_choice(axiom_like, tmp_path, capsy
     path.write_text('{"a": 1,\n "b": tru}\n')
     code, f = send(capsys, path, "--format", "csv")
     assert "invalid JSON" not in (f.get("error") or "")
+
+
+def test_a_low_confidence_guess_is_sent_only_when_the_format_is_chosen(axiom_like, tmp_path, capsys):
+    path = tmp_path / "words.txt"
+    path.write_text("a b c\nd e f\n")  # csv, 20% sure
+    code, f = send(capsys, path)
+    assert code == 2 and "csv only 20% sure" in f["error"] and "--format" in f["error"]
+    assert axiom_like.events("ds") == []
+    code, f = send(capsys, path, "--format", "csv")
+    assert "sure" not in (f.get("error") or "")
+    assert f["ingested"] + f["failed"] == 1  # every row counted once the user chose CSV
