@@ -15,7 +15,7 @@ from app.cli.output import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, ProgressLine, des
 async def cmd_send(args) -> int:
     from app.core import axiom, connect, journal, sniff as sniffing
     from app.core.io import LOOP_SKIPPED, expand_paths
-    from app.core.plan import PlanError, plan_for
+    from app.core.plan import PlanError, plan_for, unsure_format
     from app.core.job import JobState, Source, StopKind, UploadJob, policy, resume_job
 
     summaries: list[dict] = []
@@ -65,7 +65,8 @@ async def cmd_send(args) -> int:
                                   "possible_duplicates": 0, "failures": []})
                 code = EXIT_USAGE
                 continue
-            refusal = time_refusal(found, plan, args)
+            refusal = unsure_format(found, bool(overrides.format or overrides.log_format),
+                                    "choose it with --format") or time_refusal(found, plan, args)
             if refusal:
                 summaries.append({"path": name, "error": refusal, "ingested": 0, "failed": 0, "not_sent": 0,
                                   "possible_duplicates": 0, "failures": []})

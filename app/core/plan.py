@@ -17,6 +17,17 @@ from app.core.time.instant import needs_client_time
 from app.core.sniff.csv_types import TEXT, TYPES
 
 JSON_FORMATS = ("ndjson", "json-array", "json-object")
+LOW_CONFIDENCE = 0.24  # a guess below this is sent only in a format the user chose (ragged CSV is ~0.48)
+
+
+def unsure_format(sniff: Sniff, chosen: bool, how: str) -> str | None:
+    """Why a low-confidence format guess is not sent as it is (a wrong guess stores junk events),
+    or None when the guess is sure enough or the user chose the format (`how` says how to)."""
+    if chosen or sniff.error or sniff.format is None or sniff.confidence >= LOW_CONFIDENCE:
+        return None
+    why = "; ".join(sniff.reasons[1:3] or sniff.reasons)
+    return (f"not sent: it reads as {sniff.format} only {sniff.confidence:.0%} sure ({why}); "
+            f"{how} to send it anyway")
 
 
 @dataclass

@@ -160,3 +160,19 @@ def json_object(text: str, whole: bool) -> Candidate:
     why = f" ({err})" if err else ""
     return Candidate("json-object", 0.1 if complete else 0.05, [f"starts with {{ but is not one valid JSON object{why}"],
                       events_in_head=complete, sample=[first] if first else [])
+
+
+JSON_NAMES = (".json", ".json.gz", ".json.zst")
+
+
+def json_problem(text: str, whole: bool) -> str | None:
+    """Why text meant as JSON (it opens with { or [, or is named .json) does not read as JSON, with
+    the line: such a file is never sent as CSV or log lines. None when it parses, or when the only
+    fault is that the sniffed head ends early (the rest of the file may finish it)."""
+    try:
+        orjson.loads(text)
+    except orjson.JSONDecodeError as e:
+        if not whole and e.msg == "unexpected end of data":
+            return None
+        return f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"
+    return None

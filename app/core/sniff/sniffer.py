@@ -11,7 +11,7 @@ from app.core.sniff.candidate import Candidate
 from app.core.sniff.csv_dialect import csv_candidate
 import app.core.sniff.csv_types as csv_types
 from app.core.sniff.encoding import NotText, binary_text_share, detect_encoding
-from app.core.sniff.formats import json_array, json_object, ndjson
+from app.core.sniff.formats import JSON_NAMES, json_array, json_object, json_problem, ndjson
 from app.core.sniff.head import HEAD_BYTES, Head, read_head
 from app.core.sniff.models import LogSettings, Sniff
 from app.core.sniff.records import wrapped_records
@@ -78,6 +78,12 @@ def _sniff_head(head: Head, s: Sniff, total_size: int | None) -> Sniff:
         cands.append(log_cand)
     cands.sort(key=lambda c: c.confidence, reverse=True)
     best = cands[0]
+    meant_json = first in "[{" or (s.path or "").lower().endswith(JSON_NAMES)
+    unsure = best.format in ("csv", "text") or (best.format == "json-array" and best.confidence < 0.5)
+    if unsure and meant_json and (problem := json_problem(text, head.whole)):
+        s.reasons.append(problem)  # a JSON file with a typo or a cut end: never junk CSV rows
+        s.format, s.csv, s.confidence, s.error = None, None, 0.0, problem
+        return s
     if best.error:
         s.reasons.extend(best.reasons)
         return _not_data(s, best.error)

@@ -49,6 +49,7 @@ class FileCard(QFrame):
         self.fields: list[str] = []  # as the preview last found them (CSV header or JSON keys)
         self._selected = False
         self._updating = False
+        self.format_chosen = False  # picked in the combo, even the sniffed one: Send trusts it
         self.setObjectName("fileCard")
         self.setStyleSheet(card_style())
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -159,6 +160,7 @@ class FileCard(QFrame):
         self.controls.hide()
 
         self.format_combo.currentIndexChanged.connect(self._override_changed)
+        self.format_combo.activated.connect(lambda *_: setattr(self, "format_chosen", True) or self._override_changed())
         self.delimiter_combo.currentIndexChanged.connect(self._override_changed)
         self.header_check.toggled.connect(self._override_changed)
         self.typed.changed.connect(self._override_changed)
@@ -187,7 +189,12 @@ class FileCard(QFrame):
 
     @property
     def sendable(self) -> bool:
-        return self.sniff is not None and not self.sniff.error and self.format() is not None
+        return self.sniff is not None and not self.sniff.error and self.format() is not None and not self.unsure()
+
+    def unsure(self) -> str | None:
+        """Why Send skips this card: a low-confidence format guess the user has not chosen (core's rule)."""
+        from app.core.plan import unsure_format
+        return unsure_format(self.sniff, self.format_chosen or self.format() != self.sniff.format, "pick a format")
 
     @property
     def name(self) -> str:
@@ -435,6 +442,8 @@ class FileCard(QFrame):
         overridden = overridden or (s.records is not None and not self.records_check.isChecked())
         sure = "your choice" if overridden else f"{s.confidence:.0%} sure"
         self.summary.setText(" · ".join(parts) + f"  ({sure})")
+        self.error_label.setText(self.unsure() or "")
+        self.error_label.setVisible(bool(self.error_label.text()))
         self.time_label.setText(time_field_text(self.timestamp_field(), *self.timestamp_kind(),
                                                self.sniff.timestamp if self.sniff else None))
         self.time_label.show()

@@ -341,3 +341,21 @@ def test_a_cloudtrail_file_offers_its_records_and_one_click_sends_the_object_who
     assert card.plan().records_path is None
     preview_settled(panel, qtbot, run_until, lambda m: m.rowCount() == 1)
     assert panel.preview.model.fields() == ["Records"]
+
+
+def test_a_low_confidence_guess_waits_for_the_user_to_pick_a_format(panel, tmp_path, qtbot, run_until):
+    words = tmp_path / "words.txt"
+    words.write_text("a b c\nd e f\n")  # read as CSV, only 20% sure
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"a": 1,\n "b": tru}\n')
+    drop(panel, [words, broken])
+    settle(panel, qtbot, run_until, 2)
+    by_name = {c.name: c for c in panel.cards()}
+    assert by_name["broken.json"].error_label.text().startswith("invalid JSON at line 2, column")
+    card = by_name["words.txt"]
+    assert not card.sendable and card.error_label.isVisible()
+    assert "csv only 20% sure" in card.error_label.text() and "pick a format" in card.error_label.text()
+    assert not panel.send_button.isEnabled()
+    card.format_combo.activated.emit(card.format_combo.currentIndex())  # the user picks CSV in the list
+    assert card.sendable and not card.error_label.isVisible()
+    assert panel.send_button.text() == "Send 1 file to web-logs"
