@@ -144,15 +144,18 @@ class FolderGroup:
         """Field names seen in the files, most common first (the "apply to all" time choices)."""
         return [name for name, _ in self.fields.most_common(MAX_FIELDS)]
 
+    def plan_of(self, sniff: Sniff) -> Plan:
+        """The Plan a file of the group goes with: its sniff, then "apply to all" (PlanError: unreadable)."""
+        return plan_for(sniff, self.settings.overrides())
+
     def jobs(self) -> list[tuple[Source, Plan]]:
         """(Source, Plan) of every readable file, with the group's settings applied."""
-        overrides = self.settings.overrides()
         out = []
         for f in self.files[: self._next]:
             if not f.format:
                 continue
             try:
-                out.append((Source.from_path(f.path), plan_for(f.sniff, overrides)))
+                out.append((Source.from_path(f.path), self.plan_of(f.sniff)))
             except (PlanError, OSError):
                 continue  # gone since it was sniffed: the job would fail to open it anyway
         return out

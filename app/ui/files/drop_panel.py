@@ -350,11 +350,18 @@ class DropPanel(QWidget):
     def _folder_added(self, card: FolderCard) -> None:
         card.removeRequested.connect(self.remove_card)
         card.clicked.connect(self.select)
+        card.fileChosen.connect(self._folder_file_chosen)
         card.changed.connect(lambda _card: self._update_send())
         self.cards_layout.insertWidget(self.cards_layout.count() - 1, card)
         if self._selected is None:
             self.select(card)
         self._after_cards_changed()
+
+    def _folder_file_chosen(self, card: FolderCard, f) -> None:
+        """A file picked in a folder card's list: the card selected, the file previewed."""
+        if self._selected is not card:
+            self.select(card)
+        self.preview.show_folder_file(card, f)
 
     def _new_card(self, path: str) -> FileCard:
         card = FileCard(path)
