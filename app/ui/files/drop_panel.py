@@ -237,8 +237,8 @@ class DropPanel(QWidget):
             return
         from app.core.job import Source
 
-        cards = self.sendable_cards()
-        if not confirm_times(self, cards):  # times that do not read, dates in either order
+        cards, groups = self.sendable_cards(), [g for g in self.groups.cards() if g.sendable]
+        if not confirm_times(self, cards, [g.group for g in groups]):  # times that do not read, dates in either order
             return
         jobs = []
         for card in cards:
@@ -248,7 +248,6 @@ class DropPanel(QWidget):
                 log.exception("cannot plan %s", card.path)
                 self.ctx.status(f"{card.name}: {e}")
                 return
-        groups = [g for g in self.groups.cards() if g.sendable]
         jobs += [job for g in groups for job in g.jobs()]  # (Source, Plan, dataset): "apply to all"
         if not jobs:
             return
