@@ -22,11 +22,15 @@ from pathlib import Path
 
 from app.core.io import expand_paths, shown
 from app.core.job import Source
-from app.core.plan import Overrides, Plan, PlanError, plan_for
+from app.core.plan import Overrides, Plan, PlanError, check_plan_times, plan_for
 from app.core.sniff import NOT_DATA, Sniff, sniff_path
 
 SNIFF_CHUNK = 64  # files sniffed per trip to the thread pool (the GUI hears after each)
 MAX_FIELDS = 200  # time-field candidates kept for "apply to all"
+# Of each head, a few events cut short are kept (not the whole sample): enough for Send to check
+# a time field applied to all later (time_problem), at a fixed cost per file.
+TIME_SAMPLE = 10
+TIME_SAMPLE_KEYS = 24
 
 
 class Oddity(str, enum.Enum):
@@ -144,15 +148,41 @@ class FolderGroup:
         """Field names seen in the files, most common first (the "apply to all" time choices)."""
         return [name for name, _ in self.fields.most_common(MAX_FIELDS)]
 
+    def plan_of(self, sniff: Sniff) -> Plan:
+        """The Plan a file of the group goes with: its sniff, then "apply to all" (PlanError: unreadable)."""
+        return plan_for(sniff, self.settings.overrides())
+
+    def time_problem(self) -> str | None:
+        """Send's question for the whole folder: how many files and sampled rows the time field
+        (the files' own, or the one applied to all) does not read; None when they all read."""
+        files = rows = total = 0
+        example = None
+        for f in self.files[: self._next]:
+            if not f.format:
+                continue
+            try:
+                check = check_plan_times(f.sniff, self.plan_of(f.sniff))
+            except PlanError:
+                continue
+            if check.unread:
+                files, rows, total = files + 1, rows + check.unread, total + check.total
+                example = example or (f.name, check.bad_example, check.field)
+        if not files:
+            return None
+        readable = sum(1 for f in self.files[: self._next] if f.format)
+        name, bad, field_name = example
+        return (f"{self.name}/: the time field {field_name!r} does not read for {rows:,} of {total:,} sampled rows "
+                f"in {files:,} of {readable:,} files (e.g. {name}: {bad!r}): Axiom refuses such events, "
+                "so they will fail")
+
     def jobs(self) -> list[tuple[Source, Plan]]:
         """(Source, Plan) of every readable file, with the group's settings applied."""
-        overrides = self.settings.overrides()
         out = []
         for f in self.files[: self._next]:
             if not f.format:
                 continue
             try:
-                out.append((Source.from_path(f.path), plan_for(f.sniff, overrides)))
+                out.append((Source.from_path(f.path), self.plan_of(f.sniff)))
             except (PlanError, OSError):
                 continue  # gone since it was sniffed: the job would fail to open it anyway
         return out
@@ -181,13 +211,26 @@ def sniff_next(group: FolderGroup, n: int | None = None) -> int:
         except Exception as e:  # sniff_path should never raise; the file is flagged, not lost
             s = Sniff(path=f.path, error=f"{shown(f.path)}: cannot be read ({e})")
         _note_fields(group, s)
-        s.sample = []
+        s.sample = _time_sample(s)
         s.path = None
         f.sniff = s
         if s.size is not None:
             f.size = s.size
     group._next = end
     return end
+
+
+def _time_sample(s: Sniff) -> list[dict]:
+    """The first events with at most TIME_SAMPLE_KEYS scalar fields (the guessed time field first), values cut to 64."""
+    guess = s.timestamp.field if s.timestamp else None
+    out = []
+    for event in s.sample[:TIME_SAMPLE]:
+        if not isinstance(event, dict):
+            continue
+        keys = ([guess] if guess in event else []) + [k for k in event if k != guess]
+        out.append({k: (event[k][:64] if isinstance(event[k], str) else event[k]) for k in keys[:TIME_SAMPLE_KEYS]
+                    if isinstance(event[k], (str, int, float))})
+    return out
 
 
 def _note_fields(group: FolderGroup, s: Sniff) -> None:

@@ -237,8 +237,8 @@ class DropPanel(QWidget):
             return
         from app.core.job import Source
 
-        cards = self.sendable_cards()
-        if not confirm_times(self, cards):  # times that do not read, dates in either order
+        cards, groups = self.sendable_cards(), [g for g in self.groups.cards() if g.sendable]
+        if not confirm_times(self, cards, [g.group for g in groups]):  # times that do not read, dates in either order
             return
         jobs = []
         for card in cards:
@@ -248,7 +248,6 @@ class DropPanel(QWidget):
                 log.exception("cannot plan %s", card.path)
                 self.ctx.status(f"{card.name}: {e}")
                 return
-        groups = [g for g in self.groups.cards() if g.sendable]
         jobs += [job for g in groups for job in g.jobs()]  # (Source, Plan, dataset): "apply to all"
         if not jobs:
             return
@@ -350,11 +349,18 @@ class DropPanel(QWidget):
     def _folder_added(self, card: FolderCard) -> None:
         card.removeRequested.connect(self.remove_card)
         card.clicked.connect(self.select)
+        card.fileChosen.connect(self._folder_file_chosen)
         card.changed.connect(lambda _card: self._update_send())
         self.cards_layout.insertWidget(self.cards_layout.count() - 1, card)
         if self._selected is None:
             self.select(card)
         self._after_cards_changed()
+
+    def _folder_file_chosen(self, card: FolderCard, f) -> None:
+        """A file picked in a folder card's list: the card selected, the file previewed."""
+        if self._selected is not card:
+            self.select(card)
+        self.preview.show_folder_file(card, f)
 
     def _new_card(self, path: str) -> FileCard:
         card = FileCard(path)

@@ -97,6 +97,7 @@ class FolderCard(QFrame):
     removeRequested = Signal(object)  # self
     changed = Signal(object)  # self: an "apply to all" setting changed
     clicked = Signal(object)  # self
+    fileChosen = Signal(object, object)  # self, the core FolderFile picked in the list (to preview)
 
     def __init__(self, group: FolderGroup, parent: QWidget | None = None):
         super().__init__(parent)
@@ -186,6 +187,8 @@ class FolderCard(QFrame):
         self.timestamp_combo.currentIndexChanged.connect(self._settings_changed)
         self.dataset_edit.textChanged.connect(self._settings_changed)
         self.odd_only.toggled.connect(self.model.set_odd_only)
+        self.list.clicked.connect(self._file_chosen)  # a click, or the keys moving the current row
+        self.list.selectionModel().currentChanged.connect(self._file_chosen)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 10)
@@ -222,7 +225,16 @@ class FolderCard(QFrame):
     def preview_hint(self) -> str:
         """What the preview pane says while the folder is selected."""
         return (f"{self.group.name}/ is listed on its card, the flagged files first. "
-                "Drop a single file to preview its events.")
+                "Select a file in the list to preview its events.")
+
+    def current_file(self):
+        """The FolderFile chosen in the list, or None."""
+        index = self.list.currentIndex()
+        return self.model.file_at(index.row()) if index.isValid() else None
+
+    def _file_chosen(self, index, *_) -> None:
+        if index.isValid():
+            self.fileChosen.emit(self, self.model.file_at(index.row()))
 
     def set_selected(self, selected: bool) -> None:
         self.setProperty("selected", "true" if selected else "false")
@@ -289,6 +301,8 @@ class FolderCard(QFrame):
         s.timestamp_field = _setting(self.timestamp_combo.currentData())
         s.dataset = self.dataset_edit.text().strip() or None
         self.changed.emit(self)
+        if self.current_file() is not None:  # the file previewed, read with the new settings
+            self.fileChosen.emit(self, self.current_file())
 
     def set_format(self, fmt: str | None) -> None:
         """Apply a format to all files (None: each file's own)."""

@@ -7,6 +7,7 @@ for an older selection or override, is dropped.
 from __future__ import annotations
 
 import asyncio
+import copy
 from typing import Callable
 
 from PySide6.QtCore import Qt
@@ -126,8 +127,48 @@ class PreviewPane(QWidget):
         types = card.plan().csv_types if is_csv else {}
         if types:  # the values as they will be sent: numbers and booleans, empty cells as chosen
             rows = [typed_event(r, types, card.typed.empty.currentData()) for r in rows]
+        self._show_rows(rows, eff.format, fields, field, kind or ("auto" if field else None), layout, types)
+
+    def show_folder_file(self, card, f) -> None:
+        """A file of a folder card (`f`, a core FolderFile): its head read with the card's "apply
+        to all" settings; sniffed first, off the GUI thread, when the card has not got to it yet."""
+        self.clear()
+        self.title.setText(f"Preview — {f.name}")
+        self.empty.setText("Looking at the file…")
+        self.ctx.tasks.spawn(self._load_folder_file(card, f, self._generation), f"preview {f.name}")
+
+    async def _load_folder_file(self, card, f, generation: int) -> None:
+        try:
+            sniff = f.sniff or await self.ctx.run_blocking(sniffing.sniff_path, f.path)
+            plan = card.group.plan_of(sniff)
+            eff = copy.copy(sniff)
+            eff.format, eff.encoding, eff.csv = plan.format, plan.encoding, plan.csv
+            rows = await self.ctx.run_blocking(sniffing.preview_rows, f.path, eff)
+            error = None
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:  # an unreadable file (PlanError names it), or gone since it was listed
+            rows, error, plan = [], str(e), None
+        if generation != self._generation:  # another selection (or the card removed) meanwhile
+            return
+        if error:
+            self.empty.setText(f"Nothing to preview: {error}")
+            return
+        is_csv = plan.format == "csv"
+        types = plan.csv_types if is_csv else {}
+        if types:
+            rows = [typed_event(r, types, plan.empty_cells) for r in rows]
+        guess = sniff.timestamp
+        field = plan.timestamp_field
+        kind = guess.kind if guess and guess.field == field else ("auto" if field else None)
+        self._show_rows(rows, plan.format, _fields_of(rows) if is_csv else None, field, kind,
+                        plan.timestamp_format if field else None, types)
+
+    def _show_rows(self, rows, fmt, fields, field, kind, layout, types) -> None:
+        """The table and its note for `rows` read as `fmt`, the time field `field` marked."""
+        is_csv = fmt == "csv"
         self.model.set_rows(rows, fields=fields, csv=is_csv, timestamp_field=field,
-                            timestamp_kind=kind or ("auto" if field else None), timestamp_layout=layout, types=types)
+                            timestamp_kind=kind, timestamp_layout=layout, types=types)
         if not rows:
             self.empty.setText("No events in the head of this file with these settings.")
             self.stack.setCurrentWidget(self.empty)
@@ -145,7 +186,7 @@ class PreviewPane(QWidget):
                          " (marked): they will be reported as failed.")
         if field:
             notes.append("The clock marks the time field: hover a value to see how it will be read.")
-        self._rows = rows if eff.format == "text" else []
+        self._rows = rows if fmt == "text" else []
         multi = next((i for i, r in enumerate(self._rows) if "\n" in str(r.get("message", ""))), None)
         self._show_event(0 if multi is None else multi)
         self.event_text.setVisible(multi is not None)  # one-line events: the table shows them whole

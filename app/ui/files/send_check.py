@@ -7,8 +7,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 
-def time_problems(cards) -> tuple[list[str], list[str]]:
-    """(blocking, confirmable) messages, one per card with a problem."""
+def time_problems(cards, groups=()) -> tuple[list[str], list[str]]:
+    """(blocking, confirmable) messages, one per card with a problem and one per folder (core FolderGroup)."""
     from app.core.plan import check_plan_times
 
     blocking, confirm = [], []
@@ -21,12 +21,13 @@ def time_problems(cards) -> tuple[list[str], list[str]]:
         check = check_plan_times(card.sniff, card.plan())
         if check.problem:
             (blocking if check.orders else confirm).append(f"{card.name}: {check.problem}")
+    confirm += [p for p in (g.time_problem() for g in groups) if p]
     return blocking, confirm
 
 
-def confirm_times(parent: QWidget, cards) -> bool:
-    """True when the cards may be sent as they are (asking the user where needed)."""
-    blocking, confirm = time_problems(cards)
+def confirm_times(parent: QWidget, cards, groups=()) -> bool:
+    """True when the cards and folders may be sent as they are (asking the user where needed)."""
+    blocking, confirm = time_problems(cards, groups)
     if blocking:
         box = QMessageBox(QMessageBox.Icon.Warning, "Choose how to read the times",
                           "\n\n".join(blocking) + "\n\nChoose on the file's card, then send.",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from PySide6.QtWidgets import QLabel, QStatusBar
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar
 
 from app.core.axiom import RateLimit
 from app.ui.context import AppContext
@@ -57,6 +58,31 @@ def ingest_limit_short(il) -> str:
     return f"Quota: {format_bytes(il.remaining)} left"
 
 
+def elide_at_word(text: str, metrics, width: int) -> str:
+    """`text` if it fits in `width` px, else its longest start ending at a word, plus "…"."""
+    if metrics.horizontalAdvance(text) <= width:
+        return text
+    cut = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+    if not cut.endswith("…"):
+        return cut
+    head = cut[:-1]
+    if head and len(head) < len(text) and text[len(head)] != " " and " " in head:
+        head = head[: head.rindex(" ")]
+    head = head.rstrip(" ,;:")
+    return f"{head}…" if head else cut
+
+
+class _MessageLabel(QLabel):
+    """The message area; re-elides whenever the layout gives it another width."""
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.resized()
+
+    def resized(self) -> None:  # replaced by the status bar
+        pass
+
+
 MESSAGE_ROOM = 240  # px kept for transient messages on the left before the limits use short forms
 
 
@@ -67,6 +93,17 @@ class StatusBar(QStatusBar):
         super().__init__(parent)
         self.ctx = ctx
         self.setAccessibleName("Status bar")
+        # The message has its own stretch area left of the permanent labels: QStatusBar's own
+        # painted message was clipped by them mid-word, with no way to read the rest.
+        self._message = ""
+        self.message_label = _MessageLabel(self)
+        self.message_label.resized = self._elide_message
+        self.message_label.setAccessibleName("Status message")
+        self.message_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.message_label.setContentsMargins(4, 0, 4, 0)
+        self.addWidget(self.message_label, 1)
+        self._message_timer = QTimer(self, singleShot=True)
+        self._message_timer.timeout.connect(self.clearMessage)
         self.connection_label = QLabel(self)
         self.connection_label.setAccessibleName("Connection state")
         self.rate_label = QLabel(self)
@@ -89,6 +126,28 @@ class StatusBar(QStatusBar):
         ctx.rateLimitChanged.connect(self.show_limit)
         ctx.statusMessage.connect(self.showMessage)
         self._on_connection()
+
+    def showMessage(self, text: str, timeout: int = 0) -> None:  # noqa: N802 (Qt's name)
+        """Show `text` (elided at a word if narrow; the full text in the tooltip) for `timeout` ms."""
+        self._message = text or ""
+        self.message_label.setToolTip(self._message)
+        self.message_label.setAccessibleDescription(self._message)
+        self._elide_message()
+        if timeout > 0 and self._message:
+            self._message_timer.start(timeout)
+        else:
+            self._message_timer.stop()
+
+    def clearMessage(self) -> None:  # noqa: N802 (Qt's name)
+        self.showMessage("")
+
+    def currentMessage(self) -> str:  # noqa: N802 (Qt's name)
+        return self._message
+
+    def _elide_message(self) -> None:
+        lb = self.message_label
+        room = lb.contentsRect().width()
+        lb.setText(elide_at_word(self._message, lb.fontMetrics(), room) if room > 0 else self._message)
 
     def _on_connection(self) -> None:
         state = self.ctx.connection_state
