@@ -78,8 +78,11 @@ def _sniff_head(head: Head, s: Sniff, total_size: int | None) -> Sniff:
         cands.append(log_cand)
     cands.sort(key=lambda c: c.confidence, reverse=True)
     best = cands[0]
-    meant_json = first in "[{" or (s.path or "").lower().endswith(JSON_NAMES)
-    unsure = best.format in ("csv", "text") or (best.format == "json-array" and best.confidence < 0.5)
+    named_json = (s.path or "").lower().endswith(JSON_NAMES)
+    meant_json = first in "[{" or named_json
+    # A text log may open with "[" ("[INFO] …", "[2026-12-02 …]"): it stays a log unless named .json.
+    unsure = (best.format == "csv" or (best.format == "text" and named_json)
+              or (best.format == "json-array" and best.confidence < 0.5))
     if unsure and meant_json and (problem := json_problem(text, head.whole)):
         s.reasons.append(problem)  # a JSON file with a typo or a cut end: never junk CSV rows
         s.format, s.csv, s.confidence, s.error = None, None, 0.0, problem
