@@ -132,3 +132,20 @@ def window(ctx, qtbot):
     _run_until(qtbot, lambda: ctx.connection_state in ("connected", "limited", "error"), 10000)
     yield win
     win.close_now()
+
+
+@pytest.fixture
+def connected_widget(ctx, qtbot, run_until):
+    """connected_widget(Widget, dataset, size): the widget (a DropPanel, a QueuePanel …) on a
+    context connected to the sandbox with `dataset` chosen, shown at `size`."""
+    def show(widget_class, dataset: str, size: tuple[int, int]):
+        ctx.set_dataset(dataset)
+        ctx.reconnect()
+        run_until(qtbot, lambda: ctx.client() is not None, 10000)
+        w = widget_class(ctx)
+        qtbot.addWidget(w)
+        w.resize(*size)
+        w.show()
+        return w
+    return show
+

@@ -19,15 +19,8 @@ SOME_BAD = "".join(json.dumps({"n": i, "time": f"2026-11-01 08:00:0{i}"}) + "\n"
 
 
 @pytest.fixture
-def panel(ctx, qtbot, run_until):
-    ctx.set_dataset("web-logs")
-    ctx.reconnect()
-    run_until(qtbot, lambda: ctx.client() is not None, 10000)
-    p = DropPanel(ctx)
-    qtbot.addWidget(p)
-    p.resize(1100, 700)
-    p.show()
-    return p
+def panel(connected_widget):
+    return connected_widget(DropPanel, "web-logs", (1100, 700))
 
 
 def card_for(panel, qtbot, run_until, path, text):

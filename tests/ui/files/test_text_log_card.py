@@ -13,15 +13,8 @@ LOGS = Path(__file__).parents[2] / "data" / "logs"
 
 
 @pytest.fixture
-def panel(ctx, qtbot, run_until):
-    ctx.set_dataset("logs")
-    ctx.reconnect()
-    run_until(qtbot, lambda: ctx.client() is not None, 10000)
-    p = DropPanel(ctx)
-    qtbot.addWidget(p)
-    p.resize(1100, 700)
-    p.show()
-    return p
+def panel(connected_widget):
+    return connected_widget(DropPanel, "logs", (1100, 700))
 
 
 def added(panel, qtbot, run_until, path):

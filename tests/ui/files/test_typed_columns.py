@@ -15,15 +15,8 @@ TYPED_CSV = "time;host;duration_ms;ok;price\n" + "".join(
 
 
 @pytest.fixture
-def panel(ctx, qtbot, run_until):
-    ctx.set_dataset("web-logs")
-    ctx.reconnect()
-    run_until(qtbot, lambda: ctx.client() is not None, 10000)
-    p = DropPanel(ctx)
-    qtbot.addWidget(p)
-    p.resize(1100, 600)
-    p.show()
-    return p
+def panel(connected_widget):
+    return connected_widget(DropPanel, "web-logs", (1100, 600))
 
 
 def header(model, field):

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from app.core.job import JobState
 from app.ui.widgets import desktop
-from tests.ui.history.test_resume_history import DATASET, ndjson_file, open_window, start_sandbox_job
+from tests.ui.history.test_resume_history import DATASET, cancelled_job, ndjson_file, open_window, start_sandbox_job
 
 
 def _focus(qtbot, widget):
@@ -80,10 +80,7 @@ def test_a_finished_entry_shows_its_settings_exports_shows_its_file_and_sends_ag
 
 def test_an_unfinished_entry_resumes_from_the_keyboard(ctx, sandbox, tmp_path, qtbot, run_until, run_coro):
     path = ndjson_file(tmp_path / "stopped.ndjson", 500)
-    job = start_sandbox_job(sandbox, path)
-    job.on_progress = lambda p: job.cancel() if p.ingested >= 200 else None
-    assert run_coro(qtbot, job.run(), 20000).state == JobState.CANCELLED
-    run_coro(qtbot, job.client.aclose())
+    job = cancelled_job(sandbox, path, 200, qtbot, run_coro)
 
     win = open_window(ctx, qtbot, run_until)
     try:

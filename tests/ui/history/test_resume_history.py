@@ -66,6 +66,15 @@ def start_sandbox_job(sandbox, path, **kw) -> UploadJob:
                      endpoint=SANDBOX_ENDPOINT, max_events=100, in_flight=1, **kw)
 
 
+def cancelled_job(sandbox, path, after: int, qtbot, run_coro) -> UploadJob:
+    """A sandbox job cancelled once `after` events are ingested: unfinished in the journal."""
+    job = start_sandbox_job(sandbox, path)
+    job.on_progress = lambda p: job.cancel() if p.ingested >= after else None
+    assert run_coro(qtbot, job.run(), 20000).state == JobState.CANCELLED
+    run_coro(qtbot, job.client.aclose())
+    return job
+
+
 @pytest.fixture
 def unfinished(sandbox, tmp_path, qtbot, aloop, run_coro):
     """Two unfinished jobs: one cancelled after 300 events, one interrupted (its task killed)."""

@@ -8,7 +8,7 @@ from app.core import history, journal
 from app.core.job import JobState, Source
 from app.ui.history.resume_bar import UnfinishedModel
 from tests.ui.history.test_resume_history import (
-    DATASET, ndjson_file, open_window, plan_for, start_sandbox_job)
+    DATASET, cancelled_job, ndjson_file, open_window, plan_for, start_sandbox_job)
 
 
 def _send_from_window(win, path, qtbot, run_until):
@@ -73,10 +73,7 @@ def test_the_resume_bar_never_offers_a_file_sent_in_full_since(ctx, sandbox, tmp
 
 def test_a_cancelled_job_is_offered_at_one_start_only(ctx, sandbox, tmp_path, qtbot, run_until, run_coro):
     path = ndjson_file(tmp_path / "stopped.ndjson", 600)
-    job = start_sandbox_job(sandbox, path)
-    job.on_progress = lambda p: job.cancel() if p.ingested >= 200 else None
-    assert run_coro(qtbot, job.run(), 20000).state == JobState.CANCELLED
-    run_coro(qtbot, job.client.aclose())
+    job = cancelled_job(sandbox, path, 200, qtbot, run_coro)
 
     win = open_window(ctx, qtbot, run_until)
     try:

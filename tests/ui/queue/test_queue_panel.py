@@ -38,15 +38,8 @@ def job(path):
 
 
 @pytest.fixture
-def panel(ctx, qtbot, run_until):
-    ctx.set_dataset(DATASET)
-    ctx.reconnect()
-    run_until(qtbot, lambda: ctx.client() is not None, 10000)
-    p = QueuePanel(ctx)
-    qtbot.addWidget(p)
-    p.resize(1100, 500)
-    p.show()
-    return p
+def panel(connected_widget):
+    return connected_widget(QueuePanel, DATASET, (1100, 500))
 
 
 def cell(panel, entry, col):
