@@ -30,12 +30,12 @@ class DropZone(QWidget):
         icon = QLabel()
         icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton).pixmap(48, 48))
         icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.text = QLabel("Drop JSON, NDJSON or CSV files here")
+        self.text = QLabel("Drop JSON, NDJSON, CSV or log files here")
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         font = self.text.font()
         font.setPointSizeF(font.pointSizeF() * 1.35)
         self.text.setFont(font)
-        hint = QLabel("Folders work too (their JSON, NDJSON and CSV files), gzip and zstd are read as they are, "
+        hint = QLabel("Folders work too (their JSON, NDJSON, CSV and log files), gzip and zstd are read as they are, "
                       "and Ctrl+V pastes file paths.")
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         hint.setWordWrap(True)

@@ -58,7 +58,7 @@ def preview_settled(panel, qtbot, run_until, predicate):
 
 def test_empty_state_invites(panel):
     assert panel.stack.currentWidget() is panel.zone
-    assert panel.zone.text.text() == "Drop JSON, NDJSON or CSV files here"
+    assert panel.zone.text.text() == "Drop JSON, NDJSON, CSV or log files here"
     assert panel.zone.browse_button.isVisible() and panel.zone.browse_button.text() == "Browse…"
     assert panel.zone.samples_button.text() == "Try sample data"
 
