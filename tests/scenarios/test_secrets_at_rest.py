@@ -55,7 +55,10 @@ def test_no_token_in_any_file_after_a_full_session(tmp_path, capsys, monkeypatch
     files = [p for p in _isolated_home.rglob("*") if p.is_file()]
     assert any(p.name == "journal.sqlite3" for p in files)
     for p in files + [p for p in config.log_dir().rglob("*") if p.is_file()]:
-        data = p.read_bytes()
+        try:
+            data = p.read_bytes()
+        except FileNotFoundError:  # SQLite removed its -wal/-shm as the last connection closed
+            continue
         assert TOKEN.encode() not in data and WRONG.encode() not in data, f"a token is in {p}"
     for text in outputs:
         assert TOKEN.encode() not in text and WRONG.encode() not in text
