@@ -9,3 +9,7 @@ RESERVED_FIELDS = ("_blockInfo", "_cursor", "_rowID", "_source", "_sysTime")  # 
 HARD_BODY_CAP = 1 << 30              # uncompressed bytes, when no max_body_bytes fault is set
 DEFAULT_INGEST_LIMIT = 500 * 10**9   # bytes per month (X-IngestLimit-Limit)
 PLAN_FIELDS = {"cloud": 1024, "personal": 256}  # fields per dataset, by plan (`Sandbox(plan=…)`)
+# Request headers: Axiom documents no limit; its server is Go, whose net/http reads headers up to
+# DefaultMaxHeaderBytes (1 MiB). A headerless CSV of a few thousand columns names them all in one
+# X-Axiom-CSV-Fields header (3,000 columns: ~36 KB), past aiohttp's default of 8,190 bytes a line.
+MAX_HEADER_BYTES = 1 << 20

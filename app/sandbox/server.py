@@ -38,7 +38,7 @@ from app.sandbox.apl import QueryRoutes
 from app.sandbox.errors import REASONS, ApiError, Dropped, HtmlError, error_response
 from app.sandbox.faults import Faults
 from app.sandbox.ingest import IngestRoutes
-from app.sandbox.limits import DEFAULT_INGEST_LIMIT, HARD_BODY_CAP, PLAN_FIELDS
+from app.sandbox.limits import DEFAULT_INGEST_LIMIT, HARD_BODY_CAP, MAX_HEADER_BYTES, PLAN_FIELDS
 from app.sandbox.names import LOCAL, REGION, REGIONS, US_EAST
 from app.sandbox.quotas import INGESTING, Quotas
 from app.sandbox.requestlog import ENTRY, RequestLog, new_entry
@@ -160,8 +160,10 @@ class Sandbox(IngestRoutes, ApiRoutes, QueryRoutes):
         return app
 
     async def _listen(self, app: web.Application, port: int) -> str:
-        runner = web.AppRunner(app, access_log=None, auto_decompress=False,
-                               handle_signals=False, shutdown_timeout=1.0)
+        # Header lines as long as Go's net/http takes them (limits.MAX_HEADER_BYTES), not aiohttp's 8 KB
+        runner = web.AppRunner(app, access_log=None, auto_decompress=False, handle_signals=False,
+                               shutdown_timeout=1.0, max_line_size=MAX_HEADER_BYTES,
+                               max_field_size=MAX_HEADER_BYTES)
         await runner.setup()
         self._runners.append(runner)
         await web.TCPSite(runner, self.host, port).start()

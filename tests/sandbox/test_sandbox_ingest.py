@@ -157,6 +157,29 @@ def test_an_empty_csv_fields_header_means_the_first_row_is_the_header(sb):
     assert r.json()["ingested"] == 1 and sb.events("e")[1]["b"] == "4"
 
 
+def test_a_csv_fields_header_over_8_kb_is_read_as_go_would(sb):
+    """A headerless CSV of 1,000 columns names them in `X-Axiom-CSV-Fields` (~12 KB): Axiom's
+    server is Go, whose net/http takes request headers up to DefaultMaxHeaderBytes (1 MiB);
+    aiohttp's default (8,190 bytes a header) answered 400 "Got more than 8190 bytes"."""
+    fields = [f"column_{i:04d}" for i in range(1_000)]
+    header = ",".join(fields)
+    assert len(header) > 8 * 1024
+    body = "".join(",".join(f"{r}-{i}" for i in range(1_000)) + "\n" for r in range(3))
+    r = ingest(sb, body, "text/csv", dataset="wide", X_Axiom_CSV_Fields=header)
+    assert r.status_code == 200, r.text
+    assert r.json()["ingested"] == 3
+    stored = [{k: v for k, v in e.items() if not k.startswith("_")} for e in sb.events("wide")]
+    assert [len(e) for e in stored] == [1_000] * 3
+    assert stored[2]["column_0999"] == "2-999"
+
+
+def test_a_header_past_go_s_limit_is_still_refused(sb):
+    """Past Go's 1 MiB of headers the request is refused, not read (the sandbox says 400)."""
+    r = ingest(sb, "1\n", "text/csv", dataset="huge", X_Axiom_CSV_Fields="a" * (1 << 20) + "b")
+    assert r.status_code in (400, 431)
+    assert sb.events("huge") == []
+
+
 def test_labels_are_merged_into_every_event(sb):
     r = ingest(sb, ndjson({"a": 1}, {"a": 2, "env": "mine"}), X_Axiom_Event_Labels='{"env":"prod","team":"ops"}')
     assert r.json()["ingested"] == 2
