@@ -69,8 +69,16 @@ def pieces_after_400(batch: Batch, err: BadRequest) -> list[Batch]:
 def map_failures(plan: Plan, batch: Batch, failures: list[dict], failed: int):
     """200 with failures names timestamps, not positions: match them to the batch's events.
     Yields (line or None, error, record preview or None), `failed` of them."""
-    by_time: dict[int, list[int]] = {}
     records = batch.records()
+    reasons = {str(f.get("error", "failed")) for f in failures[:failed]}
+    if failed == batch.count == len(failures) and len(reasons) == 1:
+        # Every event failed, for one reason: each line is known without matching (a CSV wider
+        # than the dataset's field limit fails all its rows so, with no timestamp to match).
+        error = reasons.pop()
+        for i in range(batch.count):
+            yield batch.lines[i], at(plan, batch, i) + error, preview(records[i])
+        return
+    by_time: dict[int, list[int]] = {}
     field_name = "_time" if plan.client_time else plan.timestamp_field or "_time"
     unreadable: list[int] = []  # events whose time the server cannot read: it refuses them
     for i, value in enumerate(_timestamp_values(batch, records, field_name, plan)):
