@@ -75,8 +75,10 @@ def describe_summary(s: dict, max_failures: int = 20) -> str:
     counted = any(s.get(k) for k in ("ingested", "failed", "not_sent", "possible_duplicates"))
     if s.get("error") and not counted:
         return f"{s['path']}: {s['error']}"
-    head = (f"{s['path']} → {s.get('dataset', '')}: {s['ingested']:,} ingested, {s['failed']:,} failed, "
-            f"{s['not_sent']:,} not sent")
+    from app.core.job.results import not_sent_text  # the same words as the window's and History's
+
+    not_sent = not_sent_text(s["not_sent"], s.get("not_sent_from_line")) or "0 not sent"
+    head = f"{s['path']} → {s.get('dataset', '')}: {s['ingested']:,} ingested, {s['failed']:,} failed, {not_sent}"
     if s.get("possible_duplicates") or s.get("error"):
         head += f", {s['possible_duplicates']:,} possible duplicates"
     lines = [head]

@@ -81,6 +81,7 @@ class Ledger:
         self._settled = Totals()
         self._open: dict[int, BatchRecord] = {}
         self._unread_not_sent = 0                     # the unsent rest of the input, counted but not cut
+        self.rest_from: int | None = None             # from this line on the input was not read: not sent, uncounted
         self._earlier_failures: list[tuple[int, Failure]] = []
         self._earlier_more = FailureTally()
         self._kept = 0                                # failures kept in full so far (earlier runs too)
@@ -145,6 +146,11 @@ class Ledger:
 
     def unread_not_sent(self, count: int) -> None:
         self._unread_not_sent += count
+
+    def rest_unread(self, line: int) -> None:
+        """Reading stopped (a read or decompression error, binary data, a file that shrank, no time
+        left to count): nothing from `line` on was sent, and how many events that is is unknown."""
+        self.rest_from = line if self.rest_from is None else min(self.rest_from, line)
 
     def trace(self, batch: Batch, trace_id: str) -> None:
         self.record(batch).trace_ids.append((next(self._order), trace_id))

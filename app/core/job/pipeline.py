@@ -40,7 +40,7 @@ from app.core.job.journaling import JobJournal
 from app.core.job.ledger import Ledger
 from app.core.job.policy import Backoff
 from app.core.job.reading import InputReader
-from app.core.job.results import Failure, JobResult, JobWarning, Progress, WarningKind
+from app.core.job.results import Failure, JobResult, JobWarning, Progress, WarningKind, stop_text
 from app.core.job.sender import Sender, Stopped
 from app.core.job.source import Source, renumbered
 
@@ -233,13 +233,14 @@ class UploadJob:
             else:
                 try:
                     batch = await loop.run_in_executor(reader, next, batches, None)
-                except InputError as e:
+                except InputError as e:  # the rest: not sent from its line, count unknown (reading.py)
                     self._input_error = str(e)
-                    self._stopped_at = f"line {e.line}" if e.line else None
+                    self._stopped_at = self._reader.stopped_reading(e.line)
                     return
                 except (OSError, EOFError, zstandard.ZstdError) as e:
-                    self._input_error = f"{self.source.name}: reading stopped: {e}"
-                    self._stopped_at = f"byte {self._reader.position(self._bytes_read)} of the file"
+                    self._input_error = (f"{self.source.name}: reading stopped at byte "
+                                         f"{self._reader.position(self._bytes_read):,} of the file: {e}")
+                    self._stopped_at = self._reader.stopped_reading(None)
                     return
             if batch is None:
                 if self.stopping:
@@ -383,7 +384,8 @@ class UploadJob:
             possible_duplicates=t.possible_duplicates, failures=self.ledger.failures(),
             more_failures=self.ledger.more_failures(),
             warnings=self.ledger.warnings(), trace_ids=self.ledger.trace_ids(),
-            stopped_at=self._stopped_at if (self.cancelled or error) else None,
+            stopped_at=stop_text(self._stopped_at, self.ledger.rest_from) if (self.cancelled or error) else None,
+            rest_from=self.ledger.rest_from,
             error=error, error_kind=kind if error else None, requests=self._sender.requests,
             elapsed=time.monotonic() - self._started)
         self.set_state(state, error or "")

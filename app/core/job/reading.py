@@ -1,5 +1,7 @@
 """The reader side of a job (run in its reader thread): open the input, name ragged CSV rows, and
-after a stop count the unsent rest; at the end, notice a file that changed while it was read."""
+after a stop count the unsent rest; at the end, notice a file that changed while it was read.
+Where reading stops early, the rest of the input is "not sent from line N", its count unknown
+(Ledger.rest_unread): never silently absent from the counts."""
 
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ class InputReader:
         self.source, self.plan, self.ledger = source, plan, ledger
         self.raw: BinaryIO | None = None
         self.ragged = 0
+        self.next_line = 1  # the first line after the batches read so far
 
     def open(self) -> BinaryIO:
         self.raw = self.source.open_raw()
@@ -63,13 +66,23 @@ class InputReader:
             yield batch
 
     def noting_long_values(self, batches: Iterator[Batch]) -> Iterator[Batch]:
-        """Name events holding a string over Axiom's value limit: stored, but that value replaced."""
+        """Name events holding a string over Axiom's value limit: stored, but that value replaced.
+        (The last stage every batch passes: it also keeps `next_line`, where reading has come.)"""
         delimiter = self.plan.csv.delimiter if self.plan.csv else ","
         for batch in batches:
             for index, message in long_values(batch, delimiter):
                 line = batch.lines[index]
                 self.ledger.warn(JobWarning(WarningKind.LONG_VALUE, f"line {line}: {message}", line, line), batch)
+            self.next_line = max(self.next_line, _after(batch))
             yield batch
+
+    def stopped_reading(self, line: int | None) -> str:
+        """Reading stopped before the end of the input (a read or decompression error, data that
+        cannot be read on): nothing from `line` (else the line after the last batch) on was sent,
+        and how many events that is cannot be known. Returns where the job stopped."""
+        line = line or self.next_line
+        self.ledger.rest_unread(line)
+        return f"line {line:,}"
 
     def note_more_ragged_rows(self) -> None:
         """The rows past MAX_RAGGED_LISTED, counted (said once, even if asked again)."""
@@ -89,12 +102,19 @@ class InputReader:
                 if batch.seq not in self.ledger.acked_before:
                     self.ledger.unread_not_sent(batch.count + len(batch.skipped))
                 if time.monotonic() > deadline:
+                    rest = _after(batch)
+                    self.ledger.rest_unread(rest)
                     self.ledger.warn(JobWarning(
                         WarningKind.REST_NOT_COUNTED,
-                        f"the input after line {batch.last_line} was not read, so its events are not "
+                        f"the input from line {rest:,} on was not read, so its events are not "
                         f"counted as not sent; nothing from there on was sent"))
                     return
-        except (InputError, OSError, EOFError, ValueError, zstandard.ZstdError) as e:
+        except InputError as e:
+            self.ledger.rest_unread(e.line or self.next_line)
+            self.ledger.warn(JobWarning(WarningKind.COUNTING_STOPPED,
+                                        f"counting the events that were not sent stopped: {e}"))
+        except (OSError, EOFError, ValueError, zstandard.ZstdError) as e:
+            self.ledger.rest_unread(self.next_line)
             self.ledger.warn(JobWarning(WarningKind.COUNTING_STOPPED,
                                         f"counting the events that were not sent stopped: {e}"))
 
@@ -109,6 +129,7 @@ class InputReader:
         except (OSError, ValueError, AttributeError):
             return None
         if now < before:
+            self.ledger.rest_unread(next_line)
             return (f"{self.source.name} changed while it was being read (size {before:,} → {now:,} "
                     f"bytes): what was read up to line {next_line - 1} was sent; the rest was not")
         if now > before:
@@ -116,3 +137,8 @@ class InputReader:
                 WarningKind.SOURCE_GREW, f"{self.source.name} grew while it was being read (size {before:,} → "
                 f"{now:,} bytes); what was there when reading ended was sent"))
         return None
+
+
+def _after(batch: Batch) -> int:
+    """The first input line after a batch."""
+    return max(batch.end_line, (batch.last_line or 0) + 1)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from app.core.io import shown
 from app.core.journal import JobState, StopKind
 
-__all__ = ["Failure", "FailureTally", "JobResult", "JobState", "JobWarning", "Progress", "StopKind", "WarningKind"]
+__all__ = ["Failure", "FailureTally", "JobResult", "JobState", "JobWarning", "Progress", "StopKind", "WarningKind",
+           "not_sent_text", "rest_from_stop", "stop_text"]
 
 
 CUT_SHORT = "…"  # ends a Failure.record cut at attribution.RECORD_PREVIEW_BYTES
@@ -122,6 +123,43 @@ def more_failures_text(more: list[dict]) -> str | None:
     return f"… and {total:,} more failures: " + "; ".join(parts)
 
 
+def not_sent_text(not_sent: int, rest_from: int | None) -> str | None:
+    """The words for the events not sent, the same in the CLI, the window and History; None when
+    every event was sent. `rest_from`: the line from which the input was not read, so the count
+    of what follows is unknown — said as such, never as "0 not sent"."""
+    if rest_from is None:
+        return f"{not_sent:,} not sent" if not_sent else None
+    rest = f"from line {rest_from:,} (count unknown)"
+    return f"{not_sent:,} not sent, and the rest {rest}" if not_sent else f"not sent: the rest, {rest}"
+
+
+_REST_SAME = ", not read from there on"
+_REST_LATER = re.compile(r", not read from line ([\d,]+) on$")
+_LINE = re.compile(r"^line ([\d,]+)")
+
+
+def stop_text(stopped_at: str | None, rest_from: int | None) -> str | None:
+    """Where the job stopped, with the line from which the input was not read when there is one:
+    "line 1,204, not read from there on". It is what the journal keeps (its `stopped_at`), so
+    History reads the unread rest back from it (`rest_from_stop`)."""
+    if rest_from is None:
+        return stopped_at
+    m = _LINE.match(stopped_at or "")
+    if m is None or int(m.group(1).replace(",", "")) == rest_from:
+        return f"line {rest_from:,}{_REST_SAME}"
+    return f"{stopped_at}, not read from line {rest_from:,} on"
+
+
+def rest_from_stop(stopped_at: str | None) -> int | None:
+    """The unread rest's first line in a stop_text (a journaled job's `stopped_at`), else None."""
+    if not stopped_at:
+        return None
+    if stopped_at.endswith(_REST_SAME) and (m := _LINE.match(stopped_at)):
+        return int(m.group(1).replace(",", ""))
+    m = _REST_LATER.search(stopped_at)
+    return int(m.group(1).replace(",", "")) if m else None
+
+
 class WarningKind(enum.Enum):
     SERVER = "server"                    # a warning the server sent about a batch
     UNACKNOWLEDGED = "unacknowledged"    # the server answered for fewer events than were sent
@@ -215,6 +253,11 @@ class JobResult:
     job_id: str | None = None           # the journal's id (resume it with `axiom-drop resume ID`)
     possible_duplicate_lines: list[list[int]] = field(default_factory=list)  # [first, last] spans
     more_failures: list[dict] = field(default_factory=list)  # past the ones listed: FailureTally.to_json()
+    rest_from: int | None = None        # from this line on the input was not read: not sent, count unknown
+
+    @property
+    def not_sent_text(self) -> str | None:
+        return not_sent_text(self.not_sent, self.rest_from)
 
     def to_json(self, path: str | None = None) -> dict:
         return {
@@ -223,7 +266,9 @@ class JobResult:
             "state": self.state.value,
             "ingested": self.ingested,
             "failed": self.failed,
-            "not_sent": self.not_sent,
+            "not_sent": self.not_sent,  # counted; with `not_sent_from_line`, the rest is not counted
+            "not_sent_count_known": self.rest_from is None,
+            "not_sent_from_line": self.rest_from,
             "possible_duplicates": self.possible_duplicates,
             "failures": [{"line": f.line, "error": f.error} for f in self.failures],
             "warnings": [str(w) for w in self.warnings],
