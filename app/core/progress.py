@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 
 from app.core.job import JobResult, JobState, Progress
+from app.core.job import not_sent_text as _not_sent_words
 
 UNKNOWN = -1.0  # the share cannot be told (no size): show counts instead
 
@@ -122,6 +123,15 @@ def time_text(elapsed: float, left: float | None, started: bool) -> str:
         return ""
     text = duration_text(elapsed)
     return f"{text} · {duration_text(left)} left" if left is not None else text
+
+
+def not_sent_text(entry) -> str | None:
+    """What a queue row's tooltip and its details say of the events not sent (None: none): the
+    count, and once finished the unread rest of a file whose reading stopped, "count unknown"
+    (app.core.job.results.not_sent_text: the same words as the CLI's and History's)."""
+    if entry.result is not None:
+        return entry.result.not_sent_text
+    return _not_sent_words(entry.progress.not_sent, None) if entry.progress is not None else None
 
 
 def totals(entries: list) -> dict[str, int]:

@@ -14,7 +14,7 @@ from app.core.io import shown
 from app.core.journal import JobState, StopKind
 
 __all__ = ["Failure", "FailureTally", "JobResult", "JobState", "JobWarning", "Progress", "StopKind", "WarningKind",
-           "not_sent_text", "rest_from_stop", "stop_text"]
+           "not_sent_cell", "not_sent_text", "rest_from_stop", "stop_text"]
 
 
 CUT_SHORT = "…"  # ends a Failure.record cut at attribution.RECORD_PREVIEW_BYTES
@@ -131,6 +131,14 @@ def not_sent_text(not_sent: int, rest_from: int | None) -> str | None:
         return f"{not_sent:,} not sent" if not_sent else None
     rest = f"from line {rest_from:,} (count unknown)"
     return f"{not_sent:,} not sent, and the rest {rest}" if not_sent else f"not sent: the rest, {rest}"
+
+
+def not_sent_cell(not_sent: int, rest_from: int | None) -> str:
+    """The short form for a "Not sent" column: "1,204", or "the rest from line 1,204" (its count
+    unknown: never "0"), or "5 + the rest from line 1,204"."""
+    if rest_from is None:
+        return f"{not_sent:,}"
+    return (f"{not_sent:,} + " if not_sent else "") + f"the rest from line {rest_from:,}"
 
 
 _REST_SAME = ", not read from there on"

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.core.io import shown
 from app.core import history, journal
+from app.core.job import not_sent_cell, not_sent_text, rest_from_stop
 from app.ui.history.history_actions import HistoryActions, settings_text
 from app.ui.widgets import theme
 from app.ui.widgets.rich_text import error_css, esc
@@ -57,6 +58,11 @@ class HistoryRow:
         if r.kind == "stdin":
             return "standard input"
         return shown(Path(r.path or r.name).name)
+
+    @property
+    def rest_from(self) -> int | None:
+        """Where the input stopped being read (the rest not sent, its count unknown), if it did."""
+        return rest_from_stop(self.record.stopped_at)
 
 
 def query_history(search: str = "", limit: int = HISTORY_LIMIT) -> list[HistoryRow]:
@@ -88,14 +94,18 @@ class JournalHistoryModel(RowsTableModel):
             if col == self.FAILED:
                 return f"{r.failed:,}"
             if col == self.NOT_SENT:
-                return f"{r.not_sent:,}"
+                return not_sent_cell(r.not_sent, h.rest_from)
             if col == self.STATE:
                 return h.state
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == self.NAME:
                 return f"{shown(r.path or r.name)}\njob {r.id}"
+            if col == self.NOT_SENT and h.rest_from is not None:
+                return not_sent_text(r.not_sent, h.rest_from)
             if col == self.STATE:
                 tip = [r.error] if r.error else []
+                if h.rest_from is not None:
+                    tip.append(not_sent_text(r.not_sent, h.rest_from))
                 if r.possible_duplicates:
                     tip.append(f"{r.possible_duplicates:,} events possibly stored twice (select it for the lines)")
                 return "\n".join(tip) or None
@@ -279,7 +289,8 @@ class HistoryTab(QWidget):
             where += f" ({r.endpoint})"
         head = (f"<b>{esc(h.name)}</b> → {esc(r.dataset)} · {esc(where)} · "
                 f"{esc(h.state)} · job {esc(r.id)}")
-        parts = [f"{r.ingested:,} ingested", f"{r.failed:,} failed", f"{r.not_sent:,} not sent"]
+        parts = [f"{r.ingested:,} ingested", f"{r.failed:,} failed",
+                 not_sent_text(r.not_sent, h.rest_from) or "0 not sent"]
         if r.possible_duplicates:
             parts.append(f"{r.possible_duplicates:,} possibly stored twice")
         if r.runs > 1:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from app.core.job import more_failures_text
 from app.core.axiom.console import dataset_page
+from app.core.progress import not_sent_text
 from app.core.queue import QueueEntry
 from app.ui.widgets import desktop
 from app.ui.widgets.rich_text import error_css, esc
@@ -177,8 +178,8 @@ class DetailsPane(QWidget):
         head = f"<b>{esc(e.name)}</b> → {esc(e.dataset) or '(no dataset)'} · " \
                f"{format_label(e.plan.format, e.plan.csv)} · {esc(e.status_text())}"
         parts = [f"{e.ingested:,} ingested", f"{e.failed:,} failed"]
-        if e.not_sent:
-            parts.append(f"{e.not_sent:,} not sent")
+        if not_sent := not_sent_text(e):  # the unread rest of a file too, "count unknown"
+            parts.append(not_sent)
         if e.possible_duplicates:
             parts.append(f"{e.possible_duplicates:,} possibly stored twice (see Warnings for which lines)")
         lines = [head, " · ".join(parts)]

@@ -13,6 +13,7 @@ import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from app.core.io import shown
+from app.core.progress import not_sent_text
 from app.core.queue import QueueEntry, totals
 from app.core.job import JobState
 from app.ui.widgets import theme
@@ -173,8 +174,8 @@ class QueueModel(RowsTableModel):
                 return e.error
             if e.result is not None:
                 parts = [f"{e.result.ingested:,} ingested, {e.result.failed:,} failed"]
-                if e.result.not_sent:
-                    parts.append(f"{e.result.not_sent:,} not sent")
+                if not_sent := not_sent_text(e):  # the unread rest of a file too, "count unknown"
+                    parts.append(not_sent)
                 if e.result.possible_duplicates:
                     parts.append(f"{e.result.possible_duplicates:,} possibly stored twice")
                 if e.result.error:
