@@ -8,11 +8,15 @@ are folded once into a running sum and only the open records (at most the batche
 folded again each time.
 
 Failures, warnings and trace ids keep the order they happened in (a counter shared by all
-records), so the result lists them as they came.
+records), so the result lists them as they came. The failures kept in full are the
+lowest-numbered MAX_FAILURES_KEPT by input line, whatever order batches in flight answer in (a
+lower line arriving late takes the place of the highest kept, which joins its record's tally):
+the same input always lists the same failures.
 """
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import threading
 from dataclasses import dataclass, field
@@ -85,6 +89,7 @@ class Ledger:
         self._earlier_failures: list[tuple[int, Failure]] = []
         self._earlier_more = FailureTally()
         self._kept = 0                                # failures kept in full so far (earlier runs too)
+        self._highest: list[tuple] = []               # the kept failures, highest line on top (a max-heap)
         self._job_warnings: list[tuple[int, JobWarning]] = []
 
     # -- records -------------------------------------------------------------------------------
@@ -120,9 +125,8 @@ class Ledger:
                 self._earlier_more.merge(FailureTally.from_json(m.more_failures))
             else:
                 self._prior_inflight.add(m.seq)
-        self._earlier_failures.extend((next(self._order), Failure(line, error, record))
-                                      for _seq, line, error, record in failures)
-        self._kept += len(failures)
+        for _seq, line, error, record in failures:
+            self._keep(None, Failure(line, error, record))
 
     # -- what happens to events ------------------------------------------------------------------
     def ingested(self, batch: Batch, n: int) -> None:
@@ -131,15 +135,34 @@ class Ledger:
         rec.ingested += n
 
     def fail(self, batch: Batch, failure: Failure) -> None:
-        """The first MAX_FAILURES_KEPT in full; the rest counted (memory and the journal stay bounded)."""
-        rec = self.record(batch)
-        if self._kept < MAX_FAILURES_KEPT:
+        """The lowest-numbered MAX_FAILURES_KEPT in full; the rest counted (memory stays bounded;
+        the journal holds at most those plus the ones a batch in flight displaced)."""
+        self._keep(self.record(batch), failure)
+
+    def _keep(self, rec: BatchRecord | None, failure: Failure) -> None:
+        """Keep `failure` (of `rec`, or of an earlier run when None) in full if it is among the
+        lowest-numbered MAX_FAILURES_KEPT so far, else tally it."""
+        order = next(self._order)
+        rank = (-(failure.line is None), -(failure.line or 0), -order)  # larger line → smaller rank
+        if self._kept >= MAX_FAILURES_KEPT:
+            if not self._highest or rank <= self._highest[0][0]:  # not below the highest kept: counted
+                self._tally(rec).add(failure.line, failure.error)
+                return
+            _rank, old_rec, old_item = heapq.heappop(self._highest)  # displaced: counted instead
+            (old_rec.failures if old_rec is not None else self._earlier_failures).remove(old_item)
+            self._tally(old_rec).add(old_item[1].line, old_item[1].error)
+        else:
             self._kept += 1
-            rec.failures.append((next(self._order), failure))
-            return
+        item = (order, failure)
+        (rec.failures if rec is not None else self._earlier_failures).append(item)
+        heapq.heappush(self._highest, (rank, rec, item))
+
+    def _tally(self, rec: BatchRecord | None) -> FailureTally:
+        if rec is None:
+            return self._earlier_more
         if rec.more is None:
             rec.more = FailureTally()
-        rec.more.add(failure.line, failure.error)
+        return rec.more
 
     def not_sent(self, batch: Batch, count: int | None = None) -> None:
         self.record(batch).not_sent += batch.count if count is None else count
