@@ -16,6 +16,8 @@ the same input always lists the same failures.
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import heapq
 import itertools
 import threading
@@ -24,6 +26,8 @@ from dataclasses import dataclass, field
 from app.core.batching import Batch
 from app.core.journal import ACKED, BatchMark
 from app.core.job.results import Failure, FailureTally, JobWarning, WarningKind
+
+_DUP_KINDS = (WarningKind.MAYBE_STORED_TWICE, WarningKind.RESENT_AFTER_INTERRUPTION)
 
 MAX_FAILURES_KEPT = 1000  # failures kept in full (line, reason, the event); the rest are counted
 
@@ -58,6 +62,7 @@ class BatchRecord:
     warnings: list[tuple[int, JobWarning]] = field(default_factory=list)
     trace_ids: list[tuple[int, str]] = field(default_factory=list)
     dup_spans: list[tuple[int, list]] = field(default_factory=list)        # (order, [first, last])
+    failed_lines: set[int] | None = field(default_factory=set)  # while open: lines failed here (never sent)
     more: FailureTally | None = None  # failures past MAX_FAILURES_KEPT: counted by reason and lines
     marked: bool = False          # journaled as in flight
     maybe_stored: bool = False    # some request of it may have been stored
@@ -106,19 +111,27 @@ class Ledger:
         rec = self._open.pop(batch.seq, None)
         if rec is not None:
             rec.settled = True
+            rec.failed_lines = None  # only a batch still open can be sent again
             self._settled = self._settled + rec.totals
         return rec
 
     def load_earlier(self, marks: list[BatchMark], failures: list) -> None:
         """The batches an earlier run acknowledged (counted, not resent) or left in flight."""
+        failed_in: dict[int, set[int]] = {}
+        for seq, line, _error, _record in failures:
+            if line is not None:
+                failed_in.setdefault(seq, set()).add(line)
         for m in marks:
             if m.status == ACKED:
                 self.acked_before[m.seq] = m
                 rec = self.records[m.seq] = BatchRecord(
                     m.seq, m.start, m.end, m.first_line, m.last_line, m.events, ingested=m.ingested,
-                    possible_duplicates=m.possible_duplicates, earlier_failed=m.failed, settled=True)
-                if m.possible_duplicates:
-                    rec.dup_spans.append((next(self._order), [m.first_line, m.last_line]))
+                    possible_duplicates=m.possible_duplicates, earlier_failed=m.failed, settled=True,
+                    failed_lines=None)
+                if m.possible_duplicates and m.first_line is not None:  # its event lines are not journaled
+                    failed = failed_in.get(m.seq, set())
+                    lines = [n for n in range(m.first_line, (m.last_line or m.first_line) + 1) if n not in failed]
+                    rec.dup_spans.extend((next(self._order), span) for span in sent_spans(lines, failed, m.last_line))
                 rec.warnings.extend((next(self._order), JobWarning(WarningKind.EARLIER_RUN, w)) for w in m.warnings)
                 rec.trace_ids.extend((next(self._order), t) for t in m.trace_ids)
                 self._settled = self._settled + rec.totals
@@ -137,7 +150,10 @@ class Ledger:
     def fail(self, batch: Batch, failure: Failure) -> None:
         """The lowest-numbered MAX_FAILURES_KEPT in full; the rest counted (memory stays bounded;
         the journal holds at most those plus the ones a batch in flight displaced)."""
-        self._keep(self.record(batch), failure)
+        rec = self.record(batch)
+        if failure.line is not None and rec.failed_lines is not None:
+            rec.failed_lines.add(failure.line)
+        self._keep(rec, failure)
 
     def _keep(self, rec: BatchRecord | None, failure: Failure) -> None:
         """Keep `failure` (of `rec`, or of an earlier run when None) in full if it is among the
@@ -181,6 +197,11 @@ class Ledger:
     def warn(self, warning: JobWarning, batch: Batch | None = None) -> None:
         """A warning of the batch (journaled with it), or of the job when `batch` is None."""
         with self._lock:
+            if batch is not None and warning.kind in _DUP_KINDS and not warning.spans:
+                # the lines that may be stored twice are those sent: not the ones failed here
+                spans = self._sent_spans(self.record(batch), batch)
+                if spans != [[warning.first_line, warning.last_line]]:
+                    warning = dataclasses.replace(warning, spans=tuple(tuple(s) for s in spans))
             item = (next(self._order), warning)
             if batch is None:
                 self._job_warnings.append(item)
@@ -195,7 +216,7 @@ class Ledger:
             return False
         rec.dup_all = True
         rec.possible_duplicates += rec.count
-        rec.dup_spans.append((next(self._order), [rec.first_line, rec.last_line]))
+        rec.dup_spans.extend((next(self._order), span) for span in self._sent_spans(rec, batch))
         return True
 
     def sent_maybe_stored(self, batch: Batch) -> bool:
@@ -208,8 +229,12 @@ class Ledger:
             return False
         self._maybe_sent.add(id(batch))
         rec.possible_duplicates += batch.count
-        rec.dup_spans.append((next(self._order), [batch.first_line, batch.last_line]))
+        rec.dup_spans.extend((next(self._order), span) for span in self._sent_spans(rec, batch))
         return True
+
+    @staticmethod
+    def _sent_spans(rec: BatchRecord, piece: Batch) -> list[list[int]]:
+        return sent_spans(piece.lines, rec.failed_lines or (), piece.last_line)
 
     # -- the fold --------------------------------------------------------------------------------
     def totals(self) -> Totals:
@@ -246,3 +271,24 @@ class Ledger:
     def duplicate_lines(self) -> list[list[int]]:
         spans = self._in_order([i for rec in list(self.records.values()) for i in rec.dup_spans])
         return sorted(spans, key=lambda s: (s[0] or 0))
+
+
+def sent_spans(lines, failed, last_line: int | None) -> list[list[int]]:
+    """[first, last] spans of the events sent (`lines`: where each starts, ascending), cut where
+    an event failed before it was sent: possible duplicates never name a line that was not sent.
+    A failed line that also starts a sent event (a one-line JSON array) cuts nothing; a span
+    ends at the line before the failure, so multi-line events stay whole."""
+    if not len(lines):
+        return []
+    last = last_line if last_line is not None else lines[-1]
+    spans, i, n = [], 0, len(lines)
+    for f in sorted(f for f in failed if lines[0] < f < last):
+        j = bisect.bisect_left(lines, f, i)
+        if j < n and lines[j] == f:
+            continue
+        if j > i:
+            spans.append([lines[i], f - 1])
+        i = j
+    if i < n:
+        spans.append([lines[i], last])
+    return spans

@@ -200,9 +200,12 @@ class JobWarning:
     first_line: int | None = None
     last_line: int | None = None
     count: int | None = None
+    spans: tuple[tuple[int, int], ...] = ()  # the lines concerned, when not one span (Ledger.warn)
 
     def __str__(self) -> str:
-        if self.kind in _SPAN_KINDS:
+        if self.kind in _SPAN_KINDS and self.spans:
+            where = "lines " + ", ".join(f"{a}–{b}" if a != b else f"{a}" for a, b in self.spans) + ": "
+        elif self.kind in _SPAN_KINDS:
             where = f"lines {self.first_line}–{self.last_line}: "
         elif self.kind is WarningKind.RAGGED_ROW:
             where = f"line {self.first_line}: "

@@ -3,6 +3,7 @@ lines the possible duplicates are on."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import pytest
@@ -62,3 +63,57 @@ def test_an_earlier_runs_failures_take_part():
     kept = [f.line for f in ledger.failures()]
     assert kept == list(range(1, 501)) + list(range(2_001, 2_501))
     assert ledger.more_failures() == [{"reason": "bad", "count": 500, "lines": [[2_501, 3_000]]}]
+
+
+# -- possible duplicates ---------------------------------------------------------------------
+
+def test_a_resent_piece_names_only_its_sent_lines():
+    """Lines 5 and 6 failed here (not sent); the rest of the batch was sent and its answer lost."""
+    from app.core.job.results import JobWarning, WarningKind
+
+    ledger = Ledger()
+    full = batch(0, 1, 10)
+    for line in (5, 6):
+        ledger.fail(full, Failure(line, "not a JSON object (a list)"))
+    piece = full.subset([i for i in range(10) if full.lines[i] not in (5, 6)])
+    assert ledger.sent_maybe_stored(piece) is True
+    assert ledger.sent_maybe_stored(piece) is False  # once per piece
+    assert ledger.duplicate_lines() == [[1, 4], [7, 10]]
+    assert ledger.totals().possible_duplicates == 8
+    ledger.warn(JobWarning(WarningKind.MAYBE_STORED_TWICE, "sent again", piece.first_line, piece.last_line), piece)
+    assert str(ledger.warnings()[0]) == "lines 1–4, 7–10: sent again"
+
+
+def test_a_batch_resent_after_an_interruption_leaves_out_its_skipped_lines():
+    from app.core.journal import BatchMark
+
+    ledger = Ledger()
+    ledger.load_earlier([BatchMark(0, 0, 100, 1, 12, 10, "inflight")], [])
+    b = batch(0, 1, 10, skipped=[(11, "invalid JSON")])
+    b = dataclasses.replace(b, lines=[1, 2, 3, 4, 5, 6, 7, 8, 9, 12])  # line 11 was not an event
+    ledger.fail(b, Failure(11, "invalid JSON"))
+    assert ledger.resent_after_interruption(b) is True
+    assert ledger.duplicate_lines() == [[1, 10], [12, 12]]
+
+
+def test_an_earlier_runs_duplicates_leave_out_its_failed_lines():
+    from app.core.journal import BatchMark
+
+    ledger = Ledger()
+    mark = BatchMark(0, 0, 100, 1, 10, 9, "acked", ingested=9, failed=1, possible_duplicates=9)
+    ledger.load_earlier([mark], [(0, 4, "bad", None)])
+    assert ledger.duplicate_lines() == [[1, 3], [5, 10]]
+
+
+@pytest.mark.parametrize("lines, failed, last, spans", [
+    (range(1, 11), (), 10, [[1, 10]]),
+    ([1, 2, 3, 7, 8], (4, 5, 6), 8, [[1, 3], [7, 8]]),            # consecutive failures: one cut
+    ([1, 5, 9], (7,), 9, [[1, 6], [9, 9]]),                       # multi-line events stay whole
+    ([1, 1, 1], (1,), 1, [[1, 1]]),                               # a one-line array: nothing to cut
+    ([3, 4], (1, 2, 9), 4, [[3, 4]]),                             # failures outside: nothing to cut
+    ([], (1,), None, []),
+])
+def test_sent_spans(lines, failed, last, spans):
+    from app.core.job.ledger import sent_spans
+
+    assert sent_spans(lines, failed, last) == spans
