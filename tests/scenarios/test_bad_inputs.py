@@ -55,7 +55,8 @@ def test_inputs_without_events_are_refused_by_name(capsys, name, words):
 def test_truncated_json_array_sends_the_whole_elements_and_names_the_line(capsys):
     code, [f] = send(capsys, BAD / "truncated_array.json")
     assert code == 2 and f["error_kind"] == "input"
-    assert "cut off at line 4" in f["error"] and f["stopped_at"] == "line 4"
+    assert "cut off at line 4" in f["error"] and f["stopped_at"] == "line 4, not read from there on"
+    assert f["not_sent_from_line"] == 4 and f["not_sent_count_known"] is False  # the cut element: the rest
     accounted(f, 2)  # two whole elements; the third is cut
     assert sorted(e["n"] for e in stored()) == [1, 2]
 
