@@ -15,12 +15,15 @@ from app.cli.output import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, ProgressLine, des
 async def cmd_send(args) -> int:
     from app.core import axiom, connect, journal, sniff as sniffing
     from app.core.io import LOOP_SKIPPED, expand_paths
-    from app.core.plan import PlanError, plan_for, unsure_format
+    from app.core.axiom.models import create_name_refusal
+    from app.core.plan import PlanError, override_problem, plan_for, unsure_format
     from app.core.job import JobState, Source, StopKind, UploadJob, policy, resume_job
 
     summaries: list[dict] = []
     notes: list[str] = []
     code = EXIT_OK
+    if args.create_dataset and (refusal := create_name_refusal(args.dataset)):
+        return usage_error(args, refusal)  # before any request: Axiom would refuse to make it
     try:
         overrides = overrides_from_args(args)
         client, sandbox = open_client(args)
@@ -65,8 +68,9 @@ async def cmd_send(args) -> int:
                                   "possible_duplicates": 0, "failures": []})
                 code = EXIT_USAGE
                 continue
-            refusal = unsure_format(found, bool(overrides.format or overrides.log_format),
-                                    "choose it with --format") or time_refusal(found, plan, args)
+            refusal = (override_problem(plan, overrides)
+                       or unsure_format(found, bool(overrides.format or overrides.log_format), "choose it with --format")
+                       or time_refusal(found, plan, args))
             if refusal:
                 summaries.append({"path": name, "error": refusal, "ingested": 0, "failed": 0, "not_sent": 0,
                                   "possible_duplicates": 0, "failures": []})
