@@ -1,6 +1,10 @@
 """The CLI's time to first request: `axiom-drop send` of a tiny file on loopback, from the
 process's start to the first ingest request's headers at the sandbox (its request log), and
-the process's CPU time (user + system) for the whole command. Target: 100 ms."""
+the process's CPU time (user + system) for the whole command. Target: 100 ms.
+
+Two rows: the sandbox answering at once (loopback: only the process's own work counts), and the
+sandbox holding every response 50 ms, as a distant Axiom's round trip would: `send` asks for the
+dataset's region first, and imports what reading and sending need while that answer is on its way."""
 
 from __future__ import annotations
 
@@ -16,11 +20,20 @@ from netns import Link
 TARGET_S = 0.1
 
 
+HOLDS_S = (0.0, 0.05)
+
+
 def run_startup(runs: int = 7) -> dict:
+    """Both rows: the first (no hold) is the headline and the target's figure."""
+    rows = [_run_startup(runs, hold) for hold in HOLDS_S]
+    return {**rows[0], "rows": rows}
+
+
+def _run_startup(runs: int, hold: float) -> dict:
     work = Path(tempfile.mkdtemp(prefix="axdrop-start-"))
     small = work / "tiny.ndjson"
     small.write_text("".join(json.dumps({"n": i, "msg": "hello"}) + "\n" for i in range(20)))
-    sb = SandboxProc(Link(None), work, delay=0.0)
+    sb = SandboxProc(Link(None), work, delay=hold)
     firsts, cpus = [], []
     try:
         env = dict(os.environ, AXIOM_URL=sb.url, AXIOM_TOKEN=sb.token, AXIOM_DROP_HOME=str(work / "home"))
@@ -37,16 +50,19 @@ def run_startup(runs: int = 7) -> dict:
         shutil.rmtree(work, ignore_errors=True)
     firsts.sort()
     cpus.sort()
-    out = {"runs": len(firsts), "first_request_s": round(firsts[len(firsts) // 2], 3) if firsts else None,
+    out = {"hold_s": hold, "runs": len(firsts), "first_request_s": round(firsts[len(firsts) // 2], 3) if firsts else None,
            "best_s": round(firsts[0], 3) if firsts else None,
            "cpu_s": round(cpus[len(cpus) // 2], 3) if cpus else None}
     out["met"] = out["first_request_s"] is not None and out["first_request_s"] <= TARGET_S
-    print(f"    CLI time to first request: median {out['first_request_s']} s, best {out['best_s']} s, "
+    print(f"    CLI time to first request (responses held {hold * 1000:.0f} ms): median {out['first_request_s']} s, best {out['best_s']} s, "
           f"CPU {out['cpu_s']} s ({out['runs']} runs)", flush=True)
     return out
 
 
 def markdown(r: dict) -> list[str]:
+    rows = r.get("rows") or [r]
     return ["### CLI time to first request (loopback, 20-line file)", "",
-            "| median s | best s | CPU s of the whole command | target |", "|---:|---:|---:|---|",
-            f"| {r['first_request_s']} | {r['best_s']} | {r['cpu_s']} | <= {TARGET_S} |"]
+            "| server holds each response | median s | best s | CPU s of the whole command | target |",
+            "|---:|---:|---:|---:|---|",
+            *(f"| {x.get('hold_s', 0) * 1000:.0f} ms | {x['first_request_s']} | {x['best_s']} | {x['cpu_s']} | "
+              f"{'<= ' + str(TARGET_S) if not x.get('hold_s') else '(no target)'} |" for x in rows)]

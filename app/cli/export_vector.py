@@ -39,11 +39,14 @@ def _destination(args):
 
 def cmd_export_vector(args) -> int:
     from app.core import connect, sniff as sniffing, vector_config
-    from app.core.plan import PlanError, plan_for
+    from app.core.plan import PlanError, override_problem, plan_for
 
     try:
         sniff = sniffing.sniff_path(args.paths[0])
-        plan = plan_for(sniff, overrides_from_args(args))
+        overrides = overrides_from_args(args)
+        plan = plan_for(sniff, overrides)
+        if problem := override_problem(plan, overrides):
+            raise PlanError(problem)
         text = vector_config.vector_config(args.paths, plan, _destination(args))
     except (UsageError, PlanError, vector_config.VectorExportError, connect.ConnectError) as e:
         print(f"axiom-drop export-vector: {e}", file=sys.stderr)

@@ -1,9 +1,8 @@
-"""The send options that change how an input is read, as plan overrides."""
+"""The send options that change how an input is read, as plan overrides. The plan and its sniff
+are imported when the options are read, not with this module: `send` reads them in a worker
+thread while its first request is on the wire (send.py)."""
 
 from __future__ import annotations
-
-from app.core.plan import Overrides, delimiter_problem
-from app.core.sniff.csv_types import type_named
 
 
 class UsageError(Exception):
@@ -22,6 +21,8 @@ def parse_labels(pairs: list[str]) -> dict[str, str]:
 
 def overrides_from_args(args) -> Overrides:
     """--format, --timestamp-*, --csv-* and --label as plan overrides ('\\t' means a tab)."""
+    from app.core.plan import Overrides
+
     return Overrides(
         format=args.format,
         csv_delimiter=_delimiter(args.csv_delimiter),
@@ -44,6 +45,8 @@ def _delimiter(given: str | None) -> str | None:
     """--csv-delimiter ('\\t' means a tab), checked now so a bad one is a usage error."""
     if given is None:
         return None
+    from app.core.plan import delimiter_problem
+
     delimiter = given.replace("\\t", "\t")
     if problem := delimiter_problem(delimiter):
         raise UsageError(f"--csv-delimiter: {problem}")
@@ -62,6 +65,8 @@ def _time_zone(name: str | None) -> str | None:
 
 
 def parse_column_types(pairs: list[str]) -> dict[str, str]:
+    from app.core.sniff.csv_types import type_named
+
     types = {}
     for pair in pairs:
         name, sep, kind = pair.rpartition("=")

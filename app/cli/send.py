@@ -6,29 +6,58 @@ import json
 import sys
 from pathlib import Path
 
+import asyncio
+
 from app.cli.clients import open_client, where_label
-from app.cli.options import UsageError, overrides_from_args
-from app.cli.times import time_refusal
+from app.cli.options import UsageError
 from app.cli.output import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, ProgressLine, describe_summary, usage_error
 
 
+def _read_options(args):
+    """The plan overrides, and every module reading and sending will need (plan, sniff, job,
+    journal …). Run in a worker thread while the dataset's region is asked for: the imports take
+    the time the round trip would otherwise leave idle (issue #15: the CLI's first request)."""
+    from app.cli.options import overrides_from_args
+    import app.cli.times  # noqa: F401
+    import app.core.job  # noqa: F401
+    import app.core.journal  # noqa: F401
+    import app.core.sniff  # noqa: F401
+
+    return overrides_from_args(args)
+
+
 async def cmd_send(args) -> int:
-    from app.core import axiom, connect, journal, sniff as sniffing
-    from app.core.io import LOOP_SKIPPED, expand_paths
-    from app.core.plan import PlanError, plan_for, unsure_format
-    from app.core.job import JobState, Source, StopKind, UploadJob, policy, resume_job
+    from app.core import axiom, connect
+    from app.core.axiom.models import create_name_refusal
 
     summaries: list[dict] = []
     notes: list[str] = []
     code = EXIT_OK
+    if args.create_dataset and (refusal := create_name_refusal(args.dataset)):
+        return usage_error(args, refusal)  # before any request: Axiom would refuse to make it
     try:
-        overrides = overrides_from_args(args)
         client, sandbox = open_client(args)
     except axiom.InsecureURL as e:
         return usage_error(args, f"{e.message} (from the command line: --allow-http)")
     except (UsageError, connect.ConnectError, axiom.AxiomError) as e:
         return usage_error(args, str(getattr(e, "message", e)))
     try:
+        # The ingest routes by the dataset's own region: asked for now, while a worker thread reads
+        # the options (a wrong one is said once the answer is in; the request only reads metadata).
+        region = asyncio.ensure_future(connect.learn_region(client, args.dataset))
+        options = asyncio.ensure_future(asyncio.to_thread(_read_options, args))
+        await asyncio.wait([region, options])
+        region.result()
+        try:
+            overrides = options.result()
+        except UsageError as e:
+            return usage_error(args, str(e))
+        from app.cli.times import time_refusal
+        from app.core import journal, sniff as sniffing
+        from app.core.io import LOOP_SKIPPED, expand_paths
+        from app.core.job import JobState, Source, StopKind, UploadJob, policy, resume_job
+        from app.core.plan import PlanError, override_problem, plan_for, unsure_format
+
         paths = [p for p in args.paths if p != "-"]
         files, problems = expand_paths(paths)
         inputs: list[tuple[str, object]] = [(str(f), f) for f in files]
@@ -44,7 +73,6 @@ async def cmd_send(args) -> int:
         if not inputs and not problems:
             return usage_error(args, "no supported files found in the given folders")
         tty = sys.stderr.isatty() and not args.json
-        await connect.learn_region(client, args.dataset)  # routes by the dataset's own region
         created = False
         if args.create_dataset and "-" in args.paths:  # standard input cannot be read twice: make it first
             created, problem = await _create_dataset(client, args.dataset)
@@ -65,8 +93,9 @@ async def cmd_send(args) -> int:
                                   "possible_duplicates": 0, "failures": []})
                 code = EXIT_USAGE
                 continue
-            refusal = unsure_format(found, bool(overrides.format or overrides.log_format),
-                                    "choose it with --format") or time_refusal(found, plan, args)
+            refusal = (override_problem(plan, overrides)
+                       or unsure_format(found, bool(overrides.format or overrides.log_format), "choose it with --format")
+                       or time_refusal(found, plan, args))
             if refusal:
                 summaries.append({"path": name, "error": refusal, "ingested": 0, "failed": 0, "not_sent": 0,
                                   "possible_duplicates": 0, "failures": []})

@@ -161,6 +161,8 @@ def plan_for(sniff: Sniff, overrides: Overrides | None = None) -> Plan:
         plan.csv_types = _typed_columns(sniff, plan.csv, o)
         plan.csv_types.pop(plan.timestamp_field or "", None)  # the time field is read by its layout
         plan.empty_cells = o.empty_cells or "omit"
+    if o.records_path and plan.format == "ndjson" and not o.format and sniff.estimated_events <= 1:
+        plan.format = "json-object"  # one object on one line is NDJSON too: the path says it wraps events
     if o.records_path is not None:
         plan.records_path = o.records_path or None
     if plan.format != "json-object":
@@ -171,6 +173,32 @@ def plan_for(sniff: Sniff, overrides: Overrides | None = None) -> Plan:
         plan.records_fields = dict(found.fields) if found else {}
     _log(plan, o)
     return plan
+
+
+_EACH_EVENT = {"ndjson": "NDJSON: each line is already an event", "csv": "CSV: each row is an event",
+               "json-array": "a JSON array: each element is already an event", "text": "a text log"}
+COLUMNS_SHOWN = 40
+
+
+def override_problem(plan: Plan, o: Overrides) -> str | None:
+    """Why an override names something this input does not have (a column type for a column it
+    lacks or for a file that is not CSV, a records path for a file that is not a JSON object), or
+    None. plan_for drops such overrides quietly, as the window's controls only offer what a file
+    has; a command line asks for them by name, so it is told (and sends nothing of that input)."""
+    if o.column_types:
+        if plan.format != "csv" or plan.csv is None:
+            return f"column types apply to CSV files; this one is read as {plan.format}"
+        fields = plan.csv.fields or []
+        unknown = [name for name in o.column_types if name not in fields]
+        if unknown:
+            shown = ", ".join(fields[:COLUMNS_SHOWN]) + (f", … ({len(fields):,} in all)"
+                                                       if len(fields) > COLUMNS_SHOWN else "")
+            names = ", ".join(repr(n) for n in unknown)
+            return f"no column {names} in this file (its columns: {shown or 'none'})"
+    if o.records_path and plan.format != "json-object":
+        return (f"records path {o.records_path!r} applies to a JSON object holding an array of events; "
+                f"this file is {_EACH_EVENT.get(plan.format, plan.format)}")
+    return None
 
 
 def _log(plan: Plan, o: Overrides) -> None:

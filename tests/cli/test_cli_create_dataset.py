@@ -89,10 +89,11 @@ def test_standard_input_with_the_flag_creates_first(axiom_like, capsys, monkeypa
     assert len(axiom_like.events("piped")) == 5
 
 
-def test_a_name_axiom_would_refuse_is_said_and_nothing_is_lost(axiom_like, tmp_path, capsys):
-    code, out, _ = run(capsys, "send", str(ndjson(tmp_path / "a.ndjson", 4)), "-d", "axiom-mine", "--create-dataset")
+def test_a_name_axiom_would_refuse_is_said_before_any_request(axiom_like, tmp_path, capsys):
+    code, out, err = run(capsys, "send", str(ndjson(tmp_path / "a.ndjson", 4)), "-d", "axiom-mine", "--create-dataset")
     assert code == 2
-    assert "could not create dataset 'axiom-mine'" in out and "4 not sent" in out
+    assert "cannot create dataset 'axiom-mine'" in err and "reserved" in err  # tests/cli/test_cli_refusals.py
+    assert axiom_like.requests_log == []
 
 
 def test_a_folder_into_a_missing_dataset_names_every_file(axiom_like, tmp_path, capsys):

@@ -83,6 +83,9 @@ class Dataset:
 
 
 MAX_NAME = 80
+# The whole rule in one sentence, said with whichever part a name breaks (docs/axiom-api.md).
+NAME_RULE = (f"Axiom's rule for a new dataset's name: at most {MAX_NAME} of letters, digits, “-”, “_” and “.”, "
+             "starting and ending with a letter or a digit, not starting with “axiom-”")
 _NAME_CHARS = re.compile(r"[A-Za-z0-9._-]+")
 
 
@@ -100,3 +103,10 @@ def dataset_name_problem(name: str) -> str | None:
     if name.startswith("axiom-"):
         return "dataset names starting with “axiom-” are reserved by Axiom"
     return None
+
+
+def create_name_refusal(name: str) -> str | None:
+    """Why a dataset of this name will not be made (the broken part, then the whole rule), or None:
+    said before any request, so a name Axiom would refuse costs no round trip."""
+    problem = dataset_name_problem(name)
+    return f"cannot create dataset {name!r}: {problem} ({NAME_RULE})" if problem else None

@@ -1,0 +1,42 @@
+"""`axiom-drop send` imports only what sending needs: not Qt, not the window, not the sandbox,
+and no keyring when the token comes from AXIOM_TOKEN (issue #15: the CLI's first request within
+100 ms of process start; bench/startup.py measures it). A real process (`python -X importtime
+-m app send`) sending to a sandbox on loopback: its import log lists every module it loaded."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from app.sandbox import Sandbox
+
+ROOT = Path(__file__).resolve().parents[2]
+NOT_FOR_SEND = ("PySide6", "shiboken6", "qasync", "app.ui", "app.sandbox", "keyring", "rich", "click", "pygments")
+
+
+def imported_by_send(tmp_path, sb) -> tuple[set[str], subprocess.CompletedProcess]:
+    path = tmp_path / "a.ndjson"
+    path.write_text("".join(json.dumps({"n": i}) + "\n" for i in range(5)))
+    env = dict(os.environ, AXIOM_URL=sb.url, AXIOM_TOKEN=sb.token, AXIOM_DROP_HOME=str(tmp_path / "home"),
+               PYTHONPATH=str(ROOT))
+    env.pop("AXIOM_ORG_ID", None)
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "app", "send", str(path), "-d", "web", "--json"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    names = set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s*(\S+)$", done.stderr, re.M))
+    return names, done
+
+
+def test_send_imports_no_qt_window_sandbox_or_keyring(tmp_path):
+    with Sandbox(tmp_path / "sb") as sb:
+        sb.create_dataset("web")
+        names, done = imported_by_send(tmp_path, sb)
+        assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+        assert json.loads(done.stdout)["files"][0]["ingested"] == 5  # it did send: the log is of a real run
+        assert len(sb.events("web")) == 5
+    assert "httpx" in names and "app.cli.send" in names  # the log is read right
+    loaded = sorted(n for n in names if n.split(".")[0] in NOT_FOR_SEND or n.startswith(NOT_FOR_SEND))
+    assert loaded == []
