@@ -170,7 +170,8 @@ class JobRecorder:
     async def started(self) -> Refusal | None:
         """Once a deferred start (start_queued) ran: why it refused the job, or None."""
         if self._starting is not None:
-            await asyncio.wrap_future(self._starting)
+            if not self._starting.done():  # (a done one is not awaited: that costs a turn of the loop)
+                await asyncio.wrap_future(self._starting)
             if self.refusal is not None:
                 self.job_id = None
         return self.refusal
