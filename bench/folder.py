@@ -166,12 +166,17 @@ def _child(url: str, token: str, folder: str) -> int:
             raise SystemExit(f"never ready: {drop.send_button.text()}")
         ready = time.perf_counter() - t0
         rss = {"start": start_rss, "ready": _peak_mb("VmRSS")}
-        t1 = time.perf_counter()
-        drop.send()
-        send_ms = (time.perf_counter() - t1) * 1000  # the GUI thread, from Send to the rows queued
-        rss["queued"] = _peak_mb("VmRSS")
+        sent: list = []  # the (Source, Plan) pairs Send hands over
+        drop.sendRequested.connect(lambda jobs: sent.extend(jobs))
         finished: list = []  # counted as they finish: polling 2,000 rows would load the GUI thread itself
         queue.model.jobFinished.connect(finished.append)
+        t1 = time.perf_counter()
+        drop.send()
+        send_ms = (time.perf_counter() - t1) * 1000  # the GUI thread, from Send to the jobs handed over
+        # The rows come after the "already sent?" check (a worker thread): wait for all of them.
+        if not sent or not await until(lambda: len(queue.entries()) >= len(sent), 120, every=0.02):
+            raise SystemExit(f"Send queued {len(queue.entries())} of {len(sent)} files")
+        rss["queued"] = _peak_mb("VmRSS")
         total = len(queue.entries())
         await until(lambda: len(finished) >= total, 900, every=0.05)
         done = time.perf_counter() - t1

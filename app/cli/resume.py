@@ -1,4 +1,6 @@
-"""`axiom-drop resume [--all | JOB_ID…]`: list unfinished jobs, or continue them where they stopped."""
+"""`axiom-drop resume [--all | JOB_ID…]`: list unfinished jobs, or continue them where they stopped.
+A job whose file was sent in full since is neither listed nor resumed, as in the window's resume
+bar (core's history.resumable says which); the listing says so."""
 
 from __future__ import annotations
 
@@ -16,23 +18,29 @@ from app.cli.output import (
 
 
 async def cmd_resume(args) -> int:
-    from app.core import axiom, config, connect, journal
+    from app.core import axiom, config, connect, history, journal
     from app.core.job import JobState, StopKind, resume_job
 
     try:
         journal.prune(config.load_settings().history_keep_days)
-        unfinished = journal.unfinished_jobs()
+        unfinished, superseded = history.resumable(journal.unfinished_jobs())
         notices = journal.notices()
     except journal.JournalError as e:
         return usage_error(args, str(e))
+    sent_since = [{"id": r.id, "name": r.name, "sent_in_full_by": later.id, "why": history.sent_since_text(r, later)}
+                  for r, later in superseded]
     if not args.json:
         for notice in notices:
             print(f"warning: {notice}")
+        for item in sent_since:
+            print(f"note: {item['why']}")
     if not args.all and not args.jobs:
         if args.json:
             listing = {"jobs": [r.to_json() for r in unfinished]}
             if notices:
                 listing["notices"] = notices
+            if sent_since:
+                listing["sent_since"] = sent_since
             print(json.dumps(listing, ensure_ascii=False))
         elif not unfinished:
             print("no unfinished uploads")
@@ -49,6 +57,11 @@ async def cmd_resume(args) -> int:
         selected = []
         for given in args.jobs:
             matches = [r for r in unfinished if r.id.startswith(given)]
+            sent = [item for item in sent_since if item["id"].startswith(given)]
+            if not matches and len(sent) == 1:
+                summaries.append(error_summary(given, sent[0]["why"]))
+                code = EXIT_USAGE
+                continue
             if len(matches) == 1:
                 if matches[0] not in selected:
                     selected.append(matches[0])
@@ -60,7 +73,7 @@ async def cmd_resume(args) -> int:
             summaries.append(error_summary(given, problem))
             code = EXIT_USAGE
     if not selected and not summaries:
-        return _finish(args, [], EXIT_OK, "no unfinished uploads")
+        return _finish(args, [], EXIT_OK, "no unfinished uploads", sent_since)
 
     clients: dict[tuple, tuple] = {}
     try:
@@ -94,7 +107,7 @@ async def cmd_resume(args) -> int:
             await client.aclose()
             if sandbox is not None:
                 sandbox.stop()
-    return _finish(args, summaries, code)
+    return _finish(args, summaries, code, sent_since=sent_since)
 
 
 def _client_for(args, record, cache: dict) -> tuple:
@@ -117,9 +130,12 @@ def _client_for(args, record, cache: dict) -> tuple:
     return cache[key]
 
 
-def _finish(args, summaries: list[dict], code: int, note: str | None = None) -> int:
+def _finish(args, summaries: list[dict], code: int, note: str | None = None, sent_since: list | None = None) -> int:
     if args.json:
-        print(json.dumps({"files": summaries}, ensure_ascii=False))
+        out: dict = {"files": summaries}
+        if sent_since and args.all:  # what --all left out, and why
+            out["sent_since"] = sent_since
+        print(json.dumps(out, ensure_ascii=False))
     else:
         if note:
             print(note)

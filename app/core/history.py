@@ -48,6 +48,27 @@ def sent_since(record: journal.JobRecord) -> journal.JobRecord | None:
                  if r.id != record.id and r.created > record.created), None)
 
 
+def resumable(records: Iterable[journal.JobRecord]) -> tuple[list[journal.JobRecord],
+                                                               list[tuple[journal.JobRecord, journal.JobRecord]]]:
+    """(the unfinished jobs `axiom-drop resume` offers, [(job, the later job that sent its file in
+    full)] for those it does not): the resume bar's sent_since rule, for the command line."""
+    offered, superseded = [], []
+    for record in records:
+        later = sent_since(record)
+        if later is None:
+            offered.append(record)
+        else:
+            superseded.append((record, later))
+    return offered, superseded
+
+
+def sent_since_text(record: journal.JobRecord, later: journal.JobRecord) -> str:
+    """Why a job is not resumed: its file was sent in full since."""
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(later.finished or later.updated))
+    return (f"job {record.id} ({record.name}) is not resumed: its file was sent in full to {record.dataset} "
+            f"since (job {later.id}, {when}); resuming it would store its events twice")
+
+
 def offered_at_start(record: journal.JobRecord) -> bool:
     """Whether the resume bar offers this unfinished job. Never one whose file was sent in full
     since; a job the user cancelled only at the first start after it (saying so once is

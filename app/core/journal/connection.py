@@ -53,12 +53,23 @@ def close(conn: sqlite3.Connection | None) -> None:
 
 
 @contextlib.contextmanager
-def tx(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One transaction: all of it commits, or none of it (also on a kill)."""
-    conn.execute("BEGIN IMMEDIATE")
+def tx(conn: sqlite3.Connection, durable: bool = True) -> Iterator[sqlite3.Connection]:
+    """One transaction: all of it commits, or none of it (also on a kill).
+
+    durable=False commits without an fsync (synchronous=NORMAL for this one): safe from a process
+    kill, and on a power loss lost only until the next durable commit or checkpoint of this file,
+    which syncs the whole WAL, these frames included. For writes whose loss the journal already
+    reads conservatively (a lost "acked" is a batch in flight: resent as a possible duplicate)."""
+    if not durable:
+        conn.execute("PRAGMA synchronous=NORMAL")
     try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    finally:
+        if not durable:
+            conn.execute("PRAGMA synchronous=FULL")

@@ -220,9 +220,11 @@ class Journal:
                               (RUNNING, time.time(), QUEUED, job_id))
 
     def begin_queued(self, job_id: str, identity: Identity | None, **fresh: Any) -> None:
-        """A queued job starts: its file as it is now (nothing of it was sent before), and where
-        and how it is sent now (`fresh`: dataset, profile, endpoint, plan, max_events, max_bytes,
-        compression — the user may have switched profile meanwhile)."""
+        """A queued job starts (restart's change too, in the same transaction): its file as it is
+        now (nothing of it was sent before), and where and how it is sent now (`fresh`: dataset,
+        profile, endpoint, plan, max_events, max_bytes, compression — the user may have switched
+        profile meanwhile). Not synced on its own: the first batch's in-flight mark syncs it (a
+        power loss before that leaves the job queued, and nothing of it was sent)."""
         sets = {"size": identity.size if identity else None, "mtime_ns": identity.mtime_ns if identity else None,
                 "head_sha256": identity.head_sha256 if identity else None}
         if identity is not None:
@@ -230,7 +232,8 @@ class Journal:
         for key, value in fresh.items():
             sets[key] = (json.dumps(value if isinstance(value, dict) else plan_to_json(value)) if key == "plan"
                          else safe_endpoint(value) if key == "endpoint" else value)
-        with _tx(self.conn):
+        sets.update(state=RUNNING, finished=None, updated=time.time(), queued_by=None, offered=None)
+        with _tx(self.conn, durable=False):
             self.conn.execute(f"UPDATE jobs SET {', '.join(k + '=?' for k in sets)}, commits=commits+1 WHERE id=?",
                               (*sets.values(), job_id))
 
@@ -248,8 +251,10 @@ class Journal:
     def ack(self, job_id: str, seq: int, start: int, end: int, first_line: int | None, last_line: int | None,
             events: int, ingested: int, failed: int, possible_duplicates: int, failures: list,
             warnings: list[str], trace_ids: list[str], more_failures: list | None = None) -> None:
-        """Every event of the batch is stored or failed: record it (and its failures) at once."""
-        with _tx(self.conn):
+        """Every event of the batch is stored or failed: record it (and its failures) at once. Not
+        synced on its own (the next in-flight mark or the job's checkpoint syncs it): lost to a
+        power loss, the batch reads as in flight, resent and counted as possible duplicates."""
+        with _tx(self.conn, durable=False):
             self.conn.execute(
                 "INSERT INTO batches (job_id, seq, start, end, first_line, last_line, events, status, ingested,"
                 " failed, possible_duplicates, warnings, trace_ids, more_failures) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
@@ -270,8 +275,9 @@ class Journal:
                 (time.time(), ingested, failed, job_id))
 
     def unmark(self, job_id: str, seq: int) -> None:
-        """A batch that was not sent after all (nothing of it can have been stored)."""
-        with _tx(self.conn):
+        """A batch that was not sent after all (nothing of it can have been stored). Lost to a
+        power loss, it reads as in flight: counted as possible duplicates, never hidden."""
+        with _tx(self.conn, durable=False):
             self.conn.execute("DELETE FROM batches WHERE job_id=? AND seq=? AND status=?", (job_id, seq, INFLIGHT))
             self._count(job_id)
 
@@ -284,7 +290,8 @@ class Journal:
                warnings: list[str], resumable: bool, job_failures: list | None = None,
                suspect_seq: int | None = None, note: str | None = None) -> None:
         """The job's outcome. `suspect_seq`: batches up to it may be stored though the journal does
-        not say so (a write failed): a resume counts them as possible duplicates."""
+        not say so (a write failed): a resume counts them as possible duplicates. Synced (with the
+        acks before it): a job the window showed as done stays done after a power loss."""
         with _tx(self.conn):
             now = time.time()
             self.conn.execute(
