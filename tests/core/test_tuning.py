@@ -60,3 +60,15 @@ def test_the_first_batch_can_take_a_cheaper_rung_than_the_rest():
     assert tuner.summary()["rungs"][LADDER[0].name]["batches"] == 1
     assert tuner.summary()["rungs"][LADDER[3].name]["batches"] == 2
     assert sizes[0] != sizes[1] == sizes[2]  # another level for the first, the same after
+
+
+def test_a_compressing_thread_kept_waiting_for_a_core_does_not_look_slow(monkeypatch):
+    """A busy machine at the start of an upload delays the compressing threads; that waiting is
+    no cost of the level, or a slow link would stay at the fastest level (and send more bytes)."""
+    import time
+
+    real = time.perf_counter
+    monkeypatch.setattr(time, "perf_counter", lambda: real() * 50)  # every wall-clock second: 50
+    tuner = Tuner("zstd", workers=2, senders=4)
+    _feed(tuner, 1_000_000)  # 1 MB/s: a slow link, the CPU has time for a smaller body
+    assert tuner.rung > START_RUNG, tuner.summary()

@@ -29,6 +29,7 @@ from typing import Callable, NoReturn
 
 import zstandard
 
+from app.core import tuning
 from app.core.io import SourceError
 from app.core.axiom import AxiomClient, BadRequest, IngestOptions, IngestResult
 from app.core.batching import Batch, InputError, iter_batches
@@ -174,6 +175,7 @@ class UploadJob:
     async def run(self) -> JobResult:
         loop = asyncio.get_running_loop()
         self._started = time.monotonic()
+        tuning.quick_gil_handoff()
         own_pool = self._executor is None
         pool = self._executor or concurrent.futures.ThreadPoolExecutor(
             max_workers=_pool_workers(), thread_name_prefix="axiom-drop-compress")

@@ -142,8 +142,12 @@ class Sender:
                 for rest in work:
                     job.not_sent(rest)
                 return
-            body = await loop.run_in_executor(pool, self.tuner.compress, batch.payload())
+            compressing = loop.run_in_executor(pool, self.tuner.compress, batch.payload())
             try:
+                try:
+                    await self._mark_early(batch)
+                finally:
+                    body = await compressing  # never left running unawaited, even when the job stops
                 outcome = await self._send_with_retries(batch, body)
             except Stopped:
                 for rest in work:  # the other pieces of a split batch are not lost from the counts
@@ -161,10 +165,19 @@ class Sender:
             else:  # Action.FIND_BAD_EVENTS
                 work[:0] = job.after_400(batch, outcome)
 
+    async def _mark_early(self, batch: Batch) -> None:
+        """The journal's in-flight mark (a commit in its own thread) while the batch is compressed
+        (in the pool): both must be done before the request, neither needs the other. Not while
+        the job is paused, cancelled or waiting for a rate limit: a batch marked in flight that
+        a killed run never sent would be reported as possibly stored twice."""
+        job = self.job
+        if job.state != JobState.PAUSED and not job.cancelled and self.rate_limit_until <= time.time():
+            await job.mark_sending(batch)
+
     async def _send_with_retries(self, batch: Batch, body: bytes) -> IngestResult | AxiomError:
         """The answer, or the error to split or bisect on; stops the job (Stopped) when told to."""
         job = self.job
-        backoff = self.make_backoff()
+        backoff: Backoff | None = None  # made at the first failure: most requests never need one
         waited_for_limits = 0.0
         while True:
             await job.resumed()
@@ -190,6 +203,7 @@ class Sender:
                     self._pushed_back()
                 if action is Action.STOP:
                     job.stop(batch, *policy.stop_reason(e, job.dataset))
+                backoff = backoff or self.make_backoff()
                 if action is Action.WAIT_RATE_LIMIT:
                     wait = backoff.rate_limit_delay(policy.wait_for_rate_limit(e))
                     if waited_for_limits + wait > policy.MAX_RATE_LIMIT_WAIT:
