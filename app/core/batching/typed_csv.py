@@ -44,10 +44,11 @@ def _typed(batch: Batch, names: list[str], types: dict[str, str], null: bool, di
         return dataclasses.replace(batch, kind="ndjson", header=None)
     kinds = [types.get(n) for n in names]
     n = len(names)
-    cells = plain_cells(batch.body, batch.count, n, dialect.delimiter, dialect.quotechar)
-    if cells is not None:  # the fast path: no quotes, nothing to escape, every row n wide
+    plain = plain_cells(batch.body, batch.count, n, dialect.delimiter, dialect.quotechar)
+    if plain is not None:  # the fast path: no quotes, nothing to escape, every row n wide
+        cells, empty = plain
         return dataclasses.replace(batch, kind="ndjson", header=None, ragged=[],
-                                   body=_by_template(cells, batch.count, names, kinds, null, escapes=False))
+                                   body=_by_template(cells, batch.count, names, kinds, null, False, empty))
     text = batch.body.decode("utf-8", "replace")
     q = dialect.quotechar or '"'
     rows = list(filter(None, csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter, quotechar=q)))
@@ -56,7 +57,8 @@ def _typed(batch: Batch, names: list[str], types: dict[str, str], null: bool, di
                                 quotechar=q), [""]) for r in batch.records()]
     ragged: list[tuple[int, int, int]] = []
     if set(map(len, rows)) == {n}:
-        body = _by_template(list(chain.from_iterable(rows)), len(rows), names, kinds, null, escapes=True)
+        cells = list(chain.from_iterable(rows))
+        body = _by_template(cells, len(rows), names, kinds, null, True, "" in cells)
     else:
         body = b"\n".join(orjson.dumps(_row(row, names, kinds, null)) for row in rows) + b"\n"
         ragged = [(i, len(r), n) for i, r in enumerate(rows) if len(r) != n]
@@ -67,18 +69,22 @@ _ESCAPED = re.compile(r'["\\\x00-\x1f\x7f]')  # cells that need more than quotes
 
 
 def _by_template(cells: list[str], count: int, names: list[str], kinds: list[str | None], null: bool,
-                 escapes: bool) -> bytes:
+                 escapes: bool, empty: bool) -> bytes:
     """Rows of the header's width (`cells` row after row) as JSON lines from one %-template, a
     column at a time and one %-format for the whole batch (no Python work per row); rows holding
-    an empty cell are written one by one. escapes=False: no cell needs JSON escaping (checked)."""
+    an empty cell (`empty`: some are) are written one by one. escapes=False: no cell needs JSON
+    escaping (checked), so only the typed columns are looked at."""
     w = len(names)
     parts: list[str] = []
     with_empty: set[int] = set()
-    given = cells[:] if "" in cells else cells  # the rows as read, for those written one by one
+    given = cells[:] if empty else cells  # the rows as read, for those written one by one
     for k, (name, kind) in enumerate(zip(names, kinds)):
         key = orjson.dumps(name).decode().replace("%", "%%")
+        if kind is None and not escapes and not empty:
+            parts.append(f'{key}:"%s"')
+            continue
         col = cells[k::w]
-        if "" in col:
+        if empty and "" in col:
             with_empty.update(compress(range(count), map(operator.not_, col)))
             col = [v or "0" for v in col]  # a placeholder: these rows are rewritten below
             cells[k::w] = col

@@ -13,10 +13,10 @@ from __future__ import annotations
 _NOT_JSON_SAFE = bytes([*range(0x20), 0x22, 0x5C, 0x7F])  # what a JSON string escapes, 0x7f as well
 
 
-def plain_cells(body: bytes, rows: int, width: int, delimiter: str, quote: str) -> list[str] | None:
-    """The block's cells row after row (rows × width of them), or None when it does not qualify.
-    Two translate() passes check it: one deletes the bytes JSON must escape (the length must stay),
-    one keeps only delimiters and line ends (they must be the rows' exact skeleton)."""
+def plain_cells(body: bytes, rows: int, width: int, delimiter: str, quote: str) -> tuple[list[str], bool] | None:
+    """(the block's cells row after row, rows × width of them; whether one is empty), or None when
+    it does not qualify. Two translate() passes check it: one deletes the bytes JSON must escape
+    (the length must stay), one keeps only delimiters and line ends (the rows' exact skeleton)."""
     d = delimiter.encode("utf-8")
     if width < 1 or len(d) != 1 or d == b"\n" or not body or body[-1] != 0x0A:
         return None
@@ -35,7 +35,9 @@ def plain_cells(body: bytes, rows: int, width: int, delimiter: str, quote: str) 
     sep = delimiter
     cells = text.replace("\n", sep).split(sep) if width > 1 else text.split("\n")
     cells.pop()  # after the last "\n"
-    return cells
+    # an empty cell is two delimiters in a row, or one at either end of a line (memmem, not a scan of cells)
+    empty = d + d in body or b"\n" + d in body or d + b"\n" in body or body[:1] == d
+    return cells, empty
 
 
 _OTHERS: dict[bytes, bytes] = {}

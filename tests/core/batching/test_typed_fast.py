@@ -118,11 +118,12 @@ def test_which_blocks_qualify(body, ok):
     assert (cells is not None) == ok
     if ok:
         want = [c for row in csv.reader(io.StringIO(body.decode(), newline="")) for c in row]
-        assert cells == want
+        assert cells == (want, "" in want)
 
 
 def test_a_tab_delimited_block_qualifies():
-    assert plain_cells(b"1\ta b\n2\tc\n", 2, 2, "\t", '"') == ["1", "a b", "2", "c"]
+    assert plain_cells(b"1\ta b\n2\tc\n", 2, 2, "\t", '"') == (["1", "a b", "2", "c"], False)
+    assert plain_cells(b"\ta\n2\t\n", 2, 2, "\t", '"') == (["", "a", "2", ""], True)
 
 
 names = st.sampled_from(["a", "b b", "c%s", "d"])
