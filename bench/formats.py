@@ -19,10 +19,15 @@ from common import OUT, PY, SandboxProc, run_timed
 from netns import Link
 
 DATASET = "bench"
-CONTENT_TYPES = {"ndjson": "application/x-ndjson", "csv": "text/csv", "json-array": "application/json"}
+CONTENT_TYPES = {"ndjson": "application/x-ndjson", "csv": "text/csv", "json-array": "application/json",
+                 "csv-untyped": "text/csv"}
+# a row that sends another row's file with other options: the CSV as CSV, its typed columns off
+SOURCE, FLAGS = {"csv-untyped": "csv"}, {"csv-untyped": ["--typed-columns", "off"]}
 # (format, MB, Mbit/s, target ratio Axiom Drop / zstd | curl)
 TABLE = [("ndjson", 400, 500, 0.9), ("csv", 200, 500, 1.0), ("json-array", 200, 500, 1.2), ("ndjson", 80, 50, 0.9)]
 QUICK = [("ndjson", 100, 500, 0.9), ("csv", 50, 500, 1.0), ("json-array", 50, 500, 1.2), ("ndjson", 40, 50, 0.9)]
+TABLE.insert(2, ("csv-untyped", 200, 500, 1.0))  # the same CSV sent as CSV (`--typed-columns off`)
+QUICK.insert(2, ("csv-untyped", 50, 500, 1.0))
 
 
 def _stored(sb: SandboxProc) -> int:
@@ -45,9 +50,10 @@ def run_formats(table: list[tuple[str, float, float | None, float]], repeat: int
                 env.pop("AXIOM_ORG_ID", None)
                 for fmt, mb, want in inputs:
                     OUT.mkdir(parents=True, exist_ok=True)
-                    path = data.cached(OUT, fmt, mb)
+                    path = data.cached(OUT, SOURCE.get(fmt, fmt), mb)
                     q = shlex.quote(str(path))
-                    drop = [*link.client, PY, "-m", "app", "send", str(path), "-d", DATASET, "--json", "--allow-http"]
+                    drop = [*link.client, PY, "-m", "app", "send", str(path), "-d", DATASET, "--json", "--allow-http",
+                            *FLAGS.get(fmt, [])]
                     peer = [*link.client, "bash", "-c",
                             f"set -o pipefail; zstd -3 -q -c {q} | curl -sS --fail -o /dev/null -X POST "
                             f"-H \"Authorization: Bearer $AXIOM_TOKEN\" -H 'Content-Type: {CONTENT_TYPES[fmt]}' "
@@ -77,7 +83,7 @@ def run_formats(table: list[tuple[str, float, float | None, float]], repeat: int
                           f"zstd|curl {row['peer_s']:>6.2f} s  ×{row['ratio']}  {row['cpu_s_per_mb']} CPU s/MB  "
                           f"{'ok' if ok else 'FAILED'}", flush=True)
                     rows.append(row)
-                    if not keep and fmt != "ndjson":
+                    if not keep and fmt != "ndjson" and not any(SOURCE.get(f) == fmt for f, *_ in inputs):
                         path.unlink(missing_ok=True)
             finally:
                 sb.stop()

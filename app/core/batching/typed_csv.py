@@ -7,12 +7,15 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import operator
 import re
-from typing import Iterator, Sequence
+from itertools import chain, compress
+from typing import Iterator
 
 import orjson
 
 from app.core.batching.batch import Batch
+from app.core.batching.typed_fast import plain_cells
 from app.core.sniff import CsvDialect
 from app.core.sniff.csv_types import convert, json_texts
 
@@ -40,16 +43,22 @@ def _typed(batch: Batch, names: list[str], types: dict[str, str], null: bool, di
     if not batch.count:
         return dataclasses.replace(batch, kind="ndjson", header=None)
     kinds = [types.get(n) for n in names]
+    n = len(names)
+    plain = plain_cells(batch.body, batch.count, n, dialect.delimiter, dialect.quotechar)
+    if plain is not None:  # the fast path: no quotes, nothing to escape, every row n wide
+        cells, empty = plain
+        return dataclasses.replace(batch, kind="ndjson", header=None, ragged=[],
+                                   body=_by_template(cells, batch.count, names, kinds, null, False, empty))
     text = batch.body.decode("utf-8", "replace")
     q = dialect.quotechar or '"'
     rows = list(filter(None, csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter, quotechar=q)))
     if len(rows) != batch.count:  # a stray quote read differently: one record at a time, as cut
         rows = [next(csv.reader(io.StringIO(r.decode("utf-8", "replace"), newline=""), delimiter=dialect.delimiter,
                                 quotechar=q), [""]) for r in batch.records()]
-    n = len(names)
     ragged: list[tuple[int, int, int]] = []
     if set(map(len, rows)) == {n}:
-        body = _by_template(rows, names, kinds, null)
+        cells = list(chain.from_iterable(rows))
+        body = _by_template(cells, len(rows), names, kinds, null, True, "" in cells)
     else:
         body = b"\n".join(orjson.dumps(_row(row, names, kinds, null)) for row in rows) + b"\n"
         ragged = [(i, len(r), n) for i, r in enumerate(rows) if len(r) != n]
@@ -59,30 +68,42 @@ def _typed(batch: Batch, names: list[str], types: dict[str, str], null: bool, di
 _ESCAPED = re.compile(r'["\\\x00-\x1f\x7f]')  # cells that need more than quotes around them in JSON
 
 
-def _by_template(rows: list[list[str]], names: list[str], kinds: list[str | None], null: bool) -> bytes:
-    """Rows of the header's width as JSON lines built from one %-template per batch, a column at
-    a time (no Python work per row); rows holding an empty cell are written one by one."""
-    columns: list[Sequence[str]] = []
+def _by_template(cells: list[str], count: int, names: list[str], kinds: list[str | None], null: bool,
+                 escapes: bool, empty: bool) -> bytes:
+    """Rows of the header's width (`cells` row after row) as JSON lines from one %-template, a
+    column at a time and one %-format for the whole batch (no Python work per row); rows holding
+    an empty cell (`empty`: some are) are written one by one. escapes=False: no cell needs JSON
+    escaping (checked), so only the typed columns are looked at."""
+    w = len(names)
     parts: list[str] = []
     with_empty: set[int] = set()
-    for name, col, kind in zip(names, zip(*rows), kinds):
+    given = cells[:] if empty else cells  # the rows as read, for those written one by one
+    for k, (name, kind) in enumerate(zip(names, kinds)):
         key = orjson.dumps(name).decode().replace("%", "%%")
-        if "" in col:
-            with_empty.update(i for i, v in enumerate(col) if not v)
-            col = tuple(v or "0" for v in col)  # a placeholder: these rows are rewritten below
+        if kind is None and not escapes and not empty:
+            parts.append(f'{key}:"%s"')
+            continue
+        col = cells[k::w]
+        if empty and "" in col:
+            with_empty.update(compress(range(count), map(operator.not_, col)))
+            col = [v or "0" for v in col]  # a placeholder: these rows are rewritten below
+            cells[k::w] = col
         if kind is not None:
-            columns.append(json_texts(col, kind))
+            cells[k::w] = json_texts(col, kind)
             parts.append(f"{key}:%s")
-        elif _ESCAPED.search("".join(col)):
-            columns.append([orjson.dumps(v).decode() for v in col])
+        elif escapes and _ESCAPED.search("".join(col)):
+            cells[k::w] = [orjson.dumps(v).decode() for v in col]
             parts.append(f"{key}:%s")
         else:
-            columns.append(col)
             parts.append(f'{key}:"%s"')
-    lines = list(map(("{" + ",".join(parts) + "}").__mod__, zip(*columns)))
-    for i in with_empty:
-        lines[i] = orjson.dumps(_row(rows[i], names, kinds, null)).decode()
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    # every line is one row: a cell's own line break, if any, is escaped above
+    text = (("{" + ",".join(parts) + "}\n") * count) % tuple(cells)
+    if with_empty:
+        lines = text.split("\n")
+        for i in with_empty:
+            lines[i] = orjson.dumps(_row(given[i * w:(i + 1) * w], names, kinds, null)).decode()
+        text = "\n".join(lines)
+    return text.encode("utf-8")
 
 
 def _row(row: list[str], names: list[str], kinds: list[str | None], null: bool) -> dict:

@@ -24,9 +24,14 @@ _BOOLS = {"true": True, "false": False}
 _ONE = r"(?:[+-]?(?:0|[1-9][0-9]{0,14})?\.[0-9]{1,15}(?:[eE][+-]?[0-9]{1,2})?|[+-]?(?:0|[1-9][0-9]{0,14})(?:[eE][+-]?[0-9]{1,2})?)"
 _INT_COLUMN = re.compile(r"[+-]?(?:0|[1-9][0-9]{0,14})(?:\n[+-]?(?:0|[1-9][0-9]{0,14}))*")
 _NUMBER_COLUMN = re.compile(_ONE + r"(?:\n" + _ONE + r")*")
-_BOOL_COLUMN = re.compile(r"(?:true|false)(?:\n(?:true|false))*")
+_BOOL_WORDS = {"true", "false"}
 _JSON_ONE = r"-?(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,15})?(?:[eE][+-]?[0-9]{1,2})?"
-_JSON_COLUMN = re.compile(_JSON_ONE + r"(?:\n" + _JSON_ONE + r")*")  # cells that are JSON numbers as written
+# cells that are JSON numbers as written: the rule json_as_written() applies faster (tests compare them)
+_JSON_COLUMN = re.compile(_JSON_ONE + r"(?:\n" + _JSON_ONE + r")*")
+_JSON_SHAPE = re.compile(_JSON_ONE.encode())
+_NUMBER_CHARS = b"0123456789.eE+-\n"
+_SHAPES = bytes.maketrans(b"0123456789", b"9999999999")
+_LEADING_ZERO = re.compile(rb"\n-?0[0-9]")
 _JSON_WORDS = {True: "true", False: "false"}
 
 
@@ -119,7 +124,8 @@ def convert_column(values: Sequence[str], kind: str) -> list | None:
         return list(map(float, values)) if _NUMBER_COLUMN.fullmatch(joined) else None
     if kind == BOOLEAN:
         low = joined.lower()
-        return list(map("true".__eq__, low.split("\n"))) if _BOOL_COLUMN.fullmatch(low) else None
+        words = low.split("\n")
+        return list(map("true".__eq__, words)) if set(words) <= _BOOL_WORDS else None
     return list(values)
 
 
@@ -145,9 +151,21 @@ def json_texts(values: Sequence[str], kind: str) -> list[str]:
     if kind == DECIMAL_COMMA and "," in joined:
         joined = joined.replace(",", ".")
         values = joined.split("\n")
-    if (kind == NUMBER or kind == DECIMAL_COMMA) and _JSON_COLUMN.fullmatch(joined):
+    if (kind == NUMBER or kind == DECIMAL_COMMA) and json_as_written(joined):
         return list(values)
     typed = convert_column(values, kind)
     if typed is not None:
         return list(map(_JSON_WORDS.__getitem__, typed)) if kind == BOOLEAN else list(map(str, typed))
     return [orjson.dumps(convert(v, kind)).decode() for v in cells]
+
+
+def json_as_written(joined: str) -> bool:
+    """Whether every line of joined is a JSON number as written (_JSON_COLUMN.fullmatch, at C speed:
+    a regex repeating a group costs ~300 ns a cell). Each cell's digits become 9s, so a column holds
+    few distinct shapes, each matched once; a leading zero, which the shapes hide, is looked for apart."""
+    if not joined.isascii():
+        return False
+    raw = joined.encode("ascii")
+    if raw.translate(None, _NUMBER_CHARS) or _LEADING_ZERO.search(b"\n" + raw):
+        return False
+    return all(map(_JSON_SHAPE.fullmatch, set(raw.translate(_SHAPES).split(b"\n"))))

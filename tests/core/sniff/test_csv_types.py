@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 
 import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.core.batching import iter_batches
 from app.core.plan import Overrides, plan_for
@@ -89,3 +91,27 @@ def test_typed_rows_escape_text_and_names_like_json_does():
     events = [orjson.loads(r) for r in b.records()]
     assert events[3] == {"n": 3, 'quote "q"': 'say "hi" 100%', "pct%s": "back\\slash", "ctl": "tab\there",
                          "uni": "é ✓", "dec": 3.5}
+
+
+number_cell = st.one_of(st.text("0123456789.eE+-", max_size=8), st.sampled_from(
+    ["0", "-0", "007", "-01", "0.5", "00.5", "1e05", "1E+2", "9" * 15, "9" * 16, "1." + "5" * 15, "1." + "5" * 16,
+     "1e123", "-", ".5", "5.", "1e", "", "1,5", " 1", "١"]))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(number_cell, min_size=1, max_size=12))
+def test_the_quick_json_number_check_says_what_the_column_regex_says(cells):
+    from app.core.sniff.csv_types import _JSON_COLUMN, json_as_written
+
+    joined = "\n".join(cells)
+    assert json_as_written(joined) == bool(_JSON_COLUMN.fullmatch(joined))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["true", "False", "TRUE", "yes", "", "truefalse", "true\n"]), min_size=1, max_size=6))
+def test_a_boolean_column_converts_only_when_every_cell_is_a_boolean(cells):
+    from app.core.sniff.csv_types import convert_column
+
+    words = "\n".join(cells).lower().split("\n")
+    want = [w == "true" for w in words] if all(w in ("true", "false") for w in words) else None
+    assert convert_column(cells, BOOLEAN) == want
