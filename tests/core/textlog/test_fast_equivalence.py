@@ -45,6 +45,9 @@ def _read(data: bytes, fmt: str, fast: bool, max_events: int = 7, max_bytes: int
     if parser.events is not None and taken is not None:
         translate = parser.events.translate
         parser.events.translate = lambda region: taken.append((out := translate(region)) is not None) or out
+    if parser.fast is not None and taken is not None:
+        block = parser.fast.translate
+        parser.fast.translate = lambda data, n: taken.append((out := block(data, n)) is not None) or out
     b = Builder("ndjson", max_events, max_bytes, 0, 1)
     batches = list(read_textlog(io.BytesIO(data), b, 1, 0, parser, fast=fast)) + list(b.flush())
     for bt in batches:
@@ -53,7 +56,7 @@ def _read(data: bytes, fmt: str, fast: bool, max_events: int = 7, max_bytes: int
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name)
-@pytest.mark.parametrize("fmt", ["framework", "syslog-rfc3164", "access-combined", "access-common"])
+@pytest.mark.parametrize("fmt", ["framework", "logfmt", "syslog-rfc3164", "access-combined", "access-common"])
 def test_corpus_files_read_the_same_either_way(path, fmt):
     data = _raw(path)
     assert _read(data, fmt, True) == _read(data, fmt, False)
@@ -143,3 +146,61 @@ def test_an_unreadable_date_is_named_by_its_line_either_way():
     notes = [n for b in fast for n in b[5]]
     line = good.count(b"\n") + 1
     assert notes and notes[0][0] == line and "2026-02-30 10:00:00,000" in notes[0][2]
+
+
+LOGFMT_ODD = {  # a key's unusual values (the first is the usual one)
+    "time": ["2026-12-01T10:00:%02d.%03dZ", "2026-12-01T10:00:%02d,%03d", "2026-12-01 10:00:%02d", '"2026-12-01 10:00:%02d"',
+             "2026-02-30T10:00:%02dZ", "-", "", "1764583200", '"2026-12-01T10:00:%02d CET"', "2026-12-01T10:00:%02d+0100"],
+    "level": ["info", "1", "true", "-0", '"warn"', "", "1e5"],
+    "msg": ['"request done"', "done", '"with \\"escaped\\" quotes"', '"a=b c=d"', "12"],
+    "status": ["200", "-0", "007", "2.0", "1e400", "x", "12345678901234567890", '"200"', "true"],
+    "duration_ms": ["12.340", "1e3", "5", "-0.0", "1.5E-3", "abc", "0.1000000000000000055511151231257827"],
+    "ok": ["true", "false", "True", "1", '"true"'],
+}
+LOGFMT_LINE_ODD = [" leading space", "trailing space ", "", "   ", "bare words here", "time=1 time=2 dup=1",
+                   "_time=x time=2026-12-01T10:00:00Z", "order=1 time=2026-12-01T10:00:00Z level=info", "a\tb=1",
+                   "\u00fcni=\u00e7ode time=2026-12-01T10:00:00Z", "key=value\r"]
+
+
+def _logfmt_log(seed: int, n: int, odd: float, only: str | None = None, crlf: bool = False) -> bytes:
+    r = random.Random(seed)
+    out = []
+    for i in range(n):
+        if only in (None, "line") and r.random() < odd:
+            out.append(r.choice(LOGFMT_LINE_ODD))
+            continue
+        pairs = []
+        for key, values in LOGFMT_ODD.items():
+            v = r.choice(values) if only in (None, key) and r.random() < odd else values[0]
+            v = v % ((i // 9) % 60, i % 1000) if v.count("%") == 2 else v % ((i // 9) % 60) if "%" in v else v
+            pairs.append(f"{key}={v}")
+        out.append(" ".join(pairs))
+    return (("\r\n" if crlf else "\n").join(out) + "\n").encode()
+
+
+@pytest.mark.parametrize("field", [*LOGFMT_ODD, "line"])
+@pytest.mark.parametrize("seed", [21, 22])
+def test_logfmt_blocks_read_the_same_either_way(field, seed):
+    data = _logfmt_log(seed, 3000, 0.003, only=field)
+    taken: list[bool] = []
+    fast = _read(data, "logfmt", True, max_events=64, taken=taken)
+    assert fast == _read(data, "logfmt", False, max_events=64)
+    assert taken.count(True) > len(taken) // 3
+
+
+@pytest.mark.parametrize("seed, odd, crlf", [(31, 0.0, False), (32, 0.05, False), (33, 0.3, False), (34, 0.0, True)])
+def test_generated_logfmt_logs_read_the_same_either_way(seed, odd, crlf):
+    data = _logfmt_log(seed, 2000, odd, crlf=crlf)
+    taken: list[bool] = []
+    assert _read(data, "logfmt", True, max_events=100, taken=taken) == _read(data, "logfmt", False, max_events=100)
+    if odd == 0.0 and not crlf:
+        assert taken and all(taken)
+
+
+@pytest.mark.parametrize("line", ["_time=x%d time=2026-12-01T10:00:00Z n=%d", "k=a\u00a0b%d time=2026-12-01T10:00:00Z n=%d",
+                                  "ts=%d time=2026-12-01T10:00:00Z n=%d", "t=2026-12-01T10:00:%02d time=x n=%d",
+                                  'msg="caf\u00e9 %d" time="2026-12-01 10:00:00,5" n=%d'])
+def test_logfmt_blocks_of_one_odd_shape_read_the_same_either_way(line):
+    """Every line of the same unusual shape: a block of them is read whole or not at all."""
+    data = "".join(line % (i % 60, i) + "\n" for i in range(2000)).encode()
+    assert _read(data, "logfmt", True, max_events=64) == _read(data, "logfmt", False, max_events=64)
