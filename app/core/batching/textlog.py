@@ -21,6 +21,8 @@ from app.core.batching.errors import Stop, TooLong
 from app.core.batching.lines import NulRegion, binary_from, binary_stop, line_blocks
 from app.core.plan import Plan
 from app.core.textlog import BY_ID, Grouper, Parser, split_lines
+from app.core.textlog.blocks import Prepared, prepare
+from app.core.textlog import pool
 
 
 def log_parser(plan: Plan) -> Parser:
@@ -37,8 +39,10 @@ UNREAD_NAMED = 20  # events with an unreadable timestamp named one by one; the r
 
 
 def read_textlog(stream: BinaryIO, b: Builder, line: int, offset: int, parser: Parser,
-                 fast: bool = True) -> Iterator[Batch]:
-    """`fast=False`: every block line by line (the tests compare the two paths)."""
+                 fast: bool = True, workers: int | None = None) -> Iterator[Batch]:
+    """`fast=False`: every block line by line (the tests compare the two paths). `workers`:
+    processes preparing the fast path's blocks of a big input (None: textlog.pool decides; 0 or
+    1: none, the blocks are prepared here)."""
     dumps, make, b_add = orjson.dumps, parser.event, b.add_record
     unread = parser.unread
     counted = [0, 0]  # (unreadable timestamps seen, of which named)
@@ -73,23 +77,16 @@ def read_textlog(stream: BinaryIO, b: Builder, line: int, offset: int, parser: P
             for g in grouper.feed(split_lines(text)):
                 yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
 
-    def regions(data: bytes) -> Iterator[Batch]:
+    def region(data: bytes, first: int, last: int, got) -> Iterator[Batch]:
         """A block of multi-line events: the lines up to its first start line and from its last
         one on go line by line (they continue or start an event another block holds), the
-        region between them at once when it qualifies."""
-        m = start.search(data)
-        if m is None:
-            yield from lines(data)
-            return
-        first = m.start()
+        region between them at once when it qualified (`got`)."""
         if first:
             yield from lines(data[:first])
-        last = _last_start(start, data, first)
         if last > first:
             for g in grouper.close():  # the region's first line starts an event
                 yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
             nuls.close(b)
-            got = events.translate(data[first:last])  # type: ignore[union-attr]
             if got is None:
                 yield from lines(data[first:last])
             else:
@@ -99,26 +96,29 @@ def read_textlog(stream: BinaryIO, b: Builder, line: int, offset: int, parser: P
 
     nuls = NulRegion()
     grouper = Grouper(parser.start, line, offset, parser.partial, parser.drop_blank)
-    translate = parser.fast.translate if fast and parser.fast is not None else None
-    events = parser.events if fast else None
-    start = events.start if events is not None else None
+    blocks = line_blocks(stream)
+    if not fast:
+        steps: Iterator[tuple[bytes, Prepared | None]] = ((data, None) for data in blocks)
+    elif workers is None:
+        steps = pool.prepared(blocks, parser, pool.processes())
+    else:
+        steps = pool.prepared(blocks, parser, workers) if workers > 1 else ((d, prepare(parser, d)) for d in blocks)
     try:
-        for data in line_blocks(stream):
+        for data, prep in steps:
             if not data:
                 continue
-            if events is not None and not grouper.joining and b"\0" not in data:
-                yield from regions(data)
-                continue
-            if translate is not None and not grouper.joining and b"\0" not in data:
-                n = data.count(b"\n")
-                out = translate(data, n)
-                if out is not None:  # every line starts an event: the one in progress is complete
-                    for g in grouper.close():
-                        yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
-                    nuls.close(b)
-                    yield from b.add_translated(out, data, grouper.line, grouper.offset, n)
-                    grouper.skip(n, len(data))
+            if prep is not None and not grouper.joining:
+                if prep[0] == "region":
+                    yield from region(data, *prep[1:])
                     continue
+                # every line starts an event: the one in progress is complete
+                for g in grouper.close():
+                    yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
+                nuls.close(b)
+                n = prep[1]
+                yield from b.add_translated(prep[2], data, grouper.line, grouper.offset, n)
+                grouper.skip(n, len(data))
+                continue
             cut = binary_from(data) if b"\0" in data else None
             yield from feed(data if cut is None else data[:cut])
             if cut is not None:
@@ -129,6 +129,10 @@ def read_textlog(stream: BinaryIO, b: Builder, line: int, offset: int, parser: P
     except TooLong:
         raise Stop(f"line {grouper.line} is longer than {limits.MAX_RECORD >> 20} MB without a line break: "
                    "this does not look like a text log", grouper.line, grouper.offset) from None
+    finally:
+        close = getattr(steps, "close", None)
+        if close is not None:
+            close()  # a pool's workers end with the reading, however it ends
     for g in grouper.close():
         yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
     nuls.close(b)
@@ -137,18 +141,6 @@ def read_textlog(stream: BinaryIO, b: Builder, line: int, offset: int, parser: P
         last = b.end_line - 1
         b.notes.append((last, last, f"line {last}: {more:,} more event{'s' if more != 1 else ''} had a timestamp "
                         "that is not a date (kept as 'timestamp'; they got the ingest time)", "unread time"))
-
-
-def _last_start(start: "re.Pattern[bytes]", data: bytes, first: int) -> int:
-    """The offset of the last line of `data` that starts an event (`first` when no later one does)."""
-    end = len(data)
-    while True:
-        at = data.rfind(b"\n", first, end - 1) + 1
-        if at <= first:
-            return first
-        if start.match(data, at):
-            return at
-        end = at
 
 
 def _add_events(b: Builder, out: bytes, counts: list[int], sizes: list[int], line: int,

@@ -204,3 +204,28 @@ def test_logfmt_blocks_of_one_odd_shape_read_the_same_either_way(line):
     """Every line of the same unusual shape: a block of them is read whole or not at all."""
     data = "".join(line % (i % 60, i) + "\n" for i in range(2000)).encode()
     assert _read(data, "logfmt", True, max_events=64) == _read(data, "logfmt", False, max_events=64)
+
+
+def test_blocks_prepared_in_worker_processes_read_the_same_and_in_order(monkeypatch):
+    """The pool (two spawned workers, from the first block on) gives what one process gives:
+    the same batches in the same order, lines and unreadable times named alike."""
+    from app.core.textlog import pool
+
+    monkeypatch.setattr(pool, "START_AFTER", 0)
+    good = _framework_log(41, 2500, 0.01)
+    data = good + b"2026-02-30 10:00:00,000 - app - INFO - no such day\n" + good
+    one = _read(data, "framework", True, max_events=97)
+
+    def pooled(data: bytes, fmt: str) -> list[tuple]:
+        parser = Parser(BY_ID[fmt], zone="Europe/Berlin")
+        b = Builder("ndjson", 97, 1 << 20, 0, 1)
+        batches = list(read_textlog(io.BytesIO(data), b, 1, 0, parser, workers=2)) + list(b.flush())
+        return [(bt.start, bt.end, bt.end_line, list(bt.lines), bt.body, bt.notes, bt.skipped) for bt in batches]
+
+    here: list[int] = []
+    local = pool.prepare
+    monkeypatch.setattr(pool, "prepare", lambda parser, data: here.append(1) or local(parser, data))
+    assert pooled(data, "framework") == one
+    assert len(here) == 1  # the first block here, every other one in a worker
+    logfmt = _logfmt_log(42, 6000, 0.002)
+    assert pooled(logfmt, "logfmt") == _read(logfmt, "logfmt", True, max_events=97)
