@@ -22,7 +22,8 @@ from typing import Iterable, Iterator
 from app.core.textlog.blocks import Prepared, prepare
 from app.core.textlog.parse import Parser
 
-START_AFTER = 8 << 20   # bytes read in the reader's own process before the pool starts
+START_AFTER = 8 << 20   # bytes read in the reader's own process before the pool takes the blocks (its
+                        # workers start after a quarter of that: spawning them takes ~0.3 s)
 AHEAD = 4               # blocks sent to the workers per worker, at most (each ≤ 1 MB, its NDJSON ≤ ~2 MB)
 
 _Spec = tuple[str, "str | None", date]
@@ -30,11 +31,13 @@ _PARSERS: dict[_Spec, Parser] = {}
 
 
 def processes() -> int:
-    """Worker processes for a big text log: one per core when there are two or more (not frozen)."""
+    """Worker processes for a big text log: one per core but one, from three cores on (not
+    frozen). On two cores the reader's own process, two zstd threads and two workers contend
+    for them, and the pool measured no faster than none (README, Text logs)."""
     if getattr(sys, "frozen", False):
         return 0
     n = os.cpu_count() or 1
-    return n if n >= 2 else 0
+    return n - 1 if n >= 3 else 0
 
 
 def _work(spec: _Spec, data: bytes) -> Prepared | None:
@@ -46,22 +49,38 @@ def _work(spec: _Spec, data: bytes) -> Prepared | None:
     return prepare(parser, data)
 
 
+def _started(workers: int, spec: _Spec) -> ProcessPoolExecutor:
+    """A pool whose workers are starting (importing, making their Parser) in the background."""
+    import multiprocessing
+
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    for _ in range(workers):
+        pool.submit(_work, spec, b"")
+    return pool
+
+
 def prepared(blocks: Iterable[bytes], parser: Parser, workers: int) -> Iterator[tuple[bytes, Prepared | None]]:
     """(block, what the fast path makes of it) for each block, in order."""
     it = iter(blocks)
     seen = 0
-    for data in it:
-        yield data, prepare(parser, data)
-        seen += len(data)
-        if workers and seen >= START_AFTER and (parser.fast is not None or parser.events is not None):
-            break
-    else:
-        return
-    import multiprocessing
-
+    pool: ProcessPoolExecutor | None = None
     spec = (parser.fmt.id, parser.clock.zone, parser.clock.today)
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-    pending: deque[tuple[bytes, Future]] = deque()
+    usable = workers > 1 and (parser.fast is not None or parser.events is not None)
+    try:
+        for data in it:
+            yield data, prepare(parser, data)
+            seen += len(data)
+            if usable and pool is None and seen >= START_AFTER // 4:  # the workers start while this reads on
+                pool = _started(workers, spec)
+            if pool is not None and seen >= START_AFTER:
+                break
+        else:
+            return
+    finally:
+        if pool is not None and seen < START_AFTER:
+            pool.shutdown(wait=False, cancel_futures=True)
+    assert pool is not None
+    pending: deque[tuple[bytes, Future | None]] = deque()
 
     def done(data: bytes, fut: Future | None) -> tuple[bytes, Prepared | None]:
         try:
