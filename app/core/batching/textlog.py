@@ -9,17 +9,20 @@ the per-line work; any other block goes line by line. Both give the same events.
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 from typing import BinaryIO, Iterator
 
 import orjson
 
 import app.core.batching.limits as limits
 from app.core.batching.batch import Batch
-from app.core.batching.builder import Builder
+from app.core.batching.builder import Builder, _past_newline
 from app.core.batching.errors import Stop, TooLong
 from app.core.batching.lines import NulRegion, binary_from, binary_stop, line_blocks
 from app.core.plan import Plan
 from app.core.textlog import BY_ID, Grouper, Parser, split_lines
+from app.core.textlog.blocks import Prepared, prepare
+from app.core.textlog import pool
 
 
 def log_parser(plan: Plan) -> Parser:
@@ -36,8 +39,10 @@ UNREAD_NAMED = 20  # events with an unreadable timestamp named one by one; the r
 
 
 def read_textlog(stream: BinaryIO, b: Builder, line: int, offset: int, parser: Parser,
-                 fast: bool = True) -> Iterator[Batch]:
-    """`fast=False`: every block line by line (the tests compare the two paths)."""
+                 fast: bool = True, workers: int | None = None) -> Iterator[Batch]:
+    """`fast=False`: every block line by line (the tests compare the two paths). `workers`:
+    processes preparing the fast path's blocks of a big input (None: textlog.pool decides; 0 or
+    1: none, the blocks are prepared here)."""
     dumps, make, b_add = orjson.dumps, parser.event, b.add_record
     unread = parser.unread
     counted = [0, 0]  # (unreadable timestamps seen, of which named)
@@ -72,23 +77,48 @@ def read_textlog(stream: BinaryIO, b: Builder, line: int, offset: int, parser: P
             for g in grouper.feed(split_lines(text)):
                 yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
 
+    def region(data: bytes, first: int, last: int, got) -> Iterator[Batch]:
+        """A block of multi-line events: the lines up to its first start line and from its last
+        one on go line by line (they continue or start an event another block holds), the
+        region between them at once when it qualified (`got`)."""
+        if first:
+            yield from lines(data[:first])
+        if last > first:
+            for g in grouper.close():  # the region's first line starts an event
+                yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
+            nuls.close(b)
+            if got is None:
+                yield from lines(data[first:last])
+            else:
+                yield from _add_events(b, *got, grouper.line, grouper.offset)
+                grouper.skip(sum(got[1]), last - first)
+        yield from lines(data[last:])
+
     nuls = NulRegion()
     grouper = Grouper(parser.start, line, offset, parser.partial, parser.drop_blank)
-    translate = parser.fast.translate if fast and parser.fast is not None else None
+    blocks = line_blocks(stream)
+    if not fast:
+        steps: Iterator[tuple[bytes, Prepared | None]] = ((data, None) for data in blocks)
+    elif workers is None:
+        steps = pool.prepared(blocks, parser, pool.processes())
+    else:
+        steps = pool.prepared(blocks, parser, workers) if workers > 1 else ((d, prepare(parser, d)) for d in blocks)
     try:
-        for data in line_blocks(stream):
+        for data, prep in steps:
             if not data:
                 continue
-            if translate is not None and not grouper.joining and b"\0" not in data:
-                n = data.count(b"\n")
-                out = translate(data, n)
-                if out is not None:  # every line starts an event: the one in progress is complete
-                    for g in grouper.close():
-                        yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
-                    nuls.close(b)
-                    yield from b.add_translated(out, data, grouper.line, grouper.offset, n)
-                    grouper.skip(n, len(data))
+            if prep is not None and not grouper.joining:
+                if prep[0] == "region":
+                    yield from region(data, *prep[1:])
                     continue
+                # every line starts an event: the one in progress is complete
+                for g in grouper.close():
+                    yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
+                nuls.close(b)
+                n = prep[1]
+                yield from b.add_translated(prep[2], data, grouper.line, grouper.offset, n)
+                grouper.skip(n, len(data))
+                continue
             cut = binary_from(data) if b"\0" in data else None
             yield from feed(data if cut is None else data[:cut])
             if cut is not None:
@@ -99,6 +129,10 @@ def read_textlog(stream: BinaryIO, b: Builder, line: int, offset: int, parser: P
     except TooLong:
         raise Stop(f"line {grouper.line} is longer than {limits.MAX_RECORD >> 20} MB without a line break: "
                    "this does not look like a text log", grouper.line, grouper.offset) from None
+    finally:
+        close = getattr(steps, "close", None)
+        if close is not None:
+            close()  # a pool's workers end with the reading, however it ends
     for g in grouper.close():
         yield from add(dumps(make(g)) + b"\n", g.first_line, g.end, g.end_line)
     nuls.close(b)
@@ -107,3 +141,32 @@ def read_textlog(stream: BinaryIO, b: Builder, line: int, offset: int, parser: P
         last = b.end_line - 1
         b.notes.append((last, last, f"line {last}: {more:,} more event{'s' if more != 1 else ''} had a timestamp "
                         "that is not a date (kept as 'timestamp'; they got the ingest time)", "unread time"))
+
+
+def _add_events(b: Builder, out: bytes, counts: list[int], sizes: list[int], line: int,
+                offset: int) -> Iterator[Batch]:
+    """Add the events whose records are the lines of `out` (event i: counts[i] input lines,
+    sizes[i] input bytes, the first on `line` at `offset`), cut into batches exactly where
+    add_record, one event at a time, would cut them; find/count only, no Python per event."""
+    firsts = list(accumulate(counts, initial=line))
+    ends = list(accumulate(sizes, initial=offset))
+    n, i, pos, size = len(counts), 0, 0, len(out)
+    while i < n:
+        if b.count >= b.max_events:
+            yield from b.flush()
+        ev_room, byte_room = b.max_events - b.count, b.max_bytes - b.size
+        k = min(n - i, ev_room)
+        cut = size if i + k == n else _past_newline(out, pos, size, k)
+        if cut - pos > byte_room:
+            c = out.rfind(b"\n", pos, pos + byte_room) if byte_room > 0 else -1
+            if c < 0:
+                if b.count:
+                    yield from b.flush()
+                    continue
+                c = out.find(b"\n", pos)  # a single event over max_bytes goes alone
+            cut = c + 1
+            k = out.count(b"\n", pos, cut)
+        b.add_events(out if pos == 0 and cut == size else out[pos:cut], firsts[i:i + k], ends[i + k], firsts[i + k])
+        i, pos = i + k, cut
+        if i < n:
+            yield from b.flush()

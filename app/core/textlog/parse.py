@@ -10,6 +10,8 @@ from typing import Any
 from app.core.textlog import formats as F
 from app.core.textlog.clock import Clock
 from app.core.textlog.fast import PATTERNS as FAST_PATTERNS, FastPath
+from app.core.textlog.fast_events import Events
+from app.core.textlog.fast_logfmt import Logfmt
 from app.core.textlog.multiline import Grouped
 from app.core.textlog.timestamps import form_of
 
@@ -44,7 +46,13 @@ class Parser:
         self.drop_blank = fmt.one_line
         self.unread: list[tuple[int, str]] = []  # (line, timestamp text) read as no time
         # whole blocks at once for the big regular formats (same events; see fast.py)
-        self.fast = FastPath(fmt.id, self.clock) if self._user is None and fmt.id in FAST_PATTERNS else None
+        self.fast: FastPath | Logfmt | None = None
+        if self._user is None and fmt.id in FAST_PATTERNS:
+            self.fast = FastPath(fmt.id, self.clock)
+        elif self._user is None and fmt is F.LOGFMT:
+            self.fast = Logfmt(self.clock)
+        # whole regions of multi-line events for framework logs (same events; see fast_events.py)
+        self.events = Events(self.clock) if self._user is None and fmt is F.FRAMEWORK else None
 
     def event(self, g: Grouped) -> dict[str, Any]:
         fmt, lines = self.fmt, g.lines

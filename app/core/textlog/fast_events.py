@@ -1,0 +1,130 @@
+"""Whole regions of multi-line events ("timestamp - logger - LEVEL - message" with tracebacks)
+turned into NDJSON by the regex engine: the throughput path for Python logging's common layout.
+
+A region is a run of whole lines from one event's start line to just before a later start line
+(the caller feeds what is before and after it line by line, so an event cut by a block end is
+joined as before). Each event is found by one pattern: its start line's fields, then its
+continuation lines (every line that is no start line, as multiline.Grouper decides), then the
+blank lines that end it (no part of `message`, as parse.py's `_joined` has it). The fields are
+%-formatted into records in one go, newlines and tabs inside values escaped afterwards with
+bytes.replace; the lines and bytes of each event are counted with C-level maps, never a Python
+loop per event. A region that does not qualify returns None and goes the per-line way (the same
+events: tests compare the two).
+
+Only lines the per-line reading would give exactly these fields qualify: the logger is a plain
+dotted name that is no level word (fields.framework would take it for the level), the message
+does not open with "[" (it would be a thread), and no line holds non-ASCII bytes in its first 40
+bytes (Unicode digits or spaces read differently as str than as bytes).
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import chain, repeat
+from operator import add
+
+from app.core.textlog.clock import Clock
+from app.core.textlog.multiline import MAX_EVENT_CHARS, MAX_EVENT_LINES
+from app.core.textlog.timestamps import LEVELS
+
+_CONTROL = bytes(b for b in range(32) if b not in (0x09, 0x0A))  # a tab is escaped below; CR, … are not
+# timestamps.ISO_ZONED | ISO_NAIVE as one pattern (the same lines match; `\d{4}` is slower in `re`)
+_TIME = rb"\d\d\d\d-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:[Zz]|[+-]\d\d:?\d\d)?"
+START = re.compile(rb"(?m)^\[?" + _TIME + rb"\]?[ \t]")  # a line multiline.Grouper starts an event on
+_NOT_START = rb"(?!\[?" + _TIME + rb"\]?[ \t])"
+_LEVELS = frozenset(w.encode() for w in LEVELS)
+_SECONDS = rb"(\d\d\d\d-\d\d-\d\d[T ]\d\d:\d\d:\d\d)([.,]\d{1,9})?([Zz]|[+-]\d\d:?\d\d)?"
+_HEAD = rb"^" + _SECONDS + rb" - ([\w.]{1,60}) - ([A-Z]{3,9}) - (?!\[)([^\n]*"
+# time (seconds, fraction, zone), logger, level, the message's first line and its continuation
+# lines, the blank lines after them. Without blank lines in the region the message takes every
+# continuation line (greedy, no look-ahead per line); with them it stops before the trailing ones.
+_GREEDY = re.compile(_HEAD + rb"(?:\n" + _NOT_START + rb"[^\n]*)*)()\n", re.MULTILINE)
+_LAZY = re.compile(_HEAD + rb"(?:\n" + _NOT_START + rb"[^\n]*)*?)((?:\n" + _NOT_START + rb"[ \t]*)*)\n"
+                   rb"(?=\[?" + _TIME + rb"\]?[ \t]|\Z)", re.MULTILINE)
+_BLANK = re.compile(rb"\n[ \t]*\n")
+_RECORD = b'{"_time":"%s%s%s","level":"%s","logger":"%s","message":"%s"}\0'
+_FIXED = len(b" -  -  - \n")  # the bytes of an event that are in no group
+_WIDE = re.compile(rb"(?m)^[^\n]{0,40}?[\x80-\xff]")
+
+
+class _Times(dict):
+    """A timestamp's seconds and zone (raw bytes) → its RFC 3339 head ('YYYY-MM-DDTHH:MM:SS'),
+    with the offset that follows the fraction in `tails`: each distinct second read once (zoned
+    or naive as parse.py's "iso" form decides)."""
+
+    def __init__(self, clock: Clock):
+        super().__init__()
+        self.clock = clock
+        self.tails: dict[bytes, bytes] = {}
+
+    def __missing__(self, key: bytes) -> bytes:
+        s = key.decode("ascii")
+        t = self.clock.rfc3339("iso-zoned" if len(s) > 19 else "iso-naive", s)
+        if t is None:
+            raise _Unreadable
+        if len(self) > 100_000:
+            self.clear()
+            self.tails.clear()
+        head = self[key] = t[:19].encode("ascii")
+        self.tails[key] = t[19:].encode("ascii")
+        return head
+
+
+class _Unreadable(Exception):
+    """A timestamp in the region is no time: the region goes the per-line way, which keeps its text."""
+
+
+def _ok(region: bytes) -> bool:
+    if b"\\" in region or len(region.translate(None, _CONTROL)) != len(region):
+        return False
+    if region.isascii():
+        return True
+    try:
+        region.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return _WIDE.search(region) is None
+
+
+class Events:
+    """The region reader of the framework format (Python logging's "asctime - name - levelname -
+    message"), for one input's Clock."""
+
+    start = START
+
+    def __init__(self, clock: Clock):
+        self.times = _Times(clock)
+
+    def translate(self, region: bytes) -> tuple[bytes, list[int], list[int]] | None:
+        """(NDJSON with one record per event, lines of each event, bytes of each event) for a
+        region of whole lines whose first line starts an event; None when it does not qualify."""
+        if not region or region[-1] != 0x0A or not _ok(region):
+            return None
+        found = (_LAZY if _BLANK.search(region) else _GREEDY).findall(region)
+        if not found:
+            return None
+        secs, fracs, zones, loggers, levels, msgs, blanks = zip(*found)
+        if not _LEVELS.issuperset(levels) or not _LEVELS.isdisjoint(g.upper() for g in set(loggers)):
+            return None  # a level that is no level word, or a logger fields.framework takes for the level
+        nl = repeat(b"\n")
+        lines = list(map(add, map(bytes.count, msgs, nl), map(bytes.count, blanks, nl)))
+        sizes = list(map(add, map(add, map(add, map(len, secs), map(len, fracs)), map(add, map(len, zones), map(len, loggers))),
+                         map(add, map(add, map(len, levels), map(len, msgs)), map(len, blanks))))
+        total = sum(sizes) + _FIXED * len(sizes)
+        if total != len(region) or max(lines) >= MAX_EVENT_LINES or max(sizes) >= MAX_EVENT_CHARS - _FIXED:
+            return None  # not every line was read, or an event the grouper would cut
+        keys = list(map(add, secs, zones)) if any(zones) else secs
+        try:
+            heads = list(map(self.times.__getitem__, keys))
+        except _Unreadable:
+            return None
+        tails = map(self.times.tails.__getitem__, keys)
+        if b"," in region:
+            fracs = map(bytes.replace, fracs, repeat(b","), repeat(b"."))
+        if b'"' in region:
+            msgs = tuple(map(bytes.replace, msgs, repeat(b'"'), repeat(b'\\"')))
+        out = (_RECORD * len(found)) % tuple(chain.from_iterable(zip(heads, fracs, tails, levels, loggers, msgs)))
+        out = out.replace(b"\n", b"\\n")
+        if b"\t" in out:
+            out = out.replace(b"\t", b"\\t")
+        return out.replace(b"\0", b"\n"), list(map(add, lines, repeat(1))), list(map(add, sizes, repeat(_FIXED)))
