@@ -15,11 +15,14 @@ NARROW = 820
 LONG = "web-frontend-access-export-2026-11-30-eu-central-1-partition-0007"
 
 
-def shown_in(widget, area) -> bool:
-    """True when the whole of `widget` lies inside `area`'s rectangle (both on screen)."""
+def shown_in(widget, area, across_only: bool = False) -> bool:
+    """True when the whole of `widget` lies inside `area`'s rectangle; `across_only`: from its
+    left to its right edge (a card list scrolls up and down, never sideways)."""
     top_left = widget.mapTo(area.window(), QPoint(0, 0))
     rect = QRect(top_left, widget.size())
     frame = QRect(area.mapTo(area.window(), QPoint(0, 0)), area.size())
+    if across_only:
+        return widget.isVisible() and frame.left() <= rect.left() and rect.right() <= frame.right()
     return widget.isVisible() and frame.contains(rect)
 
 
@@ -71,3 +74,32 @@ def test_the_window_is_usable_at_820_px_with_long_names(window, tmp_path, qtbot,
     for button in (queue.pause_button, queue.retry_button, queue.remove_button, queue.clear_button):
         assert shown_in(button, queue), button.text()
     assert shown_in(queue.details.export_button, queue)
+
+
+def test_a_card_reflows_when_its_column_is_narrow(window, tmp_path, qtbot, run_until):
+    """The card column dragged to its narrowest at 820 px: each card's settings take more rows
+    instead of running off the right edge (the ×, Encoding, Zone and the date order stay whole)."""
+    csv = tmp_path / "slashes.csv"  # dates in either order: the card asks for the order too
+    csv.write_text("n,time,msg\n1,02/12/2026 14:03,a\n2,03/12/2026 14:04,b\n")
+    log = tmp_path / "access.log"
+    log.write_text('203.0.113.9 - - [01/Dec/2026:10:00:01 +0100] "GET / HTTP/1.1" 200 512 "-" "curl/8"\n')
+    panel = window.drop_panel
+    panel.add_paths([csv, log])
+    run_until(qtbot, lambda: len(panel.cards()) == 2 and not any(c.sniffing for c in panel.cards()), 10000)
+    assert narrowed(window, qtbot) == NARROW
+    panel.splitter.setSizes([1, 10_000])  # as a user drags the handle left: the preview gets the room
+    qtbot.wait(50)
+    viewport = panel.cards_scroll.viewport()
+    assert panel.cards_scroll.width() < 380  # it did narrow
+    for card in panel.cards():
+        assert card.width() <= viewport.width(), card.name
+        for control in (card.remove_button, card.format_combo, card.timestamp_combo, card.encoding_combo,
+                        card.time_box.format_edit, card.time_box.zone_combo):
+            assert shown_in(control, viewport, across_only=True), f"{card.name}: {control.accessibleName()}"
+    dated = panel.cards()[0]  # its wrapped lines whole: the card as tall as they need at this width
+    reading = dated.time_box.reading
+    assert "read both day first and month first" in reading.text()
+    assert reading.height() >= reading.heightForWidth(reading.width())
+    assert dated.height() >= dated.heightForWidth(dated.width())
+    assert shown_in(dated.time_box.order_combo, viewport, across_only=True)
+    assert shown_in(dated.delimiter_combo, viewport, across_only=True)
