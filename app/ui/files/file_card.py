@@ -20,6 +20,7 @@ from app.core.io import shown
 from app.core import sniff as sniffing
 from app.core.batching import FORMATS
 from app.core.sniff import DELIMITERS
+from app.core.sniff.counts import events_text
 from app.ui.files.card_style import card_style
 from app.ui.files.encodings import ENCODINGS, encoding_label, valid_encoding
 from app.ui.files.log_controls import LogControls
@@ -422,15 +423,12 @@ class FileCard(QFrame):
         parts.append(encoding_label(self.encoding()))
         if s.compression:
             parts.append(f"{s.compression}-compressed")
-        n = s.estimated_events
-        exact = s.head_is_whole
-        if s.records and not (fmt == "json-object" and self.records_check.isChecked()):
-            n, exact = 1, True  # the object as one event
-        parts.append(("" if exact else "~") + f"{n:,} event" + ("" if n == 1 else "s"))
-        overridden = fmt != s.format or (is_csv and s.csv and (self.delimiter() != s.csv.delimiter
-                                                               or self.has_header() != s.csv.has_header)
-                                  ) or (fmt == "text" and self.log_controls.overridden())
-        overridden = overridden or (s.records is not None and not self.records_check.isChecked())
+        dialect_changed = fmt != s.format or (is_csv and s.csv and (self.delimiter() != s.csv.delimiter
+                                                                    or self.has_header() != s.csv.has_header))
+        whole_object = bool(s.records) and not (fmt == "json-object" and self.records_check.isChecked())
+        parts.append(events_text(s, as_sniffed=not dialect_changed, whole_object=whole_object))  # core's words
+        overridden = dialect_changed or (fmt == "text" and self.log_controls.overridden()) or (
+            s.records is not None and not self.records_check.isChecked())
         sure = "your choice" if overridden else f"{s.confidence:.0%} sure"
         self.summary.setText(" · ".join(parts) + f"  ({sure})")
         self.error_label.setText(self.unsure() or "")
