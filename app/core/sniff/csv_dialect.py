@@ -203,5 +203,21 @@ def csv_candidate(text: str, whole: bool) -> Candidate:
         data_rows = rows
     dialect = CsvDialect(delimiter, quotechar, has_header, fields)
     covered = covered_chars / len(text) if text else 1.0
-    return Candidate("csv", conf, reasons, events_in_head=len(data_rows), covered=covered,
-                      sample=rows_to_events(data_rows, fields, SAMPLE_EVENTS), dialect=dialect)
+    # A row with more or fewer cells than the header is refused by Axiom's reader (csv_refusals).
+    ragged_rows = [k for k, r in enumerate(data_rows) if len(r) != len(fields)] if ncols >= 2 else []
+    first = _line_of(text, delimiter, quotechar, ragged_rows[0] + (1 if has_header else 0)) if ragged_rows else None
+    return Candidate("csv", conf, reasons, events_in_head=len(data_rows), failing=len(ragged_rows),
+                     first_failing_line=first, covered=covered,
+                     sample=rows_to_events(data_rows, fields, SAMPLE_EVENTS), dialect=dialect)
+
+
+def _line_of(text: str, delimiter: str, quotechar: str, index: int) -> int | None:
+    """The input line (1-based) the record at `index` starts on (a quoted cell may span lines)."""
+    start = 0
+    for k, (_, end) in enumerate(_csv_rows(text, delimiter, quotechar)):
+        if k == index:
+            while start < len(text) and text[start] in "\r\n":  # blank lines before it are not records
+                start += 1
+            return text.count("\n", 0, start) + 1
+        start = end
+    return None

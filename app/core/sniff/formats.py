@@ -53,7 +53,7 @@ def json_array(text: str, whole: bool) -> Candidate:
             f"{count - objects} of {count} elements are not JSON objects (Axiom stores objects only)"
         )
         conf *= 0.5 + 0.5 * objects / count
-    return Candidate("json-array", conf, reasons, events_in_head=count, sample=items)
+    return Candidate("json-array", conf, reasons, events_in_head=count, failing=count - objects, sample=items)
 
 
 def ndjson(text: str, whole: bool) -> Candidate:
@@ -64,6 +64,7 @@ def ndjson(text: str, whole: bool) -> Candidate:
     covered_chars = len(text) - len(cut)
     total = good = parsed = 0
     first_bad: tuple[int, str] | None = None
+    first_failing: int | None = None  # the first line that is not a JSON object (it will fail)
     sample: list[dict] = []
     for i, line in enumerate(lines, 1):
         if not line.strip():
@@ -74,10 +75,13 @@ def ndjson(text: str, whole: bool) -> Candidate:
         except orjson.JSONDecodeError as e:
             if first_bad is None:
                 first_bad = (i, f"not valid JSON: {str(e).split(':')[0]}")
+            first_failing = first_failing or i
             continue
         parsed += 1
         if isinstance(value, dict):
             good += 1
+        else:
+            first_failing = first_failing or i
         if len(sample) < SAMPLE_EVENTS:
             sample.append(value)  # non-objects too: the preview shows them as the failures they will be
         elif first_bad is None:
@@ -106,7 +110,9 @@ def ndjson(text: str, whole: bool) -> Candidate:
         # Every line is JSON on its own line: NDJSON whose non-object lines will be reported as failed.
         conf = max(conf, 0.7 + 0.29 * frac)
     covered = covered_chars / len(text) if text else 1.0
-    return Candidate("ndjson", conf, reasons, events_in_head=good, covered=covered, sample=sample)
+    # Every non-blank line is an event the job counts: the objects are sent, the others fail by line.
+    return Candidate("ndjson", conf, reasons, events_in_head=total, failing=total - good,
+                     first_failing_line=first_failing, covered=covered, sample=sample)
 
 
 def json_object(text: str, whole: bool) -> Candidate:

@@ -48,7 +48,9 @@ class Sniff:
     runner_up: tuple[str, float] | None = None
     timestamp: TimestampGuess | None = None
     likely_time: LikelyTime | None = None  # no time field chosen, but this one looks like it (time.check warns)
-    estimated_events: int = 0
+    estimated_events: int = 0  # every event the job will count (sent, or failed by line)
+    failing_events: int = 0  # of those, the ones Axiom will refuse (estimated like them); counts.py says it
+    first_failing_line: int | None = None
     sample: list = field(default_factory=list)  # events as sent; a non-object value stays as it is
     size: int | None = None
     error: str | None = None

@@ -130,6 +130,7 @@ def _sniff_head(head: Head, s: Sniff, total_size: int | None) -> Sniff:
                              f"first {len(head.data):,} bytes")
     elif head.whole or best.format == "json-object":
         s.estimated_events = best.events_in_head
+        s.failing_events, s.first_failing_line = best.failing, best.first_failing_line
     else:
         if head.compression and total_size:
             total = total_size * len(head.data) / head.raw_read
@@ -137,6 +138,8 @@ def _sniff_head(head: Head, s: Sniff, total_size: int | None) -> Sniff:
             total = total_size or len(head.data)
         spanned = max(1.0, len(head.data) * best.covered)
         s.estimated_events = int(round(best.events_in_head * total / spanned))
+        s.failing_events = int(round(best.failing * total / spanned))
+        s.first_failing_line = best.first_failing_line
         s.reasons.append(
             f"about {s.estimated_events:,} events, estimated from {best.events_in_head:,} in the first "
             f"{len(head.data):,} bytes" + (" (scaled by the compression ratio seen there)" if head.compression else "")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QSizePolicy,
+    QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QProgressBar, QSizePolicy,
     QStyle, QToolButton, QVBoxLayout, QWidget,
 )
 
@@ -20,6 +20,7 @@ from app.core.io import shown
 from app.core import sniff as sniffing
 from app.core.batching import FORMATS
 from app.core.sniff import DELIMITERS
+from app.core.sniff.counts import events_text
 from app.ui.files.card_style import card_style
 from app.ui.files.encodings import ENCODINGS, encoding_label, valid_encoding
 from app.ui.files.log_controls import LogControls
@@ -29,6 +30,7 @@ from app.ui.files.typed_control import TypedColumnsControl
 from app.ui.widgets import theme
 from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.formatting import FORMAT_LABELS, human_bytes
+from app.ui.widgets.reflow import ReflowGrid
 from app.ui.widgets.wheel_guard import guard_wheel_in
 
 DELIMITER_WORDS = {",": "comma-separated", ";": "semicolon-separated", "\t": "tab-separated", "|": "pipe-separated"}
@@ -53,7 +55,9 @@ class FileCard(QFrame):
         self.setObjectName("fileCard")
         self.setStyleSheet(card_style())
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        # Not Maximum: that caps the card at its size hint, shorter than its wrapped text needs in a
+        # narrow column (the list's stretch keeps cards from growing).
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
         name = shown(Path(self.path).name or self.path)  # Qt would drop bytes that are not UTF-8
@@ -132,31 +136,19 @@ class FileCard(QFrame):
         self.timestamp_combo.setAccessibleName("Timestamp field")
         self.encoding_combo.setAccessibleName("Encoding")
 
-        self.controls = QWidget()
-        grid = QGridLayout(self.controls)
-        grid.setContentsMargins(0, 2, 0, 0)
-        grid.setHorizontalSpacing(8)
-        grid.setVerticalSpacing(4)
+        # Two settings a row when the card is wide enough, one a row when not (ReflowGrid).
+        self.controls = ReflowGrid()
+        self.controls.set_margins(0, 2, 0, 0)
         self.delimiter_caption = QLabel("Delimiter")
-        grid.addWidget(QLabel("Format"), 0, 0)
-        grid.addWidget(self.format_combo, 0, 1)
-        grid.addWidget(self.delimiter_caption, 0, 2)
-        grid.addWidget(self.delimiter_combo, 0, 3)
-        grid.addWidget(QLabel("Time field"), 1, 0)
-        grid.addWidget(self.timestamp_combo, 1, 1)
-        grid.addWidget(QLabel("Encoding"), 1, 2)
-        grid.addWidget(self.encoding_combo, 1, 3)
-        grid.addWidget(self.header_check, 2, 0, 1, 4)
+        for caption, control in (("Format", self.format_combo), (self.delimiter_caption, self.delimiter_combo),
+                                 ("Time field", self.timestamp_combo), ("Encoding", self.encoding_combo)):
+            self.controls.add_pair(QLabel(caption) if isinstance(caption, str) else caption, control)
         self.time_box = TimeControls()  # time format, date order, zone, the first values read
-        grid.addWidget(self.time_box, 3, 0, 1, 4)
         self.typed = TypedColumnsControl()  # CSV numbers and booleans as typed values
-        grid.addWidget(self.typed, 4, 0, 1, 4)
-        grid.addWidget(self.records_check, 5, 0, 1, 4)
         self.log_controls = LogControls()  # format "text": log format, line-start pattern
         self.log_controls.changed.connect(self._override_changed)
-        grid.addWidget(self.log_controls, 6, 0, 1, 4)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
+        for row in (self.header_check, self.time_box, self.typed, self.records_check, self.log_controls):
+            self.controls.add_row(row)
         self.controls.hide()
 
         self.format_combo.currentIndexChanged.connect(self._override_changed)
@@ -431,15 +423,12 @@ class FileCard(QFrame):
         parts.append(encoding_label(self.encoding()))
         if s.compression:
             parts.append(f"{s.compression}-compressed")
-        n = s.estimated_events
-        exact = s.head_is_whole
-        if s.records and not (fmt == "json-object" and self.records_check.isChecked()):
-            n, exact = 1, True  # the object as one event
-        parts.append(("" if exact else "~") + f"{n:,} event" + ("" if n == 1 else "s"))
-        overridden = fmt != s.format or (is_csv and s.csv and (self.delimiter() != s.csv.delimiter
-                                                               or self.has_header() != s.csv.has_header)
-                                  ) or (fmt == "text" and self.log_controls.overridden())
-        overridden = overridden or (s.records is not None and not self.records_check.isChecked())
+        dialect_changed = fmt != s.format or (is_csv and s.csv and (self.delimiter() != s.csv.delimiter
+                                                                    or self.has_header() != s.csv.has_header))
+        whole_object = bool(s.records) and not (fmt == "json-object" and self.records_check.isChecked())
+        parts.append(events_text(s, as_sniffed=not dialect_changed, whole_object=whole_object))  # core's words
+        overridden = dialect_changed or (fmt == "text" and self.log_controls.overridden()) or (
+            s.records is not None and not self.records_check.isChecked())
         sure = "your choice" if overridden else f"{s.confidence:.0%} sure"
         self.summary.setText(" · ".join(parts) + f"  ({sure})")
         self.error_label.setText(self.unsure() or "")

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from app.core.batching import FORMATS
 from app.core.folder import FolderGroup, Oddity
 from app.core.io import shown
+from app.core.sniff.counts import events_text
 from app.ui.files.card_style import card_style
 from app.ui.widgets import theme
 from app.ui.widgets.elided_label import ElidedLabel
@@ -52,8 +53,7 @@ class FolderFilesModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             what = FORMAT_LABELS.get(f.format, f.format) if f.format else ("…" if f.sniff is None else "—")
             if f.sniff is not None and f.format:
-                events = f.sniff.estimated_events
-                what += f" · {events:,} events" if f.sniff.head_is_whole else f" · ~{events:,} events"
+                what += " · " + events_text(f.sniff)  # with the events that will fail, as on a file's card
             odd = self.group.oddity(f, self._majority)
             flag = f"  ⚠ {odd.value}" if odd is not None else ""
             return f"{f.name} · {human_bytes(f.size)} · {what}{flag}"

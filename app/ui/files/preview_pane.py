@@ -18,6 +18,7 @@ from app.core import sniff as sniffing
 from app.core.sniff.csv_types import typed_event
 from app.ui.files.file_card import FileCard
 from app.ui.files.preview import PreviewModel, PreviewView, field_names
+from app.ui.widgets.elided_label import ElidedLabel
 
 EMPTY_TEXT = "Select a file to preview its first events."
 
@@ -32,7 +33,7 @@ class PreviewPane(QWidget):
         self._listed = listed
         self._generation = 0
         self.card: FileCard | None = None  # the card shown
-        self.title = QLabel("Preview")
+        self.title = ElidedLabel("Preview")  # a long file name gives up width, whole in the tooltip
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         font = self.title.font()
         font.setBold(True)
@@ -70,18 +71,22 @@ class PreviewPane(QWidget):
         self._generation += 1
         self.card = None
         self.model.clear()
-        self.title.setText("Preview")
+        self._title(None)
         self.note.setText("")
         self.event_text.hide()
         self.empty.setText(EMPTY_TEXT)
         self.stack.setCurrentWidget(self.empty)
+
+    def _title(self, name: str | None) -> None:
+        self.title.setText(f"Preview — {name}" if name else "Preview")
+        self.title.setToolTip(name or "")
 
     def refresh(self, card: FileCard, show: bool = True) -> None:
         """Re-read the head of `card` with its overrides; `show` False only updates its fields."""
         if show:
             self._generation += 1
             self.card = card
-            self.title.setText(f"Preview — {card.name}")
+            self._title(card.name)
         generation = self._generation
         if card.sniff is None:
             if show:
@@ -133,7 +138,7 @@ class PreviewPane(QWidget):
         """A file of a folder card (`f`, a core FolderFile): its head read with the card's "apply
         to all" settings; sniffed first, off the GUI thread, when the card has not got to it yet."""
         self.clear()
-        self.title.setText(f"Preview — {f.name}")
+        self._title(f.name)
         self.empty.setText("Looking at the file…")
         self.ctx.tasks.spawn(self._load_folder_file(card, f, self._generation), f"preview {f.name}")
 

@@ -5,13 +5,14 @@ rules are core's (plan.check_plan_times, time.check, time.civil)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 
 from app.core.time import TIME_FIELD_NAMES
 from app.core.time.check import TimeCheck, describe_reading
 from app.core.time.civil import NaiveZone, local_zone_name, zone_for_name
 from app.ui.files.preview import KIND_NAMES
 from app.ui.widgets import theme
+from app.ui.widgets.reflow import ReflowGrid
 
 ORDER_ITEMS = [("Choose…", None), ("Day first (02/12 = 2 December)", "dmy"),
                ("Month first (02/12 = February 12)", "mdy")]
@@ -19,7 +20,7 @@ ZONES = ["Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago"
          "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney"]
 
 
-class TimeControls(QWidget):
+class TimeControls(ReflowGrid):
     """Emits `changed` when the user changes one of them; `overrides()` is what they say."""
 
     changed = Signal()
@@ -54,19 +55,10 @@ class TimeControls(QWidget):
         self.reading.setWordWrap(True)
         self.reading.setObjectName("cardMuted")
 
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(8)
-        grid.setVerticalSpacing(4)
-        grid.addWidget(QLabel("Time format"), 0, 0)
-        grid.addWidget(self.format_edit, 0, 1)
-        grid.addWidget(QLabel("Zone"), 0, 2)
-        grid.addWidget(self.zone_combo, 0, 3)
-        grid.addWidget(self.order_caption, 1, 0)
-        grid.addWidget(self.order_combo, 1, 1, 1, 3)
-        grid.addWidget(self.reading, 2, 0, 1, 4)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
+        self.add_pair(QLabel("Time format"), self.format_edit)  # two a row when the card is wide enough
+        self.add_pair(QLabel("Zone"), self.zone_combo)
+        self.add_pair(self.order_caption, self.order_combo, whole_row=True)
+        self.add_row(self.reading)
         self._show_order(False)
 
         self.format_edit.editingFinished.connect(self._emit)
@@ -103,6 +95,8 @@ class TimeControls(QWidget):
         """How the first values read (in the zone and in UTC), or what is wrong with them."""
         if check is None or not check.field:
             self.reading.setText("")
+            self.reading.setMinimumHeight(0)  # no blank lines kept from an earlier reading
+            self.reading.hide()
             return
         problem = check.problem
         lines = [describe_reading(r, zone) for r in check.first[:2]]
@@ -112,9 +106,9 @@ class TimeControls(QWidget):
             lines.insert(0, problem[0].upper() + problem[1:])
         self.reading.setText("\n".join(lines))
         self.reading.setVisible(bool(lines))
-        self._fit()
         color = theme.css(theme.status_color("error")) if problem else ""
         self.reading.setStyleSheet(f"color: {color};" if color else "")
+        self._fit()  # after the style sheet: it can change the font the height is measured with
 
     # -- what the card reads out ---------------------------------------------------------------
     def zone_name(self) -> str | None:
@@ -135,8 +129,8 @@ class TimeControls(QWidget):
 
     def _fit(self) -> None:
         """Wrapped text in nested layouts does not grow the card by itself: ask for its height."""
-        width = self.reading.width() or self.width() or 300
-        self.reading.setMinimumHeight(self.reading.heightForWidth(width))
+        width = self.width() or 300  # the reading spans the whole row; its own width lags a resize
+        self.reading.setMinimumHeight(max(0, self.reading.heightForWidth(width)))  # -1: no text
         self.updateGeometry()
 
     def resizeEvent(self, event) -> None:

@@ -29,6 +29,12 @@ class QueueModel(RowsTableModel):
 
     FILE, DATASET, FORMAT, SIZE, PROGRESS, INGESTED, FAILED, STATUS, SPEED, TIME = range(10)
     HEADERS = ["File", "Dataset", "Format", "Size", "Progress", "Ingested", "Failed", "Status", "Speed", "Time"]
+    # What each column is sized for (with its header): the File column takes the rest and elides,
+    # so the queue fits a window 820 px wide; a longer value elides too (whole in a wider column).
+    # Progress: a bar around its text.
+    WIDTH_SAMPLES = {DATASET: "playground", FORMAT: "NDJSON", SIZE: "99.9 MB", PROGRESS: "[  100 %  ]",
+                     INGESTED: "999,999", FAILED: "9,999", STATUS: "done with failures", SPEED: "9.9 MB/s",
+                     TIME: "12 s · 1 min left"}
     ProgressRole = Qt.ItemDataRole.UserRole + 1  # float 0..1, -1 when unknown, None before it starts
     EntryRole = Qt.ItemDataRole.UserRole + 2
 

@@ -84,12 +84,11 @@ class QueuePanel(QWidget):
         self.view.setItemDelegateForColumn(QueueModel.PROGRESS, ProgressDelegate(self.view))
         hh = self.view.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        hh.setSectionResizeMode(QueueModel.FILE, QHeaderView.ResizeMode.Stretch)
-        widths = {QueueModel.DATASET: 110, QueueModel.FORMAT: 90, QueueModel.SIZE: 70, QueueModel.PROGRESS: 120,
-                  QueueModel.INGESTED: 80, QueueModel.FAILED: 60, QueueModel.STATUS: 150, QueueModel.SPEED: 80,
-                  QueueModel.TIME: 110}
-        for col, w in widths.items():
-            hh.resizeSection(col, w)
+        hh.setSectionResizeMode(QueueModel.FILE, QHeaderView.ResizeMode.Stretch)  # the rest, elided
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a file name keeps its start and end
+        for col, sample in QueueModel.WIDTH_SAMPLES.items():  # sized to their content, not to fixed pixels
+            hh.resizeSection(col, max(hh.fontMetrics().horizontalAdvance(QueueModel.HEADERS[col]) + 12,
+                                      self.view.fontMetrics().horizontalAdvance(sample) + 10))
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
