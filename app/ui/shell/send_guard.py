@@ -45,14 +45,21 @@ def ask_send_again(parent: QWidget, questions: list[str]) -> asyncio.Future:
 
 
 def find_sent(jobs: list, dataset: str) -> list[tuple[int, str]]:
-    """(index, question) of the (Source, Plan) pairs whose file was already sent (worker thread)."""
-    files = [(i, str(source.path)) for i, (source, _plan) in enumerate(jobs) if getattr(source, "path", None)]
-    try:
-        found = history.already_sent([path for _i, path in files], dataset)
-    except journal.JournalError as e:
-        log.warning("cannot check for an earlier send: %s", e)
-        return []
-    return [(files[k][0], history.already_sent_text(record)) for k, record in sorted(found.items())]
+    """(index, question) of the jobs whose file was already sent to the dataset it goes to (worker
+    thread). A job is (Source, Plan), or (Source, Plan, dataset) from a folder's "apply to all"."""
+    by_dataset: dict[str, list[tuple[int, str]]] = {}
+    for i, job in enumerate(jobs):
+        if getattr(job[0], "path", None):
+            by_dataset.setdefault(job[2] if len(job) > 2 and job[2] else dataset, []).append((i, str(job[0].path)))
+    out: list[tuple[int, str]] = []
+    for target, files in by_dataset.items():
+        try:
+            found = history.already_sent([path for _i, path in files], target)
+        except journal.JournalError as e:
+            log.warning("cannot check for an earlier send: %s", e)
+            continue
+        out += [(files[k][0], history.already_sent_text(record)) for k, record in found.items()]
+    return sorted(out)
 
 
 class SendGuard:

@@ -136,3 +136,39 @@ def test_the_real_question_is_a_window_modal_box_that_does_not_block_the_loop(ct
         assert len(sandbox.events(DATASET)) == 60
     finally:
         win.close_now()
+
+
+def test_a_folder_sent_with_a_file_asks_about_the_folder_files_already_sent(ctx, sandbox, tmp_path, qtbot, run_until):
+    """A folder card's jobs carry their dataset ((Source, Plan, dataset)); sent beside a file card,
+    the check still reads them (it once failed on the mix and asked nothing)."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    ndjson_file(folder / "a.ndjson", 30)
+    ndjson_file(folder / "b.ndjson", 40)
+    win = open_window(ctx, qtbot, run_until)
+    ctx.set_dataset(DATASET)
+    asked: list[list[str]] = []
+    win.send_guard.ask = lambda questions: (asked.append(questions), False)[1]
+    panel = win.drop_panel
+    try:
+        win.add_paths([str(folder)])
+        run_until(qtbot, lambda: panel.folder_cards() and panel.folder_cards()[0].sendable, 10000)
+        panel.send()
+        run_until(qtbot, lambda: len(win.queue_panel.entries()) == 2
+                  and all(e.is_finished for e in win.queue_panel.entries()), 20000)
+        assert asked == [] and len(sandbox.events(DATASET)) == 70
+
+        single = ndjson_file(tmp_path / "new.ndjson", 5)
+        win.add_paths([str(folder), str(single)])
+        run_until(qtbot, lambda: panel.folder_cards() and panel.folder_cards()[0].sendable
+                  and any(c.sendable for c in panel.cards()), 10000)
+        panel.send()  # the user says "Don't send them" to the folder's two files
+        run_until(qtbot, lambda: len(asked) == 1, 10000)
+        assert len(asked[0]) == 2, asked
+        assert any("a.ndjson was already sent" in q for q in asked[0]), asked
+        run_until(qtbot, lambda: len(win.queue_panel.entries()) == 3 and win.queue_panel.entries()[-1].is_finished,
+                  20000)
+        assert win.queue_panel.entries()[-1].name == "new.ndjson"
+        assert len(sandbox.events(DATASET)) == 75
+    finally:
+        win.close_now()
