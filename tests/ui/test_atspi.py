@@ -69,6 +69,7 @@ class Desktop:
         self.marker = uuid.uuid4().hex
         self.procs: list[subprocess.Popen] = []
         self.display = ""
+        self.sent_file = False  # the file test ran: the queue has its row
         for d in (self.home, self.drop_home, root / "run"):
             d.mkdir(mode=0o700)
         self.env = {
@@ -227,12 +228,15 @@ def test_a_file_sent_by_screen_reader_shows_4_ingested_in_the_queue_and_stores_4
     assert (row["Progress"], row["Ingested"], row["Failed"], row["Status"]) == ("100 %", "4", "0", "done"), row
 
     assert sorted(e["n"] for e in stored(desktop, "atspi file")) == [1, 2, 3, 4]
+    desktop.sent_file = True
 
 
-@pytest.mark.xfail(strict=True, reason="the summary row's label is named 'Queue totals' and nothing else: over "
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="the summary row's label is named 'Queue totals' and nothing else: over "
                    "AT-SPI a QLabel with an accessible name shows no text, so the totals are never read "
                    "(app/ui/queue/summary_row.py could put them in its accessible description)")
 def test_the_queue_totals_are_read_out_after_the_file_was_sent(desktop):
     """After the test above (same window): what a screen reader reads of the summary row."""
+    if not desktop.sent_file:
+        pytest.skip("reads the totals of the file the test above sends")
     said = desktop.client("label", "Queue totals")
     assert "4 events ingested" in f"{said['name']} {said['description']} {said['text']}", said

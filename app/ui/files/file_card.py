@@ -131,6 +131,7 @@ class FileCard(QFrame):
         self.delimiter_combo.setAccessibleName("Delimiter")
         self.timestamp_combo.setAccessibleName("Timestamp field")
         self.encoding_combo.setAccessibleName("Encoding")
+        self.encoding_combo.lineEdit().setAccessibleName("Encoding")  # the editable part is a control of its own
 
         self.controls = QWidget()
         grid = QGridLayout(self.controls)
@@ -138,14 +139,12 @@ class FileCard(QFrame):
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(4)
         self.delimiter_caption = QLabel("Delimiter")
-        grid.addWidget(QLabel("Format"), 0, 0)
-        grid.addWidget(self.format_combo, 0, 1)
-        grid.addWidget(self.delimiter_caption, 0, 2)
-        grid.addWidget(self.delimiter_combo, 0, 3)
-        grid.addWidget(QLabel("Time field"), 1, 0)
-        grid.addWidget(self.timestamp_combo, 1, 1)
-        grid.addWidget(QLabel("Encoding"), 1, 2)
-        grid.addWidget(self.encoding_combo, 1, 3)
+        captions = (QLabel("Format"), self.delimiter_caption, QLabel("Time field"), QLabel("Encoding"))
+        combos = (self.format_combo, self.delimiter_combo, self.timestamp_combo, self.encoding_combo)
+        for i, (caption, combo) in enumerate(zip(captions, combos)):
+            caption.setBuddy(combo)  # on Linux, what a screen reader reads as a combo box's label (test_atspi)
+            grid.addWidget(caption, i // 2, 2 * (i % 2))
+            grid.addWidget(combo, i // 2, 2 * (i % 2) + 1)
         grid.addWidget(self.header_check, 2, 0, 1, 4)
         self.time_box = TimeControls()  # time format, date order, zone, the first values read
         grid.addWidget(self.time_box, 3, 0, 1, 4)

@@ -40,6 +40,7 @@ class TimeControls(QWidget):
         self.zone_combo = QComboBox()
         self.zone_combo.setAccessibleName("Time zone")
         self.zone_combo.setEditable(True)
+        self.zone_combo.lineEdit().setAccessibleName("Time zone")  # the editable part is a control of its own
         self.zone_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.zone_combo.setToolTip("The zone of times written without one (Axiom reads them as UTC)")
         self.zone_combo.addItem("UTC", "UTC")
@@ -58,9 +59,13 @@ class TimeControls(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(4)
-        grid.addWidget(QLabel("Time format"), 0, 0)
+        format_caption, zone_caption = QLabel("Time format"), QLabel("Zone")
+        for caption, control in ((format_caption, self.format_edit), (zone_caption, self.zone_combo),
+                                 (self.order_caption, self.order_combo)):
+            caption.setBuddy(control)  # what a screen reader reads as a combo box's label on Linux
+        grid.addWidget(format_caption, 0, 0)
         grid.addWidget(self.format_edit, 0, 1)
-        grid.addWidget(QLabel("Zone"), 0, 2)
+        grid.addWidget(zone_caption, 0, 2)
         grid.addWidget(self.zone_combo, 0, 3)
         grid.addWidget(self.order_caption, 1, 0)
         grid.addWidget(self.order_combo, 1, 1, 1, 3)
