@@ -112,8 +112,12 @@ class Desktop:
 
     def client(self, *args: str, timeout: float = 60) -> dict:
         """Run the AT-SPI client; its JSON, or the test fails with what it said and the app's log."""
-        proc = subprocess.run([SYSTEM_PYTHON, str(CLIENT), args[0], APP_NAME, *args[1:]], env=self.env,
-                              capture_output=True, text=True, timeout=timeout)
+        try:
+            proc = subprocess.run([SYSTEM_PYTHON, str(CLIENT), args[0], APP_NAME, *args[1:]], env=self.env,
+                                  capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"the AT-SPI client ({args[0]}) did not answer within {timeout:.0f} s\n--- app log:\n"
+                        f"{self.app_log()}")
         try:
             out = json.loads(proc.stdout.strip().splitlines()[-1])
         except (IndexError, json.JSONDecodeError):
