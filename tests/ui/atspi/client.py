@@ -202,7 +202,12 @@ def send_files(app, button: str, count: int, end_states: set[str]) -> dict:
         return rows if len(ended) >= count else None
     rows = _poll("the uploads finish", finished, 40.0, f"{count} rows in the upload queue in one of {sorted(end_states)}",
                  seen=lambda: table_rows(queue))
-    return {"queue": rows}
+    # The first row selected, as arrow keys would: its details show under the queue.
+    if not _fresh(queue).queryTable().addRowSelection(0):
+        raise StepFailed("select a row", "the upload queue refused to select its first row")
+    details = _poll("the details show", lambda: [c for c in controls(app) if c["role"] == "page tab"
+                                                 and c["name"].startswith("Failures")], what="the row's details")
+    return {"queue": rows, "controls": controls(app), "details": details}
 
 
 def main(argv: list[str]) -> int:
