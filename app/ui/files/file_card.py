@@ -135,6 +135,7 @@ class FileCard(QFrame):
         self.delimiter_combo.setAccessibleName("Delimiter")
         self.timestamp_combo.setAccessibleName("Timestamp field")
         self.encoding_combo.setAccessibleName("Encoding")
+        self.encoding_combo.lineEdit().setAccessibleName("Encoding")  # the editable part is a control of its own
 
         # Two settings a row when the card is wide enough, one a row when not (ReflowGrid).
         self.controls = ReflowGrid()

@@ -169,7 +169,9 @@ class FolderCard(QFrame):
         grid.addWidget(caption, 0, 0, 1, 2)
         for row, (text, control) in enumerate((("Format", self.format_combo), ("Time field", self.timestamp_combo),
                                                 ("Dataset", self.dataset_edit)), start=1):
-            grid.addWidget(QLabel(text), row, 0)
+            label = QLabel(text)
+            label.setBuddy(control)  # on Linux, what a screen reader reads as a combo box's label
+            grid.addWidget(label, row, 0)
             grid.addWidget(control, row, 1)
         grid.setColumnStretch(1, 1)
         self.controls.setEnabled(False)

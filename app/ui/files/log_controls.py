@@ -31,10 +31,11 @@ class LogControls(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(4)
-        grid.addWidget(QLabel("Log format"), 0, 0)
-        grid.addWidget(self.format_combo, 0, 1)
-        grid.addWidget(QLabel("Events start"), 1, 0)
-        grid.addWidget(self.start_edit, 1, 1)
+        for row, (text, control) in enumerate((("Log format", self.format_combo), ("Events start", self.start_edit))):
+            caption = QLabel(text)
+            caption.setBuddy(control)  # on Linux, what a screen reader reads as a combo box's label
+            grid.addWidget(caption, row, 0)
+            grid.addWidget(control, row, 1)
         grid.setColumnStretch(1, 1)
         self.format_combo.currentIndexChanged.connect(self._edited)
         self.start_edit.editingFinished.connect(self._edited)

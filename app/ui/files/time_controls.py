@@ -41,6 +41,7 @@ class TimeControls(ReflowGrid):
         self.zone_combo = QComboBox()
         self.zone_combo.setAccessibleName("Time zone")
         self.zone_combo.setEditable(True)
+        self.zone_combo.lineEdit().setAccessibleName("Time zone")  # the editable part is a control of its own
         self.zone_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.zone_combo.setToolTip("The zone of times written without one (Axiom reads them as UTC)")
         self.zone_combo.addItem("UTC", "UTC")

@@ -9,7 +9,7 @@ its minimum and re-arranges itself on resize.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSize
-from PySide6.QtWidgets import QGridLayout, QSizePolicy, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
 HSPACE = 8
 
@@ -32,6 +32,10 @@ class ReflowGrid(QWidget):
         self.grid.setContentsMargins(left, top, right, bottom)
 
     def add_pair(self, caption: QWidget, control: QWidget, whole_row: bool = False) -> None:
+        """A caption and its control; a QLabel caption is the control's buddy, which is what a
+        screen reader on Linux reads as a combo box's label (tests/ui/test_atspi.py)."""
+        if isinstance(caption, QLabel):
+            caption.setBuddy(control)
         self._items.append((caption, control, whole_row))
         self._arrange(self._columns or 2)
 
