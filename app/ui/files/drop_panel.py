@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter, QStackedWidget, QVBoxLayout, QWidget,
+    QHBoxLayout, QLabel, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget,
 )
 
 from app.core import sniff as sniffing
@@ -28,6 +28,7 @@ from app.ui.files.send_check import confirm_times
 from app.ui.files.preview_pane import PreviewPane
 from app.ui.widgets.file_dialogs import open_files_dialog
 from app.ui.widgets.splitter import share_parent_splitter
+from app.ui.widgets.scroll_area import ScrollArea
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class DropPanel(QWidget):
         self.cards_layout.setContentsMargins(2, 2, 6, 2)
         self.cards_layout.setSpacing(8)
         self.cards_layout.addStretch(1)
-        self.cards_scroll = QScrollArea()
+        self.cards_scroll = ScrollArea()  # not QScrollArea: see widgets/scroll_area.py
         self.cards_scroll.setWidgetResizable(True)
         self.cards_scroll.setWidget(self.cards_box)
         self.cards_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
