@@ -39,6 +39,8 @@ class SummaryRow(QFrame):
             parts.append(f"{t['not_sent']:,} not sent")
         parts.append(f"{human_bytes(t['bytes_done'])} / {human_bytes(t['bytes'])}")
         self.label.setText(" · ".join(parts))
+        # Over AT-SPI a label with an accessible name shows no text: a screen reader reads this.
+        self.label.setAccessibleDescription(self.label.text())
 
     def text(self) -> str:
         return self.label.text()
