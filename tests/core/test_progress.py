@@ -72,3 +72,29 @@ def test_the_countdown_is_taken_from_wait_until_when_shown():
     w = Progress(state=JobState.WAITING, wait_until=1000.0, reason="for the rate limit to reset")
     assert progress.live_message(w, now=996.0) == "waiting 4 s for the rate limit to reset"
     assert progress.live_message(uploading(message="paused"), now=0) == "paused"
+
+
+def _finished(name: str, **kw):
+    from app.core.job import Source
+    from app.core.queue import QueueEntry
+    entry = QueueEntry(source=Source.from_bytes(b"{}\n", name=name), plan=None, dataset="d")
+    entry.result = JobResult(name=name, dataset="d", state=kw.pop("state", JobState.DONE_WITH_FAILURES), **kw)
+    return entry
+
+
+def test_the_totals_count_the_files_not_read_to_the_end():
+    entries = [_finished("cut.gz", ingested=10, rest_from=11), _finished("ok", state=JobState.DONE, ingested=5),
+               _finished("also-cut.gz", ingested=2, not_sent=3, rest_from=6)]
+    t = progress.totals(entries)
+    assert (t["unread"], t["not_sent"]) == (2, 3)
+    assert progress.not_sent_parts(t) == ["3 not sent", "2 files not read to the end"]
+    assert progress.not_sent_parts(progress.totals(entries[:2])) == ["1 file not read to the end"]  # no "0 not sent"
+    assert progress.not_sent_parts(progress.totals(entries[1:2])) == []
+
+
+def test_the_finished_summary_says_the_unread_rest_as_a_problem():
+    title, text, problem = progress.finished_summary([_finished("cut.gz", ingested=10, rest_from=11)])
+    assert (title, text, problem) == ("cut.gz finished with problems", "10 events ingested, 1 file not read to the end"
+                                      " into d", True)
+    assert progress.finished_summary([_finished("ok", state=JobState.DONE, ingested=5)]) == (
+        "ok finished", "5 events ingested into d", False)

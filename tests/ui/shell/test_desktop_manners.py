@@ -15,6 +15,7 @@ from app.core.axiom.console import dataset_page
 from app.core.job import JobState, Source
 from app.ui.widgets import desktop, theme
 from app.ui.widgets.appearance import apply_theme
+from tests.ui.history.test_read_stop_shown import cut_gz
 from tests.ui.history.test_resume_history import DATASET, ndjson_file, open_window, plan_for, start_sandbox_job
 
 
@@ -54,6 +55,29 @@ def test_uploads_finishing_in_the_background_notify_once_with_the_counts(ctx, sa
         _send(win, [ndjson_file(tmp_path / "c.ndjson", 5)], qtbot, run_until)
         qtbot.wait(100)
         assert len(fake.said) == 1
+    finally:
+        win.close_now()
+
+
+def test_the_notification_says_a_file_was_not_read_to_the_end(ctx, sandbox, tmp_path, qtbot, run_until):
+    cut = cut_gz(tmp_path / "cut.ndjson.gz")
+    whole = ndjson_file(tmp_path / "whole.ndjson", 3)
+    win = open_window(ctx, qtbot, run_until)
+    fake = FakeNotifier()
+    win.finish_watcher.notifier = fake
+    ctx.set_dataset(DATASET)
+    other = QWidget()  # the user switched to another window
+    qtbot.addWidget(other)
+    other.show()
+    other.activateWindow()
+    run_until(qtbot, lambda: not win.isActiveWindow())
+    try:
+        entries = _send(win, [cut, whole], qtbot, run_until)
+        run_until(qtbot, lambda: fake.said)
+        sent = entries[0].ingested
+        assert 0 < sent < 30_000 and entries[0].not_sent == 0  # the unread rest is not counted: it is said
+        assert fake.said == [("2 uploads finished with problems",
+                              f"{sent + 3:,} events ingested, 1 file not read to the end into {DATASET}", True)]
     finally:
         win.close_now()
 
