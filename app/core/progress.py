@@ -12,6 +12,8 @@ window (and anything else that shows a job's Progress).
 - A countdown is computed from `wait_until` at the moment it is shown, so every place that shows
   it (the row, the details) says the same number.
 - The queue's totals (its summary row) are a pass over its entries (app.core.queue.QueueEntry).
+  A file whose reading stopped (a cut .gz, binary data, a read error) counts as "not read to the
+  end": its rest was not sent and its count is unknown, so "0 not sent" alone would hide it.
 """
 
 from __future__ import annotations
@@ -135,10 +137,10 @@ def not_sent_text(entry) -> str | None:
 
 
 def totals(entries: list) -> dict[str, int]:
-    """The queue's summary: files (done, queued, active), events (ingested, failed, not sent,
-    possible duplicates) and bytes (of the files, of the finished ones)."""
+    """The queue's summary: files (done, queued, active, not read to the end), events (ingested,
+    failed, not sent, possible duplicates) and bytes (of the files, of the finished ones)."""
     t = {"files": len(entries), "done": 0, "queued": 0, "ingested": 0, "failed": 0, "not_sent": 0,
-         "active": 0, "possible_duplicates": 0, "bytes": 0, "bytes_done": 0}
+         "active": 0, "possible_duplicates": 0, "unread": 0, "bytes": 0, "bytes_done": 0}
     for e in entries:  # one pass, each entry's report read once: a queue of 2,000 costs ~2 ms
         report = e.result if e.result is not None else e.progress
         if report is not None:
@@ -147,6 +149,8 @@ def totals(entries: list) -> dict[str, int]:
                 t["failed"] += report.failed
             t["not_sent"] += report.not_sent
             t["possible_duplicates"] += report.possible_duplicates
+            if e.result is not None and e.result.rest_from is not None:  # the rest, its count unknown
+                t["unread"] += 1
         size = e.source.size or 0
         t["bytes"] += size
         if e.state.finished:
@@ -156,3 +160,34 @@ def totals(entries: list) -> dict[str, int]:
             t["active"] += 1
             t["queued"] += 1 if e.job is None else 0
     return t
+
+
+def unread_text(files: int) -> str | None:
+    """The files whose reading stopped, as the totals say it (None: none)."""
+    return f"{files:,} file{'s' if files != 1 else ''} not read to the end" if files else None
+
+
+def not_sent_parts(t: dict[str, int]) -> list[str]:
+    """What the totals say was not sent: the events counted, and the files not read to the end
+    (their rest uncounted), so a queue whose file stopped half-way never totals just "0 not sent"."""
+    parts = [f"{t['not_sent']:,} not sent"] if t["not_sent"] else []
+    return parts + ([unread_text(t["unread"])] if t["unread"] else [])
+
+
+def finished_summary(entries: list) -> tuple[str, str, bool]:
+    """(title, text, problem) of uploads that finished, with the counts: what the desktop
+    notification says. Failed events, events not sent and files not read to the end are problems."""
+    t = totals(entries)
+    n = len(entries)
+    names = entries[0].name if n == 1 else f"{n} uploads"
+    datasets = sorted({e.dataset for e in entries if e.dataset})
+    problem = bool(t["failed"] or t["not_sent"] or t["unread"])
+    title = f"{names} finished" + (" with problems" if problem else "")
+    parts = [f"{t['ingested']:,} events ingested"]
+    if t["failed"]:
+        parts.append(f"{t['failed']:,} failed")
+    parts += not_sent_parts(t)
+    if t["possible_duplicates"]:
+        parts.append(f"{t['possible_duplicates']:,} possibly stored twice")
+    to = f" into {', '.join(datasets)}" if datasets and len(datasets) <= 3 else ""
+    return title, ", ".join(parts) + to, problem

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import history
+from app.core.progress import not_sent_parts, not_sent_text
 from app.core.queue import QueueEntry, RetryAction, UploadQueue, can_resume_from, can_retry, retry_action
 from app.core.job import JobState
 from app.ui.queue import vector_action
@@ -310,8 +311,7 @@ class QueuePanel(QWidget):
             return
         parts = [f"{t['files']} file{'s' if t['files'] != 1 else ''}", f"{t['ingested']:,} ingested",
                  f"{t['failed']:,} failed"]
-        if t["not_sent"]:
-            parts.append(f"{t['not_sent']:,} not sent")
+        parts += not_sent_parts(t)  # with the files not read to the end
         if t["possible_duplicates"]:
             parts.append(f"{t['possible_duplicates']:,} possibly stored twice")
         if t["active"]:
@@ -403,8 +403,8 @@ class QueuePanel(QWidget):
     def _finished_text(entry: QueueEntry) -> str:
         problem = entry.error or (entry.result.error if entry.result else None)
         text = f"{entry.ingested:,} ingested, {entry.failed:,} failed"
-        if entry.not_sent:
-            text += f", {entry.not_sent:,} not sent"
+        if not_sent := not_sent_text(entry):  # the unread rest of a file too, "count unknown"
+            text += f", {not_sent}"
         if problem:
             text += f" — {problem}"
         return text

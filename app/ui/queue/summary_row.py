@@ -1,11 +1,13 @@
 """The queue's summary row, under the table: every row totalled (files done of all, events
-ingested and failed, bytes of the finished files of all), from app.core.queue.totals."""
+ingested, failed and not sent, the files not read to the end, bytes of the finished files of
+all), from app.core.queue.totals; the not-sent words are app.core.progress.not_sent_parts."""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel
 
+from app.core.progress import not_sent_parts
 from app.ui.widgets.formatting import human_bytes
 
 
@@ -35,8 +37,7 @@ class SummaryRow(QFrame):
         if t["queued"]:
             parts.append(f"{t['queued']:,} queued")
         parts += [f"{t['ingested']:,} events ingested", f"{t['failed']:,} failed"]
-        if t["not_sent"]:
-            parts.append(f"{t['not_sent']:,} not sent")
+        parts += not_sent_parts(t)  # with the files not read to the end (core's words)
         parts.append(f"{human_bytes(t['bytes_done'])} / {human_bytes(t['bytes'])}")
         self.label.setText(" · ".join(parts))
         # Over AT-SPI a label with an accessible name shows no text: a screen reader reads this.

@@ -4,7 +4,8 @@ Why: a long upload is left to run in the background; the user should hear when i
 how it went) without watching the window. Notifications go through a small interface
 (`Notifier.notify(title, text, problem)`): the tray's balloon (QSystemTrayIcon.showMessage, which
 on Linux desktops is the freedesktop notification service) when there is a tray, else the
-taskbar's attention mark (QApplication.alert). Tests pass a notifier of their own.
+taskbar's attention mark (QApplication.alert). Tests pass a notifier of their own. What it says
+(the counts, whether it went wrong) is app.core.progress.finished_summary.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Protocol
 
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
-from app.core.queue import totals
+from app.core.progress import finished_summary
 from app.ui.shell.icon import app_icon
 
 
@@ -46,25 +47,6 @@ class DesktopNotifier:
         self.window.activateWindow()
 
 
-def finished_text(entries: list) -> tuple[str, str, bool]:
-    """(title, text, problem) for the uploads that just finished, with the counts."""
-    t = totals(entries)
-    n = len(entries)
-    names = entries[0].name if n == 1 else f"{n} uploads"
-    datasets = sorted({e.dataset for e in entries if e.dataset})
-    problem = bool(t["failed"] or t["not_sent"])
-    title = f"{names} finished" + (" with problems" if problem else "")
-    parts = [f"{t['ingested']:,} events ingested"]
-    if t["failed"]:
-        parts.append(f"{t['failed']:,} failed")
-    if t["not_sent"]:
-        parts.append(f"{t['not_sent']:,} not sent")
-    if t["possible_duplicates"]:
-        parts.append(f"{t['possible_duplicates']:,} possibly stored twice")
-    to = f" into {', '.join(datasets)}" if datasets and len(datasets) <= 3 else ""
-    return title, ", ".join(parts) + to, problem
-
-
 class FinishWatcher:
     """Collects the uploads that finish; once none is left running, and the window is not the
     active one, says how they went (one notification for the lot)."""
@@ -84,5 +66,5 @@ class FinishWatcher:
         done, self._done = self._done, []
         if self.window.isActiveWindow():
             return  # the user is looking: the queue shows it
-        title, text, problem = finished_text(done)
+        title, text, problem = finished_summary(done)  # the words are core's
         self.notifier.notify(title, text, problem)
