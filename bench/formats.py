@@ -1,6 +1,11 @@
 """Issue #15's table: every format at 500 Mbit/s (and NDJSON at 50), Axiom Drop against the
 `axiom` CLI's way (`zstd -3 | curl -T -`, one streamed request) on the same file, same run.
 
+The text-log row (RFC 3164 syslog, generated as bench/textlog_row.py does) has Axiom Drop parse
+each line into fields; the peer sends the file unparsed, each line an event: Axiom takes no plain
+text, so it goes as a one-column CSV without a header (`X-Axiom-CSV-Fields: message`), which
+the generated lines (no comma, no quote) are. Both store one event per line.
+
 Rows run interleaved (Axiom Drop, zstd | curl, Axiom Drop, …) so that a noisy neighbour hurts
 both alike; the median run is shown. CPU s/MB is the Axiom Drop process's own CPU time (user +
 system, from wait4) per MB of input: on a shared machine it is the steadier figure.
@@ -20,7 +25,8 @@ from netns import Link
 
 DATASET = "bench"
 CONTENT_TYPES = {"ndjson": "application/x-ndjson", "csv": "text/csv", "json-array": "application/json",
-                 "csv-untyped": "text/csv"}
+                 "csv-untyped": "text/csv", "syslog": "text/csv"}
+PEER_HEADERS = {"syslog": "-H 'X-Axiom-CSV-Fields: message' "}  # each line one unparsed event
 # a row that sends another row's file with other options: the CSV as CSV, its typed columns off
 SOURCE, FLAGS = {"csv-untyped": "csv"}, {"csv-untyped": ["--typed-columns", "off"]}
 # (format, MB, Mbit/s, target ratio Axiom Drop / zstd | curl)
@@ -28,6 +34,20 @@ TABLE = [("ndjson", 400, 500, 0.9), ("csv", 200, 500, 1.0), ("json-array", 200, 
 QUICK = [("ndjson", 100, 500, 0.9), ("csv", 50, 500, 1.0), ("json-array", 50, 500, 1.2), ("ndjson", 40, 50, 0.9)]
 TABLE.insert(2, ("csv-untyped", 200, 500, 1.0))  # the same CSV sent as CSV (`--typed-columns off`)
 QUICK.insert(2, ("csv-untyped", 50, 500, 1.0))
+TABLE.insert(4, ("syslog", 200, 500, 1.5))  # a text log, parsed by Axiom Drop, sent unparsed by the peer
+QUICK.insert(4, ("syslog", 50, 500, 1.5))
+
+
+def _input(fmt: str, mb: float) -> Path:
+    """The generated file of a row (made once under bench/out, reused while it exists)."""
+    if fmt != "syslog":
+        return data.cached(OUT, fmt, mb)
+    import textlog_row
+
+    path = OUT / f"syslog-{mb:g}MB.log"
+    if not path.exists():
+        print(f"  generating {mb:g} MB of syslog …", flush=True)
+    return textlog_row.generate(path, textlog_row.KINDS["syslog (RFC 3164)"][1], mb)
 
 
 def _stored(sb: SandboxProc) -> int:
@@ -50,14 +70,14 @@ def run_formats(table: list[tuple[str, float, float | None, float]], repeat: int
                 env.pop("AXIOM_ORG_ID", None)
                 for fmt, mb, want in inputs:
                     OUT.mkdir(parents=True, exist_ok=True)
-                    path = data.cached(OUT, SOURCE.get(fmt, fmt), mb)
+                    path = _input(SOURCE.get(fmt, fmt), mb)
                     q = shlex.quote(str(path))
                     drop = [*link.client, PY, "-m", "app", "send", str(path), "-d", DATASET, "--json", "--allow-http",
                             *FLAGS.get(fmt, [])]
                     peer = [*link.client, "bash", "-c",
                             f"set -o pipefail; zstd -3 -q -c {q} | curl -sS --fail -o /dev/null -X POST "
                             f"-H \"Authorization: Bearer $AXIOM_TOKEN\" -H 'Content-Type: {CONTENT_TYPES[fmt]}' "
-                            f"-H 'Content-Encoding: zstd' -T - {sb.url}/v1/ingest/{DATASET}"]
+                            f"-H 'Content-Encoding: zstd' {PEER_HEADERS.get(fmt, '')}-T - {sb.url}/v1/ingest/{DATASET}"]
                     runs: dict[str, list[dict]] = {"drop": [], "peer": []}
                     for _ in range(repeat):
                         for name, cmd in (("drop", drop), ("peer", peer)):

@@ -9,11 +9,12 @@ Sections (each prints a table; all of it goes to bench/out/results.json and resu
   namespaces joined by a veth pair, tbf on the client side, the sandbox holding each response
   50 ms) and over plain loopback, by Axiom Drop, curl, zstd | curl, axiom-py; the lower bound.
   Needs root (network namespaces); without it only the loopback rows run.
-- formats: issue #15's table: 400 MB NDJSON, 200 MB CSV, 200 MB JSON array at 500 Mbit/s and
-  80 MB NDJSON at 50 Mbit/s, Axiom Drop against `zstd -3 | curl -T -`, with Axiom Drop's CPU s/MB.
+- formats: issue #15's table: 400 MB NDJSON, 200 MB CSV, 200 MB JSON array, 200 MB syslog (a text
+  log, sent unparsed by the peer) at 500 Mbit/s and 80 MB NDJSON at 50 Mbit/s, Axiom Drop against
+  `zstd -3 | curl -T -`, with Axiom Drop's CPU s/MB.
 - startup: the CLI's time to first request (tiny file, loopback) and its CPU time.
 - memory: peak RSS of `axiom-drop send` for 1 GB NDJSON, 1 GB CSV and a 500 MB JSON array.
-- textlog: text logs (syslog, access, Python with tracebacks, logfmt) read → parsed → batched →
+- textlog: text logs (syslog, access, Python with tracebacks, logfmt, log4j) read → parsed → batched →
   compressed in process, MB/s (bench/textlog_row.py).
 - window: event-loop stalls while uploading and validating a paste, launch-to-shown,
   drop-to-preview (offscreen Qt).

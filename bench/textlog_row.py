@@ -2,12 +2,12 @@
 (the reader in one thread, zstd in a pool of two, at the upload's starting rung), for the kinds of
 logs people drop. Prints MB of log lines per second; no network (the link rows measure that).
 
-    python bench/textlog_row.py [--size-mb 40]
+    python bench/textlog_row.py [--size-mb 40] [--only log4j]
 
 Inputs are generated under bench/out. Every format here takes a block-at-once path (syslog, access
-logs, logfmt: fast.py / fast_logfmt.py; Python logs with tracebacks: fast_events.py); big inputs
-have their blocks prepared in worker processes (textlog/pool.py) unless `--workers 0`. CPU seconds
-are the reader process's own (the workers' are not in them)."""
+logs, logfmt: fast.py / fast_logfmt.py; Python and log4j/logback logs with stack traces:
+fast_events.py); big inputs have their blocks prepared in worker processes (textlog/pool.py)
+unless `--workers 0`. CPU seconds are the reader process's own (the workers' are not in them)."""
 
 from __future__ import annotations
 
@@ -58,6 +58,24 @@ def _python(i: int, r: random.Random) -> str:
             "KeyError: 'n'\n")
 
 
+THREADS = ("main", "http-nio-8080-exec-1", "http-nio-8080-exec-7", "scheduling-1")
+LOGGERS = ("com.example.shop.OrderService", "o.s.web.servlet.DispatcherServlet", "com.zaxxer.hikari.pool.HikariPool")
+
+
+def _log4j(i: int, r: random.Random) -> str:
+    s = i // 40
+    head = (f"2026-12-01 {s // 3600 % 24:02d}:{s // 60 % 60:02d}:{s % 60:02d},{r.randrange(1000):03d} "
+            f"[{THREADS[r.randrange(4)]}] ")
+    if i % 50:
+        return head + f"INFO  {LOGGERS[r.randrange(3)]} - order {i} placed in {r.randrange(900)} ms\n"
+    return (head + f"ERROR {LOGGERS[0]} - order {i} failed\n"
+            f"java.lang.IllegalStateException: no stock for item {r.randrange(10**5)}\n"
+            "\tat com.example.shop.OrderService.place(OrderService.java:88)\n"
+            "\tat com.example.shop.OrderController.post(OrderController.java:41)\n"
+            "Caused by: java.sql.SQLException: Connection is not available, request timed out after 30000ms.\n"
+            "\tat com.zaxxer.hikari.pool.HikariPool.getConnection(HikariPool.java:181)\n\t... 12 more\n")
+
+
 def _logfmt(i: int, r: random.Random) -> str:
     return (f"time=2026-12-01T10:{i // 6000 % 60:02d}:{i // 100 % 60:02d}.{i % 1000:03d}Z level=info "
             f'msg="request done" method=GET path=/api/items/{r.randrange(10**6)} status=200 '
@@ -65,7 +83,8 @@ def _logfmt(i: int, r: random.Random) -> str:
 
 
 KINDS = {"syslog (RFC 3164)": ("syslog-rfc3164", _syslog), "access log (combined)": ("access-combined", _access),
-         "Python logging with tracebacks": ("framework", _python), "logfmt": ("logfmt", _logfmt)}
+         "Python logging with tracebacks": ("framework", _python), "logfmt": ("logfmt", _logfmt),
+         "log4j/logback with stack traces": ("framework", _log4j)}
 
 
 def generate(path: Path, make, size_mb: float) -> Path:
@@ -113,11 +132,14 @@ def parse_only(data: bytes, log_format: str) -> float:
     return time.perf_counter() - t0
 
 
-def run(size_mb: float = 40, out_dir: Path = ROOT / "bench" / "out") -> list[dict]:
+def run(size_mb: float = 40, out_dir: Path = ROOT / "bench" / "out", only: str | None = None) -> list[dict]:
+    """`only`: the kinds whose label holds this text (default: every kind)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = []
     for label, (fmt, make) in KINDS.items():
-        path = generate(out_dir / f"textlog-{fmt}.log", make, size_mb)
+        if only and only.lower() not in label.lower():
+            continue
+        path = generate(out_dir / f"textlog-{make.__name__.strip('_')}.log", make, size_mb)
         data = path.read_bytes()
         seconds, events, packed, cpu = min((pipeline(data, fmt) for _ in range(2)), key=lambda x: x[0])
         rows.append({"input": label, "format": fmt, "mb": round(len(data) / 1e6, 1), "events": events,
@@ -158,12 +180,13 @@ if __name__ == "__main__":
     parser.add_argument("--size-mb", type=float, default=40)
     parser.add_argument("--rung", type=int, default=tuning.UPLOAD_START_RUNG, help="zstd rung (tuning.LADDER index)")
     parser.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core; 0: none)")
+    parser.add_argument("--only", default=None, help="the kinds whose label holds this text, e.g. log4j")
     args = parser.parse_args()
     RUNG = args.rung
     if args.workers is not None:
         from app.core.textlog import pool
 
         pool.processes = lambda: args.workers
-    rows = run(args.size_mb)
+    rows = run(args.size_mb, only=args.only)
     print("\n".join(markdown(rows)))
     print(json.dumps(rows))

@@ -1,5 +1,7 @@
-"""Whole regions of multi-line events ("timestamp - logger - LEVEL - message" with tracebacks)
-turned into NDJSON by the regex engine: the throughput path for Python logging's common layout.
+"""Whole regions of multi-line events turned into NDJSON by the regex engine: the throughput path
+for the two common framework layouts, Python logging's "timestamp - logger - LEVEL - message"
+with tracebacks and log4j/logback's "timestamp [thread] LEVEL logger - message" with Java stack
+traces (`\tat …`, `Caused by: …`).
 
 A region is a run of whole lines from one event's start line to just before a later start line
 (the caller feeds what is before and after it line by line, so an event cut by a block end is
@@ -9,21 +11,26 @@ blank lines that end it (no part of `message`, as parse.py's `_joined` has it). 
 %-formatted into records in one go, newlines and tabs inside values escaped afterwards with
 bytes.replace; the lines and bytes of each event are counted with C-level maps, never a Python
 loop per event. A region that does not qualify returns None and goes the per-line way (the same
-events: tests compare the two).
+events: tests compare the two). Its first line picks the layout; a region mixing them goes line
+by line.
 
-Only lines the per-line reading would give exactly these fields qualify: the logger is a plain
-dotted name that is no level word (fields.framework would take it for the level), the message
-does not open with "[" (it would be a thread), and no line holds non-ASCII bytes in its first 40
-bytes (Unicode digits or spaces read differently as str than as bytes).
+Only lines the per-line reading (fields.framework) would give exactly these fields qualify.
+Python: the logger is a plain dotted name that is no level word (it would be taken for the
+level), the message does not open with "[" (it would be a thread). log4j/logback: the thread
+holds no level word (the first one in the line is the level), the logger is a plain name
+(letters, digits, `_`, `.`, `$`) ahead of spaces and "- ". Both: no line holds non-ASCII bytes
+in its first 40 bytes (Unicode digits or spaces read differently as str than as bytes).
 """
 
 from __future__ import annotations
 
 import re
+from functools import partial, reduce
 from itertools import chain, repeat
 from operator import add
 
 from app.core.textlog.clock import Clock
+from app.core.textlog.fields import LEVEL_AT
 from app.core.textlog.multiline import MAX_EVENT_CHARS, MAX_EVENT_LINES
 from app.core.textlog.timestamps import LEVELS
 
@@ -34,16 +41,31 @@ START = re.compile(rb"(?m)^\[?" + _TIME + rb"\]?[ \t]")  # a line multiline.Grou
 _NOT_START = rb"(?!\[?" + _TIME + rb"\]?[ \t])"
 _LEVELS = frozenset(w.encode() for w in LEVELS)
 _SECONDS = rb"(\d\d\d\d-\d\d-\d\d[T ]\d\d:\d\d:\d\d)([.,]\d{1,9})?([Zz]|[+-]\d\d:?\d\d)?"
+# Python: time (seconds, fraction, zone), logger, level, the message's first line
 _HEAD = rb"^" + _SECONDS + rb" - ([\w.]{1,60}) - ([A-Z]{3,9}) - (?!\[)([^\n]*"
-# time (seconds, fraction, zone), logger, level, the message's first line and its continuation
-# lines, the blank lines after them. Without blank lines in the region the message takes every
-# continuation line (greedy, no look-ahead per line); with them it stops before the trailing ones.
-_GREEDY = re.compile(_HEAD + rb"(?:\n" + _NOT_START + rb"[^\n]*)*)()\n", re.MULTILINE)
-_LAZY = re.compile(_HEAD + rb"(?:\n" + _NOT_START + rb"[^\n]*)*?)((?:\n" + _NOT_START + rb"[ \t]*)*)\n"
-                   rb"(?=\[?" + _TIME + rb"\]?[ \t]|\Z)", re.MULTILINE)
+# log4j/logback "%d [%t] %-5level %logger - %msg": time, thread, level, its padding, logger, the
+# spaces before "- ", the message's first line
+_JAVA_HEAD = rb"^" + _SECONDS + rb" \[([^\]\n]{0,59})\] ([A-Z]{3,9})( +)([\w.$]{1,79})( +)- ([^\n]*"
+_JAVA = re.compile(_SECONDS + rb" \[")
+
+
+def _patterns(head: bytes) -> tuple["re.Pattern[bytes]", "re.Pattern[bytes]"]:
+    """The head's fields, the message's first line and its continuation lines, the blank lines
+    after them. Without blank lines in the region the message takes every continuation line
+    (greedy, no look-ahead per line); with them it stops before the trailing ones."""
+    greedy = re.compile(head + rb"(?:\n" + _NOT_START + rb"[^\n]*)*)()\n", re.MULTILINE)
+    lazy = re.compile(head + rb"(?:\n" + _NOT_START + rb"[^\n]*)*?)((?:\n" + _NOT_START + rb"[ \t]*)*)\n"
+                      rb"(?=\[?" + _TIME + rb"\]?[ \t]|\Z)", re.MULTILINE)
+    return greedy, lazy
+
+
+_GREEDY, _LAZY = _patterns(_HEAD)
+_JAVA_GREEDY, _JAVA_LAZY = _patterns(_JAVA_HEAD)
 _BLANK = re.compile(rb"\n[ \t]*\n")
 _RECORD = b'{"_time":"%s%s%s","level":"%s","logger":"%s","message":"%s"}\0'
+_JAVA_RECORD = b'{"_time":"%s%s%s","level":"%s","thread":"%s","logger":"%s","message":"%s"}\0'
 _FIXED = len(b" -  -  - \n")  # the bytes of an event that are in no group
+_JAVA_FIXED = len(b" [] - \n")
 _WIDE = re.compile(rb"(?m)^[^\n]{0,40}?[\x80-\xff]")
 
 
@@ -88,7 +110,7 @@ def _ok(region: bytes) -> bool:
 
 class Events:
     """The region reader of the framework format (Python logging's "asctime - name - levelname -
-    message"), for one input's Clock."""
+    message", log4j/logback's "%d [%t] %-5level %logger - %msg"), for one input's Clock."""
 
     start = START
 
@@ -100,18 +122,26 @@ class Events:
         region of whole lines whose first line starts an event; None when it does not qualify."""
         if not region or region[-1] != 0x0A or not _ok(region):
             return None
-        found = (_LAZY if _BLANK.search(region) else _GREEDY).findall(region)
+        java = _JAVA.match(region) is not None
+        found = ((_JAVA_LAZY if java else _LAZY) if _BLANK.search(region) else
+                 (_JAVA_GREEDY if java else _GREEDY)).findall(region)
         if not found:
             return None
-        secs, fracs, zones, loggers, levels, msgs, blanks = zip(*found)
-        if not _LEVELS.issuperset(levels) or not _LEVELS.isdisjoint(g.upper() for g in set(loggers)):
-            return None  # a level that is no level word, or a logger fields.framework takes for the level
+        columns = list(zip(*found))
+        if java:
+            secs, fracs, zones, threads, levels, _, loggers, _, msgs, blanks = columns
+            if not _LEVELS.issuperset(levels) or any(LEVEL_AT.search(t.decode("utf-8")) for t in set(threads)):
+                return None  # a level that is no level word, or a thread holding one (it would be the level)
+        else:
+            secs, fracs, zones, loggers, levels, msgs, blanks = columns
+            if not _LEVELS.issuperset(levels) or not _LEVELS.isdisjoint(g.upper() for g in set(loggers)):
+                return None  # a level that is no level word, or a logger fields.framework takes for the level
+        fixed = _JAVA_FIXED if java else _FIXED
         nl = repeat(b"\n")
         lines = list(map(add, map(bytes.count, msgs, nl), map(bytes.count, blanks, nl)))
-        sizes = list(map(add, map(add, map(add, map(len, secs), map(len, fracs)), map(add, map(len, zones), map(len, loggers))),
-                         map(add, map(add, map(len, levels), map(len, msgs)), map(len, blanks))))
-        total = sum(sizes) + _FIXED * len(sizes)
-        if total != len(region) or max(lines) >= MAX_EVENT_LINES or max(sizes) >= MAX_EVENT_CHARS - _FIXED:
+        sizes = list(reduce(partial(map, add), (map(len, c) for c in columns)))  # each event's bytes in groups
+        total = sum(sizes) + fixed * len(sizes)
+        if total != len(region) or max(lines) >= MAX_EVENT_LINES or max(sizes) >= MAX_EVENT_CHARS - fixed:
             return None  # not every line was read, or an event the grouper would cut
         keys = list(map(add, secs, zones)) if any(zones) else secs
         try:
@@ -123,8 +153,14 @@ class Events:
             fracs = map(bytes.replace, fracs, repeat(b","), repeat(b"."))
         if b'"' in region:
             msgs = tuple(map(bytes.replace, msgs, repeat(b'"'), repeat(b'\\"')))
-        out = (_RECORD * len(found)) % tuple(chain.from_iterable(zip(heads, fracs, tails, levels, loggers, msgs)))
+            if java:
+                threads = tuple(map(bytes.replace, threads, repeat(b'"'), repeat(b'\\"')))
+        if java:
+            out = (_JAVA_RECORD * len(found)) % tuple(chain.from_iterable(
+                zip(heads, fracs, tails, levels, threads, loggers, msgs)))
+        else:
+            out = (_RECORD * len(found)) % tuple(chain.from_iterable(zip(heads, fracs, tails, levels, loggers, msgs)))
         out = out.replace(b"\n", b"\\n")
         if b"\t" in out:
             out = out.replace(b"\t", b"\\t")
-        return out.replace(b"\0", b"\n"), list(map(add, lines, repeat(1))), list(map(add, sizes, repeat(_FIXED)))
+        return out.replace(b"\0", b"\n"), list(map(add, lines, repeat(1))), list(map(add, sizes, repeat(fixed)))

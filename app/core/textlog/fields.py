@@ -94,6 +94,7 @@ def logfmt_share(text: str) -> tuple[int, float]:
 
 
 _LEVEL_AT = re.compile(r"(?:^|(?<=[\s\[|:-]))(" + LEVEL + r")(?=$|[\s\]|:-])", re.IGNORECASE)
+LEVEL_AT = _LEVEL_AT  # the level framework() takes: the first of these (fast_events checks threads hold none)
 _THREAD = re.compile(r"\[([^\]]*)\]\s*")
 _PY_DEFAULT = re.compile(r"([\w.\-]+):(?=\S)")
 _LOGGER_SEP = re.compile(r"([\w.$:/<>-]+?)\s*(?:\s-\s|:\s|\s\|\s)")

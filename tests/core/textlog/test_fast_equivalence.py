@@ -1,7 +1,8 @@
 """Every fast path gives the bytes, lines, batch ends and notes (unreadable times, by line) of the
 line-by-line path, for every text log of the corpus read as each format that fits it, and for
-generated framework logs with tracebacks, blank lines, CRLF, tabs, quotes, non-ASCII text, level
-words as loggers, unreadable dates and events that cross block ends."""
+generated framework logs (Python logging and log4j/logback) with tracebacks and Java stack traces,
+blank lines, CRLF, tabs, quotes, non-ASCII text, level words as loggers or in threads, unreadable
+dates and events that cross block ends."""
 
 from __future__ import annotations
 
@@ -146,6 +147,91 @@ def test_an_unreadable_date_is_named_by_its_line_either_way():
     notes = [n for b in fast for n in b[5]]
     line = good.count(b"\n") + 1
     assert notes and notes[0][0] == line and "2026-02-30 10:00:00,000" in notes[0][2]
+
+
+JAVA_ODD = {  # a part's unusual values (the first is the usual one)
+    "time": ["2026-12-01 10:00:%02d,%03d", "2026-12-01T10:00:%02d.%03d+01:00", "2026-12-01T10:00:%02d.%03dZ",
+             "2026-02-30 10:00:%02d,%03d", "2026-12-01 10:00:%02d", "[2026-12-01 10:00:%02d,%03d]"],
+    "thread": ["main", "http-nio-8080-exec-1", "", " pool 1 ", 'say "hi"', "worker-INFO-1", "x" * 60, "a[b",
+               "ünï", "error", "Warn ing", "tab\there"],
+    "level": ["INFO ", "WARN ", "ERROR", "DEBUG", "WARNING", "info ", "FOO  ", "INFO\t", "TRACE"],
+    "logger": ["com.example.App", "o.s.b.SpringApplication", "Outer$Inner", "ERROR", "a-b.c", "x" * 80,
+               "com.ünï.App", "x:y", "x:", "_root"],
+    "sep": [" - ", "   - ", " -\t", " : ", " -", " | ", "- "],
+    "message": ["order %d placed", 'said "hi" %d', "[tag] %d", "", "- dash %d", "tab\there %d", "ünï %d", "   "],
+}
+JAVA_TRACE = ["java.lang.IllegalStateException: no stock", "\tat com.example.App.run(App.java:88)",
+              "Caused by: java.sql.SQLException: timeout", "\t... 12 more"]
+
+
+def _java_log(seed: int, n: int, odd: float, only: str | None = None, force: tuple[str, str] | None = None) -> bytes:
+    """log4j/logback "%d [%t] %-5level %logger - %msg" lines with Java stack traces; `force`:
+    (part, value) on every 9th line."""
+    r = random.Random(seed)
+
+    def pick(part: str) -> str:
+        values = JAVA_ODD[part]
+        if force and force[0] == part and i % 9 == 4:
+            return force[1]
+        return r.choice(values) if only in (None, part) and r.random() < odd else values[0]
+
+    out = []
+    for i in range(n):
+        t, msg = pick("time"), pick("message")
+        stamp = t % ((i // 7) % 60, i % 1000) if t.count("%") == 2 else t % ((i // 7) % 60)
+        out.append(f"{stamp} [{pick('thread')}] {pick('level')} {pick('logger')}{pick('sep')}"
+                   + (msg % i if "%" in msg else msg))
+        if r.random() < 0.15:
+            out.extend(r.choice(CONTINUATIONS[4:]) if only in (None, "continuation") and r.random() < odd
+                       else JAVA_TRACE[k % 4] for k in range(r.randrange(1, 8)))
+    return ("\n".join(out) + "\n").encode()
+
+
+@pytest.mark.parametrize("seed, odd", [(51, 0.0), (52, 0.01), (53, 0.05), (54, 0.3)])
+def test_generated_log4j_logs_read_the_same_either_way(seed, odd):
+    data = _java_log(seed, 3000, odd)
+    taken: list[bool] = []
+    fast = _read(data, "framework", True, max_events=97, max_bytes=20_000, taken=taken)
+    assert fast == _read(data, "framework", False, max_events=97, max_bytes=20_000)
+    assert sum(len(b[3]) for b in fast) >= 3000
+    if odd == 0.0:
+        assert taken and all(taken)  # the common layout is read region by region, never line by line
+
+
+@pytest.mark.parametrize("part", [*JAVA_ODD, "continuation"])
+@pytest.mark.parametrize("seed", [61, 62])
+def test_log4j_with_one_odd_part_at_a_time_reads_the_same_either_way(part, seed):
+    data = _java_log(seed, 4000, 0.01 if part == "continuation" else 0.004, only=part)
+    taken: list[bool] = []
+    assert _read(data, "framework", True, max_events=50, taken=taken) == _read(data, "framework", False, max_events=50)
+    assert taken.count(True) > len(taken) // 2
+
+
+@pytest.mark.parametrize("part, value", [(p, v) for p, vs in JAVA_ODD.items() for v in vs[1:]])
+def test_log4j_with_each_odd_value_reads_the_same_either_way(part, value):
+    """Every unusual value on its own, on every 9th line: each rule of the fast path (and each
+    way the per-line reading differs from it) is compared, not left to chance."""
+    data = _java_log(71, 300, 0.0, force=(part, value))
+    assert _read(data, "framework", True, max_events=50) == _read(data, "framework", False, max_events=50)
+
+
+def test_log4j_events_have_their_thread_logger_and_whole_stack_trace():
+    data = (b"2026-12-01 10:00:00,123 [main] INFO  com.example.App - started\n"
+            b"2026-12-01 10:00:01,5 [http-nio-8080-exec-1] ERROR com.example.Orders - order 7 \"failed\"\n"
+            b"java.lang.IllegalStateException: no stock\n\tat com.example.Orders.place(Orders.java:88)\n"
+            b"Caused by: java.sql.SQLException: timeout\n\t... 12 more\n\n"
+            b"2026-12-01 10:00:02,000 [main] WARN  com.example.App - done\n")
+    taken: list[bool] = []
+    batches = _read(data, "framework", True, max_events=100, taken=taken)
+    assert taken == [True] and batches == _read(data, "framework", False, max_events=100)
+    events = [json.loads(x) for b in batches for x in b[4].splitlines()]
+    assert [e["thread"] for e in events] == ["main", "http-nio-8080-exec-1", "main"]
+    assert events[1] == {"_time": "2026-12-01T10:00:01.5+01:00", "level": "ERROR", "thread": "http-nio-8080-exec-1",
+                         "logger": "com.example.Orders",
+                         "message": 'order 7 "failed"\njava.lang.IllegalStateException: no stock\n'
+                                    "\tat com.example.Orders.place(Orders.java:88)\n"
+                                    "Caused by: java.sql.SQLException: timeout\n\t... 12 more"}
+    assert [ln for b in batches for ln in b[3]] == [1, 2, 8]
 
 
 LOGFMT_ODD = {  # a key's unusual values (the first is the usual one)
