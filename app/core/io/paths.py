@@ -34,8 +34,8 @@ def expand_paths(paths: list[str | os.PathLike]) -> tuple[list[Path], list[str]]
                     dirs[:] = []
                     continue
                 seen.add(key)
-                dirs.sort()
-                for name in sorted(names):
+                dirs.sort(key=natural_key)
+                for name in sorted(names, key=natural_key):
                     if is_supported_name(name):
                         files.append(Path(root) / name)
         elif p.exists() or p.is_symlink():
@@ -43,6 +43,13 @@ def expand_paths(paths: list[str | os.PathLike]) -> tuple[list[Path], list[str]]
         else:
             problems.append(f"{shown(p)}: no such file")
     return files, problems
+
+
+def natural_key(name: str) -> tuple:
+    """Names in the order a file manager shows them: part-2 before part-10, app.log.9 before
+    app.log.10 (so a folder of numbered parts is listed and sent in its own order)."""
+    runs = tuple((0, int(run), "") if run.isdigit() else (1, 0, run.casefold()) for run in re.findall(r"\d+|\D+", name))
+    return runs, name
 
 
 def shown(path: str | os.PathLike) -> str:

@@ -45,3 +45,15 @@ def test_expand_paths_reads_folders_once(tmp_path):
     assert files == [tmp_path / "sub" / "a.ndjson"]
     assert problems[0].endswith(LOOP_SKIPPED)
     assert problems[1] == f"{tmp_path / 'gone.csv'}: no such file"
+
+
+def test_a_folder_is_listed_in_number_order_as_a_file_manager_shows_it(tmp_path):
+    for name in ("part-10.ndjson", "part-2.ndjson", "part-1.ndjson", "Part-3.ndjson", "app.log.9"):  # app.log.9: not a data file name
+        (tmp_path / name).write_text("{}\n")
+    (tmp_path / "d10").mkdir()
+    (tmp_path / "d9").mkdir()
+    (tmp_path / "d10" / "a.ndjson").write_text("{}\n")
+    (tmp_path / "d9" / "a.ndjson").write_text("{}\n")
+    files, problems = expand_paths([tmp_path])
+    assert [str(f.relative_to(tmp_path)) for f in files] == [
+        "part-1.ndjson", "part-2.ndjson", "Part-3.ndjson", "part-10.ndjson", "d9/a.ndjson", "d10/a.ndjson"] and not problems
