@@ -22,7 +22,8 @@ NOT_FOR_SEND = ("PySide6", "shiboken6", "qasync", "app.ui", "app.sandbox", "keyr
 # loads the detection but never the log reader or its pool), the preview, the other readers.
 NOT_FOR_NDJSON = ("app.core.textlog", "app.core.sniff.textlog", "app.core.sniff.preview", "app.core.batching.textlog",
                   "app.core.sniff.csv_dialect", "app.core.batching.typed_csv",
-                  "app.core.batching.json_fast", "app.core.batching.wrapped", "multiprocessing")
+                  "app.core.batching.json_fast", "app.core.batching.wrapped", "multiprocessing",
+                  "zoneinfo", "gzip")  # no zone named, zstd: neither is asked for
 NOT_FOR_CSV = ("app.core.textlog.parse", "app.core.textlog.pool", "app.core.sniff.preview", "app.core.batching.textlog",
                "app.core.batching.json_fast", "app.core.batching.wrapped", "multiprocessing")
 FILES = {"ndjson": "".join(json.dumps({"n": i}) + "\n" for i in range(5)),
