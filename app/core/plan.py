@@ -11,7 +11,6 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from app.core.sniff import CsvDialect, Sniff
-from app.core.textlog import settings_problem
 from app.core.time.civil import NaiveZone
 from app.core.time.instant import needs_client_time
 from app.core.sniff.csv_types import TEXT, TYPES
@@ -213,6 +212,8 @@ def _log(plan: Plan, o: Overrides) -> None:
     plan.log_format = plan.log_format or "plain"
     if o.log_line_start:
         plan.log_line_start = o.log_line_start
+    from app.core.textlog import settings_problem  # text plans only: the parsers' patterns load here
+
     problem = settings_problem(plan.log_format, plan.log_line_start)
     if problem:
         raise PlanError(problem)

@@ -24,7 +24,6 @@ Thread-safe: `compress` runs in the pool's threads, `note_sent` on the event loo
 from __future__ import annotations
 
 import collections
-import gzip
 import os
 import sys
 import threading
@@ -164,6 +163,8 @@ class Tuner:
     def compress(self, payload: bytes) -> bytes:
         """Runs in the thread pool (zstandard and zlib release the GIL)."""
         if self.encoding == "gzip":
+            import gzip  # here: zstd is the default, and the CLI's start-up need not load it
+
             return gzip.compress(payload, compresslevel=self.fixed or 5, mtime=0)
         if self.encoding != "zstd":
             return payload

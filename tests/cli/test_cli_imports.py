@@ -1,7 +1,9 @@
 """`axiom-drop send` imports only what sending needs: not Qt, not the window, not the sandbox,
 and no keyring when the token comes from AXIOM_TOKEN (issue #15: the CLI's first request within
 100 ms of process start; bench/startup.py measures it). A real process (`python -X importtime
--m app send`) sending to a sandbox on loopback: its import log lists every module it loaded."""
+-m app send`) sending to a sandbox on loopback: its import log lists every module it loaded.
+What an NDJSON or CSV send does not read with stays unloaded too: the text-log parsers (~30 ms
+of regular expressions), their process pool, the window's preview."""
 
 from __future__ import annotations
 
@@ -16,11 +18,21 @@ from app.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 NOT_FOR_SEND = ("PySide6", "shiboken6", "qasync", "app.ui", "app.sandbox", "keyring", "rich", "click", "pygments")
+# Read with neither format: text logs (a CSV's head is still asked whether it is a log, so CSV
+# loads the detection but never the log reader or its pool), the preview, the other readers.
+NOT_FOR_NDJSON = ("app.core.textlog", "app.core.sniff.textlog", "app.core.sniff.preview", "app.core.batching.textlog",
+                  "app.core.sniff.csv_dialect", "app.core.batching.typed_csv",
+                  "app.core.batching.json_fast", "app.core.batching.wrapped", "multiprocessing",
+                  "zoneinfo", "gzip")  # no zone named, zstd: neither is asked for
+NOT_FOR_CSV = ("app.core.textlog.parse", "app.core.textlog.pool", "app.core.sniff.preview", "app.core.batching.textlog",
+               "app.core.batching.json_fast", "app.core.batching.wrapped", "multiprocessing")
+FILES = {"ndjson": "".join(json.dumps({"n": i}) + "\n" for i in range(5)),
+         "csv": "n,msg\n" + "".join(f"{i},hello\n" for i in range(5))}
 
 
-def imported_by_send(tmp_path, sb) -> tuple[set[str], subprocess.CompletedProcess]:
-    path = tmp_path / "a.ndjson"
-    path.write_text("".join(json.dumps({"n": i}) + "\n" for i in range(5)))
+def imported_by_send(tmp_path, sb, fmt: str = "ndjson") -> tuple[set[str], subprocess.CompletedProcess]:
+    path = tmp_path / f"a.{fmt}"
+    path.write_text(FILES[fmt])
     env = dict(os.environ, AXIOM_URL=sb.url, AXIOM_TOKEN=sb.token, AXIOM_DROP_HOME=str(tmp_path / "home"),
                PYTHONPATH=str(ROOT))
     env.pop("AXIOM_ORG_ID", None)
@@ -40,3 +52,28 @@ def test_send_imports_no_qt_window_sandbox_or_keyring(tmp_path):
     assert "httpx" in names and "app.cli.send" in names  # the log is read right
     loaded = sorted(n for n in names if n.split(".")[0] in NOT_FOR_SEND or n.startswith(NOT_FOR_SEND))
     assert loaded == []
+
+
+def _loaded(names: set[str], prefixes: tuple[str, ...]) -> list[str]:
+    return sorted(n for n in names if n in prefixes or n.startswith(tuple(p + "." for p in prefixes)))
+
+
+def test_an_ndjson_send_loads_no_text_log_csv_or_preview_module(tmp_path):
+    with Sandbox(tmp_path / "sb") as sb:
+        sb.create_dataset("web")
+        names, done = imported_by_send(tmp_path, sb, "ndjson")
+        assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+        assert len(sb.events("web")) == 5
+    assert "app.core.batching.ndjson" in names and "app.core.sniff.sniffer" in names  # the log is read right
+    assert _loaded(names, NOT_FOR_NDJSON) == []
+
+
+def test_a_csv_send_loads_no_text_log_reader_pool_or_preview(tmp_path):
+    with Sandbox(tmp_path / "sb") as sb:
+        sb.create_dataset("web")
+        names, done = imported_by_send(tmp_path, sb, "csv")
+        assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+        assert json.loads(done.stdout)["files"][0]["ingested"] == 5
+        assert [e["msg"] for e in sb.events("web")] == ["hello"] * 5
+    assert "app.core.batching.csv_reader" in names
+    assert _loaded(names, NOT_FOR_CSV) == []

@@ -1,4 +1,8 @@
-"""The entry point: a decoded stream and a plan in, batches out, by the reader for the plan's format."""
+"""The entry point: a decoded stream and a plan in, batches out, by the reader for the plan's format.
+
+Each format's reader is imported when a plan needs it: an NDJSON send never loads the text-log
+parsers (~30 ms of regular expressions) or the CSV and JSON-array readers (issue #15: the
+CLI's first request; tests/cli/test_cli_imports.py)."""
 
 from __future__ import annotations
 
@@ -6,16 +10,10 @@ from typing import BinaryIO, Iterator
 
 from app.core.batching.batch import Batch
 from app.core.batching.builder import Builder
-from app.core.batching.csv_reader import header_from_fields, read_csv
 from app.core.batching.errors import InputError, Stop
-from app.core.batching.json_fast import read_json_array
-from app.core.batching.json_reader import read_json
 from app.core.batching.limits import FORMATS, MAX_BYTES, MAX_EVENTS
 from app.core.batching.ndjson import read_ndjson
-from app.core.batching.textlog import log_parser, read_textlog
 from app.core.batching.timefix import TimeFix
-from app.core.batching.typed_csv import BYTES_SHARE, typed_batches
-from app.core.batching.wrapped import read_wrapped, with_fields
 from app.core.io import CompressedDataError
 from app.core.plan import Plan
 
@@ -24,6 +22,8 @@ def iter_batches(stream: BinaryIO, plan: Plan, *, max_events: int = MAX_EVENTS, 
                  start_offset: int = 0, start_line: int = 1, start_ordinal: int = 1) -> Iterator[Batch]:
     batches = _batches(stream, plan, max_events, max_bytes, start_offset, start_line, start_ordinal)
     if plan.format == "json-object" and plan.records_path and plan.records_fields:
+        from app.core.batching.wrapped import with_fields
+
         batches = with_fields(batches, plan.records_fields)  # the wrapper's other keys in each event
     yield from batches
 
@@ -52,6 +52,9 @@ def _iter_batches(stream: BinaryIO, plan: Plan, max_events: int, max_bytes: int,
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if fmt == "csv":
+        from app.core.batching.csv_reader import header_from_fields, read_csv
+        from app.core.batching.typed_csv import BYTES_SHARE, typed_batches
+
         dialect = plan.csv
         if dialect is None:
             from app.core.sniff import CsvDialect as _Dialect
@@ -71,20 +74,28 @@ def _iter_batches(stream: BinaryIO, plan: Plan, max_events: int, max_bytes: int,
             yield from typed_batches(_read(reader, b), dialect, plan.csv_types, plan.empty_cells)
             return
     elif fmt == "text":
+        from app.core.batching.textlog import log_parser, read_textlog
+
         b = Builder("ndjson", max_events, max_bytes, start_offset, start_line, ordinal=start_ordinal)
         reader = read_textlog(stream, b, start_line, start_offset, log_parser(plan))
     elif fmt == "ndjson":
         b = Builder("ndjson", max_events, max_bytes, start_offset, start_line, ordinal=start_ordinal)
         reader = read_ndjson(stream, b, start_line, start_offset)
     elif fmt == "json-array":
+        from app.core.batching.json_fast import read_json_array
+
         b = Builder("ndjson", max_events, max_bytes, start_offset, start_line, ordinal=start_ordinal)
         reader = read_json_array(stream, b, start_line, start_offset, resumed=start_offset > 0)
     else:
         b = Builder("ndjson", max_events, max_bytes, start_offset, start_line, ordinal=start_ordinal)
         if plan.records_path:  # wrapped records: the elements of an array inside the object
+            from app.core.batching.wrapped import read_wrapped
+
             reader = read_wrapped(stream, b, plan.records_path.split("."), start_line, start_offset,
                                   resumed=start_offset > 0)
         else:
+            from app.core.batching.json_reader import read_json
+
             reader = read_json(stream, b, start_line, start_offset, array=False, resumed=start_offset > 0)
     yield from _read(reader, b)
 

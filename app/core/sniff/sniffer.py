@@ -8,14 +8,12 @@ import os
 
 from app.core.io import SourceError, open_raw
 from app.core.sniff.candidate import Candidate
-from app.core.sniff.csv_dialect import csv_candidate
 import app.core.sniff.csv_types as csv_types
 from app.core.sniff.encoding import NotText, binary_text_share, detect_encoding
 from app.core.sniff.formats import JSON_NAMES, json_array, json_object, json_problem, ndjson
 from app.core.sniff.head import HEAD_BYTES, Head, read_head
 from app.core.sniff.models import LogSettings, Sniff
 from app.core.sniff.records import wrapped_records
-from app.core.sniff.textlog import log_beats_csv, textlog_candidate
 from app.core.time import guess_timestamp
 
 RUNNER_UP_WITHIN = 0.25
@@ -66,8 +64,14 @@ def _sniff_head(head: Head, s: Sniff, total_size: int | None) -> Sniff:
         cands.append(nd)
         if nd.confidence < 0.9 or nd.events_in_head <= 1:
             cands.append(json_object(stripped, head.whole))
-    log_cand = textlog_candidate(text, head.whole) if not cands or max(c.confidence for c in cands) < 0.9 else None
+    log_cand = None
     if not cands or max(c.confidence for c in cands) < 0.9:
+        # Loaded only here: a clear JSON or NDJSON head never asks (issue #15: an NDJSON send
+        # spares the text-log patterns and the CSV dialect finder their import).
+        from app.core.sniff.csv_dialect import csv_candidate
+        from app.core.sniff.textlog import log_beats_csv, textlog_candidate
+
+        log_cand = textlog_candidate(text, head.whole)
         csv_cand = csv_candidate(text, head.whole)
         if cands:  # text opening with [ or { is rarely CSV: let valid-looking JSON win
             csv_cand.confidence *= 0.5

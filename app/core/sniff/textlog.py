@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from app.core.sniff.candidate import Candidate
 from app.core.sniff.models import SAMPLE_EVENTS, LogSettings
-from app.core.textlog import BY_ID, LogGuess, Parser, group, guess_log
+from app.core.textlog import BY_ID, LogGuess, group, guess_log
 
 SAMPLE_LINES = 2000
 
@@ -24,6 +24,8 @@ def _head_lines(text: str, whole: bool) -> tuple[list[str], int]:
 
 def head_events(text: str, whole: bool, log: LogSettings, limit: int | None = SAMPLE_EVENTS) -> tuple[list[dict], int, int]:
     """(the first `limit` events, events in the head, lines in them) read with `log`'s settings."""
+    from app.core.textlog.parse import Parser  # a log's head only: a CSV's never loads the parsers
+
     lines, _ = _head_lines(text, whole)
     parser = Parser(BY_ID[log.format], log.line_start, log.zone)
     events: list[dict] = []

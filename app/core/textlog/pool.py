@@ -15,12 +15,15 @@ from __future__ import annotations
 import os
 import sys
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from datetime import date
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from app.core.textlog.blocks import Prepared, prepare
 from app.core.textlog.parse import Parser
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 START_AFTER = 8 << 20   # bytes read in the reader's own process before the pool takes the blocks (its
                         # workers start after a quarter of that: spawning them takes ~0.3 s)
@@ -50,8 +53,10 @@ def _work(spec: _Spec, data: bytes) -> Prepared | None:
 
 
 def _started(workers: int, spec: _Spec) -> ProcessPoolExecutor:
-    """A pool whose workers are starting (importing, making their Parser) in the background."""
+    """A pool whose workers are starting (importing, making their Parser) in the background.
+    multiprocessing loads here, not with the module: most logs never reach START_AFTER."""
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
     for _ in range(workers):

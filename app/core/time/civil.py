@@ -1,13 +1,15 @@
 """Civil time the way people write it in files: a syslog date without a year, a zone written as
 a name, a wall time with no zone at all. Axiom's Go parser gets these wrong (year 0, zero
-offset, UTC), so the app settles them itself with these rules before sending `_time`."""
+offset, UTC), so the app settles them itself with these rules before sending `_time`.
+
+zoneinfo (and the sysconfig it reads its search path from) loads at the first zone looked up
+by name: a plan in UTC, the default, never needs it (issue #15: the CLI's start-up)."""
 
 from __future__ import annotations
 
 import datetime as _dt
 import os
 import time as _time
-import zoneinfo
 from dataclasses import dataclass
 
 _ONE_DAY = _dt.timedelta(days=1)
@@ -68,6 +70,8 @@ def zone_for_name(name: str) -> _dt.tzinfo | None:
         return _ABBREVIATIONS[upper]
     if "/" not in text and not text.isalpha():
         return None
+    import zoneinfo
+
     try:
         return zoneinfo.ZoneInfo(text)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
@@ -103,6 +107,8 @@ def local_zone() -> _dt.tzinfo:
         zone = zone_for_name(tz_env)
         if zone is not None:
             return zone
+    import zoneinfo
+
     try:
         with open("/etc/localtime", "rb") as fh:
             return zoneinfo.ZoneInfo.from_file(fh, key=local_zone_name())
