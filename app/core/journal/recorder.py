@@ -314,19 +314,21 @@ class JobRecorder:
         if self._starting is None or self._starting.done():
             release()  # at once: a job stopped is listed as unfinished right away
 
-        def shut() -> None:
-            release()  # (a start still pending takes the lock first: it is released after it)
-            if self._marker is not None:
-                self._marker.close()
-            if self._journal is not None:
-                self._journal.close()
-                self._journal = None
+        def shut() -> None:  # the job's last call in its worker, which then serves the next job
+            try:
+                release()  # (a start still pending takes the lock first: it is released after it)
+                if self._marker is not None:
+                    self._marker.close()
+                if self._journal is not None:
+                    self._journal.close()
+                    self._journal = None
+            finally:
+                _workers.give_back(self._pool)
 
         if self._closed:
             return
         try:
             self._submit(shut)
-            self._submit(_workers.give_back, self._pool)  # after every write of this job
         except RuntimeError:  # the interpreter is shutting down
             pass
         self._closed = True
