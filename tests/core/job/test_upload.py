@@ -384,7 +384,7 @@ def test_a_job_of_many_batches_keeps_its_requests_in_flight_at_once_and_a_small_
         big = write_ndjson(tmp_path / "big.ndjson", 1_200)
         small = write_ndjson(tmp_path / "small.ndjson", 40)
 
-        async def go(path):
+        async def go(path, dataset="ds"):
             client = client_for(sb)
             now, peak = [0], [0]
             ingest = client.ingest
@@ -399,7 +399,7 @@ def test_a_job_of_many_batches_keeps_its_requests_in_flight_at_once_and_a_small_
 
             client.ingest = counted
             try:
-                job = UploadJob(Source.from_path(path), Plan.from_sniff(sniff_path(path)), client, "ds",
+                job = UploadJob(Source.from_path(path), Plan.from_sniff(sniff_path(path)), client, dataset,
                                 backoff=fast_backoff, in_flight=4, max_events=100)
                 return await job.run(), peak[0]
             finally:
@@ -408,7 +408,9 @@ def test_a_job_of_many_batches_keeps_its_requests_in_flight_at_once_and_a_small_
         result, peak = asyncio.run(go(big))
         assert (result.state, result.ingested, len(result.requests)) == (JobState.DONE, 1_200, 12)
         assert peak == 4
-        result, peak = asyncio.run(go(small))
+        result, peak = asyncio.run(go(small, "small"))
         assert (result.state, result.ingested, len(result.requests), peak) == (JobState.DONE, 40, 1, 1)
+        assert result.requests[0]["bytes"] < small.stat().st_size / 2  # compressed on the loop: still zstd
+        assert sorted(e["n"] for e in sb.events("small")) == list(range(1, 41))
     finally:
         sb.stop()
