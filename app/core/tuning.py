@@ -80,6 +80,8 @@ PROBE_GAIN = 1.3        # doubling the requests in flight must raise the sending
 KEEP_GAIN = 1.1         # below this gain a doubling is undone
 
 
+INLINE_COMPRESS_BYTES = 64 << 10  # smaller bodies are compressed on the loop: tens of µs, less than a
+                                  # trip to the pool and back (a folder of small files: one per file)
 GIL_SWITCH_S = 0.0005   # how long a thread may hold the GIL while another waits (Python's default: 5 ms)
 
 

@@ -204,9 +204,14 @@ class UploadJob:
             if self.plan.format == "csv":
                 batches = self._reader.noting_ragged_rows(batches)
             batches = self._reader.noting_long_values(batches)
-            senders = [asyncio.create_task(self._sender.run(queue, pool)) for _ in range(self._sender.tasks)]
+            senders: list[asyncio.Task] = []  # started as batches come (_produce): a small file needs one
+
+            def more_senders() -> None:
+                if len(senders) < self._sender.tasks:
+                    senders.append(asyncio.create_task(self._sender.run(queue, pool)))
+
             try:
-                await self._produce(batches, queue, reader, loop)
+                await self._produce(batches, queue, reader, loop, more_senders)
             finally:
                 for _ in senders:
                     await queue.put(None)
@@ -227,7 +232,10 @@ class UploadJob:
     async def _journal_finish(self, result: JobResult) -> JobResult:
         return await self.journal.finish(result, self.source)
 
-    async def _produce(self, batches, queue: asyncio.Queue, reader, loop) -> None:
+    async def _produce(self, batches, queue: asyncio.Queue, reader, loop, more_senders: Callable[[], None]) -> None:
+        """Read batches into the senders' queue; each batch queued starts one more sender task,
+        up to the most the job may keep in flight (so there is one per batch waiting, as if all
+        had started, without 16 tasks' turns of the loop for a file of one batch)."""
         while True:
             await self._resume.wait()
             if self.stopping:
@@ -274,6 +282,7 @@ class UploadJob:
                 self.ledger.warn(JobWarning(WarningKind(kind[0]) if kind else WarningKind.NUL_REGION,
                                             message, first, last), batch)
             if batch.count:
+                more_senders()
                 await queue.put(batch)
             else:  # only input the reader could not use: its failures are this batch's outcome
                 await self.journal.settle(batch)

@@ -142,7 +142,7 @@ class Sender:
                 for rest in work:
                     job.not_sent(rest)
                 return
-            compressing = loop.run_in_executor(pool, self.tuner.compress, batch.payload())
+            compressing = _compressed(loop, pool, self.tuner, batch.payload())
             try:
                 try:
                     await self._mark_early(batch)
@@ -264,3 +264,16 @@ class Sender:
     def _log(self, entry: dict, status: int | None, t0: float, **extra) -> None:
         entry.update(status=status, ms=round((time.monotonic() - t0) * 1000), **extra)
         self.requests.append(entry)
+
+
+def _compressed(loop: asyncio.AbstractEventLoop, pool, tuner: tuning.Tuner, payload: bytes) -> asyncio.Future:
+    """The body, compressed in the pool, or here when it is small (tuning.INLINE_COMPRESS_BYTES):
+    a future either way, awaited after the in-flight mark (a done one costs no turn of the loop)."""
+    if len(payload) >= tuning.INLINE_COMPRESS_BYTES:
+        return loop.run_in_executor(pool, tuner.compress, payload)
+    done = loop.create_future()
+    try:
+        done.set_result(tuner.compress(payload))
+    except Exception as e:  # raised where the pool's would be: at the await
+        done.set_exception(e)
+    return done

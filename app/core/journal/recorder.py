@@ -13,6 +13,7 @@ import asyncio
 import concurrent.futures
 import logging
 import sqlite3
+import threading
 from typing import Any
 
 from app.core import config
@@ -23,6 +24,36 @@ from app.core.journal.schema import QUEUED, RUNNING, BatchMark, JobRecord, Refus
 from app.core.journal.store import Journal, JournalError, job_row, new_job_id
 
 log = logging.getLogger(__name__)
+
+IDLE_WORKERS = 8  # journal threads kept for the next jobs (a queue runs three at once)
+
+
+class _Workers:
+    """Single-thread workers handed from one job to the next: a folder of 2,000 files would
+    otherwise start (and stop) 2,000 threads, each start a wait of the event loop's thread. A
+    worker goes back only after the last write of its job ran, so jobs never queue behind
+    each other and each job's writes keep their order."""
+
+    def __init__(self) -> None:
+        self._idle: list[concurrent.futures.ThreadPoolExecutor] = []
+        self._lock = threading.Lock()
+
+    def take(self) -> concurrent.futures.ThreadPoolExecutor:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="axiom-drop-journal")
+
+    def give_back(self, pool: concurrent.futures.ThreadPoolExecutor) -> None:
+        """(in that worker, its job's last call)"""
+        with self._lock:
+            if len(self._idle) < IDLE_WORKERS:
+                self._idle.append(pool)
+                return
+        pool.shutdown(wait=False)
+
+
+_workers = _Workers()
 
 
 class JobRecorder:
@@ -36,7 +67,8 @@ class JobRecorder:
     open knows the record may be behind)."""
 
     def __init__(self) -> None:
-        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="axiom-drop-journal")
+        self._pool = _workers.take()
+        self._closed = False  # close() ran: nothing more is written (the worker serves the next job)
         self._journal: Journal | None = None
         self._lock: JobLock | None = None
         self._marker: Marker | None = None
@@ -50,14 +82,19 @@ class JobRecorder:
     def active(self) -> bool:
         return self.job_id is not None
 
+    def _submit(self, fn, *args, **kw) -> concurrent.futures.Future:
+        if self._closed:
+            raise RuntimeError("the job's journal is closed")
+        return self._pool.submit(fn, *args, **kw)
+
     async def _call(self, fn, *args, **kw):
-        return await asyncio.wrap_future(self._pool.submit(self._guarded, fn, *args, **kw))
+        return await asyncio.wrap_future(self._submit(self._guarded, fn, *args, **kw))
 
     def _later(self, fn) -> None:
         """Run `fn` in the worker without waiting for it: the job's later writes run after it,
         and a failure stops the job at its next in-flight mark (as a failure of any write does)."""
         try:
-            self._pool.submit(self._guarded, fn).add_done_callback(_log_crash)
+            self._submit(self._guarded, fn).add_done_callback(_log_crash)
         except RuntimeError:  # the recorder was closed (the job's task cancelled): nothing is written
             pass
 
@@ -165,7 +202,7 @@ class JobRecorder:
             if refusal is not None:
                 self.refusal = refusal
 
-        self._starting = self._pool.submit(self._guarded, go)
+        self._starting = self._submit(self._guarded, go)
 
     async def started(self) -> Refusal | None:
         """Once a deferred start (start_queued) ran: why it refused the job, or None."""
@@ -277,19 +314,24 @@ class JobRecorder:
         if self._starting is None or self._starting.done():
             release()  # at once: a job stopped is listed as unfinished right away
 
-        def shut() -> None:
-            release()  # (a start still pending takes the lock first: it is released after it)
-            if self._marker is not None:
-                self._marker.close()
-            if self._journal is not None:
-                self._journal.close()
-                self._journal = None
+        def shut() -> None:  # the job's last call in its worker, which then serves the next job
+            try:
+                release()  # (a start still pending takes the lock first: it is released after it)
+                if self._marker is not None:
+                    self._marker.close()
+                if self._journal is not None:
+                    self._journal.close()
+                    self._journal = None
+            finally:
+                _workers.give_back(self._pool)
 
+        if self._closed:
+            return
         try:
-            self._pool.submit(shut)
-        except RuntimeError:
+            self._submit(shut)
+        except RuntimeError:  # the interpreter is shutting down
             pass
-        self._pool.shutdown(wait=False)
+        self._closed = True
 
 
 def marker_row(record: JobRecord) -> dict:

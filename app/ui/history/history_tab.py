@@ -218,11 +218,26 @@ class HistoryTab(QWidget):
         self.keep_spin.valueChanged.connect(lambda _v: self._keep_timer.start())
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.model.modelReset.connect(self._selection_changed)
-        ctx.historyChanged.connect(lambda: self._search_timer.start())
+        self._stale = False  # the journal changed while the tab was hidden: read it when shown
+        ctx.historyChanged.connect(self._history_changed)
         self._show_entry(None)
         self.reload()
 
     # -- loading ----------------------------------------------------------------------------------
+    def _history_changed(self) -> None:
+        """A job was journaled: read the journal again, now if the tab is shown, else once it is
+        (a folder of 2,000 files finishing behind the Files tab read 500 entries a few times a second)."""
+        if self.isVisible():
+            self._search_timer.start()
+        else:
+            self._stale = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.reload()
+
     def reload(self) -> asyncio.Task:
         """Query the journal again (off the GUI thread) with the current search."""
         self._search_timer.stop()

@@ -386,7 +386,8 @@ class QueuePanel(QWidget):
         if self.missing_dataset.applies(entry):
             self.missing_dataset.offer(entry)
         self.ctx.historyChanged.emit()
-        self.details.refresh()  # the buttons follow at the next totals (a burst of finishes costs one update)
+        if self.details.entry is entry:  # (another's finish changes nothing there: 2,000 resets of the pane)
+            self.details.refresh()  # the buttons follow at the next totals (a burst of finishes costs one update)
         elapsed = entry.elapsed()
         text = self._finished_text(entry)
         if elapsed > LONG_UPLOAD_S:

@@ -372,3 +372,45 @@ def test_one_line_array_failures_name_the_element(sandbox, tmp_path):
     assert errors[0] == "element 2 of the array: not a JSON object (a number)"
     assert errors[1].startswith("element 3 of the array: field name too long")
     assert stored_ns(sandbox) == [1, 4]
+
+
+def test_a_job_of_many_batches_keeps_its_requests_in_flight_at_once_and_a_small_one_sends_one(tmp_path):
+    """Sender tasks start as batches are queued: a long file still has `in_flight` requests out at
+    once (the server holding each answer), and a file of one batch makes one request."""
+    from app.sandbox import Faults
+
+    sb = Sandbox(tmp_path / "sb", auto_create=True, faults=Faults(delay=0.15)).start()
+    try:
+        big = write_ndjson(tmp_path / "big.ndjson", 1_200)
+        small = write_ndjson(tmp_path / "small.ndjson", 40)
+
+        async def go(path, dataset="ds"):
+            client = client_for(sb)
+            now, peak = [0], [0]
+            ingest = client.ingest
+
+            async def counted(*a, **kw):  # the real request, counted while it is out
+                now[0] += 1
+                peak[0] = max(peak[0], now[0])
+                try:
+                    return await ingest(*a, **kw)
+                finally:
+                    now[0] -= 1
+
+            client.ingest = counted
+            try:
+                job = UploadJob(Source.from_path(path), Plan.from_sniff(sniff_path(path)), client, dataset,
+                                backoff=fast_backoff, in_flight=4, max_events=100)
+                return await job.run(), peak[0]
+            finally:
+                await client.aclose()
+
+        result, peak = asyncio.run(go(big))
+        assert (result.state, result.ingested, len(result.requests)) == (JobState.DONE, 1_200, 12)
+        assert peak == 4
+        result, peak = asyncio.run(go(small, "small"))
+        assert (result.state, result.ingested, len(result.requests), peak) == (JobState.DONE, 40, 1, 1)
+        assert result.requests[0]["bytes"] < small.stat().st_size / 2  # compressed on the loop: still zstd
+        assert sorted(e["n"] for e in sb.events("small")) == list(range(1, 41))
+    finally:
+        sb.stop()

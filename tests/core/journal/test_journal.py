@@ -87,3 +87,33 @@ def test_journal_off_and_unwritable_journal_do_not_stop_uploads(sandbox, tmp_pat
     result = run(sandbox, path)
     assert result.ingested == 50 and result.job_id is None
     assert any("cannot be resumed" in w for w in map(str, result.warnings))
+
+
+def test_many_jobs_in_a_row_are_each_journaled_whole_on_a_few_reused_threads(sandbox, tmp_path):
+    """A folder's worth of small jobs: every job's batch acked and its outcome stored, while the
+    journal's threads are handed from job to job (not one started per job)."""
+    import threading
+
+    paths = [write_ndjson(tmp_path / f"f{i:02d}.ndjson", 5) for i in range(30)]
+
+    async def go():
+        client = client_for(sandbox)
+        seen: set = set()  # the threads themselves (an ident is reused once a thread ends)
+        try:
+            results = []
+            for i in range(0, len(paths), 3):  # three at once, as the queue runs them
+                results += await asyncio.gather(*(UploadJob(
+                    Source.from_path(p), Plan.from_sniff(sniff_path(p)), client, "ds", backoff=fast_backoff).run()
+                    for p in paths[i:i + 3]))
+                seen |= {t for t in threading.enumerate() if t.name.startswith("axiom-drop-journal")}
+            return results, seen
+        finally:
+            await client.aclose()
+
+    results, threads = asyncio.run(go())
+    assert [r.ingested for r in results] == [5] * 30
+    conn = sqlite3.connect(config.data_dir() / "journal.sqlite3")
+    assert conn.execute("SELECT count(*), sum(state = 'done'), sum(ingested) FROM jobs").fetchone() == (30, 30, 150)
+    assert conn.execute("SELECT count(*) FROM batches WHERE status = 'acked'").fetchone()[0] == 30
+    assert journal.unfinished_jobs() == []
+    assert len(threads) <= 9  # a few workers for 30 jobs
