@@ -67,6 +67,9 @@ _JAVA_RECORD = b'{"_time":"%s%s%s","level":"%s","thread":"%s","logger":"%s","mes
 _FIXED = len(b" -  -  - \n")  # the bytes of an event that are in no group
 _JAVA_FIXED = len(b" [] - \n")
 _WIDE = re.compile(rb"(?m)^[^\n]{0,40}?[\x80-\xff]")
+# What str.isspace() takes beyond ASCII (U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029,
+# U+202F, U+205F, U+3000), in UTF-8: the per-line path drops trailing lines of them, this one would not.
+_UNICODE_SPACE = re.compile(rb"\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f|\xe3\x80\x80")
 
 
 class _Times(dict):
@@ -79,14 +82,18 @@ class _Times(dict):
         self.clock = clock
         self.tails: dict[bytes, bytes] = {}
 
+    def trim(self) -> None:
+        """Bounded memory: emptied between blocks, never while a block reads its heads and then
+        its tails (a clear in between lost the tails of the heads read before it)."""
+        if len(self) > 100_000:
+            self.clear()
+            self.tails.clear()
+
     def __missing__(self, key: bytes) -> bytes:
         s = key.decode("ascii")
         t = self.clock.rfc3339("iso-zoned" if len(s) > 19 else "iso-naive", s)
         if t is None:
             raise _Unreadable
-        if len(self) > 100_000:
-            self.clear()
-            self.tails.clear()
         head = self[key] = t[:19].encode("ascii")
         self.tails[key] = t[19:].encode("ascii")
         return head
@@ -105,7 +112,7 @@ def _ok(region: bytes) -> bool:
         region.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    return _WIDE.search(region) is None
+    return _WIDE.search(region) is None and _UNICODE_SPACE.search(region) is None
 
 
 class Events:
@@ -122,6 +129,7 @@ class Events:
         region of whole lines whose first line starts an event; None when it does not qualify."""
         if not region or region[-1] != 0x0A or not _ok(region):
             return None
+        self.times.trim()
         java = _JAVA.match(region) is not None
         found = ((_JAVA_LAZY if java else _LAZY) if _BLANK.search(region) else
                  (_JAVA_GREEDY if java else _GREEDY)).findall(region)

@@ -78,16 +78,19 @@ class _Schema:
         self.time_group: int | None = None
         self.iso = iso and time_at is not None
         for i, (key, kind) in enumerate(zip(keys, kinds)):
+            # The key as the per-line path writes it (orjson: quotes, backslashes, controls
+            # escaped), with % doubled: it goes into a %-format template.
+            name = orjson.dumps(key.decode("utf-8")).replace(b"%", b"%%")
             if i == time_at:
                 self.time_group = len(self.kinds)
             if i == time_at and self.iso:
                 value = _ISO if kind == "text" else b'"' + _ISO + b'"'
                 self.kinds += ["sec", "frac", "zone"]
-                fields.append(b'"' + key + b'":"%s%s%s"')
+                fields.append(name + b':"%s%s%s"')
             else:
                 value = _KINDS[kind]
                 self.kinds.append(kind)
-                fields.append(b'"' + key + b'":' + (b"%s" if kind in _TYPED else b'"%s"'))
+                fields.append(name + b":" + (b"%s" if kind in _TYPED else b'"%s"'))
             parts.append(re.escape(key) + b"=" + value)
         self.rx = re.compile(b"^" + b" ".join(parts) + b"$", re.MULTILINE)
         head = b'{"_time":"%s%s%s",' if self.iso else b'{"_time":"%s",' if time_at is not None else b"{"
@@ -133,6 +136,7 @@ class Logfmt:
             return None
         if len(block.translate(None, _CONTROL)) != len(block):
             return None
+        self.seconds.trim()
         schema = self._schema(block[: block.find(b"\n")])
         if schema is None:
             return None

@@ -315,3 +315,39 @@ def test_blocks_prepared_in_worker_processes_read_the_same_and_in_order(monkeypa
     assert len(here) == 1  # the first block here, every other one in a worker
     logfmt = _logfmt_log(42, 6000, 0.002)
     assert pooled(logfmt, "logfmt") == _read(logfmt, "logfmt", True, max_events=97)
+
+
+@pytest.mark.parametrize("fmt,line", [
+    ("framework", "2024-01-01 {t},000 - app - INFO - m {i}"),
+    ("logfmt", "time=2024-01-01T{t}Z level=info msg=m{i}"),
+])
+def test_a_log_with_more_distinct_seconds_than_the_time_cache_holds_reads_the_same(fmt, line):
+    """Over 100,000 distinct seconds (a day and a bit of a log a line a second): the cache of read
+    times is emptied between blocks, never between a block's heads and tails (it raised KeyError)."""
+    def hms(i):
+        return f"{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}"
+    lines = [line.format(t=hms(i), i=i) for i in range(100_500)]
+    # a day has 86,400 seconds: the rest on the next day
+    data = "".join((ln if i < 86_400 else ln.replace("2024-01-01", "2024-01-02")) + "\n" for i, ln in enumerate(lines)).encode()
+    fast = _read(data, fmt, True, max_events=10_000, max_bytes=4 << 20)
+    assert fast == _read(data, fmt, False, max_events=10_000, max_bytes=4 << 20)
+    assert sum(len(b[4].splitlines()) for b in fast) == 100_500
+
+
+@pytest.mark.parametrize("key", ["cpu%", "a%sb", "a%%b", "x%d"])
+def test_a_logfmt_key_with_a_percent_sign_reads_the_same_either_way(key):
+    """The fast path formats records with %: a key's own % signs are kept as they are."""
+    data = "".join(f"time=2024-01-01T10:00:{i:02d}Z {key}={i} msg=hi\n" for i in range(40)).encode()
+    fast = _read(data, "logfmt", True, max_events=64)
+    assert fast == _read(data, "logfmt", False, max_events=64)
+    assert json.loads(fast[0][4].splitlines()[0])[key] == 0
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u3000", "\u2003", "\u0085", "\u202f"])
+def test_trailing_lines_of_unicode_spaces_read_the_same_either_way(space):
+    """The per-line path drops an event's trailing lines that are only (Unicode) whitespace."""
+    data = "".join(f"2024-01-01 10:00:{i:02d},000 - app - INFO - hello {i}\n" + " " * 41 + space + "\n"
+                   for i in range(30)).encode()
+    fast = _read(data, "framework", True, max_events=64)
+    assert fast == _read(data, "framework", False, max_events=64)
+    assert json.loads(fast[0][4].splitlines()[0])["message"] == "hello 0"
