@@ -46,6 +46,7 @@ class FolderFile:
     path: str
     size: int
     sniff: Sniff | None = None
+    time_check: tuple | None = None  # (the plan's time settings, their TimeCheck): see FolderGroup.time_check
 
     @property
     def name(self) -> str:
@@ -152,6 +153,19 @@ class FolderGroup:
         """The Plan a file of the group goes with: its sniff, then "apply to all" (PlanError: unreadable)."""
         return plan_for(sniff, self.settings.overrides())
 
+    def time_check(self, f: FolderFile):
+        """The file's sample read with its plan's time settings, kept for those settings: worked
+        out while sniffing (a worker thread), so Send asks about 2,000 files without reading
+        20,000 times on the GUI thread (0.58 s); worked out again once "apply to all" changes them."""
+        plan = self.plan_of(f.sniff)
+        key = (plan.timestamp_field, plan.timestamp_format, plan.time_zone, repr(plan.date_orders))
+        kept = f.time_check
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        check = check_plan_times(f.sniff, plan)
+        f.time_check = (key, check)
+        return check
+
     def time_problem(self) -> str | None:
         """Send's question for the whole folder: how many files and sampled rows the time field
         (the files' own, or the one applied to all) does not read; None when they all read."""
@@ -161,7 +175,7 @@ class FolderGroup:
             if not f.format:
                 continue
             try:
-                check = check_plan_times(f.sniff, self.plan_of(f.sniff))
+                check = self.time_check(f)
             except PlanError:
                 continue
             if check.unread:
@@ -214,6 +228,11 @@ def sniff_next(group: FolderGroup, n: int | None = None) -> int:
         s.sample = _time_sample(s)
         s.path = None
         f.sniff = s
+        if f.format:
+            try:
+                group.time_check(f)  # here, off the GUI thread, for the settings of now
+            except PlanError:
+                pass
         if s.size is not None:
             f.size = s.size
     group._next = end

@@ -95,3 +95,19 @@ def test_a_gzipped_file_is_sent_as_what_it_holds(tmp_path):
     group, _ = sniffed(root)
     [(source, plan)] = group.jobs()
     assert plan.compression == "gzip" and plan.format == "ndjson"
+
+
+def test_sends_time_question_is_worked_out_while_sniffing_not_at_send(logs, monkeypatch):
+    """Send with 2,000 files asked its question on the GUI thread by reading every file's sample
+    (0.58 s): the sniffing thread reads them for the settings of then, and Send reads only what
+    "apply to all" changed since."""
+    group, _ = sniffed(logs)
+    reads = []
+    real = folder.check_plan_times
+    monkeypatch.setattr(folder, "check_plan_times", lambda s, p: reads.append(p.timestamp_field) or real(s, p))
+    assert group.time_problem() is None and reads == []  # the files' own "time" reads, known already
+    group.settings.timestamp_field = "host"  # only the CSV has it, and it holds no times
+    problem = group.time_problem()
+    assert problem is not None and "'host' does not read for 2 of 2 sampled rows in 1 of 6 files" in problem
+    assert len(reads) == 6  # each readable file read once for the new field ...
+    assert group.time_problem() == problem and len(reads) == 6  # ... and not again
