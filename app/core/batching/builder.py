@@ -168,6 +168,21 @@ class Builder:
             if pos < size:
                 yield from self.flush()
 
+    def fit_lines(self, out: bytes, pos: int, size: int, k: int, to_end: bool) -> tuple[int, int] | None:
+        """(cut, events): the next `k` one-line records of `out` from `pos` (to its `size` when
+        `to_end`), fewer when their bytes do not fit this batch; None when the batch must be
+        flushed first. A single record over max_bytes goes alone."""
+        cut = size if to_end else _past_newline(out, pos, size, k)
+        byte_room = self.max_bytes - self.size
+        if cut - pos <= byte_room:
+            return cut, k
+        c = out.rfind(b"\n", pos, pos + byte_room) if byte_room > 0 else -1
+        if c < 0:
+            if self.count:
+                return None
+            c = out.find(b"\n", pos)
+        return c + 1, out.count(b"\n", pos, c + 1)
+
     def add_translated(self, out: bytes, src: bytes, line: int, offset: int, n: int) -> Iterator[Batch]:
         """Add `n` one-line events whose records are the lines of `out`, made from the `n` input
         lines of `src` (input offset `offset`, first on `line`): cut like add_block, with the
@@ -177,19 +192,12 @@ class Builder:
         while n:
             if self.count >= self.max_events:
                 yield from self.flush()
-            ev_room = self.max_events - self.count
-            byte_room = self.max_bytes - self.size
-            k = min(n, ev_room)
-            cut = size if k == n else _past_newline(out, pos, size, k)
-            if cut - pos > byte_room:
-                c = out.rfind(b"\n", pos, pos + byte_room) if byte_room > 0 else -1
-                if c < 0:
-                    if self.count:
-                        yield from self.flush()
-                        continue
-                    c = out.find(b"\n", pos)  # a single event over max_bytes goes alone
-                cut = c + 1
-                k = out.count(b"\n", pos, cut)
+            k = min(n, self.max_events - self.count)
+            fit = self.fit_lines(out, pos, size, k, k == n)
+            if fit is None:
+                yield from self.flush()
+                continue
+            cut, k = fit
             scut = ssize if k == n else _past_newline(src, spos, ssize, k)
             self.note_lines(line, k)
             self.parts.append(out if pos == 0 and cut == size else out[pos:cut])

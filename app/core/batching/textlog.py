@@ -16,7 +16,7 @@ import orjson
 
 import app.core.batching.limits as limits
 from app.core.batching.batch import Batch
-from app.core.batching.builder import Builder, _past_newline
+from app.core.batching.builder import Builder
 from app.core.batching.errors import Stop, TooLong
 from app.core.batching.lines import NulRegion, binary_from, binary_stop, line_blocks
 from app.core.plan import Plan
@@ -154,18 +154,12 @@ def _add_events(b: Builder, out: bytes, counts: list[int], sizes: list[int], lin
     while i < n:
         if b.count >= b.max_events:
             yield from b.flush()
-        ev_room, byte_room = b.max_events - b.count, b.max_bytes - b.size
-        k = min(n - i, ev_room)
-        cut = size if i + k == n else _past_newline(out, pos, size, k)
-        if cut - pos > byte_room:
-            c = out.rfind(b"\n", pos, pos + byte_room) if byte_room > 0 else -1
-            if c < 0:
-                if b.count:
-                    yield from b.flush()
-                    continue
-                c = out.find(b"\n", pos)  # a single event over max_bytes goes alone
-            cut = c + 1
-            k = out.count(b"\n", pos, cut)
+        k = min(n - i, b.max_events - b.count)
+        fit = b.fit_lines(out, pos, size, k, i + k == n)
+        if fit is None:
+            yield from b.flush()
+            continue
+        cut, k = fit
         b.add_events(out if pos == 0 and cut == size else out[pos:cut], firsts[i:i + k], ends[i + k], firsts[i + k])
         i, pos = i + k, cut
         if i < n:

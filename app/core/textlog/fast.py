@@ -15,7 +15,7 @@ import re
 from itertools import chain
 
 from app.core.textlog.clock import Clock
-from app.core.textlog.timestamps import APACHE, SYSLOG
+from app.core.textlog.timestamps import APACHE, SYSLOG, form_of
 
 _CONTROL = bytes(b for b in range(32) if b != 0x0A)  # a tab, a CR, …: JSON needs them escaped
 
@@ -59,12 +59,14 @@ PATTERNS = {"syslog-rfc3164": _SYSLOG, "access-combined": _COMBINED, "access-com
 class _Times(dict):
     """Raw timestamp bytes → RFC 3339 bytes, each distinct timestamp read once."""
 
-    def __init__(self, clock: Clock, form: str):
+    def __init__(self, clock: Clock, form: str | None):
         super().__init__()
-        self.clock, self.form = clock, form
+        self.clock, self.form = clock, form  # form None: each text's own (timestamps.form_of)
 
     def __missing__(self, key: bytes) -> bytes:
-        t = self.clock.rfc3339(self.form, key.decode("ascii"))
+        text = key.decode("ascii")
+        form = self.form or form_of(text)
+        t = self.clock.rfc3339(form, text) if form else None
         if t is None:
             raise _Unreadable
         if len(self) > 100_000:

@@ -30,6 +30,7 @@ from itertools import chain, repeat
 from operator import add
 
 from app.core.textlog.clock import Clock
+from app.core.textlog.fast import _Unreadable
 from app.core.textlog.fields import LEVEL_AT
 from app.core.textlog.multiline import MAX_EVENT_CHARS, MAX_EVENT_LINES
 from app.core.textlog.timestamps import LEVELS
@@ -97,10 +98,6 @@ class _Times(dict):
         head = self[key] = t[:19].encode("ascii")
         self.tails[key] = t[19:].encode("ascii")
         return head
-
-
-class _Unreadable(Exception):
-    """A timestamp in the region is no time: the region goes the per-line way, which keeps its text."""
 
 
 def _ok(region: bytes) -> bool:

@@ -19,10 +19,10 @@ from itertools import chain, repeat
 import orjson
 
 from app.core.textlog.clock import Clock
+from app.core.textlog.fast import _Times as Whole
 from app.core.textlog.fast_events import _Times as SecondTimes, _Unreadable
 from app.core.textlog.fields import LOGFMT_PAIR, typed
 from app.core.textlog.formats import LOGFMT_TIME_KEYS
-from app.core.textlog.timestamps import form_of
 
 _CONTROL = bytes(range(10)) + bytes(range(11, 32))
 _PAIR = re.compile(LOGFMT_PAIR.pattern.encode())
@@ -47,25 +47,6 @@ def _kind(raw: bytes) -> str:
     value = typed(raw.decode("ascii"))
     return "bool" if isinstance(value, bool) else "int" if isinstance(value, int) else \
         "float" if isinstance(value, float) else "text"
-
-
-class _Whole(dict):
-    """A time text (not an ISO one split into its second) → RFC 3339 bytes, as parse.py reads it."""
-
-    def __init__(self, clock: Clock):
-        super().__init__()
-        self.clock = clock
-
-    def __missing__(self, key: bytes) -> bytes:
-        s = key.decode("ascii")
-        form = form_of(s)
-        t = self.clock.rfc3339(form, s) if form else None
-        if t is None:
-            raise _Unreadable
-        if len(self) > 100_000:
-            self.clear()
-        value = self[key] = t.encode("ascii")
-        return value
 
 
 class _Schema:
@@ -106,7 +87,7 @@ class Logfmt:
 
     def __init__(self, clock: Clock):
         self.seconds = SecondTimes(clock)
-        self.whole = _Whole(clock)
+        self.whole = Whole(clock, None)
         self.schemas: dict[tuple, _Schema] = {}
 
     def _schema(self, first: bytes) -> _Schema | None:
