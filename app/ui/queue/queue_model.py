@@ -33,7 +33,7 @@ class QueueModel(RowsTableModel):
     # so the queue fits a window 820 px wide; a longer value elides too (whole in a wider column).
     # Progress: a bar around its text.
     WIDTH_SAMPLES = {DATASET: "playground", FORMAT: "NDJSON", SIZE: "99.9 MB", PROGRESS: "[  100 %  ]",
-                     INGESTED: "999,999", FAILED: "9,999", STATUS: "done with failures", SPEED: "9.9 MB/s",
+                     INGESTED: "999,999", FAILED: "9,999", STATUS: "done with failures", SPEED: "999.9 KB/s",  # the widest a rate is written
                      TIME: "12 s · 1 min left"}
     ProgressRole = Qt.ItemDataRole.UserRole + 1  # float 0..1, -1 when unknown, None before it starts
     EntryRole = Qt.ItemDataRole.UserRole + 2
