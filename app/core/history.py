@@ -18,7 +18,7 @@ def history_state(record: journal.JobRecord) -> str:
     """A job's state as the History tab reads it: a "running" job is uploading when a process
     holds its lock, else it was interrupted (the process died)."""
     if record.state == journal.RUNNING:
-        return "uploading" if journal.is_running(record.id) else "interrupted"
+        return "uploading" if journal.is_uploading(record.id) else "interrupted"
     return record.state
 
 

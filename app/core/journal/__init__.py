@@ -3,7 +3,7 @@ losing or silently duplicating events, and the history of finished jobs (see sto
 SQLite, WAL and synchronous=FULL)."""
 
 from app.core.journal.identity import Identity, identify, source_change
-from app.core.journal.locks import JobLock, is_running
+from app.core.journal.locks import JobLock, is_running, is_uploading
 from app.core.journal.queries import (
     discard, failures, find_jobs, get_job, history, keep_for_resuming, mark_offered, notices, prune, sent_files, SENT_STATES,
     unfinished_jobs)
@@ -17,6 +17,6 @@ __all__ = [
     "ACKED", "DB_NAME", "QUEUED", "RUNNING",
     "BatchMark", "Identity", "JobLock", "JobRecord", "JobRecorder", "JobState", "Journal", "JournalError", "QueueJournal",
     "Refusal", "ResumeError", "StopKind",
-    "connect", "db_path", "discard", "failures", "find_jobs", "get_job", "history", "identify", "is_running", "keep_for_resuming", "mark_offered",
+    "connect", "db_path", "discard", "failures", "find_jobs", "get_job", "history", "identify", "is_running", "is_uploading", "keep_for_resuming", "mark_offered",
     "notices", "opened", "plan_from_json", "plan_to_json", "prune", "safe_endpoint", "SENT_STATES", "sent_files", "source_change", "unfinished_jobs",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from pathlib import Path
 
 from app.core import config
@@ -18,6 +19,7 @@ def lock_dir() -> Path:
 
 class JobLock:
     def __init__(self, job_id: str):
+        self.job_id = job_id
         self.path = lock_dir() / f"{job_id}.lock"
         self._fd: int | None = None
 
@@ -62,3 +64,42 @@ def is_running(job_id: str) -> bool:
         lock.release(remove=False)
     return not got
 
+
+
+# Jobs this process has stopped whose lock it keeps only until the writes queued before the stop
+# have run (journal acks are written behind): set once they have.
+_stopping: dict[str, threading.Event] = {}
+_stopping_guard = threading.Lock()
+
+
+def stopping(job_id: str) -> threading.Event:
+    """The job is stopped here; set the event returned once its last write ran (stopped())."""
+    done = threading.Event()
+    with _stopping_guard:
+        _stopping[job_id] = done
+    return done
+
+
+def stopped(job_id: str, done: threading.Event) -> None:
+    with _stopping_guard:
+        if _stopping.get(job_id) is done:
+            del _stopping[job_id]
+    done.set()
+
+
+def wait_stopped(job_id: str, timeout: float = 60.0) -> None:
+    """Before this process takes a job's lock: the writes of its own stop of that job come first,
+    so a resume started right after a cancel reads every acknowledgement (not resending one)."""
+    with _stopping_guard:
+        done = _stopping.get(job_id)
+    if done is not None:
+        done.wait(timeout)
+
+
+def is_uploading(job_id: str) -> bool:
+    """A process is sending the job now: its lock is held, and not by this process's stop of it,
+    which holds it only until its writes ran (the job is listed as unfinished at once)."""
+    with _stopping_guard:
+        if job_id in _stopping:
+            return False
+    return is_running(job_id)

@@ -18,6 +18,7 @@ from typing import Any
 
 from app.core import config
 from app.core.journal.identity import identify, source_change
+from app.core.journal import locks
 from app.core.journal.locks import JobLock
 from app.core.journal.markers import Marker, MarkerState
 from app.core.journal.schema import QUEUED, RUNNING, BatchMark, JobRecord, Refusal, StopKind
@@ -216,6 +217,7 @@ class JobRecorder:
     def _resume_entry(self, record: JobRecord, fresh: dict[str, Any] | None, queued_only: bool = False):
         """(in the worker) start_resume's work: the lock, the checks, the marker, "running".
         `queued_only`: refuse a job that is no longer queued (it has batches the job did not skip)."""
+        locks.wait_stopped(record.id)
         lock = JobLock(record.id)
         if not lock.acquire():
             return [], [], Refusal(StopKind.BUSY,
@@ -304,33 +306,39 @@ class JobRecorder:
         self.close()
 
     def close(self) -> None:
-        """Release the job's lock and the connection (also when the job's task is cancelled); the
+        """Release the job's lock and the connection (also when the job's task is cancelled), after
+        the writes queued behind: the lock keeps another process from taking the job over before
+        its acknowledgements are in, and this process lists the job as stopped at once
+        (locks.is_uploading) and makes its own resume wait for them (locks.wait_stopped). The
         marker stays until the job's final state is checkpointed."""
-        def release() -> None:
-            if self._lock is not None:
-                self._lock.release()
-                self._lock = None
-
-        if self._starting is None or self._starting.done():
-            release()  # at once: a job stopped is listed as unfinished right away
+        if self._closed:
+            return
+        pending_start = self._starting is not None and not self._starting.done()
+        job_id = self._lock.job_id if self._lock is not None else self.job_id if pending_start else None
+        done = locks.stopping(job_id) if job_id is not None else None
 
         def shut() -> None:  # the job's last call in its worker, which then serves the next job
             try:
-                release()  # (a start still pending takes the lock first: it is released after it)
+                if self._lock is not None:  # (a start that was pending has taken it by now)
+                    self._lock.release()
+                    self._lock = None
                 if self._marker is not None:
                     self._marker.close()
                 if self._journal is not None:
                     self._journal.close()
                     self._journal = None
             finally:
+                if done is not None:
+                    locks.stopped(job_id, done)
                 _workers.give_back(self._pool)
 
-        if self._closed:
-            return
         try:
             self._submit(shut)
-        except RuntimeError:  # the interpreter is shutting down
-            pass
+        except RuntimeError:  # the interpreter is shutting down: no worker runs it
+            if self._lock is not None:
+                self._lock.release()
+            if done is not None:
+                locks.stopped(job_id, done)
         self._closed = True
 
 
