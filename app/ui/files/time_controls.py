@@ -32,8 +32,9 @@ class TimeControls(ReflowGrid):
         self._updating = False
         self.format_edit = QLineEdit()
         self.format_edit.setAccessibleName("Time format")
-        self.format_edit.setPlaceholderText("RFC 3339 / epoch (read unaided)")
-        self.format_edit.setToolTip("A Go time layout, e.g. 02.01.2006 15:04 or Jan _2 15:04:05")
+        self.format_edit.setPlaceholderText("automatic")  # short: the card's field is narrow
+        self.format_edit.setToolTip("Empty: RFC 3339 times and epoch numbers are read as they are. Otherwise a "
+                                    "Go time layout, e.g. 02.01.2006 15:04 or Jan _2 15:04:05")
         self.order_combo = QComboBox()
         self.order_combo.setAccessibleName("Date order")
         for text, data in ORDER_ITEMS:

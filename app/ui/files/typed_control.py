@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QActionGroup
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QMenu, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from app.core.sniff.csv_types import TEXT, TYPES, describe
 
@@ -23,10 +23,8 @@ class TypedColumnsControl(QWidget):
         self._default = False
         self.check = QCheckBox("Numbers and booleans as typed values")
         self.check.setAccessibleName("Typed columns")
-        self.columns = QToolButton()
-        self.columns.setText("Column types…")
+        self.columns = QPushButton("Column types")  # a push button keeps room for its menu arrow
         self.columns.setAccessibleName("Column types")
-        self.columns.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.menu = QMenu(self)
         self.columns.setMenu(self.menu)
         self.empty = QComboBox()

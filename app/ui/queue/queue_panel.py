@@ -309,13 +309,13 @@ class QueuePanel(QWidget):
         if not t["files"]:
             self.summary.setText("")
             return
-        parts = [f"{t['files']} file{'s' if t['files'] != 1 else ''}", f"{t['ingested']:,} ingested",
+        parts = [f"{t['files']:,} file{'s' if t['files'] != 1 else ''}", f"{t['ingested']:,} ingested",
                  f"{t['failed']:,} failed"]
         parts += not_sent_parts(t)  # with the files not read to the end
         if t["possible_duplicates"]:
             parts.append(f"{t['possible_duplicates']:,} possibly stored twice")
         if t["active"]:
-            parts.append(f"{t['active']} in progress")
+            parts.append(f"{t['active']:,} in progress")
         self.summary.setText(" · ".join(parts))
         self.summary.setToolTip(self.summary.full_text())
         self._update_buttons()
