@@ -9,12 +9,14 @@ STAMP := $(VENV)/.installed-test
 
 # The app's dependencies come from the hashed lock (the versions the bundle is built with); the
 # app itself runs from this checkout through a .pth file (what an editable install does, without
-# building it: no setuptools run, no warnings). The test tools are added only by `make test`.
+# building it: no setuptools run, no warnings), with the C text-log parser compiled in place (below).
+# The test tools are added only by `make test`.
 $(APP_STAMP): packaging/requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q --require-hashes -r packaging/requirements.lock
 	$(PY) -c 'import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()["purelib"], "axiom_drop_checkout.pth").write_text("$(CURDIR)\n")'
+	$(PY) packaging/build_native.py
 	touch $(APP_STAMP)
 
 # The C part of the text-log parser (app.core.textlog._native, setup.py), compiled in place by
