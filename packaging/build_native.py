@@ -25,7 +25,7 @@ def load_setup_py():
     return module
 
 
-def build(setup_py) -> Path:
+def build_ext_command(setup_py):
     from setuptools import Distribution
 
     dist = Distribution({"name": "axiom-drop-native", "ext_modules": [setup_py.native_extension(optional=False)],
@@ -35,8 +35,7 @@ def build(setup_py) -> Path:
     cmd.force = True                  # make asked: the source changed, so the module is out of date
     cmd.build_temp = cmd.build_lib = str(ROOT / "build" / "native")   # then copied next to the .c
     cmd.ensure_finalized()
-    cmd.run()
-    return Path(cmd.get_ext_fullpath(setup_py.native_extension(optional=False).name))
+    return cmd
 
 
 def main() -> int:
@@ -44,9 +43,13 @@ def main() -> int:
     setup_py = load_setup_py()
     from setuptools.errors import BaseError, CCompilerError
 
+    cmd = build_ext_command(setup_py)
+    target = Path(cmd.get_ext_fullpath(cmd.extensions[0].name))
     try:
-        built = build(setup_py)
+        cmd.run()
     except (BaseError, CCompilerError) as exc:
+        # An older build would otherwise load: stale C next to newer Python, and the line below a lie.
+        target.unlink(missing_ok=True)
         if setup_py.required():
             print(f"build_native: the C text-log parser did not build ({exc}) and "
                   f"{setup_py.REQUIRE_ENV}=1 requires it", file=sys.stderr)
@@ -54,7 +57,7 @@ def main() -> int:
         print(f"The text-log parser runs in Python (its C part did not build: {exc}; a C compiler "
               "and the Python headers make it ~3x faster)")
         return 0
-    print(f"built {built.relative_to(ROOT)}")
+    print(f"built {target.relative_to(ROOT)}")
     return 0
 
 

@@ -51,6 +51,7 @@ def test_a_checkout_gets_the_compiled_parser_next_to_its_source(tmp_path):
 
 def test_without_a_compiler_make_run_goes_on_saying_so_in_one_line(tmp_path):
     root = checkout_copy(tmp_path)
+    (root / BUILT).write_bytes(b"an older build")   # would load instead of the Python parser the line names
     proc = build_native(root, CC=str(tmp_path / "no-such-cc"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert len(proc.stdout.splitlines()) == 1 and "The text-log parser runs in Python" in proc.stdout, proc.stdout
