@@ -37,4 +37,5 @@ class BuildExt(build_ext):
 
 
 if __name__ == "__main__":   # setuptools runs this file as __main__; build_native.py imports it
-    setup(ext_modules=[native_extension(optional=not required())], cmdclass={"build_ext": BuildExt})
+    setup(ext_modules=[native_extension(optional=not required())], cmdclass={"build_ext": BuildExt},
+          exclude_package_data={"": ["*.c", "*.h"]})   # setuptools would install the C source as data

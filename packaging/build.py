@@ -6,6 +6,7 @@ keyrings.alt (tokens in a plaintext file, silently the default) or a second Qt b
 with only the app and PyInstaller holds neither. The app is installed from a copy of the source
 (not editable, not built in-tree) so stale build/lib files cannot sneak in, and everything else
 from packaging/build.lock: the same versions on every build, each checked against its hash.
+pip compiles the C text-log parser there (setup.py); a Linux bundle without it is a failed build.
 
 Outputs: dist/axiom-drop/ (the bundle), and on Linux dist/axiom-drop-VERSION-linux-ARCH.tar.gz.
 Runs on Linux, Windows and macOS (on macOS the spec also makes dist/Axiom Drop.app).
@@ -145,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     started = time.monotonic()
+    # Nothing of the caller's sys.path either: with PYTHONPATH=<checkout> (as tests are often run)
+    # pip and PyInstaller would see the checkout's app/ beside the installed one.
+    os.environ.pop("PYTHONPATH", None)
     build_dir: Path = args.build_dir.resolve()
     dist_dir: Path = args.dist_dir.resolve()
     build_dir.mkdir(parents=True, exist_ok=True)
@@ -165,9 +169,14 @@ def main(argv: list[str] | None = None) -> int:
         version = subprocess.run([str(py), "-c", "import importlib.metadata as m; print(m.version('axiom-drop'))"],
                                  check=True, capture_output=True, text=True).stdout.strip()
 
+        # Not from the checkout: `python -m` puts the working directory first on sys.path, and
+        # PyInstaller would collect the checkout's app/ (its in-place C build or none, its .c as
+        # data) instead of the one just installed.
+        work = build_dir / "pyinstaller"
+        work.mkdir(exist_ok=True)
         run([str(py), "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-             "--distpath", str(dist_dir), "--workpath", str(build_dir / "pyinstaller"),
-             str(ROOT / "packaging" / "axiom-drop.spec")], cwd=ROOT)
+             "--distpath", str(dist_dir), "--workpath", str(work),
+             str(ROOT / "packaging" / "axiom-drop.spec")], cwd=work)
 
         bundle = dist_dir / "axiom-drop"
         print(f"bundle: {bundle} ({mib(size_of(bundle))})")
