@@ -1,5 +1,6 @@
-"""The app's one C extension, app.core.textlog._native (the text-log block parser); everything
-else about the package is in pyproject.toml.
+"""The app's C extensions, the text-log block parsers: every app/core/textlog/_native*.c is one
+module of its name (app.core.textlog._native, …); everything else about the package is in
+pyproject.toml.
 
 The app runs without it (the same parser in Python, ~3x slower), so a build without a C compiler
 still installs, with setuptools' warning, unless AXIOM_DROP_REQUIRE_NATIVE=1 makes the failure an
@@ -10,20 +11,24 @@ packaging/build_native.py compiles the same Extension in place for `make run` an
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 REQUIRE_ENV = "AXIOM_DROP_REQUIRE_NATIVE"
-SOURCES = ["app/core/textlog/_native.c"]   # relative to this file, as setuptools wants them
+HERE = Path(__file__).resolve().parent
+# module name → its source, relative to this file (as setuptools wants them)
+MODULES = {f"app.core.textlog.{c.stem}": [c.relative_to(HERE).as_posix()]
+           for c in sorted((HERE / "app" / "core" / "textlog").glob("_native*.c"))}
 
 
 def required() -> bool:
     return os.environ.get(REQUIRE_ENV) == "1"
 
 
-def native_extension(optional: bool) -> Extension:
-    return Extension("app.core.textlog._native", SOURCES, optional=optional)
+def native_extensions(optional: bool) -> list[Extension]:
+    return [Extension(name, sources, optional=optional) for name, sources in MODULES.items()]
 
 
 class BuildExt(build_ext):
@@ -37,5 +42,5 @@ class BuildExt(build_ext):
 
 
 if __name__ == "__main__":   # setuptools runs this file as __main__; build_native.py imports it
-    setup(ext_modules=[native_extension(optional=not required())], cmdclass={"build_ext": BuildExt},
+    setup(ext_modules=native_extensions(optional=not required()), cmdclass={"build_ext": BuildExt},
           exclude_package_data={"": ["*.c", "*.h"]})   # setuptools would install the C source as data

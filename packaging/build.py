@@ -29,7 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_LOCK = ROOT / "packaging" / "build.lock"   # `make lock`: the app's dependencies + PyInstaller, hashed
 FORBIDDEN = ("keyrings.alt", "pyqt5", "pyqt6", "pyside2")   # must never reach the bundle
-NATIVE = "app.core.textlog._native"   # the C text-log parser (setup.py); the app runs without it, ~3x slower
+# the C text-log parsers (setup.py: one module per app/core/textlog/_native*.c); the app runs without them, slower
+NATIVE = tuple(f"app.core.textlog.{c.stem}" for c in sorted((ROOT / "app" / "core" / "textlog").glob("_native*.c")))
 # Linux bundles are built with what we pin (a Debian 12 container, .ci/run), so one without the
 # C parser is a broken build; on Windows and macOS a missing compiler only warns.
 NATIVE_REQUIRED = sys.platform.startswith("linux") or os.environ.get("AXIOM_DROP_REQUIRE_NATIVE") == "1"
@@ -83,20 +84,20 @@ def check_clean(py: Path) -> None:
 
 
 def check_native(py: Path, cwd: Path) -> None:
-    """The C parser imports in the venv PyInstaller collects from (cwd away from the checkout,
+    """The C parsers import in the venv PyInstaller collects from (cwd away from the checkout,
     whose own in-place build would answer instead)."""
-    probe = subprocess.run([str(py), "-c", f"import {NATIVE}; print({NATIVE}.__file__)"], cwd=cwd,
-                           capture_output=True, text=True)
-    if probe.returncode == 0:
-        print(f"C text-log parser: {probe.stdout.strip()}")
-        return
-    reason = (probe.stderr.strip().splitlines() or ["no output"])[-1]
-    if NATIVE_REQUIRED:
-        sys.exit(f"{NATIVE} did not build ({reason}): this bundle must have it "
-                 "(a C compiler and the Python headers: gcc, libc6-dev, python3-dev on Debian)")
-    prefix = "::warning::" if os.environ.get("GITHUB_ACTIONS") == "true" else "warning: "
-    print(f"{prefix}{NATIVE} did not build ({reason}): this bundle parses text logs in Python, ~3x slower",
-          flush=True)
+    for name in NATIVE:
+        probe = subprocess.run([str(py), "-c", f"import {name}; print({name}.__file__)"], cwd=cwd,
+                               capture_output=True, text=True)
+        if probe.returncode == 0:
+            print(f"C text-log parser: {probe.stdout.strip()}")
+            continue
+        reason = (probe.stderr.strip().splitlines() or ["no output"])[-1]
+        if NATIVE_REQUIRED:
+            sys.exit(f"{name} did not build ({reason}): this bundle must have it "
+                     "(a C compiler and the Python headers: gcc, libc6-dev, python3-dev on Debian)")
+        prefix = "::warning::" if os.environ.get("GITHUB_ACTIONS") == "true" else "warning: "
+        print(f"{prefix}{name} did not build ({reason}): this bundle parses text logs in Python, slower", flush=True)
 
 
 def size_of(path: Path) -> int:

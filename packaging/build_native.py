@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Compile app.core.textlog._native in place (next to its .c) for a development checkout:
+"""Compile the C text-log parsers (setup.py's MODULES) in place, each next to its .c, for a development checkout:
 `make run` and `make test` run this when the source is newer than the built module.
 
 setuptools' build_ext, driven directly (the Extension and flags from setup.py), so nothing reads
@@ -28,7 +28,7 @@ def load_setup_py():
 def build_ext_command(setup_py):
     from setuptools import Distribution
 
-    dist = Distribution({"name": "axiom-drop-native", "ext_modules": [setup_py.native_extension(optional=False)],
+    dist = Distribution({"name": "axiom-drop-native", "ext_modules": setup_py.native_extensions(optional=False),
                          "cmdclass": {"build_ext": setup_py.BuildExt}})
     cmd = dist.get_command_obj("build_ext")
     cmd.inplace = True
@@ -44,12 +44,13 @@ def main() -> int:
     from setuptools.errors import BaseError, CCompilerError
 
     cmd = build_ext_command(setup_py)
-    target = Path(cmd.get_ext_fullpath(cmd.extensions[0].name))
+    targets = [Path(cmd.get_ext_fullpath(ext.name)) for ext in cmd.extensions]
     try:
         cmd.run()
     except (BaseError, CCompilerError) as exc:
         # An older build would otherwise load: stale C next to newer Python, and the line below a lie.
-        target.unlink(missing_ok=True)
+        for target in targets:
+            target.unlink(missing_ok=True)
         if setup_py.required():
             print(f"build_native: the C text-log parser did not build ({exc}) and "
                   f"{setup_py.REQUIRE_ENV}=1 requires it", file=sys.stderr)
@@ -57,7 +58,7 @@ def main() -> int:
         print(f"The text-log parser runs in Python (its C part did not build: {exc}; a C compiler "
               "and the Python headers make it ~3x faster)")
         return 0
-    print(f"built {target.relative_to(ROOT)}")
+    print("built " + ", ".join(str(t.relative_to(ROOT)) for t in targets))
     return 0
 
 
