@@ -9,13 +9,23 @@ STAMP := $(VENV)/.installed-test
 
 # The app's dependencies come from the hashed lock (the versions the bundle is built with); the
 # app itself runs from this checkout through a .pth file (what an editable install does, without
-# building it: no setuptools run, no warnings). The test tools are added only by `make test`.
+# building it: no setuptools run, no warnings), with the C text-log parser compiled in place (below).
+# The test tools are added only by `make test`.
 $(APP_STAMP): packaging/requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q --require-hashes -r packaging/requirements.lock
 	$(PY) -c 'import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()["purelib"], "axiom_drop_checkout.pth").write_text("$(CURDIR)\n")'
+	$(PY) packaging/build_native.py
 	touch $(APP_STAMP)
+
+# The C part of the text-log parser (app.core.textlog._native, setup.py), compiled in place by
+# packaging/build_native.py when its source is newer than the module; without a C compiler that
+# says so in one line and the app parses in Python (AXIOM_DROP_REQUIRE_NATIVE=1 makes it an error).
+EXT_SUFFIX := $(shell $(if $(wildcard $(PY)),$(PY),$(PYTHON)) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
+NATIVE := app/core/textlog/_native$(EXT_SUFFIX)
+$(NATIVE): $(wildcard app/core/textlog/_native*.c app/core/textlog/_native*.h) setup.py packaging/build_native.py | $(APP_STAMP)
+	$(PY) packaging/build_native.py
 
 $(STAMP): $(APP_STAMP) pyproject.toml
 	$(PY) -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["test"]))' > $(VENV)/test-requirements.txt
@@ -23,13 +33,13 @@ $(STAMP): $(APP_STAMP) pyproject.toml
 	touch $(STAMP)
 
 ## Open the app (creates the venv and installs the app, without the test tools, the first time).
-run: $(APP_STAMP)
+run: $(APP_STAMP) $(NATIVE)
 	$(PY) -m app
 
 ## Run the test suite: offscreen Qt, the sandbox on loopback, and a real Secret Service
 ## (gnome-keyring in a private D-Bus session) when dbus-run-session and gnome-keyring exist.
 ## The bundle build has its own target (test-package), run by .ci/run too.
-test: $(STAMP)
+test: $(STAMP) $(NATIVE)
 	$(VENV)/bin/lint-imports --no-cache
 	QT_QPA_PLATFORM=offscreen QT_API=pyside6 tests/with_keyring.sh $(PY) -m pytest -q -m "not packaging and not live" $(PYTEST_ARGS)
 
@@ -38,26 +48,27 @@ test-package: $(STAMP)
 	QT_QPA_PLATFORM=offscreen QT_API=pyside6 tests/with_keyring.sh $(PY) -m pytest -q -m packaging $(PYTEST_ARGS)
 
 ## The tests without the slow marker (quick feedback while coding).
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(NATIVE)
 	QT_QPA_PLATFORM=offscreen QT_API=pyside6 $(PY) -m pytest -q -m "not slow and not packaging and not live" $(PYTEST_ARGS)
 
 ## The live check against real Axiom (tests/live, README "Live check"): needs AXIOM_TOKEN (and as
 ## needed AXIOM_ORG_ID, AXIOM_URL/AXIOM_EDGE_URL, AXIOM_TEST_DATASET); skips, saying so, without it.
-test-live: $(STAMP)
+test-live: $(STAMP) $(NATIVE)
 	$(PY) -m pytest -q -rs -m live tests/live $(PYTEST_ARGS)
 
 ## Benchmarks: print figures (never part of the test run). Needs root for the shaped-link rows
 ## (network namespaces); installs iproute2, curl and zstd when missing. ~4 min; BENCH_ARGS=--quick ~2 min.
-bench: $(STAMP)
+bench: $(STAMP) $(NATIVE)
 	@if [ "$$(id -u)" != 0 ]; then echo "make bench: not root — the shaped-link rows (network namespaces) are skipped; run 'sudo make bench' for them"; fi
 	trap '$(PY) bench/netns.py --cleanup 2>/dev/null' EXIT INT TERM; $(PY) bench/run.py $(BENCH_ARGS)
 
 ## A local Axiom-compatible server on loopback.
-sandbox: $(STAMP)
+sandbox: $(STAMP) $(NATIVE)
 	$(PY) -m app sandbox
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis
+	rm -f app/core/textlog/_native*.so app/core/textlog/_native*.pyd
 
 ## The lock files the bundle is built from, with hashes, for every OS (uv's universal resolution):
 ## packaging/requirements.lock (the app's dependencies) and packaging/build.lock (those plus

@@ -6,6 +6,7 @@ keyrings.alt (tokens in a plaintext file, silently the default) or a second Qt b
 with only the app and PyInstaller holds neither. The app is installed from a copy of the source
 (not editable, not built in-tree) so stale build/lib files cannot sneak in, and everything else
 from packaging/build.lock: the same versions on every build, each checked against its hash.
+pip compiles the C text-log parser there (setup.py); a Linux bundle without it is a failed build.
 
 Outputs: dist/axiom-drop/ (the bundle), and on Linux dist/axiom-drop-VERSION-linux-ARCH.tar.gz.
 Runs on Linux, Windows and macOS (on macOS the spec also makes dist/Axiom Drop.app).
@@ -28,6 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_LOCK = ROOT / "packaging" / "build.lock"   # `make lock`: the app's dependencies + PyInstaller, hashed
 FORBIDDEN = ("keyrings.alt", "pyqt5", "pyqt6", "pyside2")   # must never reach the bundle
+# the C text-log parsers (setup.py: one module per app/core/textlog/_native*.c); the app runs without them, slower
+NATIVE = tuple(f"app.core.textlog.{c.stem}" for c in sorted((ROOT / "app" / "core" / "textlog").glob("_native*.c")))
+# Linux bundles are built with what we pin (a Debian 12 container, .ci/run), so one without the
+# C parser is a broken build; on Windows and macOS a missing compiler only warns.
+NATIVE_REQUIRED = sys.platform.startswith("linux") or os.environ.get("AXIOM_DROP_REQUIRE_NATIVE") == "1"
 
 
 def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
@@ -60,9 +66,11 @@ def copy_source(dest: Path) -> Path:
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy2(ROOT / name, dest / name)
-    shutil.copytree(ROOT / "app", dest / "app", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    # Not the checkout's in-place build of the C parser (make run): pip compiles its own.
+    shutil.copytree(ROOT / "app", dest / "app",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.so", "*.pyd"))
     return dest
 
 
@@ -73,6 +81,23 @@ def check_clean(py: Path) -> None:
     bad = [n for n in FORBIDDEN if n.replace(".", "-") in names or n in names]
     if bad:
         sys.exit(f"the build venv holds {', '.join(bad)}: refusing to bundle them")
+
+
+def check_native(py: Path, cwd: Path) -> None:
+    """The C parsers import in the venv PyInstaller collects from (cwd away from the checkout,
+    whose own in-place build would answer instead)."""
+    for name in NATIVE:
+        probe = subprocess.run([str(py), "-c", f"import {name}; print({name}.__file__)"], cwd=cwd,
+                               capture_output=True, text=True)
+        if probe.returncode == 0:
+            print(f"C text-log parser: {probe.stdout.strip()}")
+            continue
+        reason = (probe.stderr.strip().splitlines() or ["no output"])[-1]
+        if NATIVE_REQUIRED:
+            sys.exit(f"{name} did not build ({reason}): this bundle must have it "
+                     "(a C compiler and the Python headers: gcc, libc6-dev, python3-dev on Debian)")
+        prefix = "::warning::" if os.environ.get("GITHUB_ACTIONS") == "true" else "warning: "
+        print(f"{prefix}{name} did not build ({reason}): this bundle parses text logs in Python, slower", flush=True)
 
 
 def size_of(path: Path) -> int:
@@ -122,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     started = time.monotonic()
+    # Nothing of the caller's sys.path either: with PYTHONPATH=<checkout> (as tests are often run)
+    # pip and PyInstaller would see the checkout's app/ beside the installed one.
+    os.environ.pop("PYTHONPATH", None)
     build_dir: Path = args.build_dir.resolve()
     dist_dir: Path = args.dist_dir.resolve()
     build_dir.mkdir(parents=True, exist_ok=True)
@@ -133,14 +161,23 @@ def main(argv: list[str] | None = None) -> int:
         # with the locked setuptools (no build isolation fetching whatever is newest).
         pip = [str(py), "-m", "pip", "install", "-q", "--require-virtualenv", "--disable-pip-version-check"]
         run(pip + ["--require-hashes", "--only-binary", ":all:", "-r", str(BUILD_LOCK)])
-        run(pip + ["--no-deps", "--no-build-isolation", str(src)])
+        # setup.py makes a failed C build an error when AXIOM_DROP_REQUIRE_NATIVE=1 (pip then
+        # shows the compiler's output), a setuptools warning otherwise; check_native says which.
+        env = dict(os.environ, AXIOM_DROP_REQUIRE_NATIVE="1") if NATIVE_REQUIRED else None
+        run(pip + ["--no-deps", "--no-build-isolation", str(src)], env=env)
+        check_native(py, build_dir)
         check_clean(py)
         version = subprocess.run([str(py), "-c", "import importlib.metadata as m; print(m.version('axiom-drop'))"],
                                  check=True, capture_output=True, text=True).stdout.strip()
 
+        # Not from the checkout: `python -m` puts the working directory first on sys.path, and
+        # PyInstaller would collect the checkout's app/ (its in-place C build or none, its .c as
+        # data) instead of the one just installed.
+        work = build_dir / "pyinstaller"
+        work.mkdir(exist_ok=True)
         run([str(py), "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-             "--distpath", str(dist_dir), "--workpath", str(build_dir / "pyinstaller"),
-             str(ROOT / "packaging" / "axiom-drop.spec")], cwd=ROOT)
+             "--distpath", str(dist_dir), "--workpath", str(work),
+             str(ROOT / "packaging" / "axiom-drop.spec")], cwd=work)
 
         bundle = dist_dir / "axiom-drop"
         print(f"bundle: {bundle} ({mib(size_of(bundle))})")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sysconfig
 import tarfile
 from pathlib import Path
 
@@ -43,6 +44,16 @@ def test_bundle_holds_only_the_qt_it_needs(bundle):
     assert not (internal / "PySide6" / "Qt" / "translations").exists()
     assert not any(n.startswith(("keyrings", "PyQt")) for n in names)
     assert (internal / "app" / "samples").is_dir() and (internal / "app" / "resources" / "icon.svg").is_file()
+
+
+def test_bundle_holds_the_c_text_log_parser_built_for_it(bundle):
+    textlog = bundle / "_internal" / "app" / "core" / "textlog"
+    sources = Path(app.__file__).parent / "core" / "textlog"
+    wanted = sorted(f"{c.stem}{sysconfig.get_config_var('EXT_SUFFIX')}" for c in sources.glob("_native*.c"))
+    assert wanted and sorted(p.name for p in textlog.glob("_native*.so")) == wanted, \
+        "a C text-log parser is missing from the bundle: its text logs would parse several times slower"
+    # The module, not its source: the app comes from the build venv, where the .c is not installed.
+    assert not list(textlog.glob("*.c"))
 
 
 def test_tarball_unpacks_to_the_bundle(bundle):

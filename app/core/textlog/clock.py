@@ -45,6 +45,13 @@ def _split_fraction(rest: str) -> tuple[str, str]:
     return "", rest
 
 
+def _same_minute(first: str | None, last: str | None) -> tuple[str, str] | bool | None:
+    """(before the seconds, after them) when a minute's :00 and :59 read alike but for the seconds."""
+    if first is None or last is None:
+        return None if first is None and last is None else False
+    return (first[:17], first[19:]) if (first[:17], first[19:]) == (last[:17], last[19:]) else False
+
+
 class Clock:
     """Reads the timestamps of one input. `zone`: the zone times written without one are in, as
     `NaiveZone` takes it (None: UTC, as for every other format); `today`: the day a syslog year
@@ -54,6 +61,7 @@ class Clock:
         self.zone = zone
         self.today = today or date.today()
         self._seconds: dict[tuple[str, str], str | None] = {}
+        self._minutes: dict[tuple[str, str], tuple[str, str] | bool | None] = {}
         self._naive_zone = None
 
     def rfc3339(self, form: str, text: str) -> str | None:
@@ -123,29 +131,57 @@ class Clock:
         hit = self._seconds.get(key, "")
         if hit != "":
             return hit
+        minute = self._minute(("syslog", text[:12]), self._syslog_minute, text[:12])
+        if minute is False:  # the offset changes inside this minute: each second on its own
+            return self._remember(key, self._syslog_second(text[:12], int(text[13:15])))
+        if minute is None or text[13:15] > "59":
+            return self._remember(key, None)
+        return self._remember(key, minute[0] + text[13:15] + minute[1])
+
+    def _syslog_second(self, head: str, second: int) -> str | None:
+        """'Mon dd hh:mm' and a second as RFC 3339 (None: no such time)."""
         from app.core.time.civil import syslog_year
 
-        month, day = _MONTH.get(text[:3]), int(text[4:6])
+        month, day = _MONTH.get(head[:3]), int(head[4:6])
         try:
-            naive = datetime(syslog_year(month, day, self.today), month, day,
-                             int(text[7:9]), int(text[10:12]), int(text[13:15]))
+            naive = datetime(syslog_year(month, day, self.today), month, day, int(head[7:9]), int(head[10:12]),
+                             second)
         except (TypeError, ValueError):
-            return self._remember(key, None)
-        return self._remember(key, self._attach(naive))
+            return None
+        return self._attach(naive)
+
+    def _syslog_minute(self, head: str) -> tuple[str, str] | bool | None:
+        first, last = self._syslog_second(head, 0), self._syslog_second(head, 59)
+        return _same_minute(first, last)
+
+    def _minute(self, key: tuple[str, str], work, *args) -> tuple[str, str] | bool | None:
+        """A minute's (text before the seconds, text after them): a second of it is spliced in, so
+        a log's distinct seconds cost a string each, not a datetime (False: the offset changes
+        within the minute; None: no such minute)."""
+        hit = self._minutes.get(key, "")
+        if hit == "":
+            if len(self._minutes) >= CACHE_LIMIT:
+                self._minutes.clear()
+            hit = self._minutes[key] = work(*args)
+        return hit
 
     def _apache(self, text: str) -> str | None:
         key = ("apache", text)
         hit = self._seconds.get(key, "")
         if hit != "":
             return hit
+        minute = self._minute(("apache", text[:17] + text[20:]), self._apache_minute, text)
+        if minute is None or text[18:20] > "59":
+            return self._remember(key, None)
+        return self._remember(key, minute[0] + text[18:20] + minute[1])
+
+    def _apache_minute(self, text: str) -> tuple[str, str] | None:
         month = _MONTH.get(text[3:6])
         try:
-            datetime(int(text[7:11]), month or 0, int(text[:2]), int(text[12:14]), int(text[15:17]),
-                     int(text[18:20]))
+            datetime(int(text[7:11]), month or 0, int(text[:2]), int(text[12:14]), int(text[15:17]))
         except ValueError:
-            return self._remember(key, None)
-        out = f"{text[7:11]}-{month:02d}-{text[:2]}T{text[12:20]}{_zone_text(text[21:26])}"
-        return self._remember(key, out)
+            return None
+        return f"{text[7:11]}-{month:02d}-{text[:2]}T{text[12:17]}:", _zone_text(text[21:26])
 
     def _named(self, day: str, clock: str, frac: str, name: str) -> str | None:
         key = ("named", day + clock + name)

@@ -17,6 +17,11 @@ from itertools import chain
 from app.core.textlog.clock import Clock
 from app.core.textlog.timestamps import APACHE, SYSLOG, form_of
 
+try:  # the same block paths in C (_native.c): several times faster; absent where nothing compiled it
+    from app.core.textlog import _native
+except ImportError:  # pragma: no cover - the CI and the bundle build it (tests/core/textlog/test_native.py)
+    _native = None
+
 _CONTROL = bytes(b for b in range(32) if b != 0x0A)  # a tab, a CR, …: JSON needs them escaped
 
 
@@ -54,6 +59,9 @@ _COMBINED = (_ACCESS + rb" " + _Q + rb" " + _Q + rb"$", 0,
              _ACCESS_EMPTIES + _cut(b',"referer":"-"', b',"user_agent":"-"'), "apache")
 _COMMON = (_ACCESS + rb"$", 0, _ACCESS_FIELDS + b"}\n", _ACCESS_EMPTIES, "apache")
 PATTERNS = {"syslog-rfc3164": _SYSLOG, "access-combined": _COMBINED, "access-common": _COMMON}
+# the C function that does what a format's pattern and template do, with its extra arguments
+NATIVE = {} if _native is None else {"syslog-rfc3164": (_native.syslog,), "access-combined": (_native.access, True),
+                                     "access-common": (_native.access, False)}
 
 
 class _Times(dict):
@@ -80,14 +88,26 @@ class _Unreadable(Exception):
 
 
 class FastPath:
-    def __init__(self, format_id: str, clock: Clock):
+    def __init__(self, format_id: str, clock: Clock, native: bool = True):
+        """`native=False`: the regex path even where the C one is there (the tests compare them)."""
         pattern, self.time_group, self.template, self.empties, form = PATTERNS[format_id]
         self.rx = re.compile(pattern, re.MULTILINE)
         self.times = _Times(clock, form)
+        self.native = NATIVE.get(format_id) if native else None
 
     def translate(self, block: bytes, n: int) -> bytes | None:
         """The NDJSON of a block of `n` whole lines (ending "\\n"), one object per line; None when the
-        block does not qualify (then nothing of it was consumed). All of it runs in C (findall,
+        block does not qualify (then nothing of it was consumed)."""
+        if self.native is None:
+            return self.translate_re(block, n)
+        fn, *extra = self.native
+        try:
+            return fn(block, self.times, *extra)
+        except _Unreadable:
+            return None
+
+    def translate_re(self, block: bytes, n: int) -> bytes | None:
+        """translate() by the regex engine: all of it runs in C (findall,
         a slice of the values mapped through the time cache, one %-format of the whole block) but
         for each distinct time."""
         if not block or block[-1] != 0x0A or not _ok(block):
