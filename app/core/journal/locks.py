@@ -87,12 +87,13 @@ def stopped(job_id: str, done: threading.Event) -> None:
     done.set()
 
 
-def wait_stopped(job_id: str, timeout: float = 60.0) -> None:
-    """Before this process takes a job's lock: the writes of its own stop of that job come first,
-    so a resume started right after a cancel reads every acknowledgement (not resending one)."""
+def wait_stopped(job_id: str | None = None, timeout: float = 60.0) -> None:
+    """Before this process takes a job's lock, or lists the unfinished jobs (job_id None: all of
+    them): the writes of its own stop of that job come first (milliseconds), so a resume started
+    right after a cancel reads every acknowledgement and resends none, and a listing counts them."""
     with _stopping_guard:
-        done = _stopping.get(job_id)
-    if done is not None:
+        waits = list(_stopping.values()) if job_id is None else [d for d in (_stopping.get(job_id),) if d]
+    for done in waits:
         done.wait(timeout)
 
 

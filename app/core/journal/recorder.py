@@ -308,8 +308,8 @@ class JobRecorder:
     def close(self) -> None:
         """Release the job's lock and the connection (also when the job's task is cancelled), after
         the writes queued behind: the lock keeps another process from taking the job over before
-        its acknowledgements are in, and this process lists the job as stopped at once
-        (locks.is_uploading) and makes its own resume wait for them (locks.wait_stopped). The
+        its acknowledgements are in; this process shows the job as stopped at once
+        (locks.is_uploading), and its listing and its own resume wait for them (locks.wait_stopped). The
         marker stays until the job's final state is checkpointed."""
         if self._closed:
             return

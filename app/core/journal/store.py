@@ -41,7 +41,7 @@ from app.core.io import shown
 from app.core.journal import markers, repair
 from app.core.journal.connection import close as _close, open_db as _open, tx as _tx
 from app.core.journal.identity import Identity
-from app.core.journal.locks import is_running, is_uploading, lock_dir
+from app.core.journal.locks import is_running, lock_dir, wait_stopped
 from app.core.journal.schema import (
     ACKED, INFLIGHT, QUEUED, RUNNING, BatchMark, JobRecord, JobState, StopKind)
 
@@ -385,11 +385,12 @@ class Journal:
         return [tuple(r) for r in self.conn.execute(sql, (job_id,)).fetchall()]
 
     def unfinished(self) -> list[JobRecord]:
+        wait_stopped()  # the acknowledgements of a job this process just stopped are still being written
         rows = self.conn.execute(
             "SELECT * FROM jobs WHERE kind='file' AND (state IN (?, ?) OR resumable=1) ORDER BY created",
             (RUNNING, QUEUED)).fetchall()
         return [r for r in (_record(row) for row in rows)
-                if not is_uploading(r.id) and not (r.queued_by and is_running(r.queued_by))]
+                if not is_running(r.id) and not (r.queued_by and is_running(r.queued_by))]
 
     def history(self, search: str = "", limit: int = 200) -> list[JobRecord]:
         sql = "SELECT * FROM jobs"

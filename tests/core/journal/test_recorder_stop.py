@@ -1,7 +1,7 @@
 """A job stopped (its task cancelled) while acknowledgements are still being written behind: it is
-listed as unfinished at once, and a resume started right then reads every acknowledgement that
-was queued before the stop, so it does not send an acknowledged batch again (a duplicate in the
-dataset, though counted as a possible one)."""
+shown as stopped at once, listed as unfinished with every acknowledgement counted, and a resume
+started right then reads every acknowledgement that was queued before the stop, so it does not
+send an acknowledged batch again (a duplicate in the dataset, though counted as a possible one)."""
 
 from __future__ import annotations
 
@@ -39,13 +39,12 @@ def test_a_resume_right_after_a_stop_reads_the_acks_still_being_written(tmp_path
         _ack(rec, 0)
         _ack(rec, 1)
         rec.close()  # the job's task was cancelled
-        [record] = journal.unfinished_jobs()  # listed at once, while its writes run
-        assert record.id == rec.job_id
+        assert not journal.is_uploading(rec.job_id)  # the History tab: stopped, at once
+        threading.Timer(0.3, slow_disk.set).start()
+        [record] = journal.unfinished_jobs()  # once its writes ran
+        assert record.id == rec.job_id and record.ingested == 10
         resumed = JobRecorder()
-        task = asyncio.ensure_future(resumed.start_resume(record))
-        await asyncio.sleep(0.3)
-        slow_disk.set()
-        marks, _, refusal = await task
+        marks, _, refusal = await resumed.start_resume(record)
         assert refusal is None
         assert sorted(m.seq for m in marks if m.status == "acked") == [0, 1]
         resumed.close()
@@ -69,5 +68,21 @@ def test_the_stopped_job_holds_its_lock_until_its_writes_ran(tmp_path):
                 break
             await asyncio.sleep(0.02)
         assert not is_running(job_id)
+
+    asyncio.run(go())
+
+
+def test_a_resume_of_a_record_read_before_the_writes_ran_waits_for_them(tmp_path):
+    async def go():
+        rec = await _started(tmp_path)
+        slow_disk = threading.Event()
+        rec._later(lambda: slow_disk.wait(10))
+        _ack(rec, 0)
+        rec.close()
+        record = journal.get_job(rec.job_id)  # read at once: the ack is not in it yet
+        assert record.ingested == 0
+        threading.Timer(0.3, slow_disk.set).start()
+        marks, _, refusal = await JobRecorder().start_resume(record)
+        assert refusal is None and [m.seq for m in marks if m.status == "acked"] == [0]
 
     asyncio.run(go())
