@@ -126,6 +126,8 @@ class Tuner:
         self.rung = min(max(0, start), len(ladder) - 1)
         self._first = first  # the rung of the very first batch, when it differs
         self._stats = [_Stat() for _ in ladder]
+        self.cores = max(1, os.cpu_count() or 1)
+        self._read = _Stat()  # the reader's CPU seconds per byte of payload (its `speed` field)
         self._lock = threading.Lock()
         self._local = threading.local()
         self._sends: collections.deque[tuple[float, float, int]] = collections.deque()  # (when, seconds, bytes)
@@ -187,6 +189,14 @@ class Tuner:
                 self._decide()
         return out
 
+    def note_read(self, nbytes: int, cpu_seconds: float) -> None:
+        """The reader thread spent `cpu_seconds` of CPU making a batch with an `nbytes` payload.
+        Parsing a text log or typing a CSV costs as much CPU as compressing it: on two cores
+        the compressing threads get what the reader leaves, and the level must allow for that."""
+        if self.tuning and nbytes >= 64 << 10 and cpu_seconds > 0:
+            with self._lock:
+                self._read.add(cpu_seconds / nbytes, 0.0)
+
     # -- what the wire does -----------------------------------------------------------------
     def note_sent(self, nbytes: int, seconds: float, senders: int | None = None) -> None:
         """A request with an `nbytes` body took `seconds` from sending to the answer, while
@@ -235,9 +245,12 @@ class Tuner:
         if link is None or not self._stats[self.rung].n:
             return
         best, best_t = self.rung, None
+        read = self._read.speed  # reader CPU seconds per raw byte (0 until measured)
         for i in range(len(self.ladder)):
             speed, ratio = self._predict(i)
-            t = max(1.0 / (self.workers * speed * HEADROOM), ratio / link)  # seconds per raw byte
+            # seconds per raw byte: the compressing threads, all the CPU work shared by the cores, the wire
+            t = max(1.0 / (self.workers * speed * HEADROOM), (read + 1.0 / speed) / (self.cores * HEADROOM),
+                    ratio / link)
             # prefer the current rung unless another is clearly better (no flapping on noise)
             if i != self.rung:
                 t *= 1.005
@@ -255,6 +268,7 @@ class Tuner:
             return {
                 "final": self.describe(),
                 "link_mb_s": round(link / 1e6, 2) if link else None,
+                "read_mb_per_cpu_s": round(1e-6 / self._read.speed, 1) if self._read.n else None,
                 "rungs": {self.ladder[i].name: {"mb_s": round(s.speed / 1e6, 1), "ratio": round(s.ratio, 4),
                                                 "batches": s.n}
                           for i, s in enumerate(self._stats) if s.n},

@@ -29,6 +29,35 @@ def test_a_fast_link_moves_to_cheaper_levels():
     assert tuner.rung < START_RUNG
 
 
+def _as_measured(tuner: Tuner) -> Tuner:
+    """Every rung measured at its prior speed and ratio: the decisions below depend on no clock."""
+    for st, rung in zip(tuner._stats, LADDER):
+        st.add(rung.prior_speed * 1e6, rung.prior_ratio)
+    return tuner
+
+
+def _decided(tuner: Tuner, link: float) -> int:
+    for _ in range(10):
+        tuner.note_sent(1 << 20, (1 << 20) * tuner.senders / link)
+    return tuner.rung
+
+
+def test_a_reader_that_needs_the_cpu_moves_to_cheaper_levels():
+    """A text log's parsing costs CPU that the compressing threads then lack: on a fast
+    link with two cores, a reader spending as much CPU per byte as lazy2/s3's
+    compression leaves room for a cheaper level only; on a slow link the wire decides alone.
+    (At 320 Mbit/s the compressing threads alone keep up with lazy2/s3: there it stays.)"""
+    alone, parsing = (_as_measured(Tuner("zstd", workers=2, senders=4, start=3)) for _ in range(2))
+    alone.cores = parsing.cores = 2
+    for _ in range(5):
+        parsing.note_read(4 << 20, (4 << 20) / (LADDER[3].prior_speed * 1e6))
+    assert _decided(parsing, 40e6) < _decided(alone, 40e6) == 3
+    assert parsing.summary()["read_mb_per_cpu_s"] == LADDER[3].prior_speed
+    slow_alone, slow_parsing = (_as_measured(Tuner("zstd", workers=2, senders=4, start=3)) for _ in range(2))
+    slow_parsing.note_read(4 << 20, (4 << 20) / (LADDER[3].prior_speed * 1e6))
+    assert _decided(slow_parsing, 1e6) == _decided(slow_alone, 1e6) > 3
+
+
 def test_every_rung_round_trips():
     d = zstandard.ZstdDecompressor()
     for i in range(len(LADDER)):

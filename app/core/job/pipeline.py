@@ -232,6 +232,14 @@ class UploadJob:
     async def _journal_finish(self, result: JobResult) -> JobResult:
         return await self.journal.finish(result, self.source)
 
+    def _next_batch(self, batches) -> Batch | None:
+        """(in the reader thread) The next batch, its CPU time told to the tuner (tuning.note_read)."""
+        t0 = time.thread_time()
+        batch = next(batches, None)
+        if batch is not None:
+            self._sender.tuner.note_read(len(batch.body), time.thread_time() - t0)
+        return batch
+
     async def _produce(self, batches, queue: asyncio.Queue, reader, loop, more_senders: Callable[[], None]) -> None:
         """Read batches into the senders' queue; each batch queued starts one more sender task,
         up to the most the job may keep in flight (so there is one per batch waiting, as if all
@@ -242,7 +250,7 @@ class UploadJob:
                 batch = None
             else:
                 try:
-                    batch = await loop.run_in_executor(reader, next, batches, None)
+                    batch = await loop.run_in_executor(reader, self._next_batch, batches)
                 except InputError as e:  # the rest: not sent from its line, count unknown (reading.py)
                     self._input_error = str(e)
                     self._stopped_at = self._reader.stopped_reading(e.line)
