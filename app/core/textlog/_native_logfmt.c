@@ -123,8 +123,9 @@ static Py_ssize_t plain_float(const unsigned char *s, Py_ssize_t len) {
 
 static int match_from(Block *b, const unsigned char *l, Py_ssize_t n, Py_ssize_t base, int i, Py_ssize_t p, Span *g);
 
-/* _ISO "(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d)([.,]\d{1,9})?([Zz]|[+-]\d\d:?\d\d)?", quoted or not,
- * then the rest of the line from pair i + 1: each choice of fraction and zone in the regex's order */
+/* _ISO "(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d)([.,]\d{1,9})?([Zz]|[+-]\d\d:?\d\d)?" quoted, or
+ * _ISO_BARE (a "T", no space), then the rest of the line from pair i + 1: each choice of fraction
+ * and zone in the regex's order */
 static int match_iso(Block *b, const unsigned char *l, Py_ssize_t n, Py_ssize_t base, int i, Py_ssize_t p,
                      Span *g, int quoted) {
     static const char shape[] = "dddd-dd-ddTdd:dd:dd";
@@ -135,7 +136,7 @@ static int match_iso(Block *b, const unsigned char *l, Py_ssize_t n, Py_ssize_t 
     if (n - p < 19) return 0;
     for (int k = 0; k < 19; k++) {
         unsigned char c = l[p + k], s = (unsigned char)shape[k];
-        if (s == 'd' ? !is_digit(c) : s == 'T' ? (c != 'T' && c != ' ') : c != s) return 0;
+        if (s == 'd' ? !is_digit(c) : s == 'T' ? (c != 'T' && (c != ' ' || !quoted)) : c != s) return 0;
     }
     int sec = b->pairs[i].group;
     g[sec] = (Span){base + p, 19};

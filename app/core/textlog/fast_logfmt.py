@@ -48,6 +48,7 @@ _KINDS = {
 }
 _ISO = rb"(\d\d\d\d-\d\d-\d\d[T ]\d\d:\d\d:\d\d)([.,]\d{1,9})?([Zz]|[+-]\d\d:?\d\d)?"
 _ISO_TEXT = re.compile(_ISO.decode())
+_ISO_BARE = _ISO.replace(rb"[T ]", b"T")  # a bare value ends at a space (LOGFMT_PAIR): no space inside
 _CONVERT = {"int": int, "float": float}
 
 
@@ -80,7 +81,7 @@ class _Schema:
             if i == time_at:
                 self.time_group = len(self.kinds)
             if i == time_at and self.iso:
-                value = _ISO if kind == "text" else b'"' + _ISO + b'"'
+                value = _ISO_BARE if kind == "text" else b'"' + _ISO + b'"'
                 self.kinds += ["sec", "frac", "zone"]
                 pieces[-1] += b'"'
                 pieces += [b"", b"", b'"']
