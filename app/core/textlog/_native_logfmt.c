@@ -26,6 +26,7 @@
  * trailing zeros (one kept); any other float through `floats`. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -230,13 +231,24 @@ static int match_from(Block *b, const unsigned char *l, Py_ssize_t n, Py_ssize_t
     return p == n;
 }
 
+/* No backslash, no control byte but "\n", ASCII */
+static int plain_bytes(const unsigned char *p, const unsigned char *end) {
+    for (; p < end; p++)
+        if (*p == '\\' || *p >= 0x80 || (*p < 32 && *p != '\n')) return 0;
+    return 1;
+}
+
 /* Every line matched, no backslash or control byte but "\n", ASCII: 1; else 0. Runs without the GIL. */
 static int read_lines(Block *b) {
     const unsigned char *s = b->src, *end = s + b->size;
-    for (const unsigned char *p = s; p < end; p++) {
-        unsigned char c = *p;
-        if (c == '\\' || c >= 0x80 || (c < 32 && c != '\n')) return 0;
+    const unsigned char *p = s;
+    for (; end - p >= 8; p += 8) { /* 8 bytes at a time; a word that may hold one is looked at bytewise */
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t ones = 0x0101010101010101u, highs = ones * 0x80, slash = w ^ (ones * '\\');
+        if (((w | ((w - ones * 32) & ~w) | ((slash - ones) & ~slash)) & highs) && !plain_bytes(p, p + 8)) return 0;
     }
+    if (!plain_bytes(p, end)) return 0;
     Py_ssize_t i = 0;
     for (const unsigned char *p = s; p < end; i++) {
         const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -276,8 +288,20 @@ static int same(const unsigned char *src, Span a, Span b) {
     return a.len == b.len && memcmp(src + a.at, src + b.at, (size_t)a.len) == 0;
 }
 
-static char *put(char *o, const void *s, Py_ssize_t len) {
-    memcpy(o, s, (size_t)len);
+/* memcpy of the short pieces and values inline (two overlapping fixed-size copies), not a call */
+static inline char *put(char *o, const void *from, Py_ssize_t len) {
+    const char *s = from;
+    if (len >= 8 && len <= 16) {
+        memcpy(o, s, 8);
+        memcpy(o + len - 8, s + len - 8, 8);
+    } else if (len >= 4 && len < 8) {
+        memcpy(o, s, 4);
+        memcpy(o + len - 4, s + len - 4, 4);
+    } else if (len < 4) {
+        for (Py_ssize_t k = 0; k < len; k++) o[k] = s[k];
+    } else {
+        memcpy(o, s, (size_t)len);
+    }
     return o + len;
 }
 

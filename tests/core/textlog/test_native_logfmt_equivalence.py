@@ -142,3 +142,11 @@ def test_an_unreadable_time_declines_the_block_and_a_readable_one_is_read_once_p
     assert out.count(b'"_time":"2026-12-01T10:00:0') == 5
     assert b'"_time":"2026-12-01T10:00:01.3Z","time":"2026-12-01T10:00:01,3Z"' in out
     assert asked == [b"2026-12-01T10:00:00Z", b"2026-12-01T10:00:01Z"]
+
+
+@pytest.mark.parametrize("byte", ["\\", "\t", "\r", "\x01", "\x1f", "\x7f", "é", "\u00a0", '"'])
+def test_a_byte_json_escapes_anywhere_in_a_long_line_declines_the_block(byte):
+    """The block is checked 8 bytes at a time: the byte at each place in a word, quoted or not."""
+    for at in range(17):
+        for value in ("a" * at + byte + "b" * 20, '"' + "a" * at + byte + "b" * 20 + '"'):
+            _same(["msg=start n=0" if value[0] != '"' else 'msg="start" n=0', f"msg={value} n=1"])
