@@ -351,3 +351,17 @@ def test_trailing_lines_of_unicode_spaces_read_the_same_either_way(space):
     fast = _read(data, "framework", True, max_events=64)
     assert fast == _read(data, "framework", False, max_events=64)
     assert json.loads(fast[0][4].splitlines()[0])["message"] == "hello 0"
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_a_bare_logfmt_time_with_a_space_in_it_reads_the_same_either_way(native, monkeypatch):
+    """A bare value ends at a space: `time=2026-12-01 10:00:01Z` is the time "2026-12-01" and a
+    stray word, line by line; the block path read the whole text as the time."""
+    from app.core.textlog import fast_logfmt
+
+    monkeypatch.setattr(fast_logfmt.Logfmt.__init__, "__defaults__", (native,))
+    good = b"time=2026-12-01T10:00:00Z level=info\n" * 40
+    data = good + b"time=2026-12-01 10:00:01Z level=info\n" + good
+    fast = _read(data, "logfmt", True, max_events=200)
+    assert fast == _read(data, "logfmt", False, max_events=200)
+    assert b'"time":"2026-12-01 10:00:01Z"' not in fast[0][4]
