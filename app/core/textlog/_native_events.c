@@ -243,22 +243,42 @@ static int unicode_space(const Region *r, const unsigned char *p, const unsigned
     return 0;
 }
 
+/* Eight bytes at once: none of them is a control byte, `"`, `\\` or non-ASCII (nothing to count
+ * or check): the exact "a byte less than n" test, (w - n*ONES) & ~w & HIGHS, for n = 0x20 and for
+ * n = 1 on w ^ '"' and w ^ '\\', and the top bits. */
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+static int plain8(const unsigned char *p) {
+    uint64_t w, q, b;
+    memcpy(&w, p, 8);
+    q = w ^ (ONES * '"');
+    b = w ^ (ONES * '\\');
+    return ((((w - ONES * 0x20) & ~w) | ((q - ONES) & ~q) | ((b - ONES) & ~b) | w) & HIGHS) == 0;
+}
+
 /* fast_events._ok, and the quotes, tabs and lines counted for the output's size. No GIL. */
 static int qualifies(Region *r) {
     const unsigned char *p = r->src, *end = p + r->size, *line = p;
     while (p < end) {
-        unsigned char c = *p;
-        switch (KIND[c]) {
-        case K_PLAIN: p++; break;
-        case K_QUOTE: r->quotes++; p++; break;
-        case K_TAB: r->tabs++; p++; break;
-        case K_NL: r->newlines++; line = ++p; break;
-        case K_BAD: return 0;
-        default: {
-            int n = utf8_len(p, end);
-            if (p - line <= WIDE || n == 0 || unicode_space(r, p, end)) return 0;
-            p += n;
+        if (end - p >= 8 && plain8(p)) {
+            p += 8;
+            continue;
         }
+        const unsigned char *stop = end - p >= 8 ? p + 8 : end;
+        while (p < stop) {
+            unsigned char c = *p;
+            switch (KIND[c]) {
+            case K_PLAIN: p++; break;
+            case K_QUOTE: r->quotes++; p++; break;
+            case K_TAB: r->tabs++; p++; break;
+            case K_NL: r->newlines++; line = ++p; break;
+            case K_BAD: return 0;
+            default: {
+                int n = utf8_len(p, end);
+                if (p - line <= WIDE || n == 0 || unicode_space(r, p, end)) return 0;
+                p += n;
+            }
+            }
         }
     }
     return 1;
@@ -364,12 +384,13 @@ static char *escaped(char *o, const unsigned char *p, Py_ssize_t n, int plain) {
         }
         return o;
     }
-    for (; p < end; p++) {
-        unsigned char c = *p;
-        if (c == '"') o = PUT(o, "\\\"");
-        else if (c == '\n') o = PUT(o, "\\n");
-        else if (c == '\t') o = PUT(o, "\\t");
-        else *o++ = (char)c;
+    while (p < end) {
+        const unsigned char *q = p;
+        while (q < end && KIND[*q] != K_QUOTE && KIND[*q] != K_NL && KIND[*q] != K_TAB) q++;
+        o = put(o, (const char *)p, q - p);
+        if (q == end) break;
+        o = *q == '"' ? PUT(o, "\\\"") : *q == '\n' ? PUT(o, "\\n") : PUT(o, "\\t");
+        p = q + 1;
     }
     return o;
 }

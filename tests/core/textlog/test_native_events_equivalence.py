@@ -21,10 +21,11 @@ pytestmark = pytest.mark.skipif(fast_events._native_events is None, reason="the 
 
 GOOD_TIMES = ["2026-12-01 10:00:00", "2026-12-01T10:00:00,5", "2026-12-01 10:00:00.123456789", "2026-12-01 10:00:00Z",
               "2026-12-01 10:00:00+01:00", "2026-12-01 10:00:00-0130", "2026-12-01 10:00:00.25z", "2026-12-01 10:00:01"]
-ODD_TIMES = ["2026-12-01 10:00:00.1234567890", "2026-12-01 10:00:00+01:0", "2026-12-01 10:00:00.", "2026-02-30 10:00:00",
-             "2026-12-01 25:00:00", "2026-12-01 10:00:00+01", "2026-12-01_10:00:00"]
-PIECES = [" ", "  ", "[", "]", "-", " - ", "- ", "a", "app.worker", "x$y", "_", "INFO", "info", "WARNING", "ERR", "Fine",
-          "ABCDEFGHIJ", "AB", "main", "exec-1", "|", ":", "\t", '"', "%", "=", "0", "é", "\u00e9\u20ac\U0001f600"]
+ODD_TIMES = ["2026-12-01 10:00:00.1234567890", "2026-12-01 10:00:00+01:0", "2026-12-01 10:00:00.",
+             "2026-02-30 10:00:00", "2026-12-01 25:00:00", "2026-12-01 10:00:00+01", "2026-12-01_10:00:00"]
+PIECES = [" ", "  ", "[", "]", "-", " - ", "- ", "a", "app.worker", "x$y", "_", "INFO", "info", "WARNING", "ERR",
+          "Fine", "ABCDEFGHIJ", "AB", "main", "exec-1", "|", ":",
+          "\t", '"', "%", "=", "0", "é", "\u00e9\u20ac\U0001f600"]
 POISON = ["\\", "\r", "\u00a0", "\u3000", "\u2028", "\u0130", "\u017f", "\x7f", "\x01"]
 
 
@@ -165,8 +166,9 @@ def test_a_time_is_asked_once_per_run_and_an_unreadable_one_declines_the_region(
     c, _ = _paths()
     assert c.translate(b"2026-02-30 10:00:00 - app - INFO - x\n") is None
     asked = []
+    missing = fast_events._Times.__missing__
     c.times.__class__ = type("Counting", (fast_events._Times,),
-                             {"__missing__": lambda self, k: asked.append(k) or fast_events._Times.__missing__(self, k)})
+                             {"__missing__": lambda self, k: asked.append(k) or missing(self, k)})
     out = c.translate(b"2026-12-01 10:00:00,1 - a - INFO - x\n" * 3 + b"2026-12-01 10:00:00,2+01:00 - a - INFO - y\n")
     assert out[0].count(b'"_time":"2026-12-01T10:00:00.') == 4
     assert asked == [b"2026-12-01 10:00:00", b"2026-12-01 10:00:00+01:00"]
@@ -182,3 +184,17 @@ def test_what_the_time_cache_raises_is_raised():
     c.times = Broken(c.times.clock)
     with pytest.raises(RuntimeError, match="clock broke"):
         c.translate(b"2026-12-01 10:00:00 - app - INFO - x\n")
+
+
+def test_every_byte_at_every_place_of_an_eight_byte_word_is_judged_as_the_regex_judges_it():
+    """The C check reads eight bytes at once where none needs a look: a byte that does must be seen
+    wherever it falls in the word."""
+    head = b"2026-12-01 10:00:00 - app - INFO - " + b"m" * 13  # the message starts past byte 40
+    qualified = set()
+    for byte in range(256):
+        for at in range(9):
+            region = head + b"x" * at + bytes([byte]) + b"y" * (16 - at) + b"\n"
+            if _same(region) is not None:
+                qualified.add(byte)
+    assert qualified == set(range(32, 128)) - {ord("\\")} | {9, 10}  # a lone non-ASCII byte is no UTF-8; after a
+    # newline the rest is a continuation line
