@@ -107,15 +107,27 @@ class Clock:
         key = ("naive", day + clock)
         hit = self._seconds.get(key, "")
         if hit == "":
-            try:
-                naive = datetime.fromisoformat(f"{day}T{clock}")
-            except ValueError:
+            second = clock[6:]
+            minute = self._minute(("naive", day + clock[:6]), self._naive_minute, day, clock[:6])
+            if minute is False or not (len(second) == 2 and second.isascii() and second.isdigit() and clock[5] == ":"):
+                hit = self._remember(key, self._naive_second(day, clock))  # each second on its own
+            elif minute is None or second > "59":
                 hit = self._remember(key, None)
             else:
-                hit = self._remember(key, self._attach(naive))
+                hit = self._remember(key, minute[0] + second + minute[1])
         if hit is None:
             return None
         return hit[:19] + frac + hit[19:]
+
+    def _naive_second(self, day: str, clock: str) -> str | None:
+        try:
+            naive = datetime.fromisoformat(f"{day}T{clock}")
+        except ValueError:
+            return None
+        return self._attach(naive)
+
+    def _naive_minute(self, day: str, head: str) -> tuple[str, str] | bool | None:
+        return _same_minute(self._naive_second(day, head + "00"), self._naive_second(day, head + "59"))
 
     def _attach(self, naive: datetime) -> str:
         """`naive` in the input's zone, as 'YYYY-MM-DDTHH:MM:SS' + offset."""

@@ -35,6 +35,11 @@ from app.core.textlog.fields import LEVEL_AT
 from app.core.textlog.multiline import MAX_EVENT_CHARS, MAX_EVENT_LINES
 from app.core.textlog.timestamps import LEVELS
 
+try:  # the same region path in C (_native_events.c): several times faster; absent where nothing compiled it
+    from app.core.textlog import _native_events
+except ImportError:  # pragma: no cover - the CI and the bundle build it
+    _native_events = None
+
 _CONTROL = bytes(b for b in range(32) if b not in (0x09, 0x0A))  # a tab is escaped below; CR, … are not
 # timestamps.ISO_ZONED | ISO_NAIVE as one pattern (the same lines match; `\d{4}` is slower in `re`)
 _TIME = rb"\d\d\d\d-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:[Zz]|[+-]\d\d:?\d\d)?"
@@ -70,7 +75,10 @@ _JAVA_FIXED = len(b" [] - \n")
 _WIDE = re.compile(rb"(?m)^[^\n]{0,40}?[\x80-\xff]")
 # What str.isspace() takes beyond ASCII (U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029,
 # U+202F, U+205F, U+3000), in UTF-8: the per-line path drops trailing lines of them, this one would not.
-_UNICODE_SPACE = re.compile(rb"\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f|\xe3\x80\x80")
+_UNICODE_SPACES = tuple(chr(c).encode() for c in range(0x80, 0x3001) if chr(c).isspace())
+_UNICODE_SPACE = re.compile(b"|".join(map(re.escape, _UNICODE_SPACES)))
+# what _native_events.events is given of the rules whose home is here and in fields/multiline
+_RULES = (_LEVELS, LEVEL_AT.search, MAX_EVENT_LINES, MAX_EVENT_CHARS, _UNICODE_SPACES)
 
 
 class _Times(dict):
@@ -118,12 +126,24 @@ class Events:
 
     start = START
 
-    def __init__(self, clock: Clock):
+    def __init__(self, clock: Clock, native: bool = True):
+        """`native=False`: the regex path even where the C one is there (the tests compare them)."""
         self.times = _Times(clock)
+        self.native = native and _native_events is not None
 
     def translate(self, region: bytes) -> tuple[bytes, list[int], list[int]] | None:
         """(NDJSON with one record per event, lines of each event, bytes of each event) for a
         region of whole lines whose first line starts an event; None when it does not qualify."""
+        if not self.native:
+            return self.translate_re(region)
+        self.times.trim()
+        try:
+            return _native_events.events(region, self.times, _RULES)
+        except _Unreadable:
+            return None
+
+    def translate_re(self, region: bytes) -> tuple[bytes, list[int], list[int]] | None:
+        """translate() by the regex engine: findall, C-level maps and one %-format of the region."""
         if not region or region[-1] != 0x0A or not _ok(region):
             return None
         self.times.trim()
