@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable, Coroutine, Protocol
 
-from app.core import journal, progress
+from app.core import journal, progress, tuning
 from app.core.progress import totals  # noqa: F401  (re-exported: the queue's summary, and what retry means)
 from app.core.retry import RetryAction, can_resume_from, can_retry, failed_rows_source, retry_action  # noqa: F401
 from app.core.io import shown
@@ -307,8 +307,7 @@ class UploadQueue:
         files would otherwise start and stop thousands of threads."""
         if self._shared is None:
             self._shared = {
-                "executor": ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1),
-                                               thread_name_prefix="axiom-drop-compress"),
+                "executor": tuning.CompressPool(min(4, os.cpu_count() or 1)),
                 "read_executor": ThreadPoolExecutor(max_workers=max(1, self.max_concurrent),
                                                     thread_name_prefix="axiom-drop-read")}
         return self._shared

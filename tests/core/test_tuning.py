@@ -101,3 +101,37 @@ def test_a_compressing_thread_kept_waiting_for_a_core_does_not_look_slow(monkeyp
     tuner = Tuner("zstd", workers=2, senders=4)
     _feed(tuner, 1_000_000)  # 1 MB/s: a slow link, the CPU has time for a smaller body
     assert tuner.rung > START_RUNG, tuner.summary()
+
+
+def test_jobs_sharing_the_compressing_threads_plan_on_their_share(monkeypatch):
+    """Three uploads compressing in the queue's two threads have two thirds of a thread each: a
+    link on which one upload does best with a slower, tighter level keeps three of them at a cheap
+    one (planning on the whole pool each, the three kept both cores busy compressing, and the
+    window's event loop waited for a core)."""
+    import time
+
+    from app.core.tuning import CompressPool
+
+    now = [0.0]
+
+    def thread_time() -> float:  # every compress takes the same CPU time: 100 MB/s at any rung
+        now[0] += len(PAYLOAD) / 100e6 / 2
+        return now[0]
+
+    monkeypatch.setattr(time, "thread_time", thread_time)
+    ratio = len(Tuner("zstd", start=START_RUNG).compress(PAYLOAD)) / len(PAYLOAD)
+    link = 20e6 * ratio / LADDER[START_RUNG].prior_ratio  # a link share where the ratio counts
+    alone = Tuner("zstd", workers=2, senders=4)
+    _feed(alone, link)
+    pool = CompressPool(2)
+    try:
+        for _ in range(3):
+            pool.join()
+        shared = Tuner("zstd", workers=2, senders=4)
+        shared.pool = pool
+        _feed(shared, link)
+        assert pool.share() == 2 / 3
+    finally:
+        pool.shutdown()
+    assert alone.rung > START_RUNG, alone.summary()
+    assert shared.rung < START_RUNG, shared.summary()

@@ -177,8 +177,11 @@ class UploadJob:
         self._started = time.monotonic()
         tuning.quick_gil_handoff()
         own_pool = self._executor is None
-        pool = self._executor or concurrent.futures.ThreadPoolExecutor(
-            max_workers=_pool_workers(), thread_name_prefix="axiom-drop-compress")
+        pool = self._executor or tuning.CompressPool(_pool_workers())
+        counted = isinstance(pool, tuning.CompressPool)
+        if counted:  # its threads are shared with the other jobs compressing in it now
+            self._sender.tuner.pool = pool
+            pool.join()
         # Reads of one job are awaited one at a time, so a shared pool keeps them in order too.
         reader = self._read_executor or concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="axiom-drop-read")
@@ -223,6 +226,8 @@ class UploadJob:
             self.journal.close()
             raise
         finally:
+            if counted:
+                pool.leave()
             if reader is not self._read_executor:
                 reader.shutdown(wait=False)
             if own_pool:
