@@ -22,7 +22,16 @@ from app.ui.widgets.export_dialog import RAW, ask_export_path, write_export
 from app.ui.widgets.failures_model import FailuresModel
 from app.ui.widgets.formatting import format_label
 from app.ui.widgets.table_model import RowsTableModel
+from app.ui.widgets.tab_layout_guard import guard_tab_layout
 from app.ui.widgets.table_view import rows_table_view
+
+
+def _set_plain_text(edit: QPlainTextEdit, text: str) -> None:
+    """The pane is refreshed at every progress repaint of its row: setting the same text again
+    would lay the document out and repaint it each time (and lose the user's selection)."""
+    if getattr(edit, "_shown_text", None) != text:
+        edit._shown_text = text  # type: ignore[attr-defined]
+        edit.setPlainText(text)
 
 
 # -- models ---------------------------------------------------------------------------------
@@ -106,7 +115,7 @@ class DetailsPane(QWidget):
         self.requests_view.setAccessibleName("Requests sent")
         self.requests_view.horizontalHeader().setStretchLastSection(True)
 
-        self.tabs = QTabWidget()
+        self.tabs = guard_tab_layout(QTabWidget())
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.failures_view, "Failures")
         self.tabs.addTab(self.warnings, "Warnings")
@@ -135,8 +144,8 @@ class DetailsPane(QWidget):
             self._shown_result = None
             self.failures.set_failures([])
             self.requests.set_requests([])
-            self.warnings.setPlainText("")
-            self.trace_ids.setPlainText("")
+            _set_plain_text(self.warnings, "")
+            _set_plain_text(self.trace_ids, "")
             self.export_button.setEnabled(False)
             self.axiom_button.hide()
             self._retitle(0, 0, 0)
@@ -148,8 +157,8 @@ class DetailsPane(QWidget):
             self._shown_result = r  # reset the tables only when the result changes (keeps selection)
             self.failures.set_failures(failures)
             self.requests.set_requests(r.requests if r else [])
-        self.warnings.setPlainText("\n".join(str(w) for w in (r.warnings if r else [])))
-        self.trace_ids.setPlainText("\n".join(r.trace_ids if r else []))
+        _set_plain_text(self.warnings, "\n".join(str(w) for w in (r.warnings if r else [])))
+        _set_plain_text(self.trace_ids, "\n".join(r.trace_ids if r else []))
         self.export_button.setEnabled(bool(failures) and any(f.record for f in failures))
         self.axiom_button.setVisible(e.is_finished and e.ingested > 0 and self.console_url(e) is not None)
         self._retitle(len(failures), len(r.warnings) if r else 0, len(r.requests) if r else 0)
@@ -169,9 +178,10 @@ class DetailsPane(QWidget):
             self.ctx.status(f"Could not open {url}", 8000)
 
     def _retitle(self, failures: int, warnings: int, requests: int) -> None:
-        self.tabs.setTabText(0, f"Failures ({failures:,})")
-        self.tabs.setTabText(1, f"Warnings ({warnings:,})")
-        self.tabs.setTabText(3, f"Requests ({requests:,})")
+        for index, title in ((0, f"Failures ({failures:,})"), (1, f"Warnings ({warnings:,})"),
+                             (3, f"Requests ({requests:,})")):
+            if self.tabs.tabText(index) != title:  # setTabText lays out and repaints the tabs, even for the same text
+                self.tabs.setTabText(index, title)
 
     @staticmethod
     def _summary(e: QueueEntry) -> str:

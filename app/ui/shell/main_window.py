@@ -38,6 +38,7 @@ from app.ui.shell.statusbar import StatusBar
 from app.ui.shell.view_menu import install_view_menu
 from app.ui.widgets.appearance import apply_theme
 from app.ui.widgets.file_dialogs import open_files_dialog
+from app.ui.widgets.tab_layout_guard import guard_tab_layout
 from app.ui.widgets.wheel_guard import guard_wheel_in
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ class MainWindow(QMainWindow):
         connect_history_actions(self)  # the History tab's Resume and Send again
         self.finish_watcher = FinishWatcher(self, self.queue_panel)  # a notification when in the background
 
-        self.tabs = QTabWidget(self)
+        self.tabs = guard_tab_layout(QTabWidget(self))  # the queue's labels change often: no full repaints
         self.tabs.setAccessibleName("Views")
         self.tabs.addTab(files, "&Files")
         self.tabs.setTabToolTip(0, "Drop, preview and upload files")
