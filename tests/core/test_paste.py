@@ -45,3 +45,26 @@ def test_a_large_paste_is_listed_without_its_text(tmp_path):
     paste.append_history(HistoryEntry(time=1.0, dataset="d", profile="p", text=None, events=9, size=paste.HISTORY_MAX_TEXT + 1), path)
     (entry,) = paste.load_history(path)
     assert entry.text is None and entry.events == 9
+
+
+CASES = [
+    '{"a": 1}\n{"a": 2}\n\n{"a": 3}\n', '{"a": 1}\r\n{"a": 2}\r\n', '\n\n  {"a": 1}\n{"a": 2}', '{"a": 1}\n   \n',
+    '{"a": 1}\n{"a": 2}\n{"a": 3}\n{"a": 4, "b": x}\n', '{"a": 1}\n[1]\n', '{"a": 1}\n\x0c\n', '{\n  "a": 1\n}\n{"b": 2}',
+    '{\n  "a": 1,\n  "b": [1, 2]\n}', '{\n  "a": 1,\n  "b": 2,,\n}', '{"a": 1} {"a": 2}\n{"a": 3}', '{"a": 1}', '{"a": ',
+]
+
+
+@pytest.mark.parametrize("block", [1, 2, 5, 9])
+def test_lines_read_a_block_at_a_time_say_the_same(monkeypatch, block):
+    """The lines of a large paste are split a block at a time (one split of 20 MB held the GIL
+    for 45 ms): every block size gives the answer of the whole text split at once."""
+    whole = [validate_text(t) for t in CASES]
+    monkeypatch.setattr(paste, "LINES_BLOCK", block)
+    assert [validate_text(t) for t in CASES] == whole
+
+
+def test_a_large_ndjson_paste_names_the_line_of_its_first_problem():
+    lines = [f'{{"n": {i}, "pad": "{"x" * 60}"}}' for i in range(1, 60_001)]
+    lines[45_000] = '{"n": oops}'
+    assert validate_text("\n".join(lines)).text().startswith("Line 45001, column 7: unexpected character")
+    assert validate_text("\n".join(lines[:45_000]) + "\n").text() == "✓ 45000 events (NDJSON)"
