@@ -8,7 +8,7 @@ import sys
 
 from app import selftest
 
-CHECKS = ("qt", "keyring", "tls", "round-trip")
+CHECKS = ("qt", "keyring", "tls", "native", "round-trip")
 
 
 def _lines_by_check(out: str) -> dict[str, str]:
@@ -30,6 +30,8 @@ def test_self_test_from_source_passes_and_reports_each_check(tmp_path, repo_root
     assert status["keyring"] in ("ok", "warning"), proc.stdout   # no Secret Service: a warning only
     assert "self-test passed" in proc.stdout
     assert "'offscreen'" in proc.stdout
+    if os.environ.get("AXIOM_DROP_REQUIRE_NATIVE") == "1":      # CI builds the C parsers
+        assert status["native"] == "ok", proc.stdout
     if os.environ.get("AXIOM_DROP_REQUIRE_KEYRING") == "1":     # CI runs inside gnome-keyring
         assert status["keyring"] == "ok" and "Secret Service" in proc.stdout, proc.stdout
 
