@@ -92,6 +92,22 @@ def test_the_totals_count_the_files_not_read_to_the_end():
     assert progress.not_sent_parts(progress.totals(entries[1:2])) == []
 
 
+def test_the_totals_bytes_are_what_the_bars_show_sent():
+    """"35.7 MB / 53.6 MB" beside "2 / 3 files done": a cancelled file counts the share of it that
+    was sent, not its whole size; an uploading one what is acknowledged so far."""
+    from app.core.job import Source
+    from app.core.queue import QueueEntry
+
+    def entry(size: int, state: JobState, **kw):
+        e = QueueEntry(source=Source.from_bytes(b"x" * size, name="f"), plan=None, dataset="d")
+        e.result = JobResult(name="f", dataset="d", state=state, **kw)
+        return e
+
+    t = progress.totals([entry(100, JobState.DONE, ingested=10),
+                         entry(200, JobState.CANCELLED, ingested=5, not_sent=15)])
+    assert (t["bytes_done"], t["bytes"], t["done"]) == (150, 300, 2)
+
+
 def test_the_finished_summary_says_the_unread_rest_as_a_problem():
     title, text, problem = progress.finished_summary([_finished("cut.gz", ingested=10, rest_from=11)])
     assert (title, text, problem) == ("cut.gz finished with problems", "10 events ingested, 1 file not read to the end"
