@@ -4,10 +4,11 @@ logs people drop. Prints MB of log lines per second; no network (the link rows m
 
     python bench/textlog_row.py [--size-mb 40] [--only log4j]
 
-Inputs are generated under bench/out. Every format here takes a block-at-once path (syslog, access
-logs, logfmt: fast.py / fast_logfmt.py; Python and log4j/logback logs with stack traces:
-fast_events.py); big inputs have their blocks prepared in worker processes (textlog/pool.py)
-unless `--workers 0`. CPU seconds are the reader process's own (the workers' are not in them)."""
+Inputs are generated under bench/out. Every format here takes a block-at-once path, in C where
+it is built (syslog, access logs: fast.py → _native.c; logfmt: fast_logfmt.py → _native_logfmt.c;
+Python and log4j/logback logs with stack traces: fast_events.py → _native_events.c); big inputs
+have their blocks prepared in worker processes (textlog/pool.py, from three cores) unless
+`--workers 0`. CPU seconds are the reader process's own (the workers' are not in them)."""
 
 from __future__ import annotations
 
