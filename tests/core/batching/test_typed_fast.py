@@ -7,6 +7,7 @@ compare something."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from pathlib import Path
 
@@ -45,19 +46,22 @@ def both(raw: bytes, plan: Plan, monkeypatch, native: bool, **kw) -> tuple[list,
         return cells
 
     def native_spy(self, *a):
+        assert c_allowed, "typed_batches(native=False) reached the C path"
         body = native_ndjson(self, *a)
         taken.append(body is not None)
         return body
 
     native_ndjson = NativeBlocks.ndjson
+    python = functools.partial(typed_csv.typed_batches, native=False)  # iter_batches imports it when called
+    c_allowed = native
     with monkeypatch.context() as m:  # undone at once: hypothesis runs many examples on one fixture
-        if native:
-            m.setattr(NativeBlocks, "ndjson", native_spy)
-        else:
-            m.setattr(typed_csv, "native_blocks", lambda *a: None)
+        m.setattr(NativeBlocks, "ndjson", native_spy)
+        if not native:
+            m.setattr(typed_csv, "typed_batches", python)
             m.setattr(typed_csv, "plain_cells", spy)
         fast = read(raw, plan, **kw)
-        m.setattr(typed_csv, "native_blocks", lambda *a: None)
+        c_allowed = False
+        m.setattr(typed_csv, "typed_batches", python)
         m.setattr(typed_csv, "plain_cells", lambda *a: None)
         slow = read(raw, plan, **kw)
     return fast, slow, sum(taken)
