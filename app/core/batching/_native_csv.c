@@ -217,8 +217,9 @@ static int column_mode(const unsigned char *s, const Span *cells, Py_ssize_t row
     for (Py_ssize_t i = 0; i < rows; i++) {
         Span c = cells[i * width + k];
         if (!c.len) continue; /* its row is written cell by cell; the "0" placeholder is as written */
-        if (code == BOOLEAN ? !bool_word(s + c.at, c.len) : !json_number(s + c.at, c.len, code == DECIMAL_COMMA ? ',' : '.'))
-            return DELEGATED;
+        int ok = code == BOOLEAN ? bool_word(s + c.at, c.len)
+                                 : json_number(s + c.at, c.len, code == DECIMAL_COMMA ? ',' : '.');
+        if (!ok) return DELEGATED;
     }
     return code == BOOLEAN ? WORDS : AS_WRITTEN;
 }
@@ -389,7 +390,7 @@ static PyObject *ndjson(PyObject *self, PyObject *args) {
     if (width < 1 || width > INT_MAX || PyTuple_GET_SIZE(codes) != width || PyTuple_GET_SIZE(kinds) != width ||
         PyTuple_GET_SIZE(mappings) != width || delimiter < 0 || delimiter > 255 || quote < -1 || quote > 255 ||
         rows < 1) {
-        PyErr_SetString(PyExc_ValueError, "one key, code, kind and mapping for each column; a delimiter byte; rows >= 1");
+        PyErr_SetString(PyExc_ValueError, "one key, code, kind and mapping a column; a delimiter byte; rows >= 1");
         return NULL;
     }
     const char *src = PyBytes_AS_STRING(data);
@@ -420,7 +421,8 @@ static PyObject *ndjson(PyObject *self, PyObject *args) {
         goto done;
     }
     unsigned char cls[256];
-    for (int b = 0; b < 256; b++) cls[b] = b < 0x20 || b == '"' || b == '\\' || b == 0x7f ? BAD : b >= 0x80 ? HIGH : PLAIN;
+    for (int b = 0; b < 256; b++) /* what a JSON string escapes, 0x7f too; UTF-8 checked */
+        cls[b] = b < 0x20 || b == '"' || b == '\\' || b == 0x7f ? BAD : b >= 0x80 ? HIGH : PLAIN;
     cls[delimiter] = DELIM;
     cls['\n'] = LINE;
     if (quote >= 0) cls[quote] = BAD;
