@@ -19,12 +19,14 @@ $(APP_STAMP): packaging/requirements.lock
 	$(PY) packaging/build_native.py
 	touch $(APP_STAMP)
 
-# The C part of the text-log parser (app.core.textlog._native, setup.py), compiled in place by
-# packaging/build_native.py when its source is newer than the module; without a C compiler that
-# says so in one line and the app parses in Python (AXIOM_DROP_REQUIRE_NATIVE=1 makes it an error).
+# The C block paths (setup.py: one module per app/core/*/_native*.c, e.g. app.core.textlog._native,
+# app.core.batching._native_csv), compiled in place by packaging/build_native.py when a source is
+# newer than its module (or a module is missing); without a C compiler that says so in one line and
+# the app reads in Python (AXIOM_DROP_REQUIRE_NATIVE=1 makes it an error).
 EXT_SUFFIX := $(shell $(if $(wildcard $(PY)),$(PY),$(PYTHON)) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
-NATIVE := app/core/textlog/_native$(EXT_SUFFIX)
-$(NATIVE): $(wildcard app/core/textlog/_native*.c app/core/textlog/_native*.h) setup.py packaging/build_native.py | $(APP_STAMP)
+NATIVE_SOURCES := $(wildcard app/core/*/_native*.c)
+NATIVE := $(NATIVE_SOURCES:.c=$(EXT_SUFFIX))
+$(NATIVE) &: $(NATIVE_SOURCES) $(wildcard app/core/*/_native*.h) setup.py packaging/build_native.py | $(APP_STAMP)
 	$(PY) packaging/build_native.py
 
 $(STAMP): $(APP_STAMP) pyproject.toml
@@ -68,7 +70,7 @@ sandbox: $(STAMP) $(NATIVE)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis
-	rm -f app/core/textlog/_native*.so app/core/textlog/_native*.pyd
+	rm -f app/core/*/_native*.so app/core/*/_native*.pyd
 
 ## The lock files the bundle is built from, with hashes, for every OS (uv's universal resolution):
 ## packaging/requirements.lock (the app's dependencies) and packaging/build.lock (those plus

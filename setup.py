@@ -1,8 +1,9 @@
-"""The app's C extensions, the text-log block parsers: every app/core/textlog/_native*.c is one
-module of its name (app.core.textlog._native, …); everything else about the package is in
-pyproject.toml.
+"""The app's C extensions, the block paths of text logs and typed CSV: every app/core/*/_native*.c
+is one module of its dotted name (app.core.textlog._native, app.core.batching._native_csv, …);
+everything else about the package is in pyproject.toml. MODULES is the one list: build_native.py,
+packaging/build.py and the tests read it from here.
 
-The app runs without it (the same parser in Python, ~3x slower), so a build without a C compiler
+The app runs without them (the same paths in Python, several times slower), so a build without a C compiler
 still installs, with setuptools' warning, unless AXIOM_DROP_REQUIRE_NATIVE=1 makes the failure an
 error (packaging/build.py sets it for the Linux bundle, .ci/run for the checkout).
 packaging/build_native.py compiles the same Extension in place for `make run` and `make test`.
@@ -19,8 +20,8 @@ from setuptools.command.build_ext import build_ext
 REQUIRE_ENV = "AXIOM_DROP_REQUIRE_NATIVE"
 HERE = Path(__file__).resolve().parent
 # module name → its source, relative to this file (as setuptools wants them)
-MODULES = {f"app.core.textlog.{c.stem}": [c.relative_to(HERE).as_posix()]
-           for c in sorted((HERE / "app" / "core" / "textlog").glob("_native*.c"))}
+MODULES = {".".join(c.relative_to(HERE).with_suffix("").parts): [c.relative_to(HERE).as_posix()]
+           for c in sorted(HERE.glob("app/core/*/_native*.c"))}
 
 
 def required() -> bool:

@@ -6,7 +6,7 @@ keyrings.alt (tokens in a plaintext file, silently the default) or a second Qt b
 with only the app and PyInstaller holds neither. The app is installed from a copy of the source
 (not editable, not built in-tree) so stale build/lib files cannot sneak in, and everything else
 from packaging/build.lock: the same versions on every build, each checked against its hash.
-pip compiles the C text-log parser there (setup.py); a Linux bundle without it is a failed build.
+pip compiles the C block paths there (setup.py); a Linux bundle without them is a failed build.
 
 Outputs: dist/axiom-drop/ (the bundle), and on Linux dist/axiom-drop-VERSION-linux-ARCH.tar.gz.
 Runs on Linux, Windows and macOS (on macOS the spec also makes dist/Axiom Drop.app).
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import os
 import platform
 import shutil
@@ -27,12 +28,21 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _setup_py_modules() -> dict[str, list[str]]:
+    """setup.py's MODULES (loaded as a module, not run: no setup() call)."""
+    spec = importlib.util.spec_from_file_location("axiom_drop_setup", ROOT / "setup.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.MODULES
+
 BUILD_LOCK = ROOT / "packaging" / "build.lock"   # `make lock`: the app's dependencies + PyInstaller, hashed
 FORBIDDEN = ("keyrings.alt", "pyqt5", "pyqt6", "pyside2")   # must never reach the bundle
-# the C text-log parsers (setup.py: one module per app/core/textlog/_native*.c); the app runs without them, slower
-NATIVE = tuple(f"app.core.textlog.{c.stem}" for c in sorted((ROOT / "app" / "core" / "textlog").glob("_native*.c")))
+# the C block paths (setup.py's MODULES: one per app/core/*/_native*.c); the app runs without them, slower
+NATIVE = tuple(_setup_py_modules())
 # Linux bundles are built with what we pin (a Debian 12 container, .ci/run), so one without the
-# C parser is a broken build; on Windows and macOS a missing compiler only warns.
+# C block paths is a broken build; on Windows and macOS a missing compiler only warns.
 NATIVE_REQUIRED = sys.platform.startswith("linux") or os.environ.get("AXIOM_DROP_REQUIRE_NATIVE") == "1"
 
 
@@ -84,20 +94,20 @@ def check_clean(py: Path) -> None:
 
 
 def check_native(py: Path, cwd: Path) -> None:
-    """The C parsers import in the venv PyInstaller collects from (cwd away from the checkout,
+    """The C block paths import in the venv PyInstaller collects from (cwd away from the checkout,
     whose own in-place build would answer instead)."""
     for name in NATIVE:
         probe = subprocess.run([str(py), "-c", f"import {name}; print({name}.__file__)"], cwd=cwd,
                                capture_output=True, text=True)
         if probe.returncode == 0:
-            print(f"C text-log parser: {probe.stdout.strip()}")
+            print(f"C block path: {probe.stdout.strip()}")
             continue
         reason = (probe.stderr.strip().splitlines() or ["no output"])[-1]
         if NATIVE_REQUIRED:
             sys.exit(f"{name} did not build ({reason}): this bundle must have it "
                      "(a C compiler and the Python headers: gcc, libc6-dev, python3-dev on Debian)")
         prefix = "::warning::" if os.environ.get("GITHUB_ACTIONS") == "true" else "warning: "
-        print(f"{prefix}{name} did not build ({reason}): this bundle parses text logs in Python, slower", flush=True)
+        print(f"{prefix}{name} did not build ({reason}): this bundle reads text logs and typed CSV in Python, slower", flush=True)
 
 
 def size_of(path: Path) -> int:

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Compile the C text-log parsers (setup.py's MODULES) in place, each next to its .c, for a development checkout:
+"""Compile the C block paths of text logs and typed CSV (setup.py's MODULES) in place, each next to its .c, for a development checkout:
 `make run` and `make test` run this when the source is newer than the built module.
 
 setuptools' build_ext, driven directly (the Extension and flags from setup.py), so nothing reads
 pyproject.toml and nothing is installed. No C compiler (or no Python headers): one line saying
-the text-log parser runs in Python, exit 0, unless AXIOM_DROP_REQUIRE_NATIVE=1 (CI), which makes
+text logs and typed CSV are read in Python, exit 0, unless AXIOM_DROP_REQUIRE_NATIVE=1 (CI), which makes
 it an error.
 """
 
@@ -52,11 +52,11 @@ def main() -> int:
         for target in targets:
             target.unlink(missing_ok=True)
         if setup_py.required():
-            print(f"build_native: the C text-log parser did not build ({exc}) and "
+            print(f"build_native: the C block paths did not build ({exc}) and "
                   f"{setup_py.REQUIRE_ENV}=1 requires it", file=sys.stderr)
             return 1
-        print(f"The text-log parser runs in Python (its C part did not build: {exc}; a C compiler "
-              "and the Python headers make it ~3x faster)")
+        print(f"Text logs and typed CSV are read in Python (their C part did not build: {exc}; a C "
+              "compiler and the Python headers make them several times faster)")
         return 0
     print("built " + ", ".join(str(t.relative_to(ROOT)) for t in targets))
     return 0

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sysconfig
@@ -46,14 +47,17 @@ def test_bundle_holds_only_the_qt_it_needs(bundle):
     assert (internal / "app" / "samples").is_dir() and (internal / "app" / "resources" / "icon.svg").is_file()
 
 
-def test_bundle_holds_the_c_text_log_parser_built_for_it(bundle):
-    textlog = bundle / "_internal" / "app" / "core" / "textlog"
-    sources = Path(app.__file__).parent / "core" / "textlog"
-    wanted = sorted(f"{c.stem}{sysconfig.get_config_var('EXT_SUFFIX')}" for c in sources.glob("_native*.c"))
-    assert wanted and sorted(p.name for p in textlog.glob("_native*.so")) == wanted, \
-        "a C text-log parser is missing from the bundle: its text logs would parse several times slower"
+def test_bundle_holds_the_c_block_paths_built_for_it(bundle, repo_root):
+    spec = importlib.util.spec_from_file_location("axiom_drop_setup", repo_root / "setup.py")
+    setup_py = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(setup_py)  # its MODULES: one per app/core/*/_native*.c
+    internal = bundle / "_internal"
+    wanted = sorted(f"{name.replace('.', '/')}{sysconfig.get_config_var('EXT_SUFFIX')}" for name in setup_py.MODULES)
+    assert "app/core/batching/_native_csv" + sysconfig.get_config_var("EXT_SUFFIX") in wanted
+    assert sorted(p.relative_to(internal).as_posix() for p in internal.glob("app/core/*/_native*.so")) == wanted, \
+        "a C block path is missing from the bundle: its text logs or typed CSV would be read several times slower"
     # The module, not its source: the app comes from the build venv, where the .c is not installed.
-    assert not list(textlog.glob("*.c"))
+    assert not list(internal.glob("app/core/*/*.c"))
 
 
 def test_tarball_unpacks_to_the_bundle(bundle):

@@ -15,7 +15,7 @@ from typing import Iterator
 import orjson
 
 from app.core.batching.batch import Batch
-from app.core.batching.typed_fast import plain_cells
+from app.core.batching.typed_fast import NativeBlocks, native_blocks, plain_cells
 from app.core.sniff import CsvDialect
 from app.core.sniff.csv_types import convert, json_texts
 
@@ -23,12 +23,15 @@ BYTES_SHARE = 3  # a typed row repeats its field names: cut CSV batches at a thi
 
 
 def typed_batches(batches: Iterator[Batch], dialect: CsvDialect, types: dict[str, str],
-                  empty_cells: str) -> Iterator[Batch]:
+                  empty_cells: str, native: bool = True) -> Iterator[Batch]:
+    """`native=False`: the Python fast path even where the C one is built (tests compare them)."""
     names: list[str] | None = None
+    blocks: NativeBlocks | None = None
     for batch in batches:
         if names is None:
             names = _names(batch, dialect)
-        yield _typed(batch, names, types, empty_cells == "null", dialect)
+            blocks = native_blocks(names, [types.get(n) for n in names]) if native else None
+        yield _typed(batch, names, types, empty_cells == "null", dialect, blocks)
 
 
 def _names(batch: Batch, dialect: CsvDialect) -> list[str]:
@@ -39,9 +42,14 @@ def _names(batch: Batch, dialect: CsvDialect) -> list[str]:
     return list(dialect.fields)
 
 
-def _typed(batch: Batch, names: list[str], types: dict[str, str], null: bool, dialect: CsvDialect) -> Batch:
+def _typed(batch: Batch, names: list[str], types: dict[str, str], null: bool, dialect: CsvDialect,
+           native: NativeBlocks | None = None) -> Batch:
     if not batch.count:
         return dataclasses.replace(batch, kind="ndjson", header=None)
+    if native is not None:  # the C fast path: the same bytes as the Python one below
+        body = native.ndjson(batch.body, batch.count, dialect.delimiter, dialect.quotechar, null)
+        if body is not None:
+            return dataclasses.replace(batch, kind="ndjson", header=None, ragged=[], body=body)
     kinds = [types.get(n) for n in names]
     n = len(names)
     plain = plain_cells(batch.body, batch.count, n, dialect.delimiter, dialect.quotechar)
