@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.core.batching import iter_batches
 from app.core.plan import Plan
 from app.core.textlog import BY_ID, Parser, group
+from app.core.textlog.fields import LOGFMT_PAIR
 from app.core.textlog.multiline import MAX_EVENT_LINES
 from app.core.time.civil import NaiveZone
 
@@ -114,6 +118,26 @@ def test_zone_names_are_read_as_their_offsets():
 def test_logfmt_values(line, fields):
     events, _, _ = send(line.encode() + b"\n", "logfmt")
     assert events == [fields]
+
+
+def test_a_logfmt_line_holding_a_megabyte_word_without_a_pair_is_read():
+    """A key is tried only where a word starts: before, every byte of a word with no "=" began a
+    scan to the word's end (a 64 KB word took 19 s, a 1 MB one would hold the upload for an hour)."""
+    assert LOGFMT_PAIR.match("xk=1", 1) is None  # the rule that keeps it linear, checked first: no hour-long hang
+    data = b"time=2026-12-01T10:00:00Z level=info msg= x" + b"x" * (1 << 20) + b" n=5\n"
+    events, _, _ = send(data, "logfmt")
+    assert events == [{"_time": "2026-12-01T10:00:00Z", "time": "2026-12-01T10:00:00Z", "level": "info", "msg": "",
+                       "n": 5}]
+
+
+_FORMER_PAIR = re.compile(r'([^\s="]+)=("(?:[^"\\]|\\.)*"|[^\s"]*)')  # LOGFMT_PAIR before a key had to start a word
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "=", '"', "\\", " ", "\t", "x=", 'k="v"', "\u00a0", "\u3000", "\u00e9",
+                                 '\\"', '=="', '"=', "a=b=c"]), max_size=24).map("".join))
+def test_logfmt_pairs_are_the_ones_the_former_pattern_found(text):
+    assert LOGFMT_PAIR.findall(text) == _FORMER_PAIR.findall(text)
 
 
 def test_access_log_fields_are_typed_and_dashes_are_left_out():
