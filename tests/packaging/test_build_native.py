@@ -25,7 +25,7 @@ OTHER_BUILT = f"app/core/batching/_native_csv{sysconfig.get_config_var('EXT_SUFF
 
 
 def checkout_copy(tmp_path: Path) -> Path:
-    for rel in ("setup.py", "packaging/build_native.py", C_SOURCE, OTHER_SOURCE):
+    for rel in ("setup.py", "packaging/build_native.py", C_SOURCE, OTHER_SOURCE, "app/core/textlog/_native_json.h"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / rel, tmp_path / rel)
     return tmp_path

@@ -17,7 +17,7 @@
  * A row holding an empty cell is written cell by cell, as orjson writes typed_csv._row's dict: an
  * empty cell left out or null; a typed cell written here when it is an integer csv_types._INT
  * reads (no "+", "-0" as "0"), a decimal of the shape -?(0|[1-9]\d{0,14})[.,]\d{1,15} that orjson
- * writes as its digits (see plain_float), or a boolean word; any other through `cells[column]`, a
+ * writes as its digits (plain_decimal, _native_json.h), or a boolean word; any other through `cells[column]`, a
  * mapping from the cell's bytes to orjson.dumps(convert(cell, kind)). Whatever they raise is raised.
  *
  * None: the block does not qualify (typed_fast.plain_cells: no final newline, the quote, a byte a
@@ -29,6 +29,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "../textlog/_native_json.h"
 
 enum { TEXT, NUMBER, DECIMAL_COMMA, BOOLEAN };
 enum { PLAIN, DELIM, LINE, BAD, HIGH };           /* byte classes while reading */
@@ -153,25 +155,8 @@ static int int_cell(const unsigned char *s, Py_ssize_t n) {
     return 1;
 }
 
-/* A decimal "-?(0|[1-9]\d{0,14})[.,]\d{1,15}" (the point at `point`) that orjson writes as its
- * digits without trailing zeros (one kept): at most 15 significant digits, and 0 or at least
- * 0.001 (the rule _native_logfmt.c's plain_float follows, tested against orjson there and here).
- * Its written length, else -1. */
-static Py_ssize_t plain_float(const unsigned char *s, Py_ssize_t len, Py_ssize_t point) {
-    Py_ssize_t i = s[0] == '-', last = len, whole = point - i;
-    while (last > point + 1 && s[last - 1] == '0') last--;
-    Py_ssize_t kept = last - point - 1;
-    if (whole == 1 && s[i] == '0') { /* 0.xxx: at most two zeros after the point */
-        Py_ssize_t z = 0;
-        while (z < kept && s[point + 1 + z] == '0') z++;
-        if (kept && (z > 2 || kept - z > 15)) return -1;
-    } else if (whole + kept > 15) {
-        return -1;
-    }
-    return kept ? last : point + 2;
-}
-
-/* The decimal's point when the cell has the shape above (`comma`: "," may be the point), else -1 */
+/* The decimal's point when the cell is "-?(0|[1-9]\d{0,14})[.,]\d{1,15}" (`comma`: "," may be the
+ * point), else -1 */
 static Py_ssize_t decimal_point(const unsigned char *s, Py_ssize_t n, int comma) {
     Py_ssize_t p = n && s[0] == '-', q;
     if (p < n && s[p] == '0') {
@@ -203,7 +188,7 @@ static Py_ssize_t typed_cell(const unsigned char *s, Py_ssize_t n, int code, cha
     }
     Py_ssize_t point = decimal_point(s, n, code == DECIMAL_COMMA);
     if (point < 0) return -1;
-    Py_ssize_t len = plain_float(s, n, point);
+    Py_ssize_t len = plain_decimal(s, n, point);  /* _native_json.h */
     if (len >= 0 && out) { /* the digits up to the last kept one ("1.000": "1.0"), the point a "." */
         memcpy(out, s, (size_t)len);
         out[point] = '.';
@@ -222,23 +207,6 @@ static int column_mode(const unsigned char *s, const Span *cells, Py_ssize_t row
         if (!ok) return DELEGATED;
     }
     return code == BOOLEAN ? WORDS : AS_WRITTEN;
-}
-
-/* memcpy of the short pieces and values inline (two overlapping fixed-size copies), not a call */
-static inline char *put(char *o, const void *from, Py_ssize_t len) {
-    const char *s = from;
-    if (len >= 8 && len <= 16) {
-        memcpy(o, s, 8);
-        memcpy(o + len - 8, s + len - 8, 8);
-    } else if (len >= 4 && len < 8) {
-        memcpy(o, s, 4);
-        memcpy(o + len - 4, s + len - 4, 4);
-    } else if (len < 4) {
-        for (Py_ssize_t k = 0; k < len; k++) o[k] = s[k];
-    } else {
-        memcpy(o, s, (size_t)len);
-    }
-    return o + len;
 }
 
 /* json_texts(column, kind) for a DELEGATED column (GIL held): its answers into col->texts */

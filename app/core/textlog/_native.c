@@ -195,11 +195,17 @@ static char *put_field(char *o, const char *name, const unsigned char *src, Span
 
 typedef struct { const char *text; Py_ssize_t len; } Time;
 
-static char *write_syslog(char *o, const unsigned char *src, const Span *f, Time t) {
+/* `{"_time":"<t>"`: how every record starts */
+static char *open_record(char *o, Time t) {
     o = put(o, "{\"_time\":\"");
     memcpy(o, t.text, (size_t)t.len);
     o += t.len;
     *o++ = '"';
+    return o;
+}
+
+static char *write_syslog(char *o, const unsigned char *src, const Span *f, Time t) {
+    o = open_record(o, t);
     o = put_field(o, ",\"hostname\":\"", src, f[SYS_HOST], 0, 1);
     o = put_field(o, ",\"appname\":\"", src, f[SYS_APP], 1, 1);
     o = put_field(o, ",\"procid\":\"", src, f[SYS_PID], 1, 1);
@@ -208,10 +214,7 @@ static char *write_syslog(char *o, const unsigned char *src, const Span *f, Time
 }
 
 static char *write_access(char *o, const unsigned char *src, const Span *f, Time t, int combined) {
-    o = put(o, "{\"_time\":\"");
-    memcpy(o, t.text, (size_t)t.len);
-    o += t.len;
-    *o++ = '"';
+    o = open_record(o, t);
     o = put_field(o, ",\"remote_addr\":\"", src, f[AC_ADDR], 0, 1);
     o = put_field(o, ",\"ident\":\"", src, f[AC_IDENT], 0, 1);
     o = put_field(o, ",\"remote_user\":\"", src, f[AC_USER], 0, 1);

@@ -30,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "_native_json.h"
+
 typedef struct { Py_ssize_t at, len; } Span; /* len < 0: a float written through `floats` (-len - 1) */
 typedef struct { const char *text; Py_ssize_t len; } Text;
 
@@ -102,24 +104,13 @@ static int typed_word(const unsigned char *l, Py_ssize_t n, Py_ssize_t p) {
 
 /* A float orjson writes as its digits (see the top): its length without trailing zeros, else -1 */
 static Py_ssize_t plain_float(const unsigned char *s, Py_ssize_t len) {
-    Py_ssize_t i = s[0] == '-', point = i;
+    Py_ssize_t point = s[0] == '-';
     while (point < len && s[point] != '.') point++;
     if (point == len) return -1; /* an exponent without a fraction */
     Py_ssize_t end = point + 1;
     while (end < len && is_digit(s[end])) end++;
     if (end != len) return -1; /* an exponent */
-    Py_ssize_t last = len;
-    while (last > point + 1 && s[last - 1] == '0') last--;
-    Py_ssize_t whole = point - i, kept = last - point - 1;
-    if (whole > 15) return -1;
-    if (whole == 1 && s[i] == '0') { /* 0.xxx: at most two zeros after the point */
-        Py_ssize_t z = 0;
-        while (z < kept && s[point + 1 + z] == '0') z++;
-        if (kept && (z > 2 || kept - z > 15)) return -1;
-    } else if (whole + kept > 15) {
-        return -1;
-    }
-    return kept ? last : point + 2;
+    return plain_decimal(s, len, point);
 }
 
 static int match_from(Block *b, const unsigned char *l, Py_ssize_t n, Py_ssize_t base, int i, Py_ssize_t p, Span *g);
@@ -286,23 +277,6 @@ static PyObject *key_of(const char *src, Span a, Span b) {
 
 static int same(const unsigned char *src, Span a, Span b) {
     return a.len == b.len && memcmp(src + a.at, src + b.at, (size_t)a.len) == 0;
-}
-
-/* memcpy of the short pieces and values inline (two overlapping fixed-size copies), not a call */
-static inline char *put(char *o, const void *from, Py_ssize_t len) {
-    const char *s = from;
-    if (len >= 8 && len <= 16) {
-        memcpy(o, s, 8);
-        memcpy(o + len - 8, s + len - 8, 8);
-    } else if (len >= 4 && len < 8) {
-        memcpy(o, s, 4);
-        memcpy(o + len - 4, s + len - 4, 4);
-    } else if (len < 4) {
-        for (Py_ssize_t k = 0; k < len; k++) o[k] = s[k];
-    } else {
-        memcpy(o, s, (size_t)len);
-    }
-    return o + len;
 }
 
 static PyObject *translate(PyObject *self, PyObject *args) {
