@@ -9,6 +9,9 @@ def main(argv: list[str] | None = None) -> int:
         from app import selftest
 
         return selftest.main(argv[1:])
+    from app.cli import startup
+
+    startup.hold_collector(whole_process=True)  # before the CLI's imports: the command gives it back
     from app import cli
 
     if cli.is_cli_invocation(argv):
@@ -19,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
 
         gc.freeze()
         return code
+    startup.release_collector()
     from app.ui.shell.main import run_app
 
     return run_app(argv)

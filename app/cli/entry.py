@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
+from app.cli import startup
 from app.cli.output import EXIT_FAILURES, EXIT_OK, EXIT_USAGE
 from app.cli.parser import COMMANDS, build_parser
 
@@ -15,7 +16,16 @@ def is_cli_invocation(argv: list[str]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    startup.hold_collector()
+    try:
+        return _run(sys.argv[1:] if argv is None else argv)
+    finally:
+        startup.release_collector()
+
+
+def _run(argv: list[str]) -> int:
+    """The command's exit code. `send` gives the collector back once it has imported what it
+    sends with; the other commands, as they start."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -24,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "inspect":
         from app.cli.inspect import cmd_inspect
 
+        startup.release_collector()
         return cmd_inspect(args)
     if args.command == "send":
         from app.cli.send import cmd_send
@@ -32,14 +43,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "resume":
         from app.cli.resume import cmd_resume
 
+        startup.release_collector()
         return _until_interrupted(cmd_resume(args), "interrupted (run `axiom-drop resume` again to continue)")
     if args.command == "export-vector":
         from app.cli.export_vector import cmd_export_vector
 
+        startup.release_collector()
         return cmd_export_vector(args)
     if args.command == "sandbox":
         from app.cli.sandbox_cmd import cmd_sandbox
 
+        startup.release_collector()
         return cmd_sandbox(args)
     return EXIT_USAGE
 

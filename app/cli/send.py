@@ -8,6 +8,7 @@ from pathlib import Path
 
 import asyncio
 
+from app.cli import startup
 from app.cli.clients import open_client, where_label
 from app.cli.options import UsageError
 from app.cli.output import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, ProgressLine, describe_summary, usage_error
@@ -55,6 +56,7 @@ async def cmd_send(args) -> int:
         prepared = asyncio.ensure_future(asyncio.to_thread(_prepare, args))
         await asyncio.wait([region, prepared])
         region.result()
+        startup.release_collector()  # what reading and sending need is imported
         try:
             overrides, files, problems, first_sniff = prepared.result()
         except UsageError as e:
