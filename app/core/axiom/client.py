@@ -126,6 +126,10 @@ class AxiomClient:
                                         max_keepalive_connections=self._max_connections),
                     headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
                 )
+                if self._transport is None:
+                    from app.core.axiom import plain_asyncio
+
+                    plain_asyncio.use_on(self._http)  # httpcore without anyio (its import: ~10 % of the CLI's start-up)
         return self._http
 
     def __repr__(self) -> str:
