@@ -1,7 +1,9 @@
 """`axiom-drop send` imports only what sending needs: not Qt, not the window, not the sandbox,
-and no keyring when the token comes from AXIOM_TOKEN (issue #15: the CLI's first request within
-100 ms of process start; bench/startup.py measures it). A real process (`python -X importtime
--m app send`) sending to a sandbox on loopback: its import log lists every module it loaded.
+no keyring when the token comes from AXIOM_TOKEN, and not anyio (httpcore runs on asyncio alone:
+core/axiom/plain_asyncio.py) (issue #15: the CLI's first request within 100 ms of process start;
+bench/startup.py measures it). A real process (`python -X importtime -m app send`) sending to a
+sandbox on loopback: its import log lists every module it loaded; another real send records
+which modules were loaded when its first ingest request left.
 What an NDJSON or CSV send does not read with stays unloaded too: the text-log parsers (~30 ms
 of regular expressions), their process pool, the window's preview."""
 
@@ -17,7 +19,8 @@ from pathlib import Path
 from app.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
-NOT_FOR_SEND = ("PySide6", "shiboken6", "qasync", "app.ui", "app.sandbox", "keyring", "rich", "click", "pygments")
+NOT_FOR_SEND = ("PySide6", "shiboken6", "qasync", "app.ui", "app.sandbox", "keyring", "rich", "click", "pygments",
+                "anyio._backends", "anyio._core", "anyio.abc", "anyio.streams")  # httpcore imports anyio's (lazy) top only
 # Read with neither format: text logs (a CSV's head is still asked whether it is a log, so CSV
 # loads the detection but never the log reader or its pool), the preview, the other readers.
 NOT_FOR_NDJSON = ("app.core.textlog", "app.core.sniff.textlog", "app.core.sniff.preview", "app.core.batching.textlog",
@@ -79,3 +82,40 @@ def test_a_csv_send_loads_no_text_log_reader_pool_or_preview(tmp_path):
         assert [e["msg"] for e in sb.events("web")] == ["hello"] * 5
     assert "app.core.batching.csv_reader" in names
     assert _loaded(names, NOT_FOR_CSV) == []
+
+
+# The modules loaded when the first ingest request of a real send leaves (AxiomClient.ingest wrapped
+# in the process, everything else as `python -m app send` runs it).
+AT_FIRST_REQUEST = """
+import json, sys
+import app.core.axiom.client as client
+send = client.AxiomClient.ingest
+async def ingest(self, *a, **k):
+    if client.__dict__.setdefault("first", True):
+        client.first = False
+        with open(sys.argv[1], "w") as f:
+            json.dump(sorted(sys.modules), f)
+    return await send(self, *a, **k)
+client.AxiomClient.ingest = ingest
+from app.__main__ import main
+sys.exit(main(sys.argv[2:]))
+"""
+NOT_BEFORE_FIRST_REQUEST = (*NOT_FOR_SEND, *NOT_FOR_NDJSON)
+
+
+def test_nothing_an_ndjson_send_does_not_need_is_loaded_before_its_first_request(tmp_path):
+    path = tmp_path / "a.ndjson"
+    path.write_text(FILES["ndjson"])
+    with Sandbox(tmp_path / "sb") as sb:
+        sb.create_dataset("web")
+        env = dict(os.environ, AXIOM_URL=sb.url, AXIOM_TOKEN=sb.token, AXIOM_DROP_HOME=str(tmp_path / "home"),
+                   PYTHONPATH=str(ROOT))
+        env.pop("AXIOM_ORG_ID", None)
+        done = subprocess.run([sys.executable, "-c", AT_FIRST_REQUEST, str(tmp_path / "modules.json"),
+                               "send", str(path), "-d", "web", "--json"],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+        assert len(sb.events("web")) == 5
+    names = set(json.loads((tmp_path / "modules.json").read_text()))
+    assert {"httpx", "app.core.job.pipeline", "app.core.batching.ndjson"} <= names  # recorded at the request
+    assert _loaded(names, NOT_BEFORE_FIRST_REQUEST) == []
