@@ -206,7 +206,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             raise httpcore.WriteTimeout(e) from e
 
     def _check_writable(self) -> None:
-        if self._closed or self._protocol.error is not None:
+        if self._closed or self._protocol.lost:  # nothing more can reach the server
             raise httpcore.WriteError("") from self._protocol.error
 
     async def aclose(self) -> None:
