@@ -1,5 +1,5 @@
-"""httpcore on asyncio alone, without anyio (issue #15: anyio's import was ~80 million of the
-~830 million instructions of a tiny `axiom-drop send`, callgrind; ~10 % of its start-up).
+"""httpcore on asyncio alone, without anyio (issue #15: anyio's import was ~87 million of the
+~820 million instructions of a tiny `axiom-drop send`, callgrind; ~10 % of its start-up).
 
 httpcore reaches anyio in two places: its network backend (connect, read, write, TLS) and its
 locks, events and shielded scopes (`httpcore._synchronization`, which calls anyio's). This module
