@@ -129,8 +129,9 @@ class LoopCpu:
     share the loop). Sending is not free: httpx's per-request work and the kernel's side of each
     send took ~2 ms of CPU per MB (400 MB of NDJSON at 500 Mbit/s: 0.8 CPU s on the loop), CPU
     the compressing threads cannot have on two cores. Without it the tuner saw requests slowed by
-    a busy CPU as a slow link, moved to a costlier level and slowed them more: on a loaded
-    machine 136 of 171 batches went at lazy2/s1 (5x zstd-1's CPU) and the upload took 5.6 s, not 3.6.
+    a busy CPU as a slow link, moved to a costlier level and slowed them more (on a loaded
+    machine a 400 MB upload that sent 136 of its 171 batches at lazy2/s1, 5x zstd-1's CPU, took
+    5.6 s; one that stayed at zstd-1, 3.6 s).
     `note` runs on the loop after each answer; the loop thread's CPU time since the last one is
     charged to it, unless the loop was idle in between (the window between uploads)."""
 
