@@ -82,20 +82,24 @@ def check_ca_bundle() -> tuple[str, str]:
 def check_native() -> tuple[str, str]:
     """The C parsers load and one reads a line: a build without them still works, reading text
     logs and typed CSV 2–8× slower (a warning; the Linux bundle's build fails without them)."""
-    from app.core.batching import typed_fast
+    from app.core.batching import scan, typed_fast
     from app.core.textlog import fast, fast_events, fast_logfmt
     from app.core.textlog.clock import Clock
 
     missing = [name for name, module in (("syslog and access logs", fast._native),
                                          ("framework logs", fast_events._native_events),
                                          ("logfmt", fast_logfmt._native_logfmt),
-                                         ("typed CSV", typed_fast._native_csv)) if module is None]
+                                         ("typed CSV", typed_fast._native_csv),
+                                         ("NDJSON and CSV blocks", scan._native_lines)) if module is None]
     if missing:
         return WARN, f"the C parsers of {', '.join(missing)} did not load: those files are read in Python, slower"
     out = fast.FastPath("syslog-rfc3164", Clock("UTC")).translate(b"Dec  1 10:00:00 host app[7]: hi\n", 1)
     if not out or b'"appname":"app","procid":"7","message":"hi"}' not in out:
         return FAILED, f"the C syslog parser read a line wrongly: {out!r}"
-    return OK, "C parsers loaded (syslog and access logs, logfmt, framework logs, typed CSV); a syslog line read"
+    if scan.scan_block(b'{"a":1}\n\n', -1) != (2, scan.BLANK_LINE):
+        return FAILED, "the C block scan of NDJSON and CSV read a block wrongly"
+    return OK, ("C parsers loaded (syslog and access logs, logfmt, framework logs, typed CSV, NDJSON and CSV "
+                "blocks); a syslog line read")
 
 
 def check_round_trip() -> tuple[str, str]:

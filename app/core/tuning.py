@@ -18,7 +18,7 @@ round trip plus its share of the link, so with few requests in flight a fast lin
 they wait for their answers. The job starts with a few and doubles them while doubling raises
 what the wire moves; on a slow link the doubling buys nothing and is undone.
 
-Thread-safe: `compress` runs in the pool's threads, `note_sent` on the event loop.
+Thread-safe: `compress` runs in the pool's threads, `note_sent` and `note_answered` on the event loop.
 """
 
 from __future__ import annotations
@@ -120,6 +120,44 @@ class CompressPool(concurrent.futures.ThreadPoolExecutor):
         return self.threads / max(1, self.jobs)
 
 
+LOOP_IDLE_S = 1.0        # a gap this long between two answers is not counted as sending's CPU
+LOOP_DECAY = 0.9         # weight of what was measured before each answer (about the last ten count)
+
+
+class LoopCpu:
+    """The event loop's CPU seconds per byte of payload it sends, for every job at once (they
+    share the loop). Sending is not free: httpx's per-request work and the kernel's side of each
+    send took ~2 ms of CPU per MB (400 MB of NDJSON at 500 Mbit/s: 0.8 CPU s on the loop), CPU
+    the compressing threads cannot have on two cores. Without it the tuner saw requests slowed by
+    a busy CPU as a slow link, moved to a costlier level and slowed them more (on a loaded
+    machine a 400 MB upload that sent 136 of its 171 batches at lazy2/s1, 5x zstd-1's CPU, took
+    5.6 s; one that stayed at zstd-1, 3.6 s).
+    `note` runs on the loop after each answer; the loop thread's CPU time since the last one is
+    charged to it, unless the loop was idle in between (the window between uploads)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._thread: int | None = None
+        self._cpu_at = self._wall_at = 0.0
+        self._cpu = self._bytes = 0.0
+
+    def note(self, nbytes: int) -> None:
+        cpu, wall, me = time.thread_time(), time.monotonic(), threading.get_ident()
+        with self._lock:
+            if self._thread == me and wall - self._wall_at < LOOP_IDLE_S:
+                self._cpu = self._cpu * LOOP_DECAY + (cpu - self._cpu_at)
+                self._bytes = self._bytes * LOOP_DECAY + nbytes
+            self._thread, self._cpu_at, self._wall_at = me, cpu, wall
+
+    def per_byte(self) -> float:
+        """CPU seconds per payload byte (0 until a few MB have been measured)."""
+        with self._lock:
+            return self._cpu / self._bytes if self._bytes >= 4 << 20 else 0.0
+
+
+LOOP = LoopCpu()  # the process's: one event loop sends for every job
+
+
 class _Stat:
     __slots__ = ("speed", "ratio", "n")
 
@@ -154,6 +192,7 @@ class Tuner:
         self._stats = [_Stat() for _ in ladder]
         self.cores = max(1, os.cpu_count() or 1)
         self._read = _Stat()  # the reader's CPU seconds per byte of payload (its `speed` field)
+        self.loop = LOOP      # the event loop's CPU seconds per byte sent
         self._lock = threading.Lock()
         self._local = threading.local()
         self._sends: collections.deque[tuple[float, float, int]] = collections.deque()  # (when, seconds, bytes)
@@ -236,6 +275,11 @@ class Tuner:
                 self._sends.popleft()
             self._decide()
 
+    def note_answered(self, nbytes: int) -> None:
+        """On the event loop, after an answer to a request whose payload had `nbytes` (raw)."""
+        if self.tuning:
+            self.loop.note(nbytes)
+
     def link_rate(self) -> float | None:
         with self._lock:
             return self._link_rate()
@@ -271,13 +315,14 @@ class Tuner:
         if link is None or not self._stats[self.rung].n:
             return
         best, best_t = self.rung, None
-        read = self._read.speed  # reader CPU seconds per raw byte (0 until measured)
+        read = self._read.speed + self.loop.per_byte()  # reader and sender CPU seconds per raw byte
         workers, cores = self.workers, self.cores
         if self.pool is not None:  # jobs compressing in a shared pool share its threads, and the cores
             workers, cores = self.pool.share(), self.cores / max(1, self.pool.jobs)
         for i in range(len(self.ladder)):
             speed, ratio = self._predict(i)
-            # seconds per raw byte: the compressing threads, all the CPU work shared by the cores, the wire
+            # seconds per raw byte: the compressing threads, all the CPU work (reading, compressing,
+            # sending) shared by the cores, the wire
             t = max(1.0 / (workers * speed * HEADROOM), (read + 1.0 / speed) / (cores * HEADROOM),
                     ratio / link)
             # prefer the current rung unless another is clearly better (no flapping on noise)
@@ -298,6 +343,7 @@ class Tuner:
                 "final": self.describe(),
                 "link_mb_s": round(link / 1e6, 2) if link else None,
                 "read_mb_per_cpu_s": round(1e-6 / self._read.speed, 1) if self._read.n else None,
+                "send_mb_per_cpu_s": round(1e-6 / per, 1) if (per := self.loop.per_byte()) else None,
                 "rungs": {self.ladder[i].name: {"mb_s": round(s.speed / 1e6, 1), "ratio": round(s.ratio, 4),
                                                 "batches": s.n}
                           for i, s in enumerate(self._stats) if s.n},

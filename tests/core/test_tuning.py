@@ -135,3 +135,60 @@ def test_jobs_sharing_the_compressing_threads_plan_on_their_share(monkeypatch):
         pool.shutdown()
     assert alone.rung > START_RUNG, alone.summary()
     assert shared.rung < START_RUNG, shared.summary()
+
+
+class _Sending:
+    """A loop whose sending costs `per_byte` CPU seconds per payload byte."""
+
+    def __init__(self, per_byte: float):
+        self.value = per_byte
+
+    def per_byte(self) -> float:
+        return self.value
+
+    def note(self, nbytes: int) -> None:
+        pass
+
+
+def test_the_cpu_sending_takes_keeps_a_busy_machine_at_cheaper_levels():
+    """On two cores, sending's own CPU (httpx and the kernel: ~2 ms a MB on the loop) is CPU the
+    compressing cannot have: a link that alone would favour lazy2/s3 gets a cheaper level once
+    it counts. (Requests slowed by a busy CPU read as a slow link; without this the tuner then
+    climbed to costlier levels and slowed them more.) On a slow link the wire still decides."""
+    free, busy = (_as_measured(Tuner("zstd", workers=2, senders=4, start=3)) for _ in range(2))
+    free.cores = busy.cores = 2
+    free.loop, busy.loop = _Sending(0.0), _Sending(2e-9)
+    assert _decided(busy, 40e6) < _decided(free, 40e6) == 3
+    assert busy.summary()["send_mb_per_cpu_s"] == 500.0
+    slow_free, slow_busy = (_as_measured(Tuner("zstd", workers=2, senders=4, start=3)) for _ in range(2))
+    slow_free.loop, slow_busy.loop = _Sending(0.0), _Sending(2e-9)
+    assert _decided(slow_busy, 1e6) == _decided(slow_free, 1e6) > 3
+
+
+def test_the_loop_cpu_is_charged_to_answers_but_not_to_idle_time(monkeypatch):
+    import threading
+    import time
+
+    from app.core.tuning import LoopCpu
+
+    clock = {"cpu": 0.0, "wall": 0.0}
+    monkeypatch.setattr(time, "thread_time", lambda: clock["cpu"])
+    monkeypatch.setattr(time, "monotonic", lambda: clock["wall"])
+    loop = LoopCpu()
+    loop.note(0)
+    for _ in range(10):  # answers 50 ms apart, 4 ms of the loop's CPU for each 2 MB payload
+        clock["cpu"] += 0.004
+        clock["wall"] += 0.05
+        loop.note(2 << 20)
+    assert abs(loop.per_byte() - 0.004 / (2 << 20)) < 1e-15
+    clock["cpu"] += 5.0   # the window painting for an hour between two uploads
+    clock["wall"] += 3600
+    loop.note(2 << 20)
+    assert abs(loop.per_byte() - 0.004 / (2 << 20)) < 1e-15
+    other = threading.Thread(target=loop.note, args=(2 << 20,))  # another thread's clock is not the loop's
+    clock["cpu"] += 1.0
+    clock["wall"] += 0.05
+    other.start()
+    other.join()
+    assert abs(loop.per_byte() - 0.004 / (2 << 20)) < 1e-15
+    assert LoopCpu().per_byte() == 0.0  # nothing measured: nothing assumed

@@ -10,20 +10,7 @@ from __future__ import annotations
 from typing import Iterator, Sequence
 
 from app.core.batching.batch import Batch
-
-
-def _past_newline(data: bytes, pos: int, end: int, k: int) -> int:
-    """The offset just past the k-th "\\n" of data[pos:end], which holds more than k of them.
-    Halving the range with bytes.count scans it about once, without the k-item list split() makes."""
-    lo, hi, before = pos, end, 0  # before: newlines in data[pos:lo], fewer than k; data[pos:hi] has k or more
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        seen = before + data.count(b"\n", lo, mid)
-        if seen >= k:
-            hi = mid
-        else:
-            lo, before = mid, seen
-    return hi
+from app.core.batching.scan import past_newline
 
 
 class Builder:
@@ -144,7 +131,7 @@ class Builder:
                 cut, k = size, n
             elif size - pos <= byte_room:  # the bytes fit, the events do not: cut after ev_room lines
                 k = ev_room
-                cut = _past_newline(data, pos, size, k)
+                cut = past_newline(data, pos, size, k)
             else:
                 c = data.rfind(b"\n", pos, pos + byte_room) if byte_room > 0 else -1
                 if c < 0:
@@ -156,7 +143,7 @@ class Builder:
                 k = data.count(b"\n", pos, cut)
                 if k > ev_room:
                     k = ev_room
-                    cut = _past_newline(data, pos, cut, k)
+                    cut = past_newline(data, pos, cut, k)
             self.note_lines(line, k)
             self.parts.append(data if pos == 0 and cut == size else data[pos:cut])
             self.count += k
@@ -172,7 +159,7 @@ class Builder:
         """(cut, events): the next `k` one-line records of `out` from `pos` (to its `size` when
         `to_end`), fewer when their bytes do not fit this batch; None when the batch must be
         flushed first. A single record over max_bytes goes alone."""
-        cut = size if to_end else _past_newline(out, pos, size, k)
+        cut = size if to_end else past_newline(out, pos, size, k)
         byte_room = self.max_bytes - self.size
         if cut - pos <= byte_room:
             return cut, k
@@ -198,7 +185,7 @@ class Builder:
                 yield from self.flush()
                 continue
             cut, k = fit
-            scut = ssize if k == n else _past_newline(src, spos, ssize, k)
+            scut = ssize if k == n else past_newline(src, spos, ssize, k)
             self.note_lines(line, k)
             self.parts.append(out if pos == 0 and cut == size else out[pos:cut])
             self.count += k

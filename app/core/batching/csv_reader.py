@@ -17,12 +17,10 @@ from app.core.batching.batch import Batch
 from app.core.batching.builder import Builder
 from app.core.batching.errors import Stop, TooLong
 from app.core.batching.lines import NulRegion, binary_from, binary_stop, line_blocks
+from app.core.batching.scan import BLANK_LINE, HAS_CR, HAS_NUL, HAS_QUOTE, scan_block
 
 if TYPE_CHECKING:
     from app.core.sniff import CsvDialect
-
-_BLANK = re.compile(b"\n\n")  # a regex finds two bytes faster than `in` does
-
 
 @functools.lru_cache(maxsize=8)
 def quoted_cells(q: bytes) -> re.Pattern[bytes]:
@@ -87,8 +85,9 @@ class _Records:
 def read_csv(stream: BinaryIO, b: Builder, line: int, offset: int, q: bytes, need_header: bool) -> Iterator[Batch]:
     r = _Records(b, q, need_header)
     quoted = quoted_cells(q) if q else None
+    qbyte = q[0] if len(q) == 1 else -1  # scan_block looks for a one-byte quote char itself
     try:
-        for data in line_blocks(stream):
+        for data in line_blocks(stream, limits.LINE_CHUNK):
             if not data:
                 continue
             if data[-1] != 0x0A:  # the last line, without "\n"
@@ -106,17 +105,18 @@ def read_csv(stream: BinaryIO, b: Builder, line: int, offset: int, q: bytes, nee
                     data = data[nl + 1:]
                     if not data:
                         continue
-            n = data.count(b"\n")
+            n, flags = scan_block(data, qbyte)
             body, dropped = data, 0
-            if b"\r" in data and data.count(b"\r\n") == n == data.count(b"\r"):  # CRLF lines
+            if flags & HAS_CR and data.count(b"\r\n") == n == data.count(b"\r"):  # CRLF lines
                 body, dropped = data.replace(b"\r\n", b"\n"), 1
-            if (not r.parts and not r.need_header and b"\0" not in body and b"\r" not in body
-                    and body[0] != 0x0A and not _BLANK.search(body)
-                    and (quoted is None or q not in body or _one_line_records(body, quoted, q, n))):
+                flags = scan_block(body, qbyte)[1]  # "\r\n\r\n" is a blank line only now
+            quotes = flags & HAS_QUOTE if qbyte >= 0 else q and q in body
+            if (not r.parts and not r.need_header and not flags & (HAS_NUL | HAS_CR | BLANK_LINE)
+                    and (not quotes or _one_line_records(body, quoted, q, n))):
                 r.nuls.close(b)
                 yield from b.add_block(body, line, offset, n, dropped)
             else:
-                cut = binary_from(data) if b"\0" in data else None
+                cut = binary_from(data) if flags & HAS_NUL else None
                 part = data if cut is None else data[:cut]
                 yield from r.lines(part.split(b"\n")[:-1], 1, line, offset)
                 if cut is not None:

@@ -15,12 +15,12 @@ from app.core.batching.errors import Stop, TooLong
 from app.core.sniff import NUL_RUN, binary_share, control_share
 
 
-def line_blocks(stream: BinaryIO) -> Iterator[bytes]:
+def line_blocks(stream: BinaryIO, size: int = limits.CHUNK) -> Iterator[bytes]:
     """Blocks of whole lines (each ending "\\n"), then the final unterminated tail (maybe b"")."""
     pending: list[bytes] = []
     plen = 0
     while True:
-        chunk = stream.read(limits.CHUNK)
+        chunk = stream.read(size)
         if not chunk:
             break
         c = chunk.rfind(b"\n")

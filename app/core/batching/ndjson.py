@@ -1,4 +1,5 @@
-"""NDJSON cut with bytes methods (find/rfind/count/split) on whole chunks.
+"""NDJSON cut with bytes methods (find/rfind/split) on whole chunks, each checked in one pass
+(lines.scan_block: in C where it is built).
 
 Only a chunk holding something unusual (CRLF, blank or whitespace-led lines) goes through the
 per-line path, which normalises line ends and drops blank lines. On the fast path a batch's body
@@ -7,7 +8,6 @@ is a verbatim slice of the input and its `lines` is a `range`.
 
 from __future__ import annotations
 
-import re
 from typing import BinaryIO, Iterator
 
 import app.core.batching.limits as limits
@@ -15,32 +15,27 @@ from app.core.batching.batch import Batch
 from app.core.batching.builder import Builder
 from app.core.batching.errors import Stop, TooLong
 from app.core.batching.lines import NulRegion, binary_from, binary_stop, line_blocks
+from app.core.batching.scan import BLANK_LINE, HAS_CR, HAS_NUL, SPACE_LED, scan_block
 
 
-_BLANKISH = re.compile(rb"\n[\n \t\x0b\x0c]")  # a blank line, or one starting with whitespace
-
-
-def _plain_ndjson(data: bytes) -> bool:
-    """True when every line of `data` is a non-blank line ending in a bare "\\n" (the fast path).
-    One memchr scan and one regex scan: a two-byte `in` or `count` is three times slower here."""
-    return b"\r" not in data and data[:1] not in (b"\n", b" ", b"\t", b"\x0b", b"\x0c") and not _BLANKISH.search(data)
+_OFF_PATH = HAS_CR | HAS_NUL | BLANK_LINE | SPACE_LED  # what sends a block down the per-line path
 
 
 def read_ndjson(stream: BinaryIO, b: Builder, line: int, offset: int) -> Iterator[Batch]:
     nuls = NulRegion()
     try:
-        for data in line_blocks(stream):
+        for data in line_blocks(stream, limits.LINE_CHUNK):
             if not data:
                 continue
             if data[-1] != 0x0A:  # the last line, without "\n"
                 yield from _line(b, nuls, data, line, offset + len(data))
                 continue
-            n = data.count(b"\n")
-            if b"\0" not in data and _plain_ndjson(data):
+            n, flags = scan_block(data)
+            if not flags & _OFF_PATH:
                 nuls.close(b)
                 yield from b.add_block(data, line, offset, n)
             else:
-                cut = binary_from(data) if b"\0" in data else None
+                cut = binary_from(data) if flags & HAS_NUL else None
                 off, ln_no = offset, line
                 for ln in (data if cut is None else data[:cut]).split(b"\n")[:-1]:
                     off += len(ln) + 1

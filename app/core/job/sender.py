@@ -216,6 +216,7 @@ class Sender:
             self._log(entry, 200, t0, trace_id=res.trace_id, ingested=res.ingested, failed=res.failed)
             seconds = time.monotonic() - t0
             self.tuner.note_sent(len(body), seconds, token[1])
+            self.tuner.note_answered(len(batch.body))
             self.inflight.note_sent(token, len(body), seconds)
             self.slots.set_limit(self.inflight.limit)
             if job.state in (JobState.RETRYING, JobState.WAITING):

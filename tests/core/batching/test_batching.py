@@ -451,7 +451,7 @@ def test_a_line_without_end_stops_with_its_line(monkeypatch):
     from app.core.batching import limits
 
     monkeypatch.setattr(limits, "MAX_RECORD", 4096)
-    monkeypatch.setattr(limits, "CHUNK", 512)
+    monkeypatch.setattr(limits, "LINE_CHUNK", 512)
     raw = b'{"a":1}\n{"a":2}\n' + b"x" * 10_000
     got, err = _until_error(raw, Plan("ndjson"))
     assert sum(b.count for b in got) == 2

@@ -42,7 +42,7 @@ def read(raw: bytes, max_events: int, start_offset: int = 0, start_line: int = 1
        crlf=st.booleans(), blanks=st.sets(st.integers(0, 40), max_size=3), chunk=st.sampled_from([16, 64, 1 << 20]),
        max_events=st.sampled_from([1, 3, 10_000]))
 def test_batches_match_the_csv_module(monkeypatch, rows, crlf, blanks, chunk, max_events):
-    monkeypatch.setattr(limits, "CHUNK", chunk)
+    monkeypatch.setattr(limits, "LINE_CHUNK", chunk)
     end = "\r\n" if crlf else "\n"
     recs = []  # blank lines only between records (a quoted newline's line is not a record's end)
     w = io.StringIO()

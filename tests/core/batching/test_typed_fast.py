@@ -166,7 +166,7 @@ rare = st.sampled_from(RARE)  # quoted by the writer: the csv module's way
        max_events=st.sampled_from([1, 4, 10_000]), chunk=st.sampled_from([64, 1 << 20]))
 def test_generated_blocks_give_the_same_bytes_either_way(monkeypatch, native, rows, ragged, kinds, delimiter, crlf, empty,
                                                          max_events, chunk):
-    monkeypatch.setattr(limits, "CHUNK", chunk)
+    monkeypatch.setattr(limits, "LINE_CHUNK", chunk)
     end = "\r\n" if crlf else "\n"
     out = io.StringIO()
     w = csv.writer(out, delimiter=delimiter, lineterminator=end)
