@@ -15,8 +15,10 @@ from app.core.batching.errors import Stop, TooLong
 from app.core.sniff import NUL_RUN, binary_share, control_share
 
 
-def line_blocks(stream: BinaryIO, size: int = limits.CHUNK) -> Iterator[bytes]:
-    """Blocks of whole lines (each ending "\\n"), then the final unterminated tail (maybe b"")."""
+def line_blocks(stream: BinaryIO, size: int | None = None) -> Iterator[bytes]:
+    """Blocks of whole lines (each ending "\\n"), then the final unterminated tail (maybe b"").
+    `size`: bytes per read (default limits.CHUNK, read at each call)."""
+    size = size or limits.CHUNK
     pending: list[bytes] = []
     plen = 0
     while True:
