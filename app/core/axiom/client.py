@@ -22,7 +22,7 @@ import httpx
 import orjson
 
 from app import __version__
-from app.core.axiom import network, routing
+from app.core.axiom import network, pool, routing
 from app.core.axiom.errors import AuthError, AxiomError, CredentialsInURL, ErrorKind, InsecureURL, TransportError
 from app.core.axiom.headers import parse_ingest_limit, parse_rate_limit
 from app.core.axiom.models import (Dataset, IngestLimit, IngestOptions, IngestResult, RateLimit, base_url,
@@ -68,11 +68,12 @@ class AxiomClient:
         *,
         allow_http: bool = False,
         timeout: float = 60.0,
-        max_connections: int = 8,
+        max_connections: int = pool.CONNECTIONS,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         """`transport` replaces the network (httpx.MockTransport in tests): requests go to it
-        alone, with no TLS context and no proxy from the environment."""
+        alone, with no TLS context and no proxy from the environment. `max_connections`: what
+        the uploads at once keep in flight (core/axiom/pool.py)."""
         if not token or not token.strip():
             raise AuthError("no token: paste an Axiom API token (xaat-…)")
         self.allow_http = allow_http
@@ -380,7 +381,7 @@ def client_from_env(
     *,
     allow_http: bool = False,
     timeout: float = 60.0,
-    max_connections: int = 8,
+    max_connections: int = pool.CONNECTIONS,
 ) -> AxiomClient:
     """A client configured like Axiom's own CLI and Go client: AXIOM_TOKEN, AXIOM_ORG_ID, AXIOM_URL
     (a base URL alone: API calls and legacy ingest there) and AXIOM_EDGE_URL / AXIOM_EDGE (the
