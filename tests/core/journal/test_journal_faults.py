@@ -22,6 +22,7 @@ import pytest
 
 from app import cli
 from app.core import config, journal
+from app.core.journal import locks
 from app.core.plan import Plan
 from app.core.job import JobState, Source, StopKind, UploadJob, resume_job
 from app.core.sniff import sniff_path
@@ -76,6 +77,7 @@ def check_stop_then_resume(sb, n, result):
     again = asyncio.run(_resume(sb, record))
     assert again.state == JobState.DONE and again.not_sent == 0, (again.error, again.warnings[:3], again.not_sent)
     assert_truthful(sb, n, again)
+    locks.wait_stopped()  # the checkpoint runs behind the job's end, in its journal thread
     assert not list((config.data_dir() / "journal-markers").iterdir())  # finished and checkpointed: gone
 
 
