@@ -53,20 +53,23 @@ def asan_runtime() -> str:
     return path
 
 
-def build(overlay: Path) -> list[Path]:
-    """The sanitized modules under `overlay`; CalledProcessError (with the compiler's output) on failure."""
+def build(overlay: Path, sources: dict[str, Path] | None = None) -> list[Path]:
+    """The sanitized modules under `overlay` (`sources`: a module's source from elsewhere, e.g. one
+    with a fault the tests plant); CalledProcessError (with the compiler's output) on failure."""
     shim = overlay / "fuzz_shim.h"
     overlay.mkdir(parents=True, exist_ok=True)
     shim.write_text(SHIM)
     include = sysconfig.get_paths()["include"]
     suffix = sysconfig.get_config_var("EXT_SUFFIX")
     jobs = []
-    for name, (source,) in modules().items():
+    for name, (home,) in modules().items():
+        source = (sources or {}).get(name, ROOT / home)
         *_, package, stem = name.split(".")
         target = overlay / package / (stem + suffix)
         target.parent.mkdir(exist_ok=True)
-        jobs.append((target, [compiler(), *FLAGS, "-include", str(shim), "-I" + include, str(ROOT / source),
-                              "-o", str(target)]))
+        # -I its home: its own headers ("../textlog/_native_json.h") wherever the source is
+        jobs.append((target, [compiler(), *FLAGS, "-include", str(shim), "-I" + include, "-I" + str((ROOT / home).parent),
+                              str(source), "-o", str(target)]))
 
     def run(job):
         subprocess.run(job[1], check=True, capture_output=True, text=True)

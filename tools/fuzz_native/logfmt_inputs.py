@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 
+from .logfmt_hostile import HOSTILE, probe
 from .mutate import block_of, mutate, oddball
 from .textlog_inputs import READERS, _differ, sweep_case
 
@@ -34,10 +35,12 @@ def _distinct(rng: random.Random, n: int) -> bytes:
 
 def logfmt_case(rng: random.Random) -> dict:
     r = rng.random()
+    if r < 0.01:
+        return {"target": "logfmt", "hostile": rng.choice(sorted(HOSTILE)), "seed": rng.randrange(1 << 30)}
     if r < 0.05:
         return {"target": "logfmt", "block": oddball(rng, lead=b"k=")}
     if r < 0.06:
-        return {"target": "logfmt", "block": _distinct(rng, rng.choice([1000, 20000, 60000]))}
+        return {"target": "logfmt", "block": _distinct(rng, rng.choice([1000, 5000, 20000]))}
     if r < 0.20:
         return sweep_case(rng, "logfmt")
     keys = rng.sample(KEYS, rng.randrange(1, 6))
@@ -51,6 +54,8 @@ def logfmt_case(rng: random.Random) -> dict:
 
 
 def check_logfmt(case: dict) -> str | None:
+    if "hostile" in case:
+        return probe(case["hostile"], case["seed"])
     c, p = READERS.logfmt
     block = case["block"]
     n = block.count(b"\n")
