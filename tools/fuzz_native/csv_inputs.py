@@ -73,9 +73,27 @@ def cell(rng: random.Random, kind) -> str:
     return value.replace(".", ",") if kind == DECIMAL_COMMA and rng.random() < 0.5 else value
 
 
+# good blocks of each kind of column (and holes) that the sweep changes one byte of
+SWEEP = [(b"1.5;x;TRUE\n-0;\xc3\xa9;false\n12e3;;true\n", [NUMBER, None, BOOLEAN], ";"),
+         (b"1,25|0|a\n-7,5|+3|\n|1.0|b\n", [DECIMAL_COMMA, NUMBER, None], "|"),
+         (b"0.001\t123456789012345\n0.0001\t1E+05\n", [NUMBER, NUMBER], "\t")]
+
+
+def sweep_case(rng: random.Random) -> dict:
+    """One byte of a good block changed or inserted anywhere, or the block cut"""
+    body, kinds, delimiter = rng.choice(SWEEP)
+    i, v = rng.randrange(len(body) + 1), bytes([rng.randrange(256)])
+    body = rng.choice([body[:i] + v + body[i + 1:], body[:i] + v + body[i:], body[:i]])
+    return {"target": "csv", "body": body, "rows": rng.choice([3, body.count(b"\n")]) if len(kinds) == 3 else 2,
+            "names": ["a", "b", "c"][:len(kinds)], "kinds": kinds, "delimiter": delimiter, "quote": '"',
+            "null": rng.random() < 0.5}
+
+
 def csv_case(rng: random.Random) -> dict:
     if rng.random() < 0.03:
         return {"target": "csv", "hostile": rng.choice(sorted(HOSTILE)), "seed": rng.randrange(1 << 30)}
+    if rng.random() < 0.1:
+        return sweep_case(rng)
     width = rng.choice([1, 1, 2, 2, 3, 4, 5, 8]) if rng.random() < 0.97 else 40
     names = rng.sample(NAMES, min(width, len(NAMES))) + [f"c{i}" for i in range(len(NAMES), width)]
     if rng.random() < 0.03 and width > 1:

@@ -62,7 +62,11 @@ def fuzz(target: str, seconds: float, seed: int, current: Path, found: Path) -> 
     make, check = cases(target)
     rng = random.Random(seed)
     end, count, start = time.monotonic() + seconds, 0, time.monotonic()
+    report = start + 300
     while time.monotonic() < end:
+        if time.monotonic() > report:  # a long run says it is alive
+            print(f"{target} (seed {seed}): {count:,} inputs so far", flush=True)
+            report += 300
         case = make(rng)
         current.write_text(repr(case))
         problem = run_one(checker(case), case)
