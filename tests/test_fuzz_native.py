@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from app.core.sniff.csv_types import NUMBER
 from tools.fuzz_native import build
 from tools.fuzz_native.__main__ import sanitizer_env
 from tools.fuzz_native.worker import TARGETS
@@ -41,17 +42,30 @@ def test_every_target_runs_under_the_sanitizers_and_finds_nothing(tmp_path):
     assert not found.exists()
 
 
-def test_a_writer_one_byte_past_its_buffer_is_caught_and_its_case_kept(tmp_path):
+def test_a_writer_past_its_buffer_is_caught_and_its_case_kept(tmp_path):
+    """The bound of the output planted short (without the 7 bytes a cell it allows beyond the
+    input): a random run stops with its case saved, and a row that then ends exactly one byte past
+    the buffer (two text cells and a number) is caught by the fuzz build's check, where ASan alone
+    would see nothing."""
     source = (ROOT / "app/core/batching/_native_csv.c").read_text()
     exact = "Py_ssize_t bound = size + rows * (fixed + 7 * width), n_odd = 0;"
     assert exact in source
     planted = tmp_path / "_native_csv.c"
     planted.write_text(source.replace(exact, "Py_ssize_t bound = size + rows * fixed, n_odd = 0;"))
-    overlay, case = tmp_path / "overlay", tmp_path / "current.case"
+    overlay, current = tmp_path / "overlay", tmp_path / "current.case"
     build.build(overlay, {"app.core.batching._native_csv": planted})
-    run = subprocess.run([sys.executable, "-m", "tools.fuzz_native.worker", str(overlay), "csv", "60", "7", str(case),
-                          str(tmp_path / "found")], cwd=ROOT, env=sanitizer_env(), capture_output=True, text=True,
-                         timeout=300)
+
+    def worker(*args):
+        return subprocess.run([sys.executable, "-m", "tools.fuzz_native.worker", str(overlay), *args], cwd=ROOT,
+                              env=sanitizer_env(), capture_output=True, text=True, timeout=300)
+
+    run = worker("csv", "60", "7", str(current), str(tmp_path / "found"))
     assert run.returncode not in (0, 3), run.stdout
-    assert "fuzz_native: the writer ended at" in run.stderr
-    assert ast.literal_eval(case.read_text())["target"] == "csv"
+    assert "AddressSanitizer: heap-buffer-overflow" in run.stderr or "fuzz_native: the writer ended at" in run.stderr
+    assert ast.literal_eval(current.read_text())["target"] == "csv"
+
+    one_over = tmp_path / "one-over.case"
+    one_over.write_text(repr({"target": "csv", "body": b"a;b;1\n", "rows": 1, "names": ["a", "b", "c"],
+                              "kinds": [None, None, NUMBER], "delimiter": ";", "quote": '"', "null": False}))
+    run = worker("--replay", str(one_over))
+    assert "fuzz_native: the writer ended at 24 in a buffer of 23 bytes" in run.stderr, run.stderr[-2000:]
