@@ -48,7 +48,8 @@ class Worker:
         shutil.copyfile(self.current, case)
         shutil.copyfile(self.log, case.with_suffix(".stderr"))
         tail = self.log.read_text("utf-8", "replace").splitlines()[-40:]
-        print(f"{self.name}: {why} (exit {self.proc.returncode}); the case is {case}, stderr beside it:",
+        which = f"the case is {case}" if case.stat().st_size else "before its first case (starting up)"
+        print(f"{self.name}: {why} (exit {self.proc.returncode}), {which}; its stderr, {case.with_suffix('.stderr')}:",
               *tail, sep="\n", flush=True)
 
 
