@@ -19,7 +19,7 @@ from tools.fuzz_native.__main__ import sanitizer_env
 from tools.fuzz_native.worker import TARGETS
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]  # ~20 s; a loaded machine (load 7) took 55
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -34,7 +34,7 @@ def asan():
 
 def test_every_target_runs_under_the_sanitizers_and_finds_nothing(tmp_path):
     found = tmp_path / "found"
-    out = subprocess.run([sys.executable, "-m", "tools.fuzz_native", "--seconds", "5", "--seed", "7", "--out",
+    out = subprocess.run([sys.executable, "-m", "tools.fuzz_native", "--seconds", "6", "--seed", "7", "--out",
                           str(found)], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
     for target in TARGETS:

@@ -3,7 +3,7 @@
     python -m tools.fuzz_native [--seconds 300] [--only csv,logfmt] [--jobs 1] [--seed N] [--out build/fuzz]
     python -m tools.fuzz_native --replay build/fuzz/csv-123-difference.case
 
-The time is shared between the targets (syslog, access, logfmt, events, csv), each run by `jobs`
+The time is shared between the targets (syslog, access, logfmt, events, csv, lines), each run by `jobs`
 workers at once (seeds seed, seed + 1, …). Exit 0: nothing found; 1: a difference, a sanitizer
 report, a crash or a case that ran over --hang seconds: the case is saved in --out (replay it with
 --replay), with the worker's stderr beside it."""

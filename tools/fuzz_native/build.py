@@ -1,6 +1,6 @@
 """The sanitizer build: every module of setup.py's MODULES compiled with -fsanitize=address,undefined
-into `overlay/<package>/`, which the worker puts first on its package's __path__ (the modules built
-in place by `make` are left alone). A forced-in header makes the record writers' final resize abort
+into `overlay/<package>/`, which the worker loads under the modules' names (the modules built in
+place by `make` are left alone). A forced-in header makes the record writers' final resize abort
 when it grows the buffer: a one-byte overrun lands in the bytes object's trailing NUL, which ASan
 cannot see."""
 

@@ -11,22 +11,30 @@ from __future__ import annotations
 import ast
 import ctypes
 import importlib
+import importlib.util
 import random
 import sys
+import sysconfig
 import time
 import traceback
 from pathlib import Path
 
-TARGETS = ("syslog", "access", "logfmt", "events", "csv")
+TARGETS = ("syslog", "access", "logfmt", "events", "csv", "lines")
 
 
 def use_overlay(overlay: Path) -> None:
-    """The sanitized modules load instead of those `make` built in place: each package's folder
-    in the overlay is searched first. Exits 2 unless every C module comes from there, under ASan."""
-    for folder in sorted(p for p in overlay.iterdir() if p.is_dir()):
-        importlib.import_module(f"app.core.{folder.name}").__path__.insert(0, str(folder))
+    """The sanitized modules load instead of those `make` built in place: each is put in
+    sys.modules under its dotted name before anything of the app is imported (a package's
+    __init__ may import its module). Exits 2 unless every C module is from there, under ASan."""
     from tools.fuzz_native.build import modules
 
+    suffix = sysconfig.get_config_var("EXT_SUFFIX")
+    for name in modules():
+        *_, package, stem = name.split(".")
+        spec = importlib.util.spec_from_file_location(name, overlay / package / (stem + suffix))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[name] = module
     for name in modules():
         origin = Path(importlib.import_module(name).__file__)
         if overlay not in origin.parents:
@@ -37,13 +45,14 @@ def use_overlay(overlay: Path) -> None:
 
 def cases(target: str):
     """(make a case from a Random, check a case) of a target"""
-    from tools.fuzz_native import csv_inputs, logfmt_inputs, textlog_inputs as t
+    from tools.fuzz_native import csv_inputs, lines_inputs, logfmt_inputs, textlog_inputs as t
 
     return {"syslog": (lambda r: t.fast_case(r, "syslog-rfc3164"), t.check_fast),
             "access": (lambda r: t.fast_case(r, r.choice(["access-combined", "access-common"])), t.check_fast),
             "logfmt": (logfmt_inputs.logfmt_case, logfmt_inputs.check_logfmt),
             "events": (t.events_case, t.check_events),
-            "csv": (csv_inputs.csv_case, csv_inputs.check_csv)}[target]
+            "csv": (csv_inputs.csv_case, csv_inputs.check_csv),
+            "lines": (lines_inputs.lines_case, lines_inputs.check_lines)}[target]
 
 
 def checker(case: dict):
