@@ -64,6 +64,16 @@ bench: $(STAMP) $(NATIVE)
 	@if [ "$$(id -u)" != 0 ]; then echo "make bench: not root — the shaped-link rows (network namespaces) are skipped; run 'sudo make bench' for them"; fi
 	trap '$(PY) bench/netns.py --cleanup 2>/dev/null' EXIT INT TERM; $(PY) bench/run.py $(BENCH_ARGS)
 
+## The C block paths under AddressSanitizer and UBSan (tools/fuzz_native, README "Text logs"): built
+## apart in a temporary folder (the in-place modules are left alone) and given generated and mutated
+## inputs for FUZZ_SECONDS in all, each C result compared with its Python path; exits non-zero with the
+## case saved under build/fuzz/ on a difference, a sanitizer report or a hang. FUZZ_ARGS: e.g.
+## "--only csv --jobs 2", "--replay build/fuzz/X.case". Needs gcc's libasan; slow, so not in make test.
+FUZZ_SECONDS ?= 300
+.PHONY: fuzz-native
+fuzz-native: $(APP_STAMP)
+	nice -n 10 $(PY) -m tools.fuzz_native --seconds $(FUZZ_SECONDS) $(FUZZ_ARGS)
+
 ## A local Axiom-compatible server on loopback.
 sandbox: $(STAMP) $(NATIVE)
 	$(PY) -m app sandbox

@@ -10,7 +10,8 @@
  * value's kind ("quoted", "int", "float", "bool", "text", or the time as an ISO text "iso" /
  * "iso-quoted", which is three groups: second, fraction, zone), `pieces` the record's bytes
  * between its values (the time's lead first: the whole time, or head, fraction, tail for an ISO
- * one; then every group), `time_group` the group holding the time (-1: none).
+ * one; then every group), `time_group` the group holding the time (-1: none; a quoted, text or ISO
+ * value, as fast_logfmt chooses it: another kind is a ValueError).
  *
  * `times` maps a time's raw bytes (ISO: its second and zone) to RFC 3339 bytes (ISO: the head up
  * to the second), `tails` (ISO only, else None) the same key to what follows the fraction; both
@@ -313,6 +314,10 @@ static PyObject *translate(PyObject *self, PyObject *args) {
         }
         if (k >= ISO && b.width != time_group) {
             PyErr_SetString(PyExc_ValueError, "an ISO value is the time group");
+            goto done;
+        }
+        if ((k == INT || k == FLOAT || k == BOOL) && b.width == time_group) { /* a float may have no span */
+            PyErr_SetString(PyExc_ValueError, "the time group is a quoted, text or ISO value");
             goto done;
         }
         iso |= k >= ISO;

@@ -151,3 +151,14 @@ def test_a_byte_json_escapes_anywhere_in_a_long_line_declines_the_block(byte):
     for at in range(17):
         for value in ("a" * at + byte + "b" * 20, '"' + "a" * at + byte + "b" * 20 + '"'):
             _same(["msg=start n=0" if value[0] != '"' else 'msg="start" n=0', f"msg={value} n=1"])
+
+
+@pytest.mark.parametrize("kind, value", [("float", b"1e5"), ("float", b"1.5"), ("int", b"1"), ("bool", b"true")])
+def test_a_time_on_a_typed_column_is_refused_as_a_bad_argument(kind, value):
+    """fast_logfmt puts the time only on a quoted or text value; a caller that puts it on a
+    number or a boolean gets a ValueError saying so, not a SystemError (a float written through
+    the floats mapping has no bytes of its own to key the time with) or a record built from it."""
+    block = b"t=" + value + b"\n"
+    args = (block * 2, 2, (b"t=",), (kind,), (b'{"_time":"', b'","t":', b"}\n"), 0, {}, None, fast_logfmt._Floats())
+    with pytest.raises(ValueError, match="time"):
+        fast_logfmt._native_logfmt.translate(*args)
