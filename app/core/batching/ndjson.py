@@ -1,5 +1,5 @@
 """NDJSON cut with bytes methods (find/rfind/split) on whole chunks, each checked in one pass
-(lines.scan_block: in C where it is built).
+(scan.scan_block: in C where it is built).
 
 Only a chunk holding something unusual (CRLF, blank or whitespace-led lines) goes through the
 per-line path, which normalises line ends and drops blank lines. On the fast path a batch's body
