@@ -93,8 +93,13 @@ HOSTILE = {  # name → (the call, the exception it must raise, or None: it must
 
 
 def probe(name: str, seed: int) -> str | None:
-    """None when the call behaved; else what it did instead."""
-    call, expected = HOSTILE[name]
+    return run_probe(HOSTILE, name, seed)
+
+
+def run_probe(table: dict, name: str, seed: int) -> str | None:
+    """None when the call `table[name]` names behaved (answered bytes or None, or raised the
+    exception it names); else what it did instead. logfmt_hostile's table runs through it too."""
+    call, expected = table[name]
     try:
         out = call(random.Random(seed))
     except Exception as exc:

@@ -5,11 +5,9 @@ a SystemError before). Each must answer bytes or None, or raise the exception na
 
 from __future__ import annotations
 
-import random
-
 from app.core.textlog import fast_logfmt
 
-from .csv_hostile import Answers, Emptying, _raise
+from .csv_hostile import Answers, Emptying, _raise, run_probe
 
 try:
     from app.core.textlog import _native_logfmt
@@ -48,13 +46,4 @@ HOSTILE = {
 
 
 def probe(name: str, seed: int) -> str | None:
-    call, expected = HOSTILE[name]
-    try:
-        out = call(random.Random(seed))
-    except Exception as exc:
-        if expected is not None and type(exc) is expected:
-            return None
-        return f"{name}: raised {type(exc).__name__}: {exc} (expected {expected and expected.__name__})"
-    if expected is not None:
-        return f"{name}: answered {out!r:.200} (expected {expected.__name__})"
-    return None if out is None or isinstance(out, bytes) else f"{name}: answered {type(out).__name__}"
+    return run_probe(HOSTILE, name, seed)
